@@ -1,0 +1,1 @@
+"""genmedia: the open core of an AI media-generation service."""

@@ -1,0 +1,35 @@
+"""Errors raised by ports and use cases, outside the domain's own rules."""
+
+from __future__ import annotations
+
+from genmedia.domain.errors import DomainError
+
+
+class StaleAggregate(DomainError):
+    """Another transaction changed the aggregate since it was loaded; retry the use case."""
+
+    code = "conflict"
+
+
+class UnsupportedMedia(DomainError):
+    """Bytes that are not an image of a supported format."""
+
+    code = "unsupported_media_type"
+
+
+class ProviderError(Exception):
+    """A provider refused or failed a call; `retryable` says whether trying again can help."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        retryable: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.retryable = retryable
+        self.retry_after = retry_after

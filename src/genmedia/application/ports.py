@@ -1,0 +1,349 @@
+"""Ports: the interfaces the use cases need from the outside world."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+import attrs
+
+from genmedia.domain.catalog import Feature, MediaCategory, Tag
+from genmedia.domain.media import ImageInfo, Media
+from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.template import Template
+from genmedia.domain.user import User
+
+
+class UserRepository(abc.ABC):
+    """Users by id and e-mail."""
+
+    @abc.abstractmethod
+    def add(self, user: User) -> User:
+        """Insert a user and give it its id; AlreadyExists if the e-mail is taken."""
+
+    @abc.abstractmethod
+    def get(self, user_id: int) -> User:
+        """The user with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_email(self, email: str) -> User | None:
+        """The user with this e-mail, if any."""
+
+
+class FeatureRepository(abc.ABC):
+    """Features of the catalog."""
+
+    @abc.abstractmethod
+    def add(self, feature: Feature) -> Feature:
+        """Insert a feature and give it its id."""
+
+    @abc.abstractmethod
+    def get(self, feature_id: int) -> Feature:
+        """The feature with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_name(self, name: str) -> Feature | None:
+        """The live feature with this name, if any."""
+
+    @abc.abstractmethod
+    def list_active(self, category: MediaCategory | None = None) -> list[Feature]:
+        """Active features, optionally of one category, by order_index."""
+
+
+class TagRepository(abc.ABC):
+    """Tags of the catalog."""
+
+    @abc.abstractmethod
+    def add(self, tag: Tag) -> Tag:
+        """Insert a tag and give it its id."""
+
+    @abc.abstractmethod
+    def get_by_name(self, name: str) -> Tag | None:
+        """The tag with this name, if any."""
+
+    @abc.abstractmethod
+    def list(self) -> list[Tag]:
+        """Active tags by sort_order."""
+
+
+class TemplateRepository(abc.ABC):
+    """Templates with their option groups."""
+
+    @abc.abstractmethod
+    def add(self, template: Template) -> Template:
+        """Insert a template and its option groups; AlreadyExists if the slug is taken."""
+
+    @abc.abstractmethod
+    def get(self, template_id: int) -> Template:
+        """The template with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_slug(self, slug: str) -> Template | None:
+        """The live template with this slug, if any."""
+
+    @abc.abstractmethod
+    def list_active(self, feature_id: int | None = None) -> list[Template]:
+        """Active templates, optionally of one feature, by order_index."""
+
+
+class ProviderModelRepository(abc.ABC):
+    """Provider models."""
+
+    @abc.abstractmethod
+    def add(self, model: ProviderModel) -> ProviderModel:
+        """Insert a provider model; AlreadyExists if the slug is taken."""
+
+    @abc.abstractmethod
+    def get(self, model_id: int) -> ProviderModel:
+        """The provider model with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_slug(self, slug: str) -> ProviderModel | None:
+        """The provider model with this slug, if any."""
+
+    @abc.abstractmethod
+    def get_default(self) -> ProviderModel | None:
+        """The active model marked default, if any."""
+
+
+class RequestRepository(abc.ABC):
+    """Generation requests, each loaded and saved with all its jobs."""
+
+    @abc.abstractmethod
+    def add(self, request: GenerationRequest) -> GenerationRequest:
+        """Insert a request and its jobs, giving each its id."""
+
+    @abc.abstractmethod
+    def get(self, request_id: int) -> GenerationRequest:
+        """The request with this id and its jobs, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_job(self, job_id: int) -> GenerationRequest:
+        """The request that owns this job, or NotFound."""
+
+    @abc.abstractmethod
+    def save(self, request: GenerationRequest) -> None:
+        """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
+
+    @abc.abstractmethod
+    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
+        """The user's live requests, newest first."""
+
+
+class MediaRepository(abc.ABC):
+    """Stored media."""
+
+    @abc.abstractmethod
+    def add(self, media: Media) -> Media:
+        """Insert a media row; AlreadyExists if the job output already has one."""
+
+    @abc.abstractmethod
+    def get(self, media_id: int) -> Media:
+        """The media with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def list_for_request(self, request_id: int) -> list[Media]:
+        """The live media a request produced, by job and output index."""
+
+
+@attrs.frozen
+class PendingJob:
+    """A committed pending job waiting to be handed to the broker."""
+
+    job_id: int
+    user_id: int
+    priority: int
+
+
+class JobOutbox(abc.ABC):
+    """The jobs table read as an outbox of work to dispatch."""
+
+    @abc.abstractmethod
+    def pending(self, limit: int) -> list[PendingJob]:
+        """Pending jobs not yet dispatched, highest priority first, then oldest."""
+
+    @abc.abstractmethod
+    def mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
+        """Mark jobs dispatched if they still are pending and undispatched; return how many."""
+
+    @abc.abstractmethod
+    def count_unfinished(self, request_ids: Sequence[int]) -> int:
+        """How many jobs of these requests are still pending or processing."""
+
+
+class UnitOfWork(abc.ABC):
+    """One transaction; rolls back on exit unless `commit` was called."""
+
+    users: UserRepository
+    features: FeatureRepository
+    tags: TagRepository
+    templates: TemplateRepository
+    provider_models: ProviderModelRepository
+    requests: RequestRepository
+    media: MediaRepository
+    outbox: JobOutbox
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None:
+        """Make every change of this unit of work durable."""
+
+    @abc.abstractmethod
+    def rollback(self) -> None:
+        """Drop every uncommitted change."""
+
+
+class ObjectStorage(abc.ABC):
+    """A bucket of stored objects addressed by key."""
+
+    @abc.abstractmethod
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store bytes under a key, replacing what was there."""
+
+    @abc.abstractmethod
+    def get(self, key: str) -> bytes:
+        """The bytes stored under a key, or NotFound."""
+
+    @abc.abstractmethod
+    def delete(self, key: str) -> None:
+        """Remove the object; removing a missing object is not an error."""
+
+    @abc.abstractmethod
+    def exists(self, key: str) -> bool:
+        """Whether an object is stored under the key."""
+
+    @abc.abstractmethod
+    def url(self, key: str, expires_in: int) -> str:
+        """A URL that reads the object for `expires_in` seconds."""
+
+
+class ImageProcessor(abc.ABC):
+    """Reads images: format, dimensions and blurhash."""
+
+    @abc.abstractmethod
+    def describe(self, data: bytes) -> ImageInfo:
+        """Measure an image; UnsupportedMedia unless it is a png, jpeg, webp or gif."""
+
+
+@attrs.frozen(kw_only=True)
+class InputImage:
+    """An image handed to a provider, e.g. the source of an edit."""
+
+    data: bytes
+    file_format: str
+    slot: str = "image"
+
+
+@attrs.frozen(kw_only=True)
+class ProviderCall:
+    """Everything a provider needs for one job."""
+
+    job_id: int
+    model: str
+    endpoint: str | None
+    prompt: str
+    negative_prompt: str | None
+    params: dict[str, Any]
+    seed: int
+    inputs: tuple[InputImage, ...] = ()
+
+    @property
+    def idempotency_key(self) -> str:
+        """A key that names this job's submission, for providers that deduplicate."""
+        return f"genmedia-job-{self.job_id}"
+
+
+@attrs.frozen(kw_only=True)
+class ProviderOutput:
+    """One output: the bytes, or a URL to download them from before it expires."""
+
+    data: bytes | None = None
+    url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Finished:
+    """A provider call that produced its outputs."""
+
+    outputs: tuple[ProviderOutput, ...]
+    provider_cost: float | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Waiting:
+    """An asynchronous provider task still running; poll it again later."""
+
+    task_id: str
+    polling_url: str | None = None
+    poll_after: float = 1.0
+
+
+Outcome = Finished | Waiting
+
+
+class ProviderGateway(abc.ABC):
+    """One AI provider; errors are raised as ProviderError."""
+
+    name: str
+
+    @abc.abstractmethod
+    def submit(self, call: ProviderCall) -> Outcome:
+        """Start the work; a synchronous provider answers Finished at once."""
+
+    @abc.abstractmethod
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        """Ask about a task started earlier."""
+
+    @abc.abstractmethod
+    def fetch(self, url: str) -> bytes:
+        """Download an output the provider returned as a URL."""
+
+    def cancel(self, task_id: str, polling_url: str | None) -> None:  # noqa: B027
+        """Ask the provider to stop a task; providers without a cancel API ignore it."""
+
+
+class JobQueue(abc.ABC):
+    """The transport that hands job ids to workers."""
+
+    @abc.abstractmethod
+    def send_run(self, job_id: int) -> None:
+        """Ask a worker to run the job."""
+
+    @abc.abstractmethod
+    def send_poll(self, job_id: int, delay: float) -> None:
+        """Ask a worker to poll the job's provider task after `delay` seconds."""
+
+
+class Clock(abc.ABC):
+    """The time source of the use cases."""
+
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """The current time, timezone-aware in UTC."""
+
+
+class PasswordHasher(abc.ABC):
+    """Hashes and checks passwords."""
+
+    @abc.abstractmethod
+    def hash(self, password: str) -> str:
+        """A salted hash of the password."""
+
+    @abc.abstractmethod
+    def verify(self, password: str, hashed: str) -> bool:
+        """Whether the password matches the hash."""

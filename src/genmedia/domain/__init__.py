@@ -1,0 +1,1 @@
+"""The pure model of genmedia: aggregates, value objects, rules and domain errors."""

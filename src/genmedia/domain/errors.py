@@ -1,0 +1,122 @@
+"""Domain errors: one root, and one subclass per rule that can be broken."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Root of every error the domain raises."""
+
+    code = "domain_error"
+
+    def field_errors(self) -> list[FieldError]:
+        """The field-level errors this error carries (none by default)."""
+        return []
+
+
+class FieldError(DomainError):
+    """An error about one named input field."""
+
+    code = "validation_error"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+    def field_errors(self) -> list[FieldError]:
+        """This error alone."""
+        return [self]
+
+
+class InvalidInput(DomainError):
+    """Several field errors found together in one input."""
+
+    code = "validation_error"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = list(errors)
+
+    def field_errors(self) -> list[FieldError]:
+        """Every field error, in the order found."""
+        return list(self.errors)
+
+
+def raise_collected(errors: list[FieldError]) -> None:
+    """Raise nothing, the single error, or all of them together."""
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise InvalidInput(errors)
+
+
+class IllegalTransition(FieldError):
+    """A status change the state machine does not allow."""
+
+    code = "conflict"
+
+    def __init__(self, entity: str, current: str, target: str) -> None:
+        super().__init__("status", f"{entity} cannot go from {current} to {target}")
+        self.entity = entity
+        self.current = current
+        self.target = target
+
+
+class UnknownOption(FieldError):
+    """A selected option group or value the template does not offer."""
+
+
+class MissingRequiredOption(FieldError):
+    """A required option group left without a choice."""
+
+
+class TooManyOptions(FieldError):
+    """Several values chosen in a single-choice group."""
+
+
+class InvalidParam(FieldError):
+    """A provider parameter outside the model's schema or limits."""
+
+
+class MissingImageSlot(FieldError):
+    """A required image slot with too few attachments."""
+
+
+class InvalidAttachment(FieldError):
+    """An attachment that does not fit its slot: unknown slot, too many, wrong owner."""
+
+
+class InvalidPrompt(FieldError):
+    """A prompt that is missing, too long or not allowed."""
+
+
+class InvalidValue(FieldError):
+    """A plain field with a value outside its rules."""
+
+
+class NotFound(DomainError):
+    """The object does not exist, or is not visible to the caller."""
+
+    code = "not_found"
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key!r} not found")
+        self.kind = kind
+        self.key = key
+
+
+class AlreadyExists(DomainError):
+    """An object with the same unique key already exists."""
+
+    code = "conflict"
+
+    def __init__(self, kind: str, key: object) -> None:
+        super().__init__(f"{kind} {key!r} already exists")
+        self.kind = kind
+        self.key = key
+
+
+class NothingToCancel(DomainError):
+    """A cancel found no job that could still be cancelled."""
+
+    code = "conflict"

@@ -1,0 +1,94 @@
+"""A job: one unit of provider work inside a generation request (SPEC GEN-4, EXE-1)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from genmedia.domain.catalog import MediaCategory
+from genmedia.domain.status import Status, check_job_transition
+
+
+@attrs.define(slots=False, eq=False, kw_only=True)
+class Job:
+    """One provider call: its input, status, worker, provider handle and outcome."""
+
+    id: int | None = None
+    request_id: int | None = None
+    user_id: int
+    project_id: int | None = None
+    feature_id: int
+    category: MediaCategory = MediaCategory.IMAGE
+    index: int = 0
+    status: Status = Status.PENDING
+    priority: int = 0
+    worker_id: str | None = None
+    input_json: dict[str, Any] = attrs.field(factory=dict)
+    output_metadata: dict[str, Any] | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    attempts: int = 0
+    max_attempts: int = 3
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    provider_task_id: str | None = None
+    provider_polling_url: str | None = None
+    legacy_provider_task_id: str | None = None
+    provider_cost: float | None = None
+    credits_used: int = 0
+    dispatched_at: datetime | None = None
+    created_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+    def _move(self, target: Status) -> None:
+        check_job_transition(self.status, target)
+        self.status = target
+
+    def start(self, worker_id: str, now: datetime) -> None:
+        """Claim the job for a worker: pending → processing."""
+        self._move(Status.PROCESSING)
+        self.worker_id = worker_id
+        self.started_at = now
+        self.attempts += 1
+
+    def await_provider(self, task_id: str, polling_url: str | None) -> None:
+        """Remember the provider's handle for an asynchronous task, before waiting on it."""
+        check_job_transition(self.status, Status.COMPLETED)
+        self.provider_task_id = task_id
+        self.provider_polling_url = polling_url
+
+    def complete(self, now: datetime, output_metadata: dict[str, Any], credits_used: int) -> None:
+        """Finish the job with its outputs stored: processing → completed."""
+        self._move(Status.COMPLETED)
+        self.completed_at = now
+        self.output_metadata = output_metadata
+        self.credits_used = credits_used
+        self.error_code = self.error_message = None
+
+    def fail(self, code: str, message: str, now: datetime) -> None:
+        """End the job with a machine code and a human message."""
+        self._move(Status.FAILED)
+        self.completed_at = now
+        self.error_code = code
+        self.error_message = message
+
+    def cancel(self, now: datetime) -> None:
+        """Cancel a job that has not started: pending → cancelled."""
+        self._move(Status.CANCELLED)
+        self.completed_at = now
+
+    def requeue(self, code: str, message: str) -> None:
+        """Give a started job back to the queue for another attempt: processing → pending."""
+        self._move(Status.PENDING)
+        self.worker_id = None
+        self.dispatched_at = None
+        self.provider_task_id = self.provider_polling_url = None
+        self.error_code = code
+        self.error_message = message
+
+    @property
+    def attempts_left(self) -> int:
+        """How many more times the job may be started."""
+        return max(self.max_attempts - self.attempts, 0)

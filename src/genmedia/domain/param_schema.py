@@ -1,0 +1,142 @@
+"""A small, strict JSON-Schema subset for provider parameters (SPEC CAT-5, GEN-3).
+
+Supported keywords: type, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum,
+multipleOf, minLength, maxLength, pattern, properties, required, additionalProperties, items,
+minItems, maxItems, default, title, description. A schema using any other keyword is refused
+when the provider model is defined, so no rule is ever silently skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from genmedia.domain.errors import FieldError, InvalidParam, InvalidValue
+
+SUPPORTED = frozenset(
+    {
+        "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+        "multipleOf", "minLength", "maxLength", "pattern", "properties", "required",
+        "additionalProperties", "items", "minItems", "maxItems", "default", "title",
+        "description",
+    }
+)  # fmt: skip
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list, tuple),
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "null": (type(None),),
+}
+
+
+def check_schema(schema: dict[str, Any], path: str = "param_schema") -> None:
+    """Refuse a schema that uses keywords this validator does not enforce."""
+    unknown = set(schema) - SUPPORTED
+    if unknown:
+        raise InvalidValue(path, f"unsupported JSON-Schema keywords: {sorted(unknown)}")
+    for name, sub in schema.get("properties", {}).items():
+        check_schema(sub, f"{path}.properties.{name}")
+    if isinstance(schema.get("items"), dict):
+        check_schema(schema["items"], f"{path}.items")
+    if isinstance(schema.get("additionalProperties"), dict):
+        check_schema(schema["additionalProperties"], f"{path}.additionalProperties")
+
+
+def defaults(schema: dict[str, Any]) -> dict[str, Any]:
+    """The default value of each top-level property that declares one."""
+    props = schema.get("properties", {})
+    return {name: sub["default"] for name, sub in props.items() if "default" in sub}
+
+
+def validate(value: Any, schema: dict[str, Any], field: str = "params") -> list[FieldError]:
+    """Every way `value` breaks `schema`, each naming its field."""
+    errors: list[FieldError] = []
+    _validate(value, schema, field, errors)
+    return errors
+
+
+def _is_type(value: Any, name: str) -> bool:
+    if isinstance(value, bool) and name in ("integer", "number"):
+        return False
+    if name == "integer" and isinstance(value, float):
+        return value.is_integer()
+    return isinstance(value, _TYPES[name])
+
+
+def _validate(value: Any, schema: dict[str, Any], field: str, errors: list[FieldError]) -> None:
+    expected = schema.get("type")
+    if expected is not None:
+        names = [expected] if isinstance(expected, str) else list(expected)
+        if not any(_is_type(value, n) for n in names):
+            errors.append(InvalidParam(field, f"must be of type {' or '.join(names)}"))
+            return
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(InvalidParam(field, f"must be one of {schema['enum']}"))
+    if "const" in schema and value != schema["const"]:
+        errors.append(InvalidParam(field, f"must be {schema['const']!r}"))
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        _check_number(value, schema, field, errors)
+    if isinstance(value, str):
+        _check_string(value, schema, field, errors)
+    if isinstance(value, list | tuple):
+        _check_array(list(value), schema, field, errors)
+    if isinstance(value, dict):
+        _check_object(value, schema, field, errors)
+
+
+def _check_number(
+    value: float, schema: dict[str, Any], field: str, errors: list[FieldError]
+) -> None:
+    if "minimum" in schema and value < schema["minimum"]:
+        errors.append(InvalidParam(field, f"must be at least {schema['minimum']}"))
+    if "maximum" in schema and value > schema["maximum"]:
+        errors.append(InvalidParam(field, f"must be at most {schema['maximum']}"))
+    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        errors.append(InvalidParam(field, f"must be above {schema['exclusiveMinimum']}"))
+    if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
+        errors.append(InvalidParam(field, f"must be below {schema['exclusiveMaximum']}"))
+    step = schema.get("multipleOf")
+    if step and (value / step) != int(value / step):
+        errors.append(InvalidParam(field, f"must be a multiple of {step}"))
+
+
+def _check_string(value: str, schema: dict[str, Any], field: str, errors: list[FieldError]) -> None:
+    if "minLength" in schema and len(value) < schema["minLength"]:
+        errors.append(InvalidParam(field, f"must have at least {schema['minLength']} characters"))
+    if "maxLength" in schema and len(value) > schema["maxLength"]:
+        errors.append(InvalidParam(field, f"must have at most {schema['maxLength']} characters"))
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        errors.append(InvalidParam(field, f"must match {schema['pattern']}"))
+
+
+def _check_array(
+    value: list[Any], schema: dict[str, Any], field: str, errors: list[FieldError]
+) -> None:
+    if "minItems" in schema and len(value) < schema["minItems"]:
+        errors.append(InvalidParam(field, f"must have at least {schema['minItems']} items"))
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        errors.append(InvalidParam(field, f"must have at most {schema['maxItems']} items"))
+    if isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            _validate(item, schema["items"], f"{field}[{i}]", errors)
+
+
+def _check_object(
+    value: dict[str, Any], schema: dict[str, Any], field: str, errors: list[FieldError]
+) -> None:
+    props: dict[str, Any] = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in value:
+            errors.append(InvalidParam(f"{field}.{name}", "is required"))
+    extra = schema.get("additionalProperties", True)
+    for name, item in value.items():
+        if name in props:
+            _validate(item, props[name], f"{field}.{name}", errors)
+        elif extra is False:
+            errors.append(InvalidParam(f"{field}.{name}", "is not a known parameter"))
+        elif isinstance(extra, dict):
+            _validate(item, extra, f"{field}.{name}", errors)
