@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,18 @@ from genmedia.domain.errors import (
 )
 
 Selection = dict[str, str | list[str]]
+
+
+def _options(items: Iterable[Option]) -> tuple[Option, ...]:
+    return tuple(items)
+
+
+def _groups(items: Iterable[OptionGroup]) -> tuple[OptionGroup, ...]:
+    return tuple(items)
+
+
+def _slots(items: Iterable[ImageSlot]) -> tuple[ImageSlot, ...]:
+    return tuple(items)
 
 
 @attrs.frozen(kw_only=True)
@@ -41,7 +54,7 @@ class OptionGroup:
 
     group_name: str
     label: str
-    options: tuple[Option, ...] = attrs.field(converter=tuple)
+    options: tuple[Option, ...] = attrs.field(converter=_options)
     multiple: bool = False
     required: bool = False
     sort_order: int = 0
@@ -130,9 +143,9 @@ class Template:
     price: int = 0
     allow_user_custom_prompt: bool = True
     capabilities: dict[str, Any] = attrs.field(factory=dict)
-    image_slots: tuple[ImageSlot, ...] = attrs.field(factory=tuple, converter=tuple)
+    image_slots: tuple[ImageSlot, ...] = attrs.field(factory=tuple, converter=_slots)
     system_images: list[str] = attrs.field(factory=list)
-    option_groups: tuple[OptionGroup, ...] = attrs.field(factory=tuple, converter=tuple)
+    option_groups: tuple[OptionGroup, ...] = attrs.field(factory=tuple, converter=_groups)
     provider_model_id: int | None = None
     legacy_provider_model_id: int | None = None
     tag_id: int | None = None

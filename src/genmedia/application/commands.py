@@ -1,0 +1,46 @@
+"""Commands: the inputs of the use cases, as frozen value objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from genmedia.domain.template import Selection
+
+
+@attrs.frozen(kw_only=True)
+class SubmitRequest:
+    """Ask for a generation: a feature or a template, a prompt, options, inputs and params.
+
+    `template` is a template id or slug. `media_ids` is a list (for a single image slot) or a
+    mapping from slot name to media ids.
+    """
+
+    user_id: int
+    feature_id: int | None = None
+    template: int | str | None = None
+    user_prompt: str = ""
+    selected_options: Selection = attrs.field(factory=dict)
+    media_ids: list[int] | dict[str, list[int]] = attrs.field(factory=list)
+    input_metadata: dict[str, Any] = attrs.field(factory=dict)
+    params: dict[str, Any] = attrs.field(factory=dict)
+    project_id: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CancelRequest:
+    """Cancel the pending jobs of a user's request."""
+
+    user_id: int
+    request_id: int
+
+
+@attrs.frozen(kw_only=True)
+class CreateUser:
+    """Register a user."""
+
+    email: str
+    name: str | None = None
+    password: str | None = None
+    is_admin: bool = False

@@ -1,0 +1,145 @@
+"""The job lifecycle steps, each its own short transaction (SPEC EXE-1, EXE-2).
+
+Network and storage I/O happen between these steps, never inside them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from genmedia.application.ports import Clock, UnitOfWork, Waiting
+from genmedia.application.retry import retry_stale
+from genmedia.domain.errors import IllegalTransition
+from genmedia.domain.job import Job
+from genmedia.domain.media import ImageInfo, Media
+from genmedia.domain.status import Status
+
+
+@attrs.frozen(kw_only=True)
+class StoredOutput:
+    """One output already written to storage and measured."""
+
+    index: int
+    storage_path: str
+    info: ImageInfo
+
+
+def claim_job(job_id: int, worker_id: str, *, uow: UnitOfWork, clock: Clock) -> Job | None:
+    """Claim a pending job for a worker; None if it was claimed, cancelled or finished already."""
+
+    def attempt() -> Job | None:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            if request.job(job_id).status is not Status.PENDING:
+                return None
+            job = request.start_job(job_id, worker_id, clock.now())
+            uow.requests.save(request)
+            uow.commit()
+        return job
+
+    return retry_stale(attempt)
+
+
+def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
+    """The job as it is now."""
+    with uow:
+        return uow.requests.get_by_job(job_id).job(job_id)
+
+
+def record_provider_task(
+    job_id: int, attempt_no: int, waiting: Waiting, *, uow: UnitOfWork
+) -> bool:
+    """Persist the provider's task handle before waiting on it; False if the job moved on."""
+
+    def attempt() -> bool:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            job = request.job(job_id)
+            if job.status is not Status.PROCESSING or job.attempts != attempt_no:
+                return False
+            job.await_provider(waiting.task_id, waiting.polling_url)
+            uow.requests.save(request)
+            uow.commit()
+        return True
+
+    return retry_stale(attempt)
+
+
+def complete_job(
+    job_id: int,
+    attempt_no: int,
+    outputs: list[StoredOutput],
+    output_metadata: dict[str, Any],
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> bool:
+    """Write the media rows and complete the job and its request in one transaction."""
+
+    def attempt() -> bool:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            job = request.job(job_id)
+            if job.status is not Status.PROCESSING or job.attempts != attempt_no:
+                return False
+            source = job.input_json.get("inputs") or [{}]
+            for out in outputs:
+                uow.media.add(
+                    Media.generated(
+                        user_id=job.user_id,
+                        request_id=request.id or 0,
+                        job_id=job_id,
+                        output_index=out.index,
+                        storage_path=out.storage_path,
+                        info=out.info,
+                        original_media_id=source[0].get("media_id"),
+                    )
+                )
+            credits = int(job.input_json.get("credits", 0))
+            request.complete_job(job_id, clock.now(), output_metadata, credits)
+            uow.requests.save(request)
+            uow.commit()
+        return True
+
+    return retry_stale(attempt)
+
+
+def fail_job(
+    job_id: int, attempt_no: int, code: str, message: str, *, uow: UnitOfWork, clock: Clock
+) -> bool:
+    """Fail a started job with a code and a message; False if it moved on meanwhile."""
+
+    def attempt() -> bool:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            job = request.job(job_id)
+            if job.attempts != attempt_no:
+                return False
+            try:
+                request.fail_job(job_id, code, message, clock.now())
+            except IllegalTransition:
+                return False
+            uow.requests.save(request)
+            uow.commit()
+        return True
+
+    return retry_stale(attempt)
+
+
+def requeue_job(job_id: int, attempt_no: int, code: str, message: str, *, uow: UnitOfWork) -> bool:
+    """Send a started job back to pending for another attempt; False if it moved on."""
+
+    def attempt() -> bool:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            job = request.job(job_id)
+            if job.status is not Status.PROCESSING or job.attempts != attempt_no:
+                return False
+            request.requeue_job(job_id, code, message)
+            uow.requests.save(request)
+            uow.commit()
+        return True
+
+    return retry_stale(attempt)

@@ -1,0 +1,121 @@
+"""Generation use cases: estimate, submit and cancel requests (SPEC GEN-1…6)."""
+
+from __future__ import annotations
+
+import secrets
+
+import attrs
+
+from genmedia.application.commands import CancelRequest, SubmitRequest
+from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.application.retry import retry_stale
+from genmedia.domain.errors import InvalidAttachment, InvalidValue, NotFound
+from genmedia.domain.media import Media
+from genmedia.domain.planning import MAX_SEED, Choice, image_slots, plan_request
+from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.template import Template
+
+
+@attrs.frozen
+class Estimate:
+    """What a request would cost and make, before anything is stored."""
+
+    estimated_cost: int
+    final_prompt: str
+    job_count: int
+
+
+def _template(uow: UnitOfWork, key: int | str) -> Template:
+    template = uow.templates.get_by_slug(key) if isinstance(key, str) else uow.templates.get(key)
+    if template is None:
+        raise NotFound("template", key)
+    return template
+
+
+def _model(uow: UnitOfWork, model_id: int | None) -> ProviderModel:
+    model = uow.provider_models.get(model_id) if model_id else uow.provider_models.get_default()
+    if model is None:
+        raise InvalidValue("provider_model_id", "no provider model is configured for this request")
+    return model
+
+
+def _attachments(
+    uow: UnitOfWork, cmd: SubmitRequest, template: Template | None, model: ProviderModel
+) -> dict[str, list[Media]]:
+    ids = cmd.media_ids
+    if isinstance(ids, list):
+        if not ids:
+            return {}
+        slots = image_slots(template, model)
+        if len(slots) != 1:
+            raise InvalidAttachment("media_ids", "name the image slot of each media")
+        ids = {slots[0].name: ids}
+    found: dict[str, list[Media]] = {}
+    for slot, media_ids in ids.items():
+        try:
+            found[slot] = [uow.media.get(media_id) for media_id in media_ids]
+        except NotFound as missing:
+            raise InvalidAttachment(f"media_ids.{slot}", f"media {missing.key} not found") from None
+    return found
+
+
+def _choice(uow: UnitOfWork, cmd: SubmitRequest) -> Choice:
+    template = _template(uow, cmd.template) if cmd.template is not None else None
+    feature_id = template.feature_id if template else cmd.feature_id
+    if feature_id is None:
+        raise InvalidValue("feature_id", "a feature or a template is required")
+    if template and cmd.feature_id is not None and cmd.feature_id != template.feature_id:
+        raise InvalidValue("template_id", "this template belongs to another feature")
+    try:
+        feature = uow.features.get(feature_id)
+    except NotFound:
+        raise InvalidValue("feature_id", f"feature {feature_id} not found") from None
+    model = _model(uow, (template and template.provider_model_id) or feature.provider_model_id)
+    return Choice(
+        user_id=cmd.user_id,
+        feature=feature,
+        template=template,
+        model=model,
+        user_prompt=cmd.user_prompt,
+        selection=cmd.selected_options,
+        attachments=_attachments(uow, cmd, template, model),
+        input_metadata=cmd.input_metadata,
+        params=cmd.params,
+        project_id=cmd.project_id,
+        priority=uow.users.get(cmd.user_id).priority,
+    )
+
+
+def estimate_request(cmd: SubmitRequest, *, uow: UnitOfWork, clock: Clock) -> Estimate:
+    """Validate and price a request without storing or reserving anything."""
+    with uow:
+        request = plan_request(_choice(uow, cmd), seed=0, now=clock.now())
+    return Estimate(request.estimated_cost, request.final_prompt, len(request.jobs))
+
+
+def submit_request(cmd: SubmitRequest, *, uow: UnitOfWork, clock: Clock) -> GenerationRequest:
+    """Accept a request: validate it, then store it with its pending jobs in one transaction."""
+    with uow:
+        request = plan_request(
+            _choice(uow, cmd), seed=secrets.randbelow(MAX_SEED + 1), now=clock.now()
+        )
+        uow.requests.add(request)
+        uow.commit()
+    return request
+
+
+def cancel_request(cmd: CancelRequest, *, uow: UnitOfWork, clock: Clock) -> GenerationRequest:
+    """Cancel a request's pending jobs; NothingToCancel if none is pending."""
+
+    def attempt() -> GenerationRequest:
+        with uow:
+            request = uow.requests.get(cmd.request_id)
+            if request.user_id != cmd.user_id or request.deleted_at is not None:
+                raise NotFound("request", cmd.request_id)
+            request.cancel(clock.now())
+            uow.requests.save(request)
+            uow.commit()
+        return request
+
+    return retry_stale(attempt)

@@ -1,0 +1,45 @@
+"""User use cases."""
+
+from __future__ import annotations
+
+from genmedia.application.commands import CreateUser
+from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
+from genmedia.domain.errors import AlreadyExists, InvalidValue
+from genmedia.domain.user import User, normalise_email
+
+MIN_PASSWORD = 8
+
+
+def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
+    """Register a user; AlreadyExists if the e-mail is taken."""
+    if cmd.password is not None and len(cmd.password) < MIN_PASSWORD:
+        raise InvalidValue("password", f"must have at least {MIN_PASSWORD} characters")
+    password_hash = hasher.hash(cmd.password) if cmd.password is not None else None
+    email = normalise_email(cmd.email)
+    with uow:
+        user = uow.users.add(
+            User(
+                email=email,
+                name=cmd.name,
+                password_hash=password_hash,
+                is_admin=cmd.is_admin,
+                created_at=clock.now(),
+            )
+        )
+        uow.commit()
+    return user
+
+
+def ensure_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
+    """The user with this e-mail, created first if missing."""
+    with uow:
+        existing = uow.users.get_by_email(normalise_email(cmd.email))
+    if existing is not None:
+        return existing
+    try:
+        return create_user(cmd, uow=uow, hasher=hasher, clock=clock)
+    except AlreadyExists:
+        with uow:
+            found = uow.users.get_by_email(normalise_email(cmd.email))
+        assert found is not None
+        return found
