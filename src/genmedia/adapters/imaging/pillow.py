@@ -1,0 +1,115 @@
+"""ImageProcessor on Pillow: the format from the content, dimensions and a blurhash."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import blurhash
+from PIL import Image
+
+from genmedia.application.errors import UnsupportedMedia
+from genmedia.application.ports import ImageProcessor
+from genmedia.domain.media import ImageInfo
+
+# Pillow format names of the accepted formats; MPO is a camera JPEG with extra frames.
+_FORMATS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "WEBP": "webp", "GIF": "gif"}
+_PLUGINS = ["PNG", "JPEG", "WEBP", "GIF"]
+_ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+_RESIZABLE_MODES = {"RGB", "RGBA", "L", "LA"}
+_WHITE = (255, 255, 255, 255)
+
+
+class PillowImageProcessor(ImageProcessor):
+    """Measures png, jpeg, webp and gif images; the blurhash comes from a small copy."""
+
+    def __init__(
+        self, *, components_x: int = 4, components_y: int = 3, hash_size: int = 32
+    ) -> None:
+        if not (1 <= components_x <= 9 and 1 <= components_y <= 9):
+            raise ValueError("blurhash components must be between 1 and 9")
+        if hash_size < 1:
+            raise ValueError("hash_size must be positive")
+        self._components_x = components_x
+        self._components_y = components_y
+        self._hash_size = hash_size
+
+    def describe(self, data: bytes) -> ImageInfo:
+        """Measure an image; UnsupportedMedia unless it is a whole png, jpeg, webp or gif."""
+        image, file_format = _open(data)
+        with image:
+            _verify(data)
+            width, height = image.size
+            small = _decode_small(image, self._hash_size)
+        return ImageInfo(
+            file_format=file_format,
+            width=width,
+            height=height,
+            file_size=len(data),
+            blurhash=self._blurhash(small),
+        )
+
+    def _blurhash(self, image: Image.Image) -> str:
+        raw = image.tobytes()
+        width, height = image.size
+        stride = width * 3
+        rows = [
+            [list(raw[y * stride + x : y * stride + x + 3]) for x in range(0, stride, 3)]
+            for y in range(height)
+        ]
+        return str(blurhash.encode(rows, self._components_x, self._components_y))
+
+
+def _open(data: bytes) -> tuple[Image.Image, str]:
+    """Open the bytes lazily, reading only the header, and name their format."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_PLUGINS)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
+        raise UnsupportedMedia(f"image is too large to decode safely: {exc}") from exc
+    except Exception as exc:
+        raise UnsupportedMedia("not a png, jpeg, webp or gif image") from exc
+    limit = Image.MAX_IMAGE_PIXELS
+    # Checked again: warning filters are process-wide, so another thread may have reset them.
+    if limit is not None and image.width * image.height > limit:
+        image.close()
+        raise UnsupportedMedia(f"image is too large to decode safely: over {limit} pixels")
+    file_format = _FORMATS.get(image.format or "")
+    if file_format is None:
+        image.close()
+        raise UnsupportedMedia(f"unsupported image format {image.format!r}")
+    return image, file_format
+
+
+def _verify(data: bytes) -> None:
+    """Check the file's structure to its end (for PNG: every chunk's CRC, up to IEND)."""
+    try:
+        with Image.open(io.BytesIO(data), formats=_PLUGINS) as image:
+            image.verify()
+    except Exception as exc:
+        raise UnsupportedMedia(f"image data is truncated or damaged: {exc}") from exc
+
+
+def _decode_small(image: Image.Image, size: int) -> Image.Image:
+    """Decode the first frame whole and shrink it to an RGB copy fitting size×size."""
+    try:
+        # JPEG can decode straight at a reduced scale; the header size is already read.
+        image.draft("RGB", (size, size))
+        image.load()
+        if image.mode not in _RESIZABLE_MODES:
+            has_alpha = image.mode in _ALPHA_MODES or "transparency" in image.info
+            image = image.convert("RGBA" if has_alpha else "RGB")
+        image.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    except Exception as exc:
+        # Pillow raises many exception types for damaged data; all mean the same here.
+        raise UnsupportedMedia(f"image data is truncated or damaged: {exc}") from exc
+    return _over_white(image)
+
+
+def _over_white(image: Image.Image) -> Image.Image:
+    """The image as RGB, any transparency composited over white."""
+    if image.mode not in _ALPHA_MODES:
+        return image.convert("RGB")
+    background = Image.new("RGBA", image.size, _WHITE)
+    return Image.alpha_composite(background, image.convert("RGBA")).convert("RGB")

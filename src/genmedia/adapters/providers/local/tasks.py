@@ -1,0 +1,77 @@
+"""Async tasks on disk: one JSON spec and one poll counter per task, written atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from genmedia.adapters.providers.local.call_json import call_from_json, call_to_json, canonical
+from genmedia.application.errors import ProviderError
+from genmedia.application.ports import ProviderCall
+
+_TASK_ID = re.compile(r"[0-9a-f]{64}")
+
+
+class TaskStore:
+    """The stored tasks of a LocalProvider, under one folder created on the first save."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+
+    def save(self, call: ProviderCall) -> str:
+        """Store the call unless already stored; its task id, the same for the same call."""
+        task_id = task_id_of(call)
+        spec = self._spec_path(task_id)
+        if not spec.exists():
+            self._folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(spec, json.dumps(call_to_json(call), sort_keys=True).encode())
+        return task_id
+
+    def load(self, task_id: str) -> ProviderCall:
+        """The stored call; ProviderError("provider_task_not_found") if there is none."""
+        if _TASK_ID.fullmatch(task_id):
+            try:
+                return call_from_json(json.loads(self._spec_path(task_id).read_bytes()))
+            except FileNotFoundError:
+                pass
+        raise ProviderError("provider_task_not_found", f"no local task {task_id!r}")
+
+    def count_poll(self, task_id: str) -> int:
+        """Count one more poll of the task; how many polls came before this one."""
+        path = self._polls_path(task_id)
+        polls = int(path.read_text()) if path.exists() else 0
+        write_atomic(path, str(polls + 1).encode())
+        return polls
+
+    def forget(self, task_id: str) -> None:
+        """Delete the task's files; an unknown or malformed task id does nothing."""
+        if _TASK_ID.fullmatch(task_id):
+            self._spec_path(task_id).unlink(missing_ok=True)
+            self._polls_path(task_id).unlink(missing_ok=True)
+
+    def _spec_path(self, task_id: str) -> Path:
+        return self._folder / f"{task_id}.json"
+
+    def _polls_path(self, task_id: str) -> Path:
+        return self._folder / f"{task_id}.polls"
+
+
+def task_id_of(call: ProviderCall) -> str:
+    """A name for the job's task that a resubmission of the same call finds again."""
+    return hashlib.sha256(canonical(call_to_json(call))).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace the file in one step, so a reader never sees half of it."""
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
