@@ -1,0 +1,1 @@
+"""Adapters over the standard library: clock and password hashing."""
