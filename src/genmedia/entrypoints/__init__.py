@@ -1,0 +1,1 @@
+"""Ways into genmedia: the command line, workers and generated pages."""

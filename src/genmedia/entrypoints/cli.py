@@ -1,0 +1,213 @@
+"""The `genmedia` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.domain.errors import DomainError, NotFound
+from genmedia.entrypoints.container import Container, build_container
+
+log = logging.getLogger("genmedia")
+
+
+def _options(pairs: Sequence[str]) -> dict[str, str | list[str]]:
+    chosen: dict[str, list[str]] = {}
+    for pair in pairs:
+        group, sep, value = pair.partition("=")
+        if not sep or not group or not value:
+            raise argparse.ArgumentTypeError(f"--option needs GROUP=VALUE, got {pair!r}")
+        chosen.setdefault(group, []).append(value)
+    return {g: v[0] if len(v) == 1 else v for g, v in chosen.items()}
+
+
+def _params(pairs: Sequence[str]) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key:
+            raise argparse.ArgumentTypeError(f"--param needs KEY=VALUE, got {pair!r}")
+        try:
+            params[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key] = raw
+    return params
+
+
+def _template(value: str | None) -> int | str | None:
+    return int(value) if value and value.isdigit() else value
+
+
+def cmd_db_upgrade(container: Container, args: argparse.Namespace) -> int:
+    """Bring the database schema to the latest migration."""
+    from genmedia.adapters.sql import migrate
+
+    migrate.upgrade(container.config.database_url())
+    print("database is at the latest migration")
+    return 0
+
+
+def cmd_seed(container: Container, args: argparse.Namespace) -> int:
+    """Load the sample catalog and the default admin (idempotent)."""
+    report = container.seed_catalog()
+    print(
+        f"seeded: {report.provider_models} provider models, {report.features} features, "
+        f"{report.tags} tags, {report.templates} templates added"
+    )
+    return 0
+
+
+def cmd_users_create(container: Container, args: argparse.Namespace) -> int:
+    """Create a user."""
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    user = container.create_user(
+        CreateUser(email=args.email, name=args.name, password=password, is_admin=args.admin)
+    )
+    print(f"user {user.id} {user.email}{' (admin)' if user.is_admin else ''}")
+    return 0
+
+
+def cmd_generate(container: Container, args: argparse.Namespace) -> int:
+    """Submit a request; with --wait, follow its jobs to the end."""
+    from genmedia.entrypoints.presenters import request_json
+
+    user = container.find_user(args.user)
+    metadata: dict[str, Any] = {"batch_size": args.batch}
+    if args.seed is not None:
+        metadata["seed"] = args.seed
+    if args.negative:
+        metadata["negative_prompt"] = args.negative
+    request = container.submit_request(
+        SubmitRequest(
+            user_id=user.id or 0,
+            feature_id=args.feature,
+            template=_template(args.template),
+            user_prompt=args.prompt,
+            selected_options=_options(args.option),
+            media_ids=list(args.media),
+            input_metadata=metadata,
+            params=_params(args.param),
+        )
+    )
+    if args.wait:
+        _run_until_done(container, [request.id or 0], show=not args.json)
+    if args.json:
+        found, media = container.request_details(request.id or 0)
+        payload = request_json(found, media, container.storage(), container.config.url_expiry())
+        print(json.dumps(payload, indent=2))
+    else:
+        print(request.id)
+        if not args.wait and not container.config.redis_url():
+            print("queued; run `genmedia worker` (or pass --wait) to process it", file=sys.stderr)
+    return 0
+
+
+def _run_until_done(container: Container, request_ids: list[int], *, show: bool) -> None:
+    from genmedia.entrypoints.follow import follow
+    from genmedia.entrypoints.worker import WorkerRuntime
+
+    runtime = WorkerRuntime(container) if not container.config.redis_url() else None
+    if runtime:
+        runtime.start()
+        runtime.dispatcher.kick()
+    try:
+        follow(container, request_ids, show=show)
+    finally:
+        if runtime:
+            runtime.stop()
+
+
+def cmd_worker(container: Container, args: argparse.Namespace) -> int:
+    """Run worker threads and the dispatcher until SIGTERM."""
+    from genmedia.entrypoints.worker import WorkerRuntime
+
+    if args.threads:
+        container.config.worker_threads.override(args.threads)
+    print(f"worker running with {container.config.worker_threads()} threads; Ctrl-C to stop")
+    WorkerRuntime(container).run_forever()
+    return 0
+
+
+def cmd_demo(container: Container, args: argparse.Namespace) -> int:
+    """Run the whole flow on the embedded default and write a gallery."""
+    from genmedia.entrypoints.demo import run_demo
+
+    return run_demo(container)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    root = argparse.ArgumentParser(
+        prog="genmedia", description="genmedia: AI media generation core"
+    )
+    root.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="run the demo flow end to end").set_defaults(fn=cmd_demo)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply every migration").set_defaults(fn=cmd_db_upgrade)
+    sub.add_parser("seed", help="load the sample catalog and admin").set_defaults(fn=cmd_seed)
+    users = sub.add_parser("users", help="users").add_subparsers(
+        dest="users_command", required=True
+    )
+    create = users.add_parser("create", help="create a user")
+    create.add_argument("email")
+    create.add_argument("--admin", action="store_true")
+    create.add_argument("--name")
+    create.add_argument("--password-stdin", action="store_true", help="read a password from stdin")
+    create.set_defaults(fn=cmd_users_create)
+    gen = sub.add_parser("generate", help="submit a generation request")
+    which = gen.add_mutually_exclusive_group(required=True)
+    which.add_argument("--template", help="template slug or id")
+    which.add_argument("--feature", type=int, help="feature id")
+    gen.add_argument("--prompt", default="", help="your prompt")
+    gen.add_argument("--option", action="append", default=[], metavar="GROUP=VALUE")
+    gen.add_argument("--param", action="append", default=[], metavar="KEY=VALUE")
+    gen.add_argument("--media", action="append", type=int, default=[], metavar="ID")
+    gen.add_argument("--batch", type=int, default=1, metavar="N")
+    gen.add_argument("--seed", type=int)
+    gen.add_argument("--negative", help="negative prompt")
+    gen.add_argument("--user", required=True, metavar="EMAIL")
+    gen.add_argument("--wait", action="store_true", help="follow the jobs to the end")
+    gen.add_argument("--json", action="store_true", help="print request, jobs and media as JSON")
+    gen.set_defaults(fn=cmd_generate)
+    worker = sub.add_parser("worker", help="run the job worker")
+    worker.add_argument("--threads", type=int)
+    worker.set_defaults(fn=cmd_worker)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one genmedia command; domain errors print per field and exit 2."""
+    args = parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    container = build_container()
+    try:
+        code: int = args.fn(container, args)
+        return code
+    except NotFound as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except DomainError as err:
+        problems = [str(e) for e in err.field_errors()] or [str(err)]
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        return 2
+    except argparse.ArgumentTypeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    finally:
+        container.shutdown_resources()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
