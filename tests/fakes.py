@@ -1,0 +1,384 @@
+"""In-memory fakes of every port; each subclasses the port it fakes."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+
+from genmedia.application.errors import ProviderError, StaleAggregate, UnsupportedMedia
+from genmedia.application.ports import (
+    Clock,
+    FeatureRepository,
+    Finished,
+    ImageProcessor,
+    JobOutbox,
+    JobQueue,
+    MediaRepository,
+    ObjectStorage,
+    Outcome,
+    PasswordHasher,
+    PendingJob,
+    ProviderCall,
+    ProviderGateway,
+    ProviderModelRepository,
+    ProviderOutput,
+    RequestRepository,
+    TagRepository,
+    TemplateRepository,
+    UnitOfWork,
+    UserRepository,
+    Waiting,
+)
+from genmedia.domain.catalog import Feature, MediaCategory, Tag
+from genmedia.domain.errors import AlreadyExists, NotFound
+from genmedia.domain.media import ImageInfo, Media
+from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status
+from genmedia.domain.template import Template
+from genmedia.domain.user import User
+
+
+@attrs.define
+class FakeDatabase:
+    """The committed state shared by every FakeUnitOfWork made from it."""
+
+    users: dict[int, User] = attrs.Factory(dict)
+    features: dict[int, Feature] = attrs.Factory(dict)
+    tags: dict[int, Tag] = attrs.Factory(dict)
+    templates: dict[int, Template] = attrs.Factory(dict)
+    models: dict[int, ProviderModel] = attrs.Factory(dict)
+    requests: dict[int, GenerationRequest] = attrs.Factory(dict)
+    versions: dict[int, int] = attrs.Factory(dict)
+    media: dict[int, Media] = attrs.Factory(dict)
+    ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
+
+
+class _Repo:
+    def __init__(self, db: FakeDatabase) -> None:
+        self.db = db
+
+    def _new_id(self) -> int:
+        return next(self.db.ids)
+
+
+class FakeUserRepository(_Repo, UserRepository):
+    def add(self, user: User) -> User:
+        if self.get_by_email(user.email):
+            raise AlreadyExists("user", user.email)
+        user.id = self._new_id()
+        self.db.users[user.id] = user
+        return user
+
+    def get(self, user_id: int) -> User:
+        if user_id not in self.db.users:
+            raise NotFound("user", user_id)
+        return self.db.users[user_id]
+
+    def get_by_email(self, email: str) -> User | None:
+        return next((u for u in self.db.users.values() if u.email == email), None)
+
+
+class FakeFeatureRepository(_Repo, FeatureRepository):
+    def add(self, feature: Feature) -> Feature:
+        feature.id = self._new_id()
+        self.db.features[feature.id] = feature
+        return feature
+
+    def get(self, feature_id: int) -> Feature:
+        if feature_id not in self.db.features:
+            raise NotFound("feature", feature_id)
+        return self.db.features[feature_id]
+
+    def get_by_name(self, name: str) -> Feature | None:
+        return next((f for f in self.db.features.values() if f.name == name), None)
+
+    def list_active(self, category: MediaCategory | None = None) -> list[Feature]:
+        found = [f for f in self.db.features.values() if f.is_usable]
+        found = [f for f in found if category is None or f.category is category]
+        return sorted(found, key=lambda f: (f.order_index, f.id or 0))
+
+
+class FakeTagRepository(_Repo, TagRepository):
+    def add(self, tag: Tag) -> Tag:
+        if self.get_by_name(tag.name):
+            raise AlreadyExists("tag", tag.name)
+        tag.id = self._new_id()
+        self.db.tags[tag.id] = tag
+        return tag
+
+    def get_by_name(self, name: str) -> Tag | None:
+        return next((t for t in self.db.tags.values() if t.name == name), None)
+
+    def list(self) -> list[Tag]:
+        return sorted(self.db.tags.values(), key=lambda t: (t.sort_order, t.id or 0))
+
+
+class FakeTemplateRepository(_Repo, TemplateRepository):
+    def add(self, template: Template) -> Template:
+        if self.get_by_slug(template.slug):
+            raise AlreadyExists("template", template.slug)
+        template.id = self._new_id()
+        self.db.templates[template.id] = template
+        return template
+
+    def get(self, template_id: int) -> Template:
+        if template_id not in self.db.templates:
+            raise NotFound("template", template_id)
+        return self.db.templates[template_id]
+
+    def get_by_slug(self, slug: str) -> Template | None:
+        return next((t for t in self.db.templates.values() if t.slug == slug), None)
+
+    def list_active(self, feature_id: int | None = None) -> list[Template]:
+        found = [t for t in self.db.templates.values() if t.is_usable]
+        return [t for t in found if feature_id is None or t.feature_id == feature_id]
+
+
+class FakeProviderModelRepository(_Repo, ProviderModelRepository):
+    def add(self, model: ProviderModel) -> ProviderModel:
+        if self.get_by_slug(model.model_slug):
+            raise AlreadyExists("provider model", model.model_slug)
+        model.id = self._new_id()
+        self.db.models[model.id] = model
+        return model
+
+    def get(self, model_id: int) -> ProviderModel:
+        if model_id not in self.db.models:
+            raise NotFound("provider model", model_id)
+        return self.db.models[model_id]
+
+    def get_by_slug(self, slug: str) -> ProviderModel | None:
+        return next((m for m in self.db.models.values() if m.model_slug == slug), None)
+
+    def get_default(self) -> ProviderModel | None:
+        return next((m for m in self.db.models.values() if m.is_default and m.is_active), None)
+
+
+class FakeRequestRepository(_Repo, RequestRepository):
+    def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
+        super().__init__(db)
+        self.committed = committed
+        self.loaded: dict[int, int] = {}
+
+    def add(self, request: GenerationRequest) -> GenerationRequest:
+        request.id = self._new_id()
+        for job in request.jobs:
+            job.id = self._new_id()
+            job.request_id = request.id
+        self.db.requests[request.id] = request
+        self.db.versions[request.id] = 1
+        self.loaded[request.id] = 1
+        return request
+
+    def get(self, request_id: int) -> GenerationRequest:
+        if request_id not in self.db.requests:
+            raise NotFound("request", request_id)
+        self.loaded[request_id] = self.db.versions[request_id]
+        return self.db.requests[request_id]
+
+    def get_by_job(self, job_id: int) -> GenerationRequest:
+        for request in self.db.requests.values():
+            if any(j.id == job_id for j in request.jobs):
+                return self.get(request.id or 0)
+        raise NotFound("job", job_id)
+
+    def save(self, request: GenerationRequest) -> None:
+        rid = request.id or 0
+        if self.committed.versions.get(rid, 0) > self.loaded.get(rid, 0):
+            raise StaleAggregate(f"request {rid} changed since it was loaded")
+        self.db.versions[rid] = self.loaded[rid] = self.loaded[rid] + 1
+
+    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
+        mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
+        return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
+
+
+class FakeMediaRepository(_Repo, MediaRepository):
+    def add(self, media: Media) -> Media:
+        if media.job_id is not None and any(
+            m.job_id == media.job_id and m.output_index == media.output_index
+            for m in self.db.media.values()
+        ):
+            raise AlreadyExists("media", (media.job_id, media.output_index))
+        media.id = self._new_id()
+        self.db.media[media.id] = media
+        return media
+
+    def get(self, media_id: int) -> Media:
+        if media_id not in self.db.media:
+            raise NotFound("media", media_id)
+        return self.db.media[media_id]
+
+    def list_for_request(self, request_id: int) -> list[Media]:
+        found = [
+            m for m in self.db.media.values() if m.request_id == request_id and not m.deleted_at
+        ]
+        return sorted(found, key=lambda m: (m.job_id or 0, m.output_index or 0))
+
+
+class FakeJobOutbox(_Repo, JobOutbox):
+    def _jobs(self) -> list[Any]:
+        return [j for r in self.db.requests.values() for j in r.jobs]
+
+    def pending(self, limit: int) -> list[PendingJob]:
+        ready = [j for j in self._jobs() if j.status is Status.PENDING and j.dispatched_at is None]
+        ready.sort(key=lambda j: (-j.priority, j.id))
+        return [PendingJob(j.id, j.user_id, j.priority) for j in ready[:limit]]
+
+    def mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
+        marked = 0
+        for job in self._jobs():
+            if job.id in job_ids and job.status is Status.PENDING and job.dispatched_at is None:
+                job.dispatched_at = now
+                marked += 1
+        return marked
+
+    def count_unfinished(self, request_ids: Sequence[int]) -> int:
+        return sum(
+            1 for j in self._jobs() if j.request_id in request_ids and not j.status.is_terminal
+        )
+
+
+class FakeUnitOfWork(UnitOfWork):
+    """A unit of work over a deep copy of the committed state, written back on commit."""
+
+    def __init__(self, db: FakeDatabase | None = None) -> None:
+        self.db = db or FakeDatabase()
+        self.commits = 0
+
+    def __enter__(self) -> FakeUnitOfWork:
+        self.work = copy.deepcopy(self.db)
+        self.users = FakeUserRepository(self.work)
+        self.features = FakeFeatureRepository(self.work)
+        self.tags = FakeTagRepository(self.work)
+        self.templates = FakeTemplateRepository(self.work)
+        self.provider_models = FakeProviderModelRepository(self.work)
+        self.requests = FakeRequestRepository(self.work, self.db)
+        self.media = FakeMediaRepository(self.work)
+        self.outbox = FakeJobOutbox(self.work)
+        return self
+
+    def commit(self) -> None:
+        for field in attrs.fields(FakeDatabase):
+            setattr(self.db, field.name, getattr(self.work, field.name))
+        self.work = copy.deepcopy(self.db)
+        self.commits += 1
+
+    def rollback(self) -> None:
+        self.work = copy.deepcopy(self.db)
+
+
+class FakeStorage(ObjectStorage):
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = (data, content_type)
+
+    def get(self, key: str) -> bytes:
+        if key not in self.objects:
+            raise NotFound("object", key)
+        return self.objects[key][0]
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects
+
+    def url(self, key: str, expires_in: int) -> str:
+        return f"fake://{key}?expires_in={expires_in}"
+
+
+class FakeImageProcessor(ImageProcessor):
+    """Reads a fake image: b"IMG:<format>:<w>x<h>:<anything>"."""
+
+    def describe(self, data: bytes) -> ImageInfo:
+        parts = data.split(b":")
+        if len(parts) < 3 or parts[0] != b"IMG":
+            raise UnsupportedMedia("not an image")
+        width, height = (int(v) for v in parts[2].split(b"x"))
+        return ImageInfo(
+            file_format=parts[1].decode(),
+            width=width,
+            height=height,
+            file_size=len(data),
+            blurhash="LKO2?U%2Tw=w",
+        )
+
+
+def fake_image(call: ProviderCall, fmt: str = "png") -> bytes:
+    """The bytes FakeProvider makes for a call."""
+    width, height = call.params.get("width", 64), call.params.get("height", 64)
+    return f"IMG:{fmt}:{width}x{height}:{call.prompt}:{call.seed}".encode()
+
+
+class FakeProvider(ProviderGateway):
+    """Answers at once, after `polls` waits, or with a scripted error per submit."""
+
+    name = "fake"
+
+    def __init__(self, polls: int = 0, errors: list[ProviderError] | None = None) -> None:
+        self.polls = polls
+        self.errors = list(errors or [])
+        self.calls: list[ProviderCall] = []
+        self.tasks: dict[str, tuple[ProviderCall, int]] = {}
+
+    def submit(self, call: ProviderCall) -> Outcome:
+        self.calls.append(call)
+        if self.errors:
+            raise self.errors.pop(0)
+        if self.polls:
+            self.tasks[f"t{call.job_id}"] = (call, self.polls)
+            return Waiting(
+                task_id=f"t{call.job_id}", polling_url=f"fake://t{call.job_id}", poll_after=0.5
+            )
+        return Finished(outputs=(ProviderOutput(data=fake_image(call)),), provider_cost=0.01)
+
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        call, left = self.tasks[task_id]
+        if left > 1:
+            self.tasks[task_id] = (call, left - 1)
+            return Waiting(task_id=task_id, polling_url=polling_url, poll_after=0.5)
+        return Finished(outputs=(ProviderOutput(url=f"fake://out/{task_id}"),))
+
+    def fetch(self, url: str) -> bytes:
+        task_id = url.rsplit("/", 1)[-1]
+        return fake_image(self.tasks[task_id][0])
+
+
+class FakeQueue(JobQueue):
+    def __init__(self) -> None:
+        self.runs: list[int] = []
+        self.polls: list[tuple[int, float]] = []
+
+    def send_run(self, job_id: int) -> None:
+        self.runs.append(job_id)
+
+    def send_poll(self, job_id: int, delay: float) -> None:
+        self.polls.append((job_id, delay))
+
+
+class FakeClock(Clock):
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime(2026, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+class FakeHasher(PasswordHasher):
+    def hash(self, password: str) -> str:
+        return f"hashed:{password[::-1]}"
+
+    def verify(self, password: str, hashed: str) -> bool:
+        return hashed == self.hash(password)

@@ -1,0 +1,143 @@
+"""The worker's side of a job, on fakes (EXE-1, EXE-2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from genmedia.application.commands import SubmitRequest
+from genmedia.application.dispatch import dispatch_pending
+from genmedia.application.errors import ProviderError
+from genmedia.application.generation import submit_request
+from genmedia.application.runner import JobRunner
+from genmedia.domain.media import MediaKind
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status
+from tests.fakes import FakeImageProcessor, FakeProvider, FakeQueue, FakeStorage
+
+
+@pytest.fixture
+def queue() -> FakeQueue:
+    return FakeQueue()
+
+
+@pytest.fixture
+def storage() -> FakeStorage:
+    return FakeStorage()
+
+
+def runner(uow, clock, queue, storage, provider: FakeProvider) -> JobRunner:
+    return JobRunner(
+        uow=lambda: uow,
+        storage=storage,
+        images=FakeImageProcessor(),
+        providers={"local": provider},
+        queue=queue,
+        clock=clock,
+        worker_id="w1",
+    )
+
+
+@pytest.fixture
+def request_(uow, clock, user) -> GenerationRequest:
+    cmd = SubmitRequest(user_id=user.id, template="neon-city", input_metadata={"batch_size": 2})
+    return submit_request(cmd, uow=uow, clock=clock)
+
+
+def test_dispatch_sends_pending_jobs_once(uow, clock, queue, request_) -> None:
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 2
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 0
+    assert queue.runs == [j.id for j in request_.jobs]
+
+
+def test_a_run_completes_the_job_with_media_and_charges_it(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    for job in request_.jobs:
+        work.run(job.id)
+    stored = uow.db.requests[request_.id]
+    assert stored.status is Status.COMPLETED
+    assert stored.credits_charged == request_.estimated_cost
+    media = sorted(uow.db.media.values(), key=lambda m: m.job_id or 0)
+    assert [m.kind for m in media] == [MediaKind.GENERATED] * 2
+    assert all(storage.exists(m.storage_path) for m in media)
+    assert media[0].storage_path.endswith(f"j{request_.jobs[0].id}/0.png")
+
+
+def test_a_second_delivery_of_the_same_job_changes_nothing(
+    uow, clock, queue, storage, request_
+) -> None:
+    provider = FakeProvider()
+    work = runner(uow, clock, queue, storage, provider)
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    work.run(job_id)
+    assert len(provider.calls) == 1
+    assert len(uow.db.media) == 1
+
+
+def test_an_async_job_waits_polls_and_completes(uow, clock, queue, storage, request_) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider(polls=2))
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.provider_task_id) == (Status.PROCESSING, f"t{job_id}")
+    assert queue.polls == [(job_id, 0.5)]
+    work.poll(job_id)
+    assert len(queue.polls) == 2
+    work.poll(job_id)
+    assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+    assert len(uow.db.media) == 1
+
+
+def test_a_refused_prompt_fails_the_job_with_the_provider_code(
+    uow, clock, queue, storage, request_
+) -> None:
+    refusal = ProviderError("content_moderated", "the prompt was refused")
+    work = runner(uow, clock, queue, storage, FakeProvider(errors=[refusal]))
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.error_code, job.error_message) == (
+        Status.FAILED,
+        "content_moderated",
+        "the prompt was refused",
+    )
+    assert uow.db.media == {}
+
+
+def test_a_retryable_error_sends_the_job_back_to_pending(
+    uow, clock, queue, storage, request_
+) -> None:
+    busy = ProviderError("provider_unavailable", "503", retryable=True)
+    work = runner(uow, clock, queue, storage, FakeProvider(errors=[busy]))
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.attempts, job.dispatched_at) == (Status.PENDING, 1, None)
+    work.run(job_id)
+    assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+
+
+def test_a_retryable_error_fails_the_job_once_attempts_are_spent(
+    uow, clock, queue, storage, request_
+) -> None:
+    errors = [ProviderError("provider_unavailable", "503", retryable=True) for _ in range(3)]
+    work = runner(uow, clock, queue, storage, FakeProvider(errors=errors))
+    job_id = request_.jobs[0].id
+    for _ in range(3):
+        work.run(job_id)
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.error_code, job.attempts) == (Status.FAILED, "provider_unavailable", 3)
+
+
+def test_a_cancelled_job_is_not_run(uow, clock, queue, storage, request_) -> None:
+    from genmedia.application.commands import CancelRequest
+    from genmedia.application.generation import cancel_request
+
+    cancel_request(
+        CancelRequest(user_id=request_.user_id, request_id=request_.id), uow=uow, clock=clock
+    )
+    provider = FakeProvider()
+    runner(uow, clock, queue, storage, provider).run(request_.jobs[0].id)
+    assert provider.calls == []

@@ -1,0 +1,149 @@
+"""The job and request state machines, checked by random walks (GEN-4, GEN-5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from genmedia.domain.errors import IllegalTransition, NothingToCancel
+from genmedia.domain.job import Job
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import JOB_TRANSITIONS, Status, request_status
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def act(job: Job, target: Status) -> None:
+    match target:
+        case Status.PROCESSING:
+            job.start("w1", NOW)
+        case Status.COMPLETED:
+            job.complete(NOW, {"model": "m"}, 2)
+        case Status.FAILED:
+            job.fail("provider_error", "boom", NOW)
+        case Status.CANCELLED:
+            job.cancel(NOW)
+        case Status.PENDING:
+            job.requeue("provider_unavailable", "retry")
+
+
+class JobMachine(RuleBasedStateMachine):
+    """Any sequence of acts: allowed ones change the status, others raise and change nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.job = Job(user_id=1, feature_id=1, id=1)
+        self.model = Status.PENDING
+        self.starts = 0
+
+    @rule(to=st.sampled_from(list(Status)))
+    def try_transition(self, to: Status) -> None:
+        before = self.job.status
+        if to in JOB_TRANSITIONS[self.model]:
+            act(self.job, to)
+            self.model = to
+            self.starts += to is Status.PROCESSING
+        else:
+            with pytest.raises(IllegalTransition):
+                act(self.job, to)
+            assert self.job.status is before
+
+    @invariant()
+    def status_matches_the_model(self) -> None:
+        assert self.job.status is self.model
+        assert self.job.attempts == self.starts
+
+    @invariant()
+    def a_finished_job_has_a_completion_time(self) -> None:
+        if self.job.status.is_terminal:
+            assert self.job.completed_at is not None
+
+    @invariant()
+    def only_a_failed_job_keeps_an_error_code_unless_pending_for_retry(self) -> None:
+        if self.job.status is Status.COMPLETED:
+            assert self.job.error_code is None
+
+
+TestJobMachine = JobMachine.TestCase
+
+
+class RequestMachine(RuleBasedStateMachine):
+    """A request with three jobs always has the status its jobs imply."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        jobs = [Job(id=i, user_id=1, feature_id=1, input_json={}) for i in range(3)]
+        self.request = GenerationRequest(id=1, user_id=1, feature_id=1, jobs=jobs)
+
+    @rule(job_id=st.integers(0, 2), to=st.sampled_from(list(Status)))
+    def move_a_job(self, job_id: int, to: Status) -> None:
+        job = self.request.job(job_id)
+        try:
+            match to:
+                case Status.PROCESSING:
+                    self.request.start_job(job_id, "w", NOW)
+                case Status.COMPLETED:
+                    self.request.complete_job(job_id, NOW, {}, 3)
+                case Status.FAILED:
+                    self.request.fail_job(job_id, "x", "y", NOW)
+                case Status.PENDING:
+                    self.request.requeue_job(job_id, "x", "y")
+                case Status.CANCELLED:
+                    job.cancel(NOW)
+                    self.request.refresh_status()
+        except IllegalTransition:
+            pass
+
+    @rule()
+    def cancel(self) -> None:
+        pending = [j for j in self.request.jobs if j.status is Status.PENDING]
+        if pending:
+            self.request.cancel(NOW)
+            assert all(j.status is Status.CANCELLED for j in pending)
+        else:
+            with pytest.raises(NothingToCancel):
+                self.request.cancel(NOW)
+
+    @invariant()
+    def status_follows_the_jobs(self) -> None:
+        statuses = [j.status for j in self.request.jobs]
+        status = self.request.status
+        if all(s is Status.COMPLETED for s in statuses):
+            assert status is Status.COMPLETED
+        if all(s is Status.FAILED for s in statuses):
+            assert status is Status.FAILED
+        if any(not s.is_terminal for s in statuses):
+            assert not status.is_terminal
+        if all(s.is_terminal for s in statuses) and Status.COMPLETED in statuses:
+            assert status is Status.COMPLETED
+
+    @invariant()
+    def only_completed_jobs_are_charged(self) -> None:
+        done = sum(1 for j in self.request.jobs if j.status is Status.COMPLETED)
+        assert self.request.credits_charged == 3 * done
+
+
+TestRequestMachine = RequestMachine.TestCase
+
+
+def test_a_request_with_completed_and_failed_jobs_is_completed() -> None:
+    assert request_status([Status.COMPLETED, Status.FAILED]) is Status.COMPLETED
+
+
+def test_a_request_whose_jobs_all_failed_is_failed() -> None:
+    assert request_status([Status.FAILED, Status.FAILED]) is Status.FAILED
+
+
+def test_a_request_with_one_started_job_is_processing() -> None:
+    assert request_status([Status.PENDING, Status.COMPLETED]) is Status.PROCESSING
+
+
+def test_a_request_whose_jobs_all_wait_is_pending() -> None:
+    assert request_status([Status.PENDING, Status.PENDING]) is Status.PENDING
+
+
+def test_a_request_whose_jobs_were_all_cancelled_is_cancelled() -> None:
+    assert request_status([Status.CANCELLED, Status.CANCELLED]) is Status.CANCELLED
