@@ -114,3 +114,12 @@ def test_the_library_example_in_the_docs_runs(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "completed" in done.stdout
+
+
+def test_the_demo_runs_on_postgresql_too(tmp_path: Path, empty_postgres_url: str) -> None:
+    container = build_container(Settings(home=tmp_path, database_url=empty_postgres_url))
+    try:
+        assert run_demo(container) == 0
+    finally:
+        container.shutdown_resources()
+    assert len(image_files(tmp_path / "demo")) >= 6

@@ -1,0 +1,56 @@
+"""Engines for PostgreSQL (production) and SQLite (the embedded default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def normalise_url(url: str) -> str:
+    """The URL with plain `postgres://` / `postgresql://` schemes pointed at psycopg 3."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme) :]
+    return url
+
+
+def create_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
+    """An engine for `url`, tuned for the backend it names."""
+    parsed = sa.make_url(normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: sa.URL) -> sa.Engine:
+    database = url.database or ""
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    event.listen(engine, "connect", _configure_sqlite_connection)
+    event.listen(engine, "begin", _begin_immediate)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
+    # pysqlite's own BEGIN is deferred; take over so every transaction is BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def _begin_immediate(connection: sa.Connection) -> None:
+    # Take the write lock up front: a deferred transaction that later writes fails with
+    # SQLITE_BUSY instead of waiting when another writer got there first.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

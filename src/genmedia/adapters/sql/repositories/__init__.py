@@ -1,0 +1,22 @@
+"""SQL implementations of the repository ports; they never begin or commit transactions."""
+
+from genmedia.adapters.sql.repositories.catalog import SqlFeatureRepository, SqlTagRepository
+from genmedia.adapters.sql.repositories.media import SqlMediaRepository
+from genmedia.adapters.sql.repositories.outbox import SqlJobOutbox
+from genmedia.adapters.sql.repositories.provider_models import SqlProviderModelRepository
+from genmedia.adapters.sql.repositories.request_rows import LoadedRequests
+from genmedia.adapters.sql.repositories.requests import SqlRequestRepository
+from genmedia.adapters.sql.repositories.templates import SqlTemplateRepository
+from genmedia.adapters.sql.repositories.users import SqlUserRepository
+
+__all__ = [
+    "LoadedRequests",
+    "SqlFeatureRepository",
+    "SqlJobOutbox",
+    "SqlMediaRepository",
+    "SqlProviderModelRepository",
+    "SqlRequestRepository",
+    "SqlTagRepository",
+    "SqlTemplateRepository",
+    "SqlUserRepository",
+]

@@ -1,0 +1,89 @@
+"""Provider models in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.tables import provider_models
+from genmedia.application.ports import ProviderModelRepository
+from genmedia.domain.errors import NotFound
+from genmedia.domain.provider_model import ProviderModel
+
+_models = provider_models
+
+
+def provider_model_row(model: ProviderModel) -> dict[str, Any]:
+    """The column values of a provider model."""
+    return {
+        "provider": model.provider,
+        "model_slug": model.model_slug,
+        "label": model.label,
+        "version": model.version,
+        "endpoint": model.endpoint,
+        "category": model.category,
+        "capabilities": model.capabilities,
+        "param_schema": model.param_schema,
+        "limits": model.limits,
+        "cost_per_use": model.cost_per_use,
+        "usage_count": model.usage_count,
+        "last_used_at": model.last_used_at,
+        "is_default": model.is_default,
+        "is_active": model.is_active,
+        "synced_at": model.synced_at,
+    }
+
+
+def provider_model_from_row(row: sa.Row[Any]) -> ProviderModel:
+    """The provider model a row holds."""
+    return ProviderModel(
+        id=row.id,
+        provider=row.provider,
+        model_slug=row.model_slug,
+        label=row.label,
+        version=row.version,
+        endpoint=row.endpoint,
+        category=row.category,
+        capabilities=row.capabilities or {},
+        param_schema=row.param_schema or {},
+        limits=row.limits or {},
+        cost_per_use=row.cost_per_use,
+        usage_count=row.usage_count,
+        last_used_at=row.last_used_at,
+        is_default=row.is_default,
+        is_active=row.is_active,
+        synced_at=row.synced_at,
+    )
+
+
+class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):
+    """Provider models."""
+
+    def add(self, model: ProviderModel) -> ProviderModel:
+        """Insert a provider model; AlreadyExists if the slug is taken."""
+        statement = sa.insert(_models).values(provider_model_row(model)).returning(_models.c.id)
+        with unique_or_already_exists(self._connection, "provider_model", model.model_slug):
+            model.id = self._connection.execute(statement).scalar_one()
+        return model
+
+    def get(self, model_id: int) -> ProviderModel:
+        """The provider model with this id, or NotFound."""
+        row = self._one(sa.select(_models).where(_models.c.id == model_id))
+        if row is None:
+            raise NotFound("provider_model", model_id)
+        return provider_model_from_row(row)
+
+    def get_by_slug(self, slug: str) -> ProviderModel | None:
+        """The provider model with this slug, if any."""
+        row = self._one(sa.select(_models).where(_models.c.model_slug == slug))
+        return None if row is None else provider_model_from_row(row)
+
+    def get_default(self) -> ProviderModel | None:
+        """The active model marked default (the oldest, should several be), if any."""
+        query = sa.select(_models).where(
+            _models.c.is_default == sa.true(), _models.c.is_active == sa.true()
+        )
+        row = self._one(query.order_by(_models.c.id).limit(1))
+        return None if row is None else provider_model_from_row(row)

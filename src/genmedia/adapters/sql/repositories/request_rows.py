@@ -1,0 +1,107 @@
+"""Rows of generation requests and jobs, and what a request looked like when loaded."""
+
+from __future__ import annotations
+
+import copy
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+import sqlalchemy as sa
+
+from genmedia.domain.job import Job
+from genmedia.domain.request import GenerationRequest
+
+_REQUEST_FIELDS = (
+    "user_id", "project_id", "feature_id", "template_id", "provider_model_id", "system_prompt",
+    "template_prompt", "user_prompt", "selected_options", "user_custom_input", "final_prompt",
+    "input_media_ids", "input_metadata", "generation_params", "estimated_cost",
+    "credits_charged", "status", "metadata", "deleted_at",
+)  # fmt: skip
+
+_JOB_FIELDS = (
+    "user_id", "project_id", "feature_id", "category", "status", "priority", "worker_id",
+    "input_json", "output_metadata", "error_code", "error_message", "attempts", "max_attempts",
+    "started_at", "completed_at", "provider_task_id", "provider_polling_url",
+    "legacy_provider_task_id", "provider_cost", "credits_used", "dispatched_at", "deleted_at",
+)  # fmt: skip
+
+_DOCUMENTS = ("selected_options", "input_metadata", "generation_params", "metadata")
+
+
+def request_row(request: GenerationRequest) -> dict[str, Any]:
+    """The column values a save may change (not the id, creation time or version)."""
+    return {name: getattr(request, name) for name in _REQUEST_FIELDS}
+
+
+def request_from_row(row: sa.Row[Any], jobs: Sequence[Job]) -> GenerationRequest:
+    """The request a row holds, with its jobs."""
+    values = {name: getattr(row, name) for name in _REQUEST_FIELDS}
+    values.update({name: values[name] or {} for name in _DOCUMENTS})
+    values["input_media_ids"] = list(row.input_media_ids or [])
+    return GenerationRequest(
+        id=row.id, created_at=row.created_at, updated_at=row.updated_at, jobs=list(jobs), **values
+    )
+
+
+def job_row(job: Job) -> dict[str, Any]:
+    """The column values a save may change (not the id, request or index)."""
+    return {name: getattr(job, name) for name in _JOB_FIELDS}
+
+
+def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
+    """The column values that insert a job; the database stamps its creation time."""
+    return {"request_id": request_id, "job_index": job.index, **job_row(job)}
+
+
+def job_from_row(row: sa.Row[Any]) -> Job:
+    """The job a row holds."""
+    values = {name: getattr(row, name) for name in _JOB_FIELDS}
+    values["input_json"] = values["input_json"] or {}
+    return Job(
+        id=row.id,
+        request_id=row.request_id,
+        index=row.job_index,
+        created_at=row.created_at,
+        **values,
+    )
+
+
+@attrs.frozen
+class Loaded:
+    """A request's version and its jobs' column values when last read or written."""
+
+    version: int
+    jobs: dict[int, dict[str, Any]]
+
+    def changes(self, job: Job) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """The job's changed columns, and its values as loaded (None if it was not)."""
+        assert job.id is not None
+        before = self.jobs.get(job.id)
+        now = job_row(job)
+        if before is None:
+            return now, None
+        return {k: v for k, v in now.items() if before[k] != v}, before
+
+
+class LoadedRequests:
+    """What each request object looked like when loaded; kept off the domain objects.
+
+    Keyed by the object, not its id: two copies of one request loaded at different
+    times carry different versions, and an object nobody holds is forgotten.
+    """
+
+    def __init__(self) -> None:
+        self._seen: weakref.WeakKeyDictionary[GenerationRequest, Loaded] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def remember(self, request: GenerationRequest, version: int) -> None:
+        """Record the request as it is now, at this version."""
+        jobs = {j.id: copy.deepcopy(job_row(j)) for j in request.jobs if j.id is not None}
+        self._seen[request] = Loaded(version, jobs)
+
+    def get(self, request: GenerationRequest) -> Loaded | None:
+        """What the request looked like when loaded, if it was loaded here."""
+        return self._seen.get(request)

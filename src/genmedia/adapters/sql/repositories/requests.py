@@ -1,0 +1,144 @@
+"""Generation requests with their jobs in SQL, saved with optimistic guards."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.repositories.base import SqlRepository, without_none
+from genmedia.adapters.sql.repositories.request_rows import (
+    Loaded,
+    LoadedRequests,
+    job_from_row,
+    new_job_row,
+    request_from_row,
+    request_row,
+)
+from genmedia.adapters.sql.tables import generation_jobs, generation_requests
+from genmedia.application.errors import StaleAggregate
+from genmedia.application.ports import RequestRepository
+from genmedia.domain.errors import NotFound
+from genmedia.domain.job import Job
+from genmedia.domain.request import GenerationRequest
+
+_requests = generation_requests
+_jobs = generation_jobs
+
+
+class SqlRequestRepository(SqlRepository, RequestRepository):
+    """Requests loaded with all their jobs; `save` writes only what nobody changed meanwhile."""
+
+    def __init__(self, connection: sa.Connection, loaded: LoadedRequests) -> None:
+        super().__init__(connection)
+        self._loaded = loaded
+
+    def add(self, request: GenerationRequest) -> GenerationRequest:
+        """Insert a request and its jobs, giving each its id."""
+        values = without_none(
+            {**request_row(request), "created_at": request.created_at}, "created_at"
+        )
+        statement = (
+            sa.insert(_requests)
+            .values(values)
+            .returning(
+                _requests.c.id, _requests.c.version, _requests.c.created_at, _requests.c.updated_at
+            )
+        )
+        row = self._connection.execute(statement).one()
+        request.id, request.created_at, request.updated_at = row.id, row.created_at, row.updated_at
+        self._insert_jobs(request.id, request.jobs)
+        self._loaded.remember(request, row.version)
+        return request
+
+    def get(self, request_id: int) -> GenerationRequest:
+        """The request with this id and all its jobs, or NotFound."""
+        found = self._load(sa.select(_requests).where(_requests.c.id == request_id))
+        if not found:
+            raise NotFound("request", request_id)
+        return found[0]
+
+    def get_by_job(self, job_id: int) -> GenerationRequest:
+        """The request that owns this job, or NotFound."""
+        owner = sa.select(_jobs.c.request_id).where(_jobs.c.id == job_id).scalar_subquery()
+        found = self._load(sa.select(_requests).where(_requests.c.id == owner))
+        if not found:
+            raise NotFound("job", job_id)
+        return found[0]
+
+    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
+        """The user's live requests, newest first."""
+        query = sa.select(_requests).where(
+            _requests.c.user_id == user_id, _requests.c.deleted_at.is_(None)
+        )
+        order = (_requests.c.created_at.desc(), _requests.c.id.desc())
+        return self._load(query.order_by(*order).limit(limit))
+
+    def save(self, request: GenerationRequest) -> None:
+        """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
+        loaded = self._loaded.get(request)
+        if loaded is None or request.id is None:
+            raise ValueError("save() takes a request loaded or added through this unit of work")
+        with self._connection.begin_nested():
+            self._update_request(request, loaded.version)
+            for job in request.jobs:
+                self._write_job(request.id, job, loaded)
+        self._loaded.remember(request, loaded.version + 1)
+
+    def _update_request(self, request: GenerationRequest, version: int) -> None:
+        statement = (
+            sa.update(_requests)
+            .where(_requests.c.id == request.id, _requests.c.version == version)
+            .values({**request_row(request), "version": _requests.c.version + 1})
+            .returning(_requests.c.updated_at)
+        )
+        updated_at = self._connection.execute(statement).scalar_one_or_none()
+        if updated_at is None:
+            raise StaleAggregate(f"request {request.id} was changed since it was loaded")
+        request.updated_at = updated_at
+
+    def _write_job(self, request_id: int, job: Job, loaded: Loaded) -> None:
+        if job.id is None:
+            self._insert_jobs(request_id, [job])
+            return
+        changed, before = loaded.changes(job)
+        if before is None:
+            raise StaleAggregate(f"job {job.id} was not loaded with request {request_id}")
+        if changed:
+            self._update_job(job.id, changed, before)
+
+    def _update_job(self, job_id: int, changed: dict[str, Any], before: dict[str, Any]) -> None:
+        statement = (
+            sa.update(_jobs)
+            .where(
+                _jobs.c.id == job_id,
+                _jobs.c.status == before["status"],
+                _jobs.c.attempts == before["attempts"],
+            )
+            .values(changed)
+        )
+        if self._connection.execute(statement).rowcount != 1:
+            raise StaleAggregate(f"job {job_id} was changed since it was loaded")
+
+    def _insert_jobs(self, request_id: int, jobs: list[Job]) -> None:
+        if not jobs:
+            return
+        statement = sa.insert(_jobs).returning(
+            _jobs.c.id, _jobs.c.created_at, sort_by_parameter_order=True
+        )
+        rows = self._connection.execute(statement, [new_job_row(request_id, j) for j in jobs])
+        for job, row in zip(jobs, rows.all(), strict=True):
+            job.id, job.request_id, job.created_at = row.id, request_id, row.created_at
+
+    def _load(self, query: sa.Select[Any]) -> list[GenerationRequest]:
+        rows = self._all(query)
+        jobs: dict[int, list[Job]] = defaultdict(list)
+        if rows:
+            job_query = sa.select(_jobs).where(_jobs.c.request_id.in_([r.id for r in rows]))
+            for job_row in self._all(job_query.order_by(_jobs.c.request_id, _jobs.c.job_index)):
+                jobs[job_row.request_id].append(job_from_row(job_row))
+        found = [request_from_row(row, jobs[row.id]) for row in rows]
+        for request, row in zip(found, rows, strict=True):
+            self._loaded.remember(request, row.version)
+        return found

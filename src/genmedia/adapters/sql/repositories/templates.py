@@ -1,0 +1,59 @@
+"""Templates with their option groups, options and image slots in SQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.template_rows import (
+    insert_option_groups,
+    load_option_groups,
+    template_from_row,
+    template_row,
+)
+from genmedia.adapters.sql.tables import generation_templates
+from genmedia.application.ports import TemplateRepository
+from genmedia.domain.errors import NotFound
+from genmedia.domain.template import Template
+
+_templates = generation_templates
+
+
+class SqlTemplateRepository(SqlRepository, TemplateRepository):
+    """Templates, each loaded with its option groups."""
+
+    def add(self, template: Template) -> Template:
+        """Insert a template and its option groups; AlreadyExists if the slug is taken."""
+        statement = sa.insert(_templates).values(template_row(template))
+        statement = statement.returning(_templates.c.id, _templates.c.created_at)
+        with unique_or_already_exists(self._connection, "template", template.slug):
+            template.id, template.created_at = self._connection.execute(statement).one()
+            template.option_groups = insert_option_groups(
+                self._connection, template.id, template.option_groups
+            )
+        return template
+
+    def get(self, template_id: int) -> Template:
+        """The template with this id, soft-deleted or not, or NotFound."""
+        found = self._load(_templates.c.id == template_id)
+        if not found:
+            raise NotFound("template", template_id)
+        return found[0]
+
+    def get_by_slug(self, slug: str) -> Template | None:
+        """The live template with this slug, if any."""
+        found = self._load(_templates.c.slug == slug, _templates.c.deleted_at.is_(None))
+        return found[0] if found else None
+
+    def list_active(self, feature_id: int | None = None) -> list[Template]:
+        """Active live templates, optionally of one feature, by order_index."""
+        conditions = [_templates.c.is_active == sa.true(), _templates.c.deleted_at.is_(None)]
+        if feature_id is not None:
+            conditions.append(_templates.c.feature_id == feature_id)
+        return self._load(*conditions)
+
+    def _load(self, *conditions: sa.ColumnElement[bool]) -> list[Template]:
+        query = sa.select(_templates).where(*conditions)
+        rows = self._all(query.order_by(_templates.c.order_index, _templates.c.id))
+        groups = load_option_groups(self._connection, [row.id for row in rows])
+        return [template_from_row(row, groups.get(row.id, [])) for row in rows]

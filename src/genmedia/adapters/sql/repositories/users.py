@@ -1,0 +1,78 @@
+"""Users in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.repositories.base import (
+    SqlRepository,
+    unique_or_already_exists,
+    without_none,
+)
+from genmedia.adapters.sql.tables import users
+from genmedia.application.ports import UserRepository
+from genmedia.domain.errors import NotFound
+from genmedia.domain.user import User
+
+
+def user_row(user: User) -> dict[str, Any]:
+    """The column values of a user."""
+    values = {
+        "email": user.email,
+        "name": user.name,
+        "password_hash": user.password_hash,
+        "is_admin": user.is_admin,
+        "is_active": user.is_active,
+        "priority": user.priority,
+        "telegram_id": user.telegram_id,
+        "social_login_provider": user.social_login_provider,
+        "created_at": user.created_at,
+        "last_login_at": user.last_login_at,
+    }
+    return without_none(values, "created_at")
+
+
+def user_from_row(row: sa.Row[Any]) -> User:
+    """The user a row holds."""
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        password_hash=row.password_hash,
+        is_admin=row.is_admin,
+        is_active=row.is_active,
+        priority=row.priority,
+        telegram_id=row.telegram_id,
+        social_login_provider=row.social_login_provider,
+        created_at=row.created_at,
+        last_login_at=row.last_login_at,
+    )
+
+
+class SqlUserRepository(SqlRepository, UserRepository):
+    """Live (not soft-deleted) users."""
+
+    def add(self, user: User) -> User:
+        """Insert a user and give it its id; AlreadyExists if the e-mail is taken."""
+        statement = (
+            sa.insert(users).values(user_row(user)).returning(users.c.id, users.c.created_at)
+        )
+        with unique_or_already_exists(self._connection, "user", user.email):
+            row = self._connection.execute(statement).one()
+        user.id, user.created_at = row.id, row.created_at
+        return user
+
+    def get(self, user_id: int) -> User:
+        """The user with this id, or NotFound."""
+        row = self._one(sa.select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None)))
+        if row is None:
+            raise NotFound("user", user_id)
+        return user_from_row(row)
+
+    def get_by_email(self, email: str) -> User | None:
+        """The user with this e-mail, if any."""
+        key = email.strip().lower()
+        row = self._one(sa.select(users).where(users.c.email == key, users.c.deleted_at.is_(None)))
+        return None if row is None else user_from_row(row)

@@ -1,0 +1,27 @@
+"""The database schema: one MetaData holding every Core table (ARCHITECTURE §3)."""
+
+from genmedia.adapters.sql.tables.base import metadata
+from genmedia.adapters.sql.tables.catalog import generation_features, provider_models, tags
+from genmedia.adapters.sql.tables.generation import generation_jobs, generation_requests
+from genmedia.adapters.sql.tables.identity import settings, users
+from genmedia.adapters.sql.tables.media import generation_media
+from genmedia.adapters.sql.tables.templates import (
+    generation_templates,
+    template_option_groups,
+    template_options,
+)
+
+__all__ = [
+    "generation_features",
+    "generation_jobs",
+    "generation_media",
+    "generation_requests",
+    "generation_templates",
+    "metadata",
+    "provider_models",
+    "settings",
+    "tags",
+    "template_option_groups",
+    "template_options",
+    "users",
+]

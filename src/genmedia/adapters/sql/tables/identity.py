@@ -1,0 +1,46 @@
+"""Users (SPEC IDN-1) and settings (SPEC CAT-7)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.tables.base import (
+    UtcDateTime,
+    counter,
+    flag,
+    id_column,
+    metadata,
+    timestamps,
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    id_column(),
+    sa.Column("email", sa.String(254), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(255)),
+    sa.Column("name", sa.String(128)),
+    flag("is_admin", False),
+    flag("is_active", True),
+    counter("priority"),
+    sa.Column("telegram_id", sa.String(64), unique=True),
+    sa.Column("social_login_provider", sa.String(32)),
+    sa.Column("last_login_at", UtcDateTime()),
+    *timestamps(),
+)
+sa.Index("idx_users_deleted_at", users.c.deleted_at)
+
+settings = sa.Table(
+    "settings",
+    metadata,
+    id_column(),
+    sa.Column("key", sa.String(128), nullable=False, unique=True),
+    sa.Column("value", sa.Text()),
+    sa.Column("type", sa.String(16), nullable=False, server_default="string"),
+    sa.Column("group", sa.String(64), nullable=False, server_default="general"),
+    sa.Column("label", sa.String(128)),
+    sa.Column("description", sa.Text()),
+    flag("is_encrypted", False),
+    *timestamps(soft_delete=False),
+)
+sa.Index("idx_settings_group", settings.c.group)

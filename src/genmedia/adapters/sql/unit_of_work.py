@@ -1,0 +1,77 @@
+"""The SQL unit of work: one connection and one transaction per `with` block."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.repositories import (
+    LoadedRequests,
+    SqlFeatureRepository,
+    SqlJobOutbox,
+    SqlMediaRepository,
+    SqlProviderModelRepository,
+    SqlRequestRepository,
+    SqlTagRepository,
+    SqlTemplateRepository,
+    SqlUserRepository,
+)
+from genmedia.application.ports import UnitOfWork
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """A transaction on `engine`; rolls back on exit unless committed.
+
+    Not shared between threads: build one per use case call. Requests loaded through it
+    are remembered (by object) across its `with` blocks, so a request read in one
+    transaction can be saved, guarded by its version, in a later one.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._connection: sa.Connection | None = None
+        self._loaded = LoadedRequests()
+
+    def __enter__(self) -> Self:
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already in use")
+        connection = self._engine.connect()
+        connection.begin()
+        self._connection = connection
+        self.users = SqlUserRepository(connection)
+        self.features = SqlFeatureRepository(connection)
+        self.tags = SqlTagRepository(connection)
+        self.templates = SqlTemplateRepository(connection)
+        self.provider_models = SqlProviderModelRepository(connection)
+        self.requests = SqlRequestRepository(connection, self._loaded)
+        self.media = SqlMediaRepository(connection)
+        self.outbox = SqlJobOutbox(connection)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.rollback()
+            finally:
+                connection.close()
+
+    def commit(self) -> None:
+        """Commit this block's transaction; later statements run in a new one."""
+        self._active().commit()
+
+    def rollback(self) -> None:
+        """Drop every uncommitted change of this block."""
+        self._active().rollback()
+
+    def _active(self) -> sa.Connection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is used outside its `with` block")
+        return self._connection

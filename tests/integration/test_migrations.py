@@ -1,0 +1,84 @@
+"""The Alembic migrations build exactly the schema the Core tables describe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from genmedia.adapters.sql import migrate
+from genmedia.adapters.sql.engine import create_engine
+from genmedia.adapters.sql.tables import metadata
+
+pytestmark = pytest.mark.integration
+
+
+def _differences(url: str) -> list[Any]:
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            return list(compare_metadata(context, metadata))
+    finally:
+        engine.dispose()
+
+
+def _inspect(url: str) -> tuple[set[str], set[str]]:
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            tables = set(sa.inspect(connection).get_table_names())
+            enums = connection.exec_driver_sql("SELECT typname FROM pg_type WHERE typtype = 'e'")
+            return tables, set(enums.scalars())
+    finally:
+        engine.dispose()
+
+
+def test_the_migrated_postgresql_schema_matches_the_tables(empty_postgres_url: str) -> None:
+    migrate.upgrade(empty_postgres_url)
+    assert _differences(empty_postgres_url) == []
+
+
+def test_a_migrated_postgresql_database_has_the_native_enums(empty_postgres_url: str) -> None:
+    migrate.upgrade(empty_postgres_url)
+    tables, enums = _inspect(empty_postgres_url)
+    assert tables == {*metadata.tables, "alembic_version"}
+    assert enums == {
+        "generation_media_type_enum",
+        "generation_job_status_enum",
+        "generation_media_kind_enum",
+        "provider_model_category_enum",
+    }
+
+
+def test_postgresql_downgrades_to_base_and_upgrades_again(empty_postgres_url: str) -> None:
+    assert migrate.current(empty_postgres_url) is None
+    migrate.upgrade(empty_postgres_url)
+    head = migrate.current(empty_postgres_url)
+    migrate.downgrade(empty_postgres_url, "base")
+    assert migrate.current(empty_postgres_url) is None
+    assert _inspect(empty_postgres_url) == ({"alembic_version"}, set())
+    migrate.upgrade(empty_postgres_url)
+    assert migrate.current(empty_postgres_url) == head == "0001"
+    assert _differences(empty_postgres_url) == []
+
+
+def test_a_fresh_sqlite_file_is_migrated_and_matches_the_tables(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'nested' / 'dir' / 'genmedia.db'}"
+    migrate.upgrade(url)
+    assert migrate.current(url) == "0001"
+    assert _differences(url) == []
+    migrate.downgrade(url, "base")
+    assert migrate.current(url) is None
+    migrate.upgrade(url)
+    assert migrate.current(url) == "0001"
+
+
+def test_the_migrations_are_found_without_an_alembic_ini() -> None:
+    location = migrate.migrations_dir()
+    assert (location / "env.py").is_file()
+    assert (location / "versions" / "0001_initial.py").is_file()

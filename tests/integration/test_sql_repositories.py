@@ -1,0 +1,651 @@
+"""The SQL repositories and unit of work keep the port contracts on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.tables import generation_jobs, generation_requests
+from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
+from genmedia.application.errors import StaleAggregate
+from genmedia.domain.catalog import Feature, MediaCategory, Tag
+from genmedia.domain.errors import AlreadyExists, NotFound
+from genmedia.domain.job import Job
+from genmedia.domain.media import ImageInfo, Media, MediaKind
+from genmedia.domain.provider_model import ModelCategory, ProviderModel
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status
+from genmedia.domain.template import ImageSlot, Option, OptionGroup, Template
+from genmedia.domain.user import User
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
+SCHEMA = {
+    "type": "object",
+    "properties": {"steps": {"type": "integer", "minimum": 1, "maximum": 50, "default": 28}},
+    "additionalProperties": False,
+}
+
+
+def _user(email: str = "ada@example.com") -> User:
+    return User(email=email, name="Ada", password_hash="hash", priority=2, telegram_id=None)
+
+
+def _feature(name: str = "portrait", **kw: Any) -> Feature:
+    return Feature(name=name, system_prompt="be kind", properties={"cost_per_generation": 3}, **kw)
+
+
+def _template(feature_id: int, slug: str = "studio") -> Template:
+    hair = OptionGroup(
+        group_name="hairColor",
+        label="Hair colour",
+        required=True,
+        sort_order=1,
+        options=[
+            Option(value="black", label="Black", prompt_fragment="black hair", is_default=True),
+            Option(value="red", label="Red", prompt_fragment="red hair", params={"seed": 7}),
+        ],
+    )
+    backgrounds = OptionGroup(
+        group_name="backgrounds",
+        label="Backgrounds",
+        multiple=True,
+        options=[Option(value="city", label="City", icon="city.svg", sort_order=2)],
+    )
+    return Template(
+        feature_id=feature_id,
+        name="Studio",
+        slug=slug,
+        template_prompt="studio light",
+        template_data={"style": "modern", "colors": ["red"]},
+        price=5,
+        capabilities={"faces": True},
+        image_slots=[ImageSlot(name="face", label="A face photo", min=1, max=5)],
+        system_images=["s3://refs/a.png"],
+        option_groups=[backgrounds, hair],
+        tags=["viral", "summer"],
+        trend_start_date=NOW,
+    )
+
+
+def _model(slug: str = "flux-dev", *, default: bool = False) -> ProviderModel:
+    return ProviderModel(
+        provider="bfl",
+        model_slug=slug,
+        label="FLUX dev",
+        category=ModelCategory.I2I,
+        param_schema=SCHEMA,
+        limits={"max_batch_size": 4},
+        cost_per_use=2,
+        is_default=default,
+    )
+
+
+def _request(
+    user_id: int, feature_id: int, priorities: tuple[int, ...] = (0, 0)
+) -> GenerationRequest:
+    jobs = [
+        Job(user_id=user_id, feature_id=feature_id, index=i, priority=p, input_json={"i": i})
+        for i, p in enumerate(priorities)
+    ]
+    return GenerationRequest(
+        user_id=user_id,
+        feature_id=feature_id,
+        user_prompt="a cat",
+        final_prompt="be kind. a cat",
+        selected_options={"hairColor": "red"},
+        input_media_ids=[11, 12],
+        input_metadata={"seed": 42, "negative_prompt": "blur"},
+        generation_params={"steps": 28},
+        estimated_cost=6,
+        jobs=jobs,
+    )
+
+
+def _info(size: int = 1234) -> ImageInfo:
+    return ImageInfo(file_format="png", width=64, height=32, file_size=size, blurhash="LEHV6nWB2y")
+
+
+def _owner(engine: sa.Engine) -> tuple[int, int]:
+    with SqlUnitOfWork(engine) as uow:
+        user, feature = uow.users.add(_user()), uow.features.add(_feature())
+        uow.commit()
+    assert user.id is not None
+    assert feature.id is not None
+    return user.id, feature.id
+
+
+@pytest.fixture
+def owner(engine: sa.Engine) -> tuple[int, int]:
+    """A committed user and feature: (user_id, feature_id)."""
+    return _owner(engine)
+
+
+def _add_request(
+    engine: sa.Engine, owner: tuple[int, int], priorities: tuple[int, ...] = (0, 0)
+) -> GenerationRequest:
+    with SqlUnitOfWork(engine) as uow:
+        request = uow.requests.add(_request(*owner, priorities=priorities))
+        uow.commit()
+    return request
+
+
+# --- users and the unit of work ----------------------------------------------------------
+
+
+def test_a_user_round_trips_and_is_found_by_email_in_any_case(engine: sa.Engine) -> None:
+    moment = datetime(2026, 1, 2, 5, 4, 5, tzinfo=timezone(timedelta(hours=2)))
+    with SqlUnitOfWork(engine) as uow:
+        user = _user()
+        user.last_login_at = moment
+        uow.users.add(user)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.users.get(user.id or 0)
+        assert uow.users.get_by_email("  ADA@Example.com ") is not None
+        assert uow.users.get_by_email("bob@example.com") is None
+    assert (loaded.email, loaded.name, loaded.priority) == ("ada@example.com", "Ada", 2)
+    assert loaded.last_login_at == moment
+    assert loaded.last_login_at.tzinfo is UTC
+    assert loaded.created_at is not None
+    assert loaded.created_at.tzinfo is UTC
+
+
+def test_a_taken_email_is_already_exists_and_the_transaction_goes_on(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.users.add(_user())
+        with pytest.raises(AlreadyExists):
+            uow.users.add(_user())
+        uow.users.add(_user("bob@example.com"))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.users.get_by_email("ada@example.com") is not None
+        assert uow.users.get_by_email("bob@example.com") is not None
+
+
+def test_a_unit_of_work_left_without_commit_rolls_back(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.users.add(_user())
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.users.get_by_email("ada@example.com") is None
+
+
+def test_an_error_inside_the_block_rolls_back_and_propagates(engine: sa.Engine) -> None:
+    def fail_midway() -> None:
+        with SqlUnitOfWork(engine) as uow:
+            uow.users.add(_user())
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        fail_midway()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.users.get_by_email("ada@example.com") is None
+
+
+def test_one_unit_of_work_runs_a_fresh_transaction_per_block(engine: sa.Engine) -> None:
+    uow = SqlUnitOfWork(engine)
+    with uow:
+        uow.users.add(_user())
+        uow.commit()
+    with uow:
+        uow.users.add(_user("bob@example.com"))
+    with uow:
+        assert uow.users.get_by_email("ada@example.com") is not None
+        assert uow.users.get_by_email("bob@example.com") is None
+
+
+def test_work_after_a_commit_needs_another_commit(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.users.add(_user())
+        uow.commit()
+        uow.users.add(_user("bob@example.com"))
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.users.get_by_email("ada@example.com") is not None
+        assert uow.users.get_by_email("bob@example.com") is None
+
+
+def test_missing_rows_are_not_found(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        for lookup in (
+            uow.users.get,
+            uow.features.get,
+            uow.templates.get,
+            uow.provider_models.get,
+            uow.requests.get,
+            uow.requests.get_by_job,
+            uow.media.get,
+        ):
+            with pytest.raises(NotFound):
+                lookup(404)
+        assert uow.templates.get_by_slug("nope") is None
+        assert uow.provider_models.get_by_slug("nope") is None
+        assert uow.tags.get_by_name("nope") is None
+        assert uow.features.get_by_name("nope") is None
+
+
+# --- catalog ---------------------------------------------------------------------------
+
+
+def test_features_round_trip_and_active_ones_list_by_category_then_order(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        second = uow.features.add(_feature("b", order_index=2))
+        first = uow.features.add(_feature("a", order_index=1))
+        uow.features.add(_feature("video", category=MediaCategory.VIDEO))
+        uow.features.add(_feature("off", is_active=False))
+        uow.features.add(_feature("gone", deleted_at=NOW))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        images = uow.features.list_active(MediaCategory.IMAGE)
+        everything = uow.features.list_active()
+        loaded = uow.features.get(first.id or 0)
+        assert uow.features.get_by_name("gone") is None
+        assert uow.features.get_by_name("a") is not None
+    assert [f.id for f in images] == [first.id, second.id]
+    assert {f.name for f in everything} == {"a", "b", "video"}
+    assert loaded.properties == {"cost_per_generation": 3}
+    assert loaded.cost_per_generation == 3
+    assert loaded.system_prompt == "be kind"
+
+
+def test_tags_are_unique_by_name_and_listed_by_sort_order(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.tags.add(Tag(name="summer", sort_order=2, color_from="#f00", color_to="#0f0"))
+        uow.tags.add(Tag(name="viral", sort_order=1))
+        uow.tags.add(Tag(name="hidden", is_active=False))
+        with pytest.raises(AlreadyExists):
+            uow.tags.add(Tag(name="viral"))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert [t.name for t in uow.tags.list()] == ["viral", "summer"]
+        summer = uow.tags.get_by_name("summer")
+    assert summer is not None
+    assert (summer.color_from, summer.color_to) == ("#f00", "#0f0")
+
+
+def test_a_provider_model_round_trips_with_its_json_schema(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        model = uow.provider_models.add(_model())
+        uow.provider_models.add(_model("flux-pro", default=True))
+        with pytest.raises(AlreadyExists):
+            uow.provider_models.add(_model())
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.provider_models.get(model.id or 0)
+        default = uow.provider_models.get_default()
+        by_slug = uow.provider_models.get_by_slug("flux-dev")
+    assert loaded.param_schema == SCHEMA
+    assert loaded.limits == {"max_batch_size": 4}
+    assert loaded.category is ModelCategory.I2I
+    assert loaded.cost_per_use == 2
+    assert loaded.resolve_params() == {"steps": 28}
+    assert default is not None
+    assert default.model_slug == "flux-pro"
+    assert by_slug is not None
+    assert by_slug.id == model.id
+
+
+def test_no_default_provider_model_is_none(engine: sa.Engine) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        uow.provider_models.add(_model())
+        assert uow.provider_models.get_default() is None
+
+
+def test_a_template_round_trips_with_options_slots_and_tags(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        tag = uow.tags.add(Tag(name="viral"))
+        template = _template(owner[1])
+        template.tag_id = tag.id
+        uow.templates.add(template)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.templates.get(template.id or 0)
+    assert [g.group_name for g in loaded.option_groups] == ["backgrounds", "hairColor"]
+    assert loaded.option_groups == template.option_groups
+    assert all(o.id is not None for g in loaded.option_groups for o in g.options)
+    assert loaded.image_slots == (ImageSlot(name="face", label="A face photo", min=1, max=5),)
+    assert loaded.tags == ["viral", "summer"]
+    assert loaded.tag_id == tag.id
+    assert loaded.template_data == {"style": "modern", "colors": ["red"]}
+    assert (loaded.price, loaded.system_images, loaded.trend_start_date) == (
+        5,
+        ["s3://refs/a.png"],
+        NOW,
+    )
+    assert loaded.choose_options({})[0][0].value == "black"
+
+
+def test_templates_are_unique_by_slug_and_listed_when_active_and_live(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        kept = uow.templates.add(_template(owner[1], "kept"))
+        gone = _template(owner[1], "gone")
+        gone.deleted_at = NOW
+        uow.templates.add(gone)
+        with pytest.raises(AlreadyExists):
+            uow.templates.add(_template(owner[1], "kept"))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert [t.id for t in uow.templates.list_active(owner[1])] == [kept.id]
+        assert uow.templates.list_active(owner[1] + 1) == []
+        assert uow.templates.get_by_slug("gone") is None
+        assert uow.templates.get(gone.id or 0).deleted_at == NOW
+
+
+# --- requests --------------------------------------------------------------------------
+
+
+def test_a_request_round_trips_with_its_jobs_in_index_order(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(1, 5, 3))
+    assert request.id is not None
+    assert all(j.request_id == request.id for j in request.jobs)
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get(request.id)
+        by_job = uow.requests.get_by_job(request.jobs[2].id or 0)
+    assert by_job.id == request.id
+    assert [j.index for j in loaded.jobs] == [0, 1, 2]
+    assert [j.id for j in loaded.jobs] == [j.id for j in request.jobs]
+    assert [j.priority for j in loaded.jobs] == [1, 5, 3]
+    assert loaded.jobs[1].input_json == {"i": 1}
+    assert loaded.jobs[1].status is Status.PENDING
+    assert loaded.input_media_ids == [11, 12]
+    assert loaded.generation_params == {"steps": 28}
+    assert loaded.input_metadata == {"seed": 42, "negative_prompt": "blur"}
+    assert (loaded.status, loaded.estimated_cost, loaded.user_custom_input) == (
+        Status.PENDING,
+        6,
+        None,
+    )
+
+
+def test_starting_and_completing_a_job_is_saved(engine: sa.Engine, owner: tuple[int, int]) -> None:
+    request = _add_request(engine, owner)
+    job_id = request.jobs[0].id or 0
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get_by_job(job_id)
+        loaded.start_job(job_id, "worker-1", NOW)
+        loaded.job(job_id).await_provider("task-9", "https://poll/9")
+        uow.requests.save(loaded)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        started = uow.requests.get(request.id or 0)
+        started.complete_job(job_id, NOW, {"model": "flux"}, credits=3)
+        uow.requests.save(started)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        done = uow.requests.get(request.id or 0)
+    job = done.job(job_id)
+    assert (job.status, job.worker_id, job.attempts) == (Status.COMPLETED, "worker-1", 1)
+    assert (job.started_at, job.completed_at, job.output_metadata) == (NOW, NOW, {"model": "flux"})
+    assert (job.provider_task_id, job.provider_polling_url) == ("task-9", "https://poll/9")
+    assert (done.status, done.credits_charged) == (Status.PROCESSING, 3)
+    assert done.jobs[1].status is Status.PENDING
+
+
+def test_a_job_added_to_a_loaded_request_is_inserted_on_save(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0,))
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get(request.id or 0)
+        loaded.jobs.append(Job(user_id=owner[0], feature_id=owner[1], index=1, priority=9))
+        uow.requests.save(loaded)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        again = uow.requests.get(request.id or 0)
+    assert [j.priority for j in again.jobs] == [0, 9]
+    assert again.jobs[1].id == loaded.jobs[1].id
+
+
+def test_a_user_lists_live_requests_newest_first(engine: sa.Engine, owner: tuple[int, int]) -> None:
+    first, second, third = (_add_request(engine, owner) for _ in range(3))
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get(second.id or 0)
+        loaded.soft_delete(NOW)
+        uow.requests.save(loaded)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        listed = uow.requests.list_for_user(owner[0])
+        assert [r.id for r in uow.requests.list_for_user(owner[0], limit=1)] == [third.id]
+        assert uow.requests.list_for_user(owner[0] + 1) == []
+    assert [r.id for r in listed] == [third.id, first.id]
+    assert all(len(r.jobs) == 2 for r in listed)
+
+
+def test_a_save_from_an_outdated_load_is_stale(engine: sa.Engine, owner: tuple[int, int]) -> None:
+    request = _add_request(engine, owner)
+    job_id = request.jobs[0].id or 0
+    slow, fast = SqlUnitOfWork(engine), SqlUnitOfWork(engine)
+    with slow:
+        outdated = slow.requests.get(request.id or 0)
+    with fast:
+        current = fast.requests.get(request.id or 0)
+        current.start_job(job_id, "fast", NOW)
+        fast.requests.save(current)
+        fast.commit()
+    with slow:
+        outdated.start_job(job_id, "slow", NOW)
+        with pytest.raises(StaleAggregate):
+            slow.requests.save(outdated)
+        slow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.requests.get(request.id or 0).job(job_id).worker_id == "fast"
+
+
+def test_saving_one_copy_makes_an_older_copy_stale_in_the_same_unit_of_work(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    with SqlUnitOfWork(engine) as uow:
+        older, newer = uow.requests.get(request.id or 0), uow.requests.get(request.id or 0)
+        newer.cancel(NOW)
+        uow.requests.save(newer)
+        older.metadata = {"note": "late"}
+        with pytest.raises(StaleAggregate):
+            uow.requests.save(older)
+
+
+def test_a_job_changed_behind_the_request_fails_the_guard_and_writes_nothing(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    job_id = request.jobs[1].id or 0
+    uow = SqlUnitOfWork(engine)
+    with uow:
+        loaded = uow.requests.get(request.id or 0)
+    with engine.begin() as connection:
+        claim = sa.update(generation_jobs).where(generation_jobs.c.id == job_id)
+        connection.execute(claim.values(status=Status.PROCESSING, attempts=1))
+    with uow:
+        loaded.cancel(NOW)
+        with pytest.raises(StaleAggregate):
+            uow.requests.save(loaded)
+        uow.commit()
+    with engine.connect() as connection:
+        version = sa.select(generation_requests.c.version, generation_requests.c.status)
+        row = connection.execute(version.where(generation_requests.c.id == request.id)).one()
+        statuses = connection.execute(
+            sa.select(generation_jobs.c.status).order_by(generation_jobs.c.job_index)
+        ).scalars()
+        assert (row.version, row.status) == (1, Status.PENDING)
+        assert list(statuses) == [Status.PENDING, Status.PROCESSING]
+
+
+def test_saving_a_request_not_loaded_here_is_refused(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    with SqlUnitOfWork(engine) as uow, pytest.raises(ValueError, match="loaded"):
+        uow.requests.save(request)
+
+
+def test_overlapping_claims_of_one_job_leave_exactly_one_winner(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    postgres_engine = clean_postgres_engine
+    owner_pg = _owner(postgres_engine)
+    request = _add_request(postgres_engine, owner_pg)
+    job_id = request.jobs[0].id or 0
+    first, second = SqlUnitOfWork(postgres_engine), SqlUnitOfWork(postgres_engine)
+    outcome: dict[str, str] = {}
+    with first, second:
+        mine, theirs = first.requests.get_by_job(job_id), second.requests.get_by_job(job_id)
+        mine.start_job(job_id, "first", NOW)
+        first.requests.save(mine)
+
+        def claim() -> None:
+            theirs.start_job(job_id, "second", NOW)
+            try:
+                second.requests.save(theirs)
+                outcome["second"] = "saved"
+            except StaleAggregate:
+                outcome["second"] = "stale"
+
+        racer = threading.Thread(target=claim)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive(), "the second save should wait for the first transaction"
+        first.commit()
+        racer.join(10)
+    assert outcome == {"second": "stale"}
+    with SqlUnitOfWork(postgres_engine) as uow:
+        job = uow.requests.get(request.id or 0).job(job_id)
+    assert (job.worker_id, job.attempts) == ("first", 1)
+
+
+# --- outbox ----------------------------------------------------------------------------
+
+
+def test_the_outbox_lists_pending_jobs_by_priority_then_id(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    low = _add_request(engine, owner, priorities=(0, 5))
+    high = _add_request(engine, owner, priorities=(5, 9, 0))
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get(high.id or 0)
+        loaded.start_job(high.jobs[1].id or 0, "w", NOW)
+        uow.requests.save(loaded)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        pending = uow.outbox.pending(10)
+        top = uow.outbox.pending(2)
+    expected = [low.jobs[1], high.jobs[0], low.jobs[0], high.jobs[2]]
+    assert [p.job_id for p in pending] == [j.id for j in expected]
+    assert [p.priority for p in pending] == [5, 5, 0, 0]
+    assert {p.user_id for p in pending} == {owner[0]}
+    assert [p.job_id for p in top] == [j.id for j in expected[:2]]
+
+
+def test_mark_dispatched_marks_only_jobs_still_pending_and_undispatched(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get(request.id or 0)
+        loaded.start_job(ids[2], "w", NOW)
+        uow.requests.save(loaded)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.outbox.mark_dispatched([ids[0]], NOW) == 1
+        assert uow.outbox.mark_dispatched(ids, NOW) == 1
+        assert uow.outbox.mark_dispatched(ids, NOW) == 0
+        assert uow.outbox.mark_dispatched([], NOW) == 0
+        assert uow.outbox.pending(10) == []
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        jobs = uow.requests.get(request.id or 0).jobs
+    assert [j.dispatched_at for j in jobs] == [NOW, NOW, None]
+
+
+def test_count_unfinished_counts_pending_and_processing_jobs(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    one, two = _add_request(engine, owner), _add_request(engine, owner, priorities=(0,))
+    with SqlUnitOfWork(engine) as uow:
+        loaded = uow.requests.get(one.id or 0)
+        loaded.start_job(one.jobs[0].id or 0, "w", NOW)
+        loaded.cancel(NOW)
+        uow.requests.save(loaded)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.outbox.count_unfinished([one.id or 0, two.id or 0]) == 2
+        assert uow.outbox.count_unfinished([one.id or 0]) == 1
+        assert uow.outbox.count_unfinished([]) == 0
+
+
+# --- media -----------------------------------------------------------------------------
+
+
+def test_media_round_trip_with_image_info_and_lineage(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    job = request.jobs[0]
+    with SqlUnitOfWork(engine) as uow:
+        upload = Media(
+            user_id=owner[0],
+            kind=MediaKind.UPLOADED,
+            storage_path="uploads/u1/a.png",
+            info=_info(),
+            original_filename="me.png",
+        )
+        uow.media.add(upload)
+        edit = Media.generated(
+            user_id=owner[0],
+            request_id=request.id or 0,
+            job_id=job.id or 0,
+            output_index=0,
+            storage_path="generated/0.png",
+            info=_info(99),
+            original_media_id=upload.id,
+            metadata={"seed": 1},
+        )
+        uow.media.add(edit)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        loaded_upload, loaded_edit = uow.media.get(upload.id or 0), uow.media.get(edit.id or 0)
+    assert loaded_upload.info == _info()
+    assert loaded_upload.info.content_type == "image/png"
+    assert (loaded_upload.request_id, loaded_upload.original_filename) == (None, "me.png")
+    assert (loaded_edit.kind, loaded_edit.original_media_id) == (MediaKind.EDITED, upload.id)
+    assert (loaded_edit.metadata, loaded_edit.info.file_size) == ({"seed": 1}, 99)
+    assert loaded_edit.created_at is not None
+    assert loaded_edit.media_type is MediaCategory.IMAGE
+
+
+def test_one_job_output_is_stored_once_and_outputs_list_in_order(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+
+    def output(job: Job, index: int) -> Media:
+        return Media.generated(
+            user_id=owner[0],
+            request_id=request.id or 0,
+            job_id=job.id or 0,
+            output_index=index,
+            storage_path=f"generated/{job.id}/{index}.png",
+            info=_info(),
+        )
+
+    with SqlUnitOfWork(engine) as uow:
+        uow.media.add(output(request.jobs[1], 0))
+        uow.media.add(output(request.jobs[0], 1))
+        with pytest.raises(AlreadyExists):
+            uow.media.add(output(request.jobs[1], 0))
+        uow.media.add(output(request.jobs[0], 0))
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        listed = uow.media.list_for_request(request.id or 0)
+    keys = [(m.job_id, m.output_index) for m in listed]
+    assert keys == [(request.jobs[0].id, 0), (request.jobs[0].id, 1), (request.jobs[1].id, 0)]
