@@ -5,6 +5,8 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 VENV := .venv
 BIN := $(VENV)/bin
+# uv verifies TLS with the system certificate store, as pip does here.
+export UV_NATIVE_TLS ?= 1
 
 .PHONY: demo test lint typecheck imports pytest bench clean
 
