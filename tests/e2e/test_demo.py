@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ from PIL import Image
 
 from genmedia.entrypoints.container import build_container
 from genmedia.entrypoints.demo import run_demo
+from genmedia.entrypoints.library import wait_for
 from genmedia.entrypoints.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -123,3 +125,28 @@ def test_the_demo_runs_on_postgresql_too(tmp_path: Path, empty_postgres_url: str
     finally:
         container.shutdown_resources()
     assert len(image_files(tmp_path / "demo")) >= 6
+
+
+def test_a_worker_process_runs_queued_requests_and_stops_on_sigterm(cli_home: Path) -> None:
+    queued = run_cli(
+        cli_home, "generate", "--template", "neon-city", "--param", "width=64",
+        "--param", "height=64", "--user", "ann@example.com",
+    )  # fmt: skip
+    assert queued.returncode == 0, queued.stderr
+    request_id = int(queued.stdout.strip())
+    env = {"GENMEDIA_HOME": str(cli_home), "PATH": "/usr/bin:/bin"}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "genmedia.entrypoints.cli", "worker", "--threads", "2"],
+        env=env, cwd=cli_home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        container = build_container(Settings(home=cli_home))
+        try:
+            done = wait_for(container, [request_id], timeout=120)
+        finally:
+            container.shutdown_resources()
+        assert done[0].status.value == "completed"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=60)
+    assert worker.returncode == 0, err

@@ -83,6 +83,7 @@ def test_an_edit_records_its_input_media(uow, clock, user, photo: Media) -> None
         clock=clock,
     )
     assert request.input_media_ids == [photo.id]
+    assert request.user_media_urls == ["uploads/photo.png"]
     assert request.jobs[0].input_json["inputs"][0]["storage_path"] == "uploads/photo.png"
 
 

@@ -29,6 +29,7 @@ class GenerationRequest:
     user_custom_input: dict[str, Any] | None = None
     final_prompt: str = ""
     input_media_ids: list[int] = attrs.field(factory=list)
+    user_media_urls: list[str] = attrs.field(factory=list)
     input_metadata: dict[str, Any] = attrs.field(factory=dict)
     generation_params: dict[str, Any] = attrs.field(factory=dict)
     estimated_cost: int = 0

@@ -16,7 +16,7 @@ from genmedia.domain.request import GenerationRequest
 _REQUEST_FIELDS = (
     "user_id", "project_id", "feature_id", "template_id", "provider_model_id", "system_prompt",
     "template_prompt", "user_prompt", "selected_options", "user_custom_input", "final_prompt",
-    "input_media_ids", "input_metadata", "generation_params", "estimated_cost",
+    "input_media_ids", "user_media_urls", "input_metadata", "generation_params", "estimated_cost",
     "credits_charged", "status", "metadata", "deleted_at",
 )  # fmt: skip
 
@@ -40,6 +40,7 @@ def request_from_row(row: sa.Row[Any], jobs: Sequence[Job]) -> GenerationRequest
     values = {name: getattr(row, name) for name in _REQUEST_FIELDS}
     values.update({name: values[name] or {} for name in _DOCUMENTS})
     values["input_media_ids"] = list(row.input_media_ids or [])
+    values["user_media_urls"] = list(row.user_media_urls or [])
     return GenerationRequest(
         id=row.id, created_at=row.created_at, updated_at=row.updated_at, jobs=list(jobs), **values
     )
