@@ -193,7 +193,7 @@ def _build(
         user_custom_input={"user_prompt": choice.user_prompt} if choice.user_prompt else None,
         final_prompt=final_prompt,
         input_media_ids=[m.id or 0 for media in choice.attachments.values() for m in media],
-        user_media_urls=[i["storage_path"] for i in inputs],
+        user_media_urls=[m.storage_path for media in choice.attachments.values() for m in media],
         input_metadata=meta,
         generation_params=payload,
         estimated_cost=unit * len(jobs),
