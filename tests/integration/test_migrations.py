@@ -9,12 +9,21 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.tables import metadata
 
 pytestmark = pytest.mark.integration
+
+HEAD = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_current_head()
+ENUMS = {
+    column.type.name
+    for table in metadata.tables.values()
+    for column in table.columns
+    if isinstance(column.type, sa.Enum)
+}
 
 
 def _differences(url: str) -> list[Any]:
@@ -47,12 +56,8 @@ def test_a_migrated_postgresql_database_has_the_native_enums(empty_postgres_url:
     migrate.upgrade(empty_postgres_url)
     tables, enums = _inspect(empty_postgres_url)
     assert tables == {*metadata.tables, "alembic_version"}
-    assert enums == {
-        "generation_media_type_enum",
-        "generation_job_status_enum",
-        "generation_media_kind_enum",
-        "provider_model_category_enum",
-    }
+    assert "generation_job_status_enum" in enums
+    assert enums == ENUMS
 
 
 def test_postgresql_downgrades_to_base_and_upgrades_again(empty_postgres_url: str) -> None:
@@ -63,19 +68,19 @@ def test_postgresql_downgrades_to_base_and_upgrades_again(empty_postgres_url: st
     assert migrate.current(empty_postgres_url) is None
     assert _inspect(empty_postgres_url) == ({"alembic_version"}, set())
     migrate.upgrade(empty_postgres_url)
-    assert migrate.current(empty_postgres_url) == head == "0001"
+    assert migrate.current(empty_postgres_url) == head == HEAD
     assert _differences(empty_postgres_url) == []
 
 
 def test_a_fresh_sqlite_file_is_migrated_and_matches_the_tables(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'nested' / 'dir' / 'genmedia.db'}"
     migrate.upgrade(url)
-    assert migrate.current(url) == "0001"
+    assert migrate.current(url) == HEAD
     assert _differences(url) == []
     migrate.downgrade(url, "base")
     assert migrate.current(url) is None
     migrate.upgrade(url)
-    assert migrate.current(url) == "0001"
+    assert migrate.current(url) == HEAD
 
 
 def test_the_migrations_are_found_without_an_alembic_ini() -> None:

@@ -11,11 +11,14 @@ from typing import Any, Self
 import attrs
 
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
+from genmedia.domain.holds import CreditHold
+from genmedia.domain.lots import CreditLot
 from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
 from genmedia.domain.user import User
+from genmedia.domain.wallet import LedgerEntry, Posting, Wallet
 
 
 class UserRepository(abc.ABC):
@@ -175,6 +178,86 @@ class JobOutbox(abc.ABC):
         """How many jobs of these requests are still pending or processing."""
 
 
+class WalletRepository(abc.ABC):
+    """Wallets and their ledger; every movement is one guarded statement on the wallet row."""
+
+    @abc.abstractmethod
+    def add(self, wallet: Wallet) -> Wallet:
+        """Open an empty wallet for a user; AlreadyExists if the user has one."""
+
+    @abc.abstractmethod
+    def get(self, user_id: int) -> Wallet:
+        """The user's wallet as it is now, or NotFound."""
+
+    @abc.abstractmethod
+    def reserve(self, user_id: int, amount: int) -> None:
+        """Hold `amount`; InsufficientCredits unless balance − held covers it."""
+
+    @abc.abstractmethod
+    def release(self, user_id: int, amount: int) -> None:
+        """Return `amount` of held credits to the available balance."""
+
+    @abc.abstractmethod
+    def post(
+        self,
+        user_id: int,
+        posting: Posting,
+        *,
+        release: int = 0,
+        from_lot: int | None = None,
+        lot_expires_at: datetime | None = None,
+    ) -> LedgerEntry:
+        """Apply a posting once and append its ledger entry.
+
+        A replay of the same reference and content returns the first entry; the same
+        reference with other content raises IdempotencyConflict. `release` frees held credits
+        in the same statement (a capture). Credits open a lot (expiring at `lot_expires_at`);
+        debits consume lots in order, or first from `from_lot` (a refund's claw-back).
+        """
+
+    @abc.abstractmethod
+    def entries(
+        self, user_id: int, limit: int = 20, before_id: int | None = None
+    ) -> list[LedgerEntry]:
+        """The user's ledger entries, newest first."""
+
+    @abc.abstractmethod
+    def entry(self, reference_id: str) -> LedgerEntry | None:
+        """The entry applied under this reference, if any."""
+
+    @abc.abstractmethod
+    def lot(self, reference_id: str) -> CreditLot | None:
+        """The lot opened by the credit with this reference, if any."""
+
+    @abc.abstractmethod
+    def expiring_lots(self, now: datetime, limit: int) -> list[CreditLot]:
+        """Lots past their expiry that still have credits left."""
+
+    @abc.abstractmethod
+    def now(self) -> datetime:
+        """The database's current time, which hold and lot expiry are measured in."""
+
+
+class HoldRepository(abc.ABC):
+    """Credit holds, one per job."""
+
+    @abc.abstractmethod
+    def add(self, hold: CreditHold) -> CreditHold:
+        """Insert a pending hold; AlreadyExists if the job has one."""
+
+    @abc.abstractmethod
+    def for_job(self, job_id: int) -> CreditHold | None:
+        """The job's hold, if any."""
+
+    @abc.abstractmethod
+    def settle(self, hold: CreditHold) -> bool:
+        """Write a settled hold if it is still pending in the database; False if it was not."""
+
+    @abc.abstractmethod
+    def due(self, now: datetime, limit: int) -> list[CreditHold]:
+        """Pending holds whose expiry has passed."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction; rolls back on exit unless `commit` was called."""
 
@@ -186,6 +269,8 @@ class UnitOfWork(abc.ABC):
     requests: RequestRepository
     media: MediaRepository
     outbox: JobOutbox
+    wallets: WalletRepository
+    holds: HoldRepository
 
     def __enter__(self) -> Self:
         return self

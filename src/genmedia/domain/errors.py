@@ -120,3 +120,36 @@ class NothingToCancel(DomainError):
     """A cancel found no job that could still be cancelled."""
 
     code = "conflict"
+
+
+class InsufficientCredits(DomainError):
+    """The wallet's available credits do not cover the amount."""
+
+    code = "insufficient_credits"
+
+    def __init__(self, needed: int, available: int) -> None:
+        super().__init__(f"needs {needed} credits, {available} available")
+        self.needed = needed
+        self.available = available
+
+
+class IdempotencyConflict(DomainError):
+    """A reference already applied with different content."""
+
+    code = "conflict"
+
+    def __init__(self, reference_id: str) -> None:
+        super().__init__(f"reference {reference_id!r} was already used with different content")
+        self.reference_id = reference_id
+
+
+class AlreadyUsed(DomainError):
+    """A code, hold or payment that can be used once was used already."""
+
+    code = "conflict"
+
+
+class Expired(DomainError):
+    """A code or offer past its validity."""
+
+    code = "conflict"

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.repositories import (
     LoadedRequests,
     SqlFeatureRepository,
+    SqlHoldRepository,
     SqlJobOutbox,
     SqlMediaRepository,
     SqlProviderModelRepository,
@@ -17,6 +18,7 @@ from genmedia.adapters.sql.repositories import (
     SqlTagRepository,
     SqlTemplateRepository,
     SqlUserRepository,
+    SqlWalletRepository,
 )
 from genmedia.application.ports import UnitOfWork
 
@@ -48,6 +50,8 @@ class SqlUnitOfWork(UnitOfWork):
         self.requests = SqlRequestRepository(connection, self._loaded)
         self.media = SqlMediaRepository(connection)
         self.outbox = SqlJobOutbox(connection)
+        self.wallets = SqlWalletRepository(connection)
+        self.holds = SqlHoldRepository(connection)
         return self
 
     def __exit__(

@@ -1,6 +1,7 @@
 """SQL implementations of the repository ports; they never begin or commit transactions."""
 
 from genmedia.adapters.sql.repositories.catalog import SqlFeatureRepository, SqlTagRepository
+from genmedia.adapters.sql.repositories.holds import SqlHoldRepository
 from genmedia.adapters.sql.repositories.media import SqlMediaRepository
 from genmedia.adapters.sql.repositories.outbox import SqlJobOutbox
 from genmedia.adapters.sql.repositories.provider_models import SqlProviderModelRepository
@@ -8,10 +9,12 @@ from genmedia.adapters.sql.repositories.request_rows import LoadedRequests
 from genmedia.adapters.sql.repositories.requests import SqlRequestRepository
 from genmedia.adapters.sql.repositories.templates import SqlTemplateRepository
 from genmedia.adapters.sql.repositories.users import SqlUserRepository
+from genmedia.adapters.sql.repositories.wallets import SqlWalletRepository
 
 __all__ = [
     "LoadedRequests",
     "SqlFeatureRepository",
+    "SqlHoldRepository",
     "SqlJobOutbox",
     "SqlMediaRepository",
     "SqlProviderModelRepository",
@@ -19,4 +22,5 @@ __all__ = [
     "SqlTagRepository",
     "SqlTemplateRepository",
     "SqlUserRepository",
+    "SqlWalletRepository",
 ]

@@ -10,8 +10,16 @@ from genmedia.adapters.sql.tables.templates import (
     template_option_groups,
     template_options,
 )
+from genmedia.adapters.sql.tables.wallet import (
+    credit_holds,
+    credit_lots,
+    wallet_transactions,
+    wallets,
+)
 
 __all__ = [
+    "credit_holds",
+    "credit_lots",
     "generation_features",
     "generation_jobs",
     "generation_media",
@@ -24,4 +32,6 @@ __all__ = [
     "template_option_groups",
     "template_options",
     "users",
+    "wallet_transactions",
+    "wallets",
 ]

@@ -46,16 +46,17 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _enum(enum_class: type[Any], name: str) -> sa.Enum:
+def enum_type(enum_class: type[Any], name: str) -> sa.Enum:
+    """A native enum on PostgreSQL (a CHECKed string on SQLite) storing the members' values."""
     return sa.Enum(
         enum_class, name=name, values_callable=lambda members: [m.value for m in members]
     )
 
 
-MEDIA_TYPE = _enum(MediaCategory, "generation_media_type_enum")
-JOB_STATUS = _enum(Status, "generation_job_status_enum")
-MEDIA_KIND = _enum(MediaKind, "generation_media_kind_enum")
-MODEL_CATEGORY = _enum(ModelCategory, "provider_model_category_enum")
+MEDIA_TYPE = enum_type(MediaCategory, "generation_media_type_enum")
+JOB_STATUS = enum_type(Status, "generation_job_status_enum")
+MEDIA_KIND = enum_type(MediaKind, "generation_media_kind_enum")
+MODEL_CATEGORY = enum_type(ModelCategory, "provider_model_category_enum")
 
 PRIMARY_KEY = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 JSON_DOC = postgresql.JSONB(none_as_null=True).with_variant(sa.JSON(none_as_null=True), "sqlite")

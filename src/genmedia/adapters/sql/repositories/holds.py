@@ -1,0 +1,56 @@
+"""Credit holds in SQL; settling is a guarded UPDATE on the pending status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
+from genmedia.adapters.sql.tables import credit_holds as t
+from genmedia.application.ports import HoldRepository
+from genmedia.domain.holds import CreditHold, HoldStatus
+
+
+class SqlHoldRepository(SqlRepository, HoldRepository):
+    """Holds, one per job."""
+
+    def add(self, hold: CreditHold) -> CreditHold:
+        """Insert a pending hold; AlreadyExists if the job already has one."""
+        values = {
+            "user_id": hold.user_id,
+            "request_id": hold.request_id,
+            "job_id": hold.job_id,
+            "amount": hold.amount,
+            "expires_at": hold.expires_at,
+        }
+        with unique_or_already_exists(self._connection, "hold", hold.job_id):
+            hold.id = self._connection.execute(
+                sa.insert(t).values(values).returning(t.c.id)
+            ).scalar_one()
+        return hold
+
+    def for_job(self, job_id: int) -> CreditHold | None:
+        """The job's hold, if any."""
+        row = self._one(sa.select(t).where(t.c.job_id == job_id))
+        return hold_from_row(row) if row else None
+
+    def settle(self, hold: CreditHold) -> bool:
+        """Write the settled hold only if it is still pending."""
+        result = self._connection.execute(
+            sa.update(t)
+            .where(t.c.id == hold.id, t.c.status == HoldStatus.PENDING.value)
+            .values(status=hold.status.value, captured=hold.captured, settled_at=hold.settled_at)
+        )
+        return result.rowcount == 1
+
+    def due(self, now: datetime, limit: int) -> list[CreditHold]:
+        """Pending holds past their expiry, oldest expiry first."""
+        rows = self._all(
+            sa.select(t)
+            .where(t.c.status == HoldStatus.PENDING.value, t.c.expires_at < now)
+            .order_by(t.c.expires_at, t.c.id)
+            .limit(limit)
+        )
+        return [hold_from_row(r) for r in rows]

@@ -1,0 +1,210 @@
+"""Wallets, ledger and lots in SQL: each movement is a guarded UPDATE plus appended rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from genmedia.adapters.sql.repositories.base import (
+    SqlRepository,
+    is_unique_violation,
+    unique_or_already_exists,
+)
+from genmedia.adapters.sql.repositories.wallet_rows import (
+    entry_from_row,
+    entry_row,
+    lot_from_row,
+    wallet_from_row,
+)
+from genmedia.adapters.sql.tables import credit_lots, wallet_transactions, wallets
+from genmedia.adapters.sql.tables.base import UtcDateTime
+from genmedia.application.errors import StaleAggregate
+from genmedia.application.ports import WalletRepository
+from genmedia.domain.errors import IdempotencyConflict, InsufficientCredits, InvalidValue, NotFound
+from genmedia.domain.lots import CATEGORY_OF_KIND, CreditLot, LotCategory, plan_consumption
+from genmedia.domain.wallet import SPENDING, EntryKind, EntryType, LedgerEntry, Posting, Wallet
+
+w, ledger, lots = wallets, wallet_transactions, credit_lots
+
+
+class SqlWalletRepository(SqlRepository, WalletRepository):
+    """Wallets whose every change is one conditional UPDATE on the wallet row."""
+
+    def add(self, wallet: Wallet) -> Wallet:
+        """Open a wallet; AlreadyExists if the user has one."""
+        with unique_or_already_exists(self._connection, "wallet", wallet.user_id):
+            self._connection.execute(sa.insert(w).values(user_id=wallet.user_id))
+        return wallet
+
+    def get(self, user_id: int) -> Wallet:
+        """The wallet as it is now."""
+        row = self._one(sa.select(w).where(w.c.user_id == user_id))
+        if row is None:
+            raise NotFound("wallet", user_id)
+        return wallet_from_row(row)
+
+    def _refused(self, user_id: int, amount: int) -> InsufficientCredits:
+        return InsufficientCredits(amount, self.get(user_id).available)
+
+    def reserve(self, user_id: int, amount: int) -> None:
+        """held += amount, only while balance − held covers it."""
+        done = self._connection.execute(
+            sa.update(w)
+            .where(w.c.user_id == user_id, w.c.balance - w.c.held >= amount)
+            .values(held=w.c.held + amount, version=w.c.version + 1)
+        )
+        if done.rowcount != 1:
+            raise self._refused(user_id, amount)
+
+    def release(self, user_id: int, amount: int) -> None:
+        """held −= amount, only while that much is held."""
+        done = self._connection.execute(
+            sa.update(w)
+            .where(w.c.user_id == user_id, w.c.held >= amount)
+            .values(held=w.c.held - amount, version=w.c.version + 1)
+        )
+        if done.rowcount != 1:
+            raise InvalidValue("amount", f"cannot release {amount} held credits")
+
+    def post(
+        self,
+        user_id: int,
+        posting: Posting,
+        *,
+        release: int = 0,
+        from_lot: int | None = None,
+        lot_expires_at: datetime | None = None,
+    ) -> LedgerEntry:
+        """Apply a posting once; a duplicate reference is caught from the unique index."""
+        try:
+            with self._connection.begin_nested():
+                entry = self._apply(user_id, posting, release)
+                if posting.type is EntryType.CREDIT:
+                    self._open_lot(user_id, posting, lot_expires_at)
+                else:
+                    self._consume(user_id, posting.amount, from_lot)
+                return entry
+        except IntegrityError as error:
+            if not is_unique_violation(error):
+                raise
+        first = self.entry(posting.reference_id)
+        if first is None or first.fingerprint != posting.fingerprint() or first.user_id != user_id:
+            raise IdempotencyConflict(posting.reference_id)
+        return first
+
+    def _apply(self, user_id: int, posting: Posting, release: int) -> LedgerEntry:
+        delta = posting.delta
+        spent = (
+            posting.amount if posting.type is EntryType.DEBIT and posting.kind in SPENDING else 0
+        )
+        bought = posting.amount if posting.kind is EntryKind.PURCHASE else 0
+        after = self._connection.execute(
+            sa.update(w)
+            .where(
+                w.c.user_id == user_id,
+                w.c.held >= release,
+                w.c.balance + delta >= w.c.held - release,
+            )
+            .values(
+                balance=w.c.balance + delta,
+                held=w.c.held - release,
+                total_spent=w.c.total_spent + spent,
+                total_bought=w.c.total_bought + bought,
+                version=w.c.version + 1,
+            )
+            .returning(w.c.balance)
+        ).scalar_one_or_none()
+        if after is None:
+            raise self._refused(user_id, posting.amount)
+        entry = LedgerEntry(
+            user_id=user_id,
+            type=posting.type,
+            kind=posting.kind,
+            amount=posting.amount,
+            balance_before=after - delta,
+            balance_after=after,
+            reason=posting.reason,
+            source=posting.source,
+            reference_id=posting.reference_id,
+            fingerprint=posting.fingerprint(),
+            links=posting.links,
+        )
+        row = self._connection.execute(
+            sa.insert(ledger).values(entry_row(entry)).returning(ledger.c.id, ledger.c.created_at)
+        ).one()
+        return attrs.evolve(entry, id=row.id, created_at=row.created_at)
+
+    def _open_lot(self, user_id: int, posting: Posting, expires_at: datetime | None) -> None:
+        category = CATEGORY_OF_KIND.get(posting.kind, LotCategory.ADMIN)
+        self._connection.execute(
+            sa.insert(lots).values(
+                user_id=user_id,
+                category=category.value,
+                amount=posting.amount,
+                remaining=posting.amount,
+                reference_id=posting.reference_id,
+                expires_at=expires_at,
+            )
+        )
+
+    def _consume(self, user_id: int, amount: int, first: int | None) -> None:
+        open_lots = [
+            lot_from_row(r)
+            for r in self._all(
+                sa.select(lots).where(lots.c.user_id == user_id, lots.c.remaining > 0)
+            )
+        ]
+        chosen = [lot for lot in open_lots if lot.id == first]
+        plan = plan_consumption(chosen, min(amount, chosen[0].remaining)) if chosen else []
+        rest = amount - sum(take for _, take in plan)
+        if rest:
+            plan += plan_consumption([lot for lot in open_lots if lot.id != first], rest)
+        for lot, take in plan:
+            done = self._connection.execute(
+                sa.update(lots)
+                .where(lots.c.id == lot.id, lots.c.remaining >= take)
+                .values(remaining=lots.c.remaining - take)
+            )
+            if done.rowcount != 1:
+                raise StaleAggregate(f"credit lot {lot.id} changed while it was consumed")
+
+    def entries(
+        self, user_id: int, limit: int = 20, before_id: int | None = None
+    ) -> list[LedgerEntry]:
+        """The user's entries, newest first, before `before_id` when given."""
+        query = sa.select(ledger).where(ledger.c.user_id == user_id)
+        if before_id is not None:
+            query = query.where(ledger.c.id < before_id)
+        return [
+            entry_from_row(r) for r in self._all(query.order_by(ledger.c.id.desc()).limit(limit))
+        ]
+
+    def entry(self, reference_id: str) -> LedgerEntry | None:
+        """The entry applied under this reference."""
+        row = self._one(sa.select(ledger).where(ledger.c.reference_id == reference_id))
+        return entry_from_row(row) if row else None
+
+    def lot(self, reference_id: str) -> CreditLot | None:
+        """The lot opened under this reference."""
+        row = self._one(sa.select(lots).where(lots.c.reference_id == reference_id))
+        return lot_from_row(row) if row else None
+
+    def expiring_lots(self, now: datetime, limit: int) -> list[CreditLot]:
+        """Open lots past their expiry."""
+        query = (
+            sa.select(lots)
+            .where(lots.c.remaining > 0, lots.c.expires_at.is_not(None), lots.c.expires_at < now)
+            .order_by(lots.c.expires_at, lots.c.id)
+            .limit(limit)
+        )
+        return [lot_from_row(r) for r in self._all(query)]
+
+    def now(self) -> datetime:
+        """The database's clock."""
+        value: datetime = self._connection.execute(
+            sa.select(sa.type_coerce(sa.func.now(), UtcDateTime()))
+        ).scalar_one()
+        return value

@@ -1,0 +1,58 @@
+"""Credit holds: credits reserved for a job, settled exactly once (SPEC WAL-2)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from genmedia.domain.errors import AlreadyUsed, InvalidValue
+
+
+class HoldStatus(enum.StrEnum):
+    """Where a hold is in its life; every status but pending is final."""
+
+    PENDING = "pending"
+    CAPTURED = "captured"
+    RELEASED = "released"
+    EXPIRED = "expired"
+
+
+@attrs.define(slots=False, eq=False, kw_only=True)
+class CreditHold:
+    """Credits held for one job until it completes (capture) or does not (release, expiry)."""
+
+    id: int | None = None
+    user_id: int
+    request_id: int | None = None
+    job_id: int | None = None
+    amount: int
+    captured: int = 0
+    status: HoldStatus = HoldStatus.PENDING
+    expires_at: datetime
+    created_at: datetime | None = None
+    settled_at: datetime | None = None
+
+    def _settle(self, status: HoldStatus, now: datetime) -> None:
+        if self.status is not HoldStatus.PENDING:
+            raise AlreadyUsed(f"hold {self.id} is already {self.status.value}")
+        self.status = status
+        self.settled_at = now
+
+    def capture(self, amount: int, now: datetime) -> None:
+        """Take up to the held amount; the rest returns to the wallet."""
+        if not 0 <= amount <= self.amount:
+            raise InvalidValue("amount", f"a capture takes 0 to {self.amount} credits")
+        self._settle(HoldStatus.CAPTURED, now)
+        self.captured = amount
+
+    def release(self, now: datetime) -> None:
+        """Give every held credit back: the work failed or was cancelled."""
+        self._settle(HoldStatus.RELEASED, now)
+
+    def expire(self, now: datetime) -> None:
+        """Give the credits back because nothing settled the hold in time."""
+        if now < self.expires_at:
+            raise InvalidValue("expires_at", "the hold has not expired yet")
+        self._settle(HoldStatus.EXPIRED, now)
