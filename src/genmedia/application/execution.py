@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from genmedia.application import billing
 from genmedia.application.ports import Clock, UnitOfWork, Waiting
 from genmedia.application.retry import retry_stale
 from genmedia.domain.errors import IllegalTransition
@@ -75,8 +76,9 @@ def complete_job(
     *,
     uow: UnitOfWork,
     clock: Clock,
+    provider_cost: float | None = None,
 ) -> bool:
-    """Write the media rows and complete the job and its request in one transaction."""
+    """Write the media rows, charge the hold and complete the job and its request, atomically."""
 
     def attempt() -> bool:
         with uow:
@@ -85,7 +87,7 @@ def complete_job(
             if job.status is not Status.PROCESSING or job.attempts != attempt_no:
                 return False
             source = job.input_json.get("inputs") or [{}]
-            for out in outputs:
+            media = [
                 uow.media.add(
                     Media.generated(
                         user_id=job.user_id,
@@ -97,8 +99,14 @@ def complete_job(
                         original_media_id=source[0].get("media_id"),
                     )
                 )
-            credits = int(job.input_json.get("credits", 0))
-            request.complete_job(job_id, clock.now(), output_metadata, credits)
+                for out in outputs
+            ]
+            now = clock.now()
+            charged = billing.capture_for_job(uow, job, now, media[0].id if media else None)
+            metadata = {**output_metadata, "credits_charged": charged}
+            if charged < billing.job_cost(job):
+                metadata["billing"] = "unpaid" if charged == 0 else "partial"
+            request.complete_job(job_id, now, metadata, charged, provider_cost)
             uow.requests.save(request)
             uow.commit()
         return True
@@ -117,10 +125,12 @@ def fail_job(
             job = request.job(job_id)
             if job.attempts != attempt_no:
                 return False
+            now = clock.now()
             try:
-                request.fail_job(job_id, code, message, clock.now())
+                request.fail_job(job_id, code, message, now)
             except IllegalTransition:
                 return False
+            billing.release_for_job(uow, job, now)
             uow.requests.save(request)
             uow.commit()
         return True

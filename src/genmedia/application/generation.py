@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import attrs
 
+from genmedia.application import billing
+from genmedia.application.billing import DEFAULT_HOLD_TTL
 from genmedia.application.commands import CancelRequest, SubmitRequest
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
@@ -94,13 +97,19 @@ def estimate_request(cmd: SubmitRequest, *, uow: UnitOfWork, clock: Clock) -> Es
     return Estimate(request.estimated_cost, request.final_prompt, len(request.jobs))
 
 
-def submit_request(cmd: SubmitRequest, *, uow: UnitOfWork, clock: Clock) -> GenerationRequest:
-    """Accept a request: validate it, then store it with its pending jobs in one transaction."""
+def submit_request(
+    cmd: SubmitRequest, *, uow: UnitOfWork, clock: Clock, hold_ttl: timedelta = DEFAULT_HOLD_TTL
+) -> GenerationRequest:
+    """Accept a request: store it, its pending jobs and their credit holds in one transaction.
+
+    InsufficientCredits, or a validation error naming the field, is raised before anything
+    is stored or queued.
+    """
+    seed = secrets.randbelow(MAX_SEED + 1)
     with uow:
-        request = plan_request(
-            _choice(uow, cmd), seed=secrets.randbelow(MAX_SEED + 1), now=clock.now()
-        )
+        request = plan_request(_choice(uow, cmd), seed=seed, now=clock.now())
         uow.requests.add(request)
+        billing.reserve_for_request(uow, request, hold_ttl)
         uow.commit()
     return request
 
@@ -113,7 +122,9 @@ def cancel_request(cmd: CancelRequest, *, uow: UnitOfWork, clock: Clock) -> Gene
             request = uow.requests.get(cmd.request_id)
             if request.user_id != cmd.user_id or request.deleted_at is not None:
                 raise NotFound("request", cmd.request_id)
-            request.cancel(clock.now())
+            now = clock.now()
+            for job in request.cancel(now):
+                billing.release_for_job(uow, job, now)
             uow.requests.save(request)
             uow.commit()
         return request

@@ -129,7 +129,13 @@ class JobRunner:
             "provider_metadata": outcome.metadata,
         }
         execution.complete_job(
-            job.id or 0, job.attempts, stored, metadata, uow=self.uow(), clock=self.clock
+            job.id or 0,
+            job.attempts,
+            stored,
+            metadata,
+            uow=self.uow(),
+            clock=self.clock,
+            provider_cost=outcome.provider_cost,
         )
 
     def _provider_failed(self, job: Job, err: ProviderError) -> None:

@@ -6,12 +6,20 @@ from genmedia.application.commands import CreateUser
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
 from genmedia.domain.errors import AlreadyExists, InvalidValue
 from genmedia.domain.user import User, normalise_email
+from genmedia.domain.wallet import WELCOME_CREDITS, EntryKind, EntryType, Posting, Wallet
 
 MIN_PASSWORD = 8
 
 
-def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
-    """Register a user; AlreadyExists if the e-mail is taken."""
+def create_user(
+    cmd: CreateUser,
+    *,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    clock: Clock,
+    welcome_credits: int = WELCOME_CREDITS,
+) -> User:
+    """Register a user with a wallet holding the welcome credits; AlreadyExists if taken."""
     if cmd.password is not None and len(cmd.password) < MIN_PASSWORD:
         raise InvalidValue("password", f"must have at least {MIN_PASSWORD} characters")
     password_hash = hasher.hash(cmd.password) if cmd.password is not None else None
@@ -26,18 +34,40 @@ def create_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clo
                 created_at=clock.now(),
             )
         )
+        uow.wallets.add(Wallet(user_id=user.id or 0))
+        if welcome_credits > 0:
+            uow.wallets.post(user.id or 0, _welcome(user.id or 0, welcome_credits))
         uow.commit()
     return user
 
 
-def ensure_user(cmd: CreateUser, *, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock) -> User:
+def _welcome(user_id: int, amount: int) -> Posting:
+    return Posting(
+        reference_id=f"welcome:{user_id}",
+        type=EntryType.CREDIT,
+        kind=EntryKind.BONUS,
+        amount=amount,
+        reason="welcome credits",
+    )
+
+
+def ensure_user(
+    cmd: CreateUser,
+    *,
+    uow: UnitOfWork,
+    hasher: PasswordHasher,
+    clock: Clock,
+    welcome_credits: int = WELCOME_CREDITS,
+) -> User:
     """The user with this e-mail, created first if missing."""
     with uow:
         existing = uow.users.get_by_email(normalise_email(cmd.email))
     if existing is not None:
         return existing
     try:
-        return create_user(cmd, uow=uow, hasher=hasher, clock=clock)
+        return create_user(
+            cmd, uow=uow, hasher=hasher, clock=clock, welcome_credits=welcome_credits
+        )
     except AlreadyExists:
         with uow:
             found = uow.users.get_by_email(normalise_email(cmd.email))

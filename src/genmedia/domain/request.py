@@ -63,11 +63,17 @@ class GenerationRequest:
         return job
 
     def complete_job(
-        self, job_id: int, now: datetime, output_metadata: dict[str, Any], credits: int
+        self,
+        job_id: int,
+        now: datetime,
+        output_metadata: dict[str, Any],
+        credits: int,
+        provider_cost: float | None = None,
     ) -> Job:
-        """Complete one job whose outputs are stored."""
+        """Complete one job whose outputs are stored, with what it cost the user and us."""
         job = self.job(job_id)
         job.complete(now, output_metadata, credits)
+        job.provider_cost = provider_cost
         self.refresh_status()
         return job
 

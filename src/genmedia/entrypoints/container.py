@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from datetime import timedelta
 
 import sqlalchemy
 from dependency_injector import containers, providers
@@ -18,7 +19,7 @@ from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
-from genmedia.application import dispatch, generation, queries, seeding, users
+from genmedia.application import dispatch, generation, queries, seeding, users, wallet
 from genmedia.application.runner import JobRunner
 from genmedia.entrypoints.settings import Settings
 
@@ -59,8 +60,20 @@ class Container(containers.DeclarativeContainer):
     provider_gateways = providers.Dict(local=local_provider)
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
 
-    create_user = providers.Callable(users.create_user, uow=uow, hasher=hasher, clock=clock)
-    ensure_user = providers.Callable(users.ensure_user, uow=uow, hasher=hasher, clock=clock)
+    create_user = providers.Callable(
+        users.create_user,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        welcome_credits=config.welcome_credits,
+    )
+    ensure_user = providers.Callable(
+        users.ensure_user,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        welcome_credits=config.welcome_credits,
+    )
     seed_catalog = providers.Callable(
         seeding.seed_catalog,
         uow=uow,
@@ -70,9 +83,17 @@ class Container(containers.DeclarativeContainer):
         admin_password=config.admin_password,
     )
     estimate_request = providers.Callable(generation.estimate_request, uow=uow, clock=clock)
-    submit_request = providers.Callable(generation.submit_request, uow=uow, clock=clock)
+    hold_ttl = providers.Callable(timedelta, seconds=config.hold_ttl_seconds)
+    submit_request = providers.Callable(
+        generation.submit_request, uow=uow, clock=clock, hold_ttl=hold_ttl
+    )
     cancel_request = providers.Callable(generation.cancel_request, uow=uow, clock=clock)
     request_details = providers.Callable(queries.request_details, uow=uow)
+    wallet_of = providers.Callable(wallet.wallet_of, uow=uow)
+    ledger_of = providers.Callable(wallet.ledger_of, uow=uow)
+    adjust_credits = providers.Callable(wallet.adjust_credits, uow=uow)
+    expire_holds = providers.Callable(wallet.expire_holds, uow=uow)
+    expire_lots = providers.Callable(wallet.expire_lots, uow=uow)
     find_user = providers.Callable(queries.find_user, uow=uow)
     list_features = providers.Callable(queries.list_features, uow=uow)
     dispatch_pending = providers.Callable(

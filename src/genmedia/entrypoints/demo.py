@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import time
+import uuid
 from pathlib import Path
 
 from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.wallet import AdjustCredits
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.wallet import Wallet
 from genmedia.entrypoints.console import table
 from genmedia.entrypoints.container import Container
 from genmedia.entrypoints.follow import follow
@@ -15,6 +18,7 @@ from genmedia.entrypoints.gallery import GalleryItem, write_gallery
 from genmedia.entrypoints.worker import WorkerRuntime
 
 DEMO_USER = "demo@genmedia.local"
+DEMO_CREDITS = 100
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif"}
 
 
@@ -103,6 +107,29 @@ def _export(
     return rows
 
 
+def _topped_up(container: Container, user_id: int) -> Wallet:
+    """The demo user's wallet, granted enough credits by an admin adjustment to run again."""
+    wallet = container.wallet_of(user_id)
+    if wallet.available < DEMO_CREDITS:
+        container.adjust_credits(
+            AdjustCredits(
+                user_id=user_id,
+                amount=DEMO_CREDITS - wallet.available,
+                reason="demo top-up",
+                reference_id=f"demo-topup:{uuid.uuid4()}",
+            )
+        )
+        wallet = container.wallet_of(user_id)
+    return wallet
+
+
+def _wallet_line(label: str, wallet: Wallet) -> str:
+    return (
+        f"{label}: balance {wallet.balance}, held {wallet.held}, available {wallet.available}, "
+        f"spent {wallet.total_spent}"
+    )
+
+
 def run_demo(container: Container) -> int:
     """Upgrade, seed, submit three requests, run them in-process and write var/demo/."""
     from genmedia.adapters.sql import migrate
@@ -112,6 +139,8 @@ def run_demo(container: Container) -> int:
     migrate.upgrade(config.database_url())
     container.seed_catalog()
     user = container.ensure_user(CreateUser(email=DEMO_USER, name="Demo"))
+    before = _topped_up(container, user.id or 0)
+    print(_wallet_line("wallet before", before))
     runtime = WorkerRuntime(container)
     runtime.start()
     try:
@@ -134,6 +163,11 @@ def run_demo(container: Container) -> int:
     out = Path(config.home()) / "demo"
     rows = _export(container, out, requests)
     print(table(["request", "job", "status", "media file", "size", "blurhash"], rows))
+    after = container.wallet_of(user.id or 0)
+    print(_wallet_line("wallet before", before))
+    print(_wallet_line("wallet after ", after))
+    charged = sum(r.credits_charged for r in requests)
+    print(f"charged {charged} credits for {sum(len(r.jobs) for r in requests)} jobs")
     unfinished = sum(1 for r in requests for j in r.jobs if not j.status.is_terminal)
     failed = sum(1 for r in requests for j in r.jobs if j.status.value != "completed")
     print(f"gallery: {out / 'index.html'}  ({time.monotonic() - started:.1f}s)")

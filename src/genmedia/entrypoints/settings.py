@@ -38,6 +38,8 @@ class Settings:
     provider_task_dir: Path | None = None
     local_async_polls: int = 2
     url_expiry: int = 3600
+    welcome_credits: int = 100
+    hold_ttl_seconds: int = 6 * 3600
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
 

@@ -1,0 +1,92 @@
+"""Wallet use cases: balances, the ledger, admin adjustments and the expiry sweepers."""
+
+from __future__ import annotations
+
+import attrs
+
+from genmedia.application.ports import UnitOfWork
+from genmedia.domain.errors import InvalidValue
+from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Posting, Wallet
+
+SWEEP_BATCH = 500
+
+
+@attrs.frozen(kw_only=True)
+class AdjustCredits:
+    """An admin grants (positive amount) or deducts (negative amount) credits, with a reason."""
+
+    user_id: int
+    amount: int
+    reason: str
+    reference_id: str
+    admin_id: int | None = None
+
+
+def wallet_of(user_id: int, *, uow: UnitOfWork) -> Wallet:
+    """The user's wallet: balance, held, available and lifetime totals."""
+    with uow:
+        return uow.wallets.get(user_id)
+
+
+def ledger_of(
+    user_id: int, *, uow: UnitOfWork, limit: int = 20, before_id: int | None = None
+) -> list[LedgerEntry]:
+    """The user's ledger entries, newest first."""
+    with uow:
+        return uow.wallets.entries(user_id, limit, before_id)
+
+
+def adjust_credits(cmd: AdjustCredits, *, uow: UnitOfWork) -> LedgerEntry:
+    """Grant or deduct credits by hand; a deduction cannot take held or missing credits."""
+    if not cmd.reason.strip():
+        raise InvalidValue("reason", "is required")
+    if cmd.amount == 0:
+        raise InvalidValue("amount", "must not be zero")
+    posting = Posting(
+        reference_id=f"admin:{cmd.reference_id}",
+        type=EntryType.CREDIT if cmd.amount > 0 else EntryType.DEBIT,
+        kind=EntryKind.ADMIN_ADJUSTMENT,
+        amount=abs(cmd.amount),
+        reason=cmd.reason.strip(),
+        source=f"admin:{cmd.admin_id}" if cmd.admin_id else "admin",
+    )
+    with uow:
+        entry = uow.wallets.post(cmd.user_id, posting)
+        uow.commit()
+    return entry
+
+
+def expire_holds(*, uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
+    """Release holds nothing settled before their expiry (database time); how many."""
+    released = 0
+    with uow:
+        now = uow.wallets.now()
+        for hold in uow.holds.due(now, limit):
+            hold.expire(now)
+            if uow.holds.settle(hold):
+                uow.wallets.release(hold.user_id, hold.amount)
+                released += 1
+        uow.commit()
+    return released
+
+
+def expire_lots(*, uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
+    """Take back what is left of expired lots, as far as it is not held; how many lots."""
+    expired = 0
+    with uow:
+        now = uow.wallets.now()
+        for lot in uow.wallets.expiring_lots(now, limit):
+            amount = min(lot.remaining, uow.wallets.get(lot.user_id).available)
+            if amount <= 0:
+                continue
+            posting = Posting(
+                reference_id=f"expire:lot:{lot.id}:{lot.remaining}",
+                type=EntryType.DEBIT,
+                kind=EntryKind.EXPIRY,
+                amount=amount,
+                reason=f"credits from {lot.reference_id} expired",
+            )
+            uow.wallets.post(lot.user_id, posting, from_lot=lot.id)
+            expired += 1
+        uow.commit()
+    return expired
