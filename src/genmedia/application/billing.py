@@ -7,8 +7,10 @@ records credits_used = 0 and `billing: "unpaid"`). The balance never goes negati
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from functools import partial
 
+from genmedia.application.holds import settle_capture, settle_release
 from genmedia.application.ports import UnitOfWork
 from genmedia.domain.errors import InsufficientCredits
 from genmedia.domain.holds import CreditHold, HoldStatus
@@ -58,34 +60,24 @@ def _charge(job: Job, amount: int, media_id: int | None) -> Posting:
     )
 
 
-def capture_for_job(uow: UnitOfWork, job: Job, now: datetime, media_id: int | None = None) -> int:
+def capture_for_job(uow: UnitOfWork, job: Job, media_id: int | None = None) -> int:
     """Charge a completed job from its hold, returning the rest; the credits charged."""
     cost = job_cost(job)
     hold = uow.holds.for_job(job.id or 0)
-    if hold is not None and hold.status is HoldStatus.PENDING:
-        hold.capture(min(cost, hold.amount), now)
-        if uow.holds.settle(hold):
-            if hold.captured:
-                posting = _charge(job, hold.captured, media_id)
-                uow.wallets.post(job.user_id, posting, release=hold.amount)
-            else:
-                uow.wallets.release(job.user_id, hold.amount)
-            return hold.captured
+    charge = partial(_charge, job, media_id=media_id)
+    if hold and hold.status is HoldStatus.PENDING and settle_capture(uow, hold, cost, charge):
+        return hold.captured
     if cost == 0:
         return 0
     try:
-        return uow.wallets.post(job.user_id, _charge(job, cost, media_id)).amount
+        return uow.wallets.post(job.user_id, charge(cost)).amount
     except InsufficientCredits:
         return 0
 
 
-def release_for_job(uow: UnitOfWork, job: Job, now: datetime) -> int:
+def release_for_job(uow: UnitOfWork, job: Job) -> int:
     """Give a failed or cancelled job's held credits back; the credits released."""
     hold = uow.holds.for_job(job.id or 0)
     if hold is None or hold.status is not HoldStatus.PENDING:
         return 0
-    hold.release(now)
-    if not uow.holds.settle(hold):
-        return 0
-    uow.wallets.release(job.user_id, hold.amount)
-    return hold.amount
+    return hold.amount if settle_release(uow, hold) else 0

@@ -102,7 +102,7 @@ def complete_job(
                 for out in outputs
             ]
             now = clock.now()
-            charged = billing.capture_for_job(uow, job, now, media[0].id if media else None)
+            charged = billing.capture_for_job(uow, job, media[0].id if media else None)
             metadata = {**output_metadata, "credits_charged": charged}
             if charged < billing.job_cost(job):
                 metadata["billing"] = "unpaid" if charged == 0 else "partial"
@@ -130,7 +130,7 @@ def fail_job(
                 request.fail_job(job_id, code, message, now)
             except IllegalTransition:
                 return False
-            billing.release_for_job(uow, job, now)
+            billing.release_for_job(uow, job)
             uow.requests.save(request)
             uow.commit()
         return True

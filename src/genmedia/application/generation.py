@@ -124,7 +124,7 @@ def cancel_request(cmd: CancelRequest, *, uow: UnitOfWork, clock: Clock) -> Gene
                 raise NotFound("request", cmd.request_id)
             now = clock.now()
             for job in request.cancel(now):
-                billing.release_for_job(uow, job, now)
+                billing.release_for_job(uow, job)
             uow.requests.save(request)
             uow.commit()
         return request

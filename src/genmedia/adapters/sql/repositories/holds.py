@@ -10,6 +10,7 @@ from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_alr
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
 from genmedia.application.ports import HoldRepository
+from genmedia.domain.errors import NotFound
 from genmedia.domain.holds import CreditHold, HoldStatus
 
 
@@ -30,6 +31,13 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
                 sa.insert(t).values(values).returning(t.c.id)
             ).scalar_one()
         return hold
+
+    def get(self, hold_id: int) -> CreditHold:
+        """The hold with this id."""
+        row = self._one(sa.select(t).where(t.c.id == hold_id))
+        if row is None:
+            raise NotFound("hold", hold_id)
+        return hold_from_row(row)
 
     def for_job(self, job_id: int) -> CreditHold | None:
         """The job's hold, if any."""

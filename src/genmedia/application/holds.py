@@ -1,0 +1,113 @@
+"""Hold use cases for any paid work: place a hold, capture it, release it (SPEC WAL-2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import attrs
+
+from genmedia.application.ports import UnitOfWork
+from genmedia.domain.errors import AlreadyUsed
+from genmedia.domain.holds import CreditHold, HoldStatus
+from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
+
+
+@attrs.frozen(kw_only=True)
+class PlaceHold:
+    """Reserve credits for work about to run."""
+
+    user_id: int
+    amount: int
+    ttl: timedelta
+    request_id: int | None = None
+    job_id: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CaptureHold:
+    """Charge up to the held amount for finished work; the rest returns to the user."""
+
+    hold_id: int
+    amount: int
+    kind: EntryKind = EntryKind.GENERATION
+    reason: str = ""
+
+
+def settle_capture(
+    uow: UnitOfWork, hold: CreditHold, amount: int, posting: Callable[[int], Posting]
+) -> bool:
+    """Capture a pending hold inside the current transaction; False if it was settled already.
+
+    The charge (`posting(captured)`) and the release of the hold are one guarded statement.
+    """
+    hold.capture(min(amount, hold.amount), uow.wallets.now())
+    if not uow.holds.settle(hold):
+        return False
+    if hold.captured:
+        uow.wallets.post(hold.user_id, posting(hold.captured), release=hold.amount)
+    else:
+        uow.wallets.release(hold.user_id, hold.amount)
+    return True
+
+
+def settle_release(uow: UnitOfWork, hold: CreditHold) -> bool:
+    """Release a pending hold inside the current transaction; False if it was settled already."""
+    hold.release(uow.wallets.now())
+    if not uow.holds.settle(hold):
+        return False
+    uow.wallets.release(hold.user_id, hold.amount)
+    return True
+
+
+def place_hold(cmd: PlaceHold, *, uow: UnitOfWork) -> CreditHold:
+    """Hold credits in one guarded statement; InsufficientCredits if they are not available."""
+    with uow:
+        uow.wallets.reserve(cmd.user_id, cmd.amount)
+        hold = CreditHold(
+            user_id=cmd.user_id,
+            request_id=cmd.request_id,
+            job_id=cmd.job_id,
+            amount=cmd.amount,
+            expires_at=uow.wallets.now() + cmd.ttl,
+        )
+        uow.holds.add(hold)
+        uow.commit()
+    return hold
+
+
+def capture_hold(cmd: CaptureHold, *, uow: UnitOfWork) -> LedgerEntry | None:
+    """Charge a hold once; replaying the capture returns the first charge and changes nothing.
+
+    Raises AlreadyUsed if the hold was released or expired instead.
+    """
+    reference = f"hold:{cmd.hold_id}:capture"
+
+    def posting(amount: int) -> Posting:
+        links = Links(request_id=hold.request_id, job_id=hold.job_id)
+        reason = cmd.reason or f"hold {hold.id}"
+        return Posting(
+            reference_id=reference, type=EntryType.DEBIT, kind=cmd.kind, amount=amount,
+            reason=reason, links=links,
+        )  # fmt: skip
+
+    with uow:
+        hold = uow.holds.get(cmd.hold_id)
+        if hold.status is HoldStatus.PENDING and settle_capture(uow, hold, cmd.amount, posting):
+            entry = uow.wallets.entry(reference)
+            uow.commit()
+            return entry
+        settled = uow.holds.get(cmd.hold_id)
+        if settled.status is not HoldStatus.CAPTURED:
+            raise AlreadyUsed(f"hold {cmd.hold_id} is {settled.status.value}")
+        return uow.wallets.entry(reference)
+
+
+def release_hold(hold_id: int, *, uow: UnitOfWork) -> bool:
+    """Give a hold's credits back; False (and no change) if it was settled already."""
+    with uow:
+        hold = uow.holds.get(hold_id)
+        if hold.status is not HoldStatus.PENDING or not settle_release(uow, hold):
+            return False
+        uow.commit()
+    return True
