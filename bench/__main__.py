@@ -8,10 +8,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import embedded
+from bench import embedded, wallet
 
 RESULTS = Path(__file__).with_name("results.json")
-SUITES = {"embedded": embedded.run}
+SUITES = {"embedded": embedded.run, "wallet": wallet.run}
 
 
 def main(selected: list[str]) -> int:

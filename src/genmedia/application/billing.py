@@ -35,8 +35,8 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
     total = sum(job_cost(job) for job in request.jobs)
     if total == 0:
         return
-    uow.wallets.reserve(request.user_id, total)
     expires_at = uow.wallets.now() + ttl
+    uow.wallets.reserve(request.user_id, total)
     for job in request.jobs:
         if job_cost(job):
             hold = CreditHold(

@@ -34,21 +34,27 @@ class CaptureHold:
     reason: str = ""
 
 
+@attrs.frozen
+class Captured:
+    """A capture that settled its hold, with the charge's ledger entry (None if it was 0)."""
+
+    entry: LedgerEntry | None
+
+
 def settle_capture(
     uow: UnitOfWork, hold: CreditHold, amount: int, posting: Callable[[int], Posting]
-) -> bool:
-    """Capture a pending hold inside the current transaction; False if it was settled already.
+) -> Captured | None:
+    """Capture a pending hold inside the current transaction; None if it was settled already.
 
     The charge (`posting(captured)`) and the release of the hold are one guarded statement.
     """
     hold.capture(min(amount, hold.amount), uow.wallets.now())
     if not uow.holds.settle(hold):
-        return False
-    if hold.captured:
-        uow.wallets.post(hold.user_id, posting(hold.captured), release=hold.amount)
-    else:
+        return None
+    if not hold.captured:
         uow.wallets.release(hold.user_id, hold.amount)
-    return True
+        return Captured(None)
+    return Captured(uow.wallets.post(hold.user_id, posting(hold.captured), release=hold.amount))
 
 
 def settle_release(uow: UnitOfWork, hold: CreditHold) -> bool:
@@ -63,7 +69,6 @@ def settle_release(uow: UnitOfWork, hold: CreditHold) -> bool:
 def place_hold(cmd: PlaceHold, *, uow: UnitOfWork) -> CreditHold:
     """Hold credits in one guarded statement; InsufficientCredits if they are not available."""
     with uow:
-        uow.wallets.reserve(cmd.user_id, cmd.amount)
         hold = CreditHold(
             user_id=cmd.user_id,
             request_id=cmd.request_id,
@@ -71,6 +76,7 @@ def place_hold(cmd: PlaceHold, *, uow: UnitOfWork) -> CreditHold:
             amount=cmd.amount,
             expires_at=uow.wallets.now() + cmd.ttl,
         )
+        uow.wallets.reserve(cmd.user_id, cmd.amount)
         uow.holds.add(hold)
         uow.commit()
     return hold
@@ -93,10 +99,12 @@ def capture_hold(cmd: CaptureHold, *, uow: UnitOfWork) -> LedgerEntry | None:
 
     with uow:
         hold = uow.holds.get(cmd.hold_id)
-        if hold.status is HoldStatus.PENDING and settle_capture(uow, hold, cmd.amount, posting):
-            entry = uow.wallets.entry(reference)
+        captured = hold.status is HoldStatus.PENDING and settle_capture(
+            uow, hold, cmd.amount, posting
+        )
+        if captured:
             uow.commit()
-            return entry
+            return captured.entry
         settled = uow.holds.get(cmd.hold_id)
         if settled.status is not HoldStatus.CAPTURED:
             raise AlreadyUsed(f"hold {cmd.hold_id} is {settled.status.value}")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 SQLITE_BUSY_TIMEOUT_S = 30
+POOL_RECYCLE_S = 1800
 
 
 def normalise_url(url: str) -> str:
@@ -24,7 +25,11 @@ def create_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
     parsed = sa.make_url(normalise_url(url))
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed)
-    return sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per checkout; a dead connection is detected on use,
+    # the pool is invalidated, and the unit of work's caller retries.
+    return sa.create_engine(
+        parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_S
+    )
 
 
 def _sqlite_engine(url: sa.URL) -> sa.Engine:

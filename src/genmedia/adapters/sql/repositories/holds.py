@@ -6,6 +6,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
@@ -27,14 +28,12 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
             "expires_at": hold.expires_at,
         }
         with unique_or_already_exists(self._connection, "hold", hold.job_id):
-            hold.id = self._connection.execute(
-                sa.insert(t).values(values).returning(t.c.id)
-            ).scalar_one()
+            hold.id = self._connection.execute(q.insert_hold(), values).scalar_one()
         return hold
 
     def get(self, hold_id: int) -> CreditHold:
         """The hold with this id."""
-        row = self._one(sa.select(t).where(t.c.id == hold_id))
+        row = self._connection.execute(q.hold_by_id(), {"hold": hold_id}).one_or_none()
         if row is None:
             raise NotFound("hold", hold_id)
         return hold_from_row(row)
@@ -46,10 +45,9 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
 
     def settle(self, hold: CreditHold) -> bool:
         """Write the settled hold only if it is still pending."""
+        values = {"hold": hold.id, "status": hold.status.value, "captured": hold.captured}
         result = self._connection.execute(
-            sa.update(t)
-            .where(t.c.id == hold.id, t.c.status == HoldStatus.PENDING.value)
-            .values(status=hold.status.value, captured=hold.captured, settled_at=hold.settled_at)
+            q.settle_hold(), {**values, "settled_at": hold.settled_at}
         )
         return result.rowcount == 1
 

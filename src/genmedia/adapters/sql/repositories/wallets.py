@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attrs
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import (
     SqlRepository,
     is_unique_violation,
@@ -20,7 +22,6 @@ from genmedia.adapters.sql.repositories.wallet_rows import (
     wallet_from_row,
 )
 from genmedia.adapters.sql.tables import credit_lots, wallet_transactions, wallets
-from genmedia.adapters.sql.tables.base import UtcDateTime
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import WalletRepository
 from genmedia.domain.errors import IdempotencyConflict, InsufficientCredits, InvalidValue, NotFound
@@ -46,26 +47,21 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             raise NotFound("wallet", user_id)
         return wallet_from_row(row)
 
+    def _all_params(self, statement: sa.Executable, params: dict[str, object]) -> list[sa.Row[Any]]:
+        return list(self._connection.execute(statement, params).all())
+
     def _refused(self, user_id: int, amount: int) -> InsufficientCredits:
         return InsufficientCredits(amount, self.get(user_id).available)
 
     def reserve(self, user_id: int, amount: int) -> None:
         """held += amount, only while balance − held covers it."""
-        done = self._connection.execute(
-            sa.update(w)
-            .where(w.c.user_id == user_id, w.c.balance - w.c.held >= amount)
-            .values(held=w.c.held + amount, version=w.c.version + 1)
-        )
+        done = self._connection.execute(q.reserve(), {"u": user_id, "amount": amount})
         if done.rowcount != 1:
             raise self._refused(user_id, amount)
 
     def release(self, user_id: int, amount: int) -> None:
         """held −= amount, only while that much is held."""
-        done = self._connection.execute(
-            sa.update(w)
-            .where(w.c.user_id == user_id, w.c.held >= amount)
-            .values(held=w.c.held - amount, version=w.c.version + 1)
-        )
+        done = self._connection.execute(q.release(), {"u": user_id, "amount": amount})
         if done.rowcount != 1:
             raise InvalidValue("amount", f"cannot release {amount} held credits")
 
@@ -78,7 +74,11 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
     ) -> LedgerEntry:
-        """Apply a posting once; a duplicate reference is caught from the unique index."""
+        """Apply a posting once; a duplicate reference is caught from the unique index.
+
+        A replay can also be refused by the balance guard first (the balance moved since);
+        the reference decides then too.
+        """
         try:
             with self._connection.begin_nested():
                 entry = self._apply(user_id, posting, release)
@@ -90,8 +90,13 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise
+            refusal: Exception = error
+        except InsufficientCredits as error:
+            refusal = error
         first = self.entry(posting.reference_id)
-        if first is None or first.fingerprint != posting.fingerprint() or first.user_id != user_id:
+        if first is None:
+            raise refusal
+        if first.fingerprint != posting.fingerprint() or first.user_id != user_id:
             raise IdempotencyConflict(posting.reference_id)
         return first
 
@@ -101,22 +106,8 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             posting.amount if posting.type is EntryType.DEBIT and posting.kind in SPENDING else 0
         )
         bought = posting.amount if posting.kind is EntryKind.PURCHASE else 0
-        after = self._connection.execute(
-            sa.update(w)
-            .where(
-                w.c.user_id == user_id,
-                w.c.held >= release,
-                w.c.balance + delta >= w.c.held - release,
-            )
-            .values(
-                balance=w.c.balance + delta,
-                held=w.c.held - release,
-                total_spent=w.c.total_spent + spent,
-                total_bought=w.c.total_bought + bought,
-                version=w.c.version + 1,
-            )
-            .returning(w.c.balance)
-        ).scalar_one_or_none()
+        params = {"u": user_id, "delta": delta, "freed": release, "spent": spent, "bought": bought}
+        after = self._connection.execute(q.apply(), params).scalar_one_or_none()
         if after is None:
             raise self._refused(user_id, posting.amount)
         entry = LedgerEntry(
@@ -132,9 +123,7 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             fingerprint=posting.fingerprint(),
             links=posting.links,
         )
-        row = self._connection.execute(
-            sa.insert(ledger).values(entry_row(entry)).returning(ledger.c.id, ledger.c.created_at)
-        ).one()
+        row = self._connection.execute(q.insert_entry(), entry_row(entry)).one()
         return attrs.evolve(entry, id=row.id, created_at=row.created_at)
 
     def _open_lot(self, user_id: int, posting: Posting, expires_at: datetime | None) -> None:
@@ -151,23 +140,18 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         )
 
     def _consume(self, user_id: int, amount: int, first: int | None) -> None:
-        open_lots = [
-            lot_from_row(r)
-            for r in self._all(
-                sa.select(lots).where(lots.c.user_id == user_id, lots.c.remaining > 0)
-            )
-        ]
+        if first is None:
+            params = {"u": user_id, "take": amount}
+            if self._connection.execute(q.take_from_first_lot(), params).rowcount == 1:
+                return
+        open_lots = [lot_from_row(r) for r in self._all_params(q.open_lots(), {"u": user_id})]
         chosen = [lot for lot in open_lots if lot.id == first]
         plan = plan_consumption(chosen, min(amount, chosen[0].remaining)) if chosen else []
         rest = amount - sum(take for _, take in plan)
         if rest:
             plan += plan_consumption([lot for lot in open_lots if lot.id != first], rest)
         for lot, take in plan:
-            done = self._connection.execute(
-                sa.update(lots)
-                .where(lots.c.id == lot.id, lots.c.remaining >= take)
-                .values(remaining=lots.c.remaining - take)
-            )
+            done = self._connection.execute(q.take_from_lot(), {"lot": lot.id, "take": take})
             if done.rowcount != 1:
                 raise StaleAggregate(f"credit lot {lot.id} changed while it was consumed")
 
@@ -204,7 +188,5 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
 
     def now(self) -> datetime:
         """The database's clock."""
-        value: datetime = self._connection.execute(
-            sa.select(sa.type_coerce(sa.func.now(), UtcDateTime()))
-        ).scalar_one()
+        value: datetime = self._connection.execute(q.database_now()).scalar_one()
         return value
