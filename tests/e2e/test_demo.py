@@ -106,7 +106,9 @@ def test_generate_names_the_bad_field_and_stores_nothing(cli_home: Path) -> None
 def test_seed_twice_adds_nothing_the_second_time(cli_home: Path) -> None:
     again = run_cli(cli_home, "seed")
     assert again.returncode == 0
-    assert "0 provider models, 0 features, 0 tags, 0 templates added" in again.stdout
+    assert (
+        "0 provider models, 0 features, 0 tags, 0 templates, 0 credit packs added" in again.stdout
+    )
 
 
 def test_the_library_example_in_the_docs_runs(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ def conn(upgraded: str) -> psycopg.Connection[tuple[object, ...]]:
 def ledger_row(reference: str) -> str:
     return (
         "INSERT INTO wallet_transactions (user_id, type, kind, amount, balance_before,"
-        f" balance_after, reference_id, fingerprint) VALUES (1, 'credit', 'bonus', 5, 10, 15, '{reference}', 'f')"
+        " balance_after, reference_id, fingerprint)"
+        f" VALUES (1, 'credit', 'bonus', 5, 10, 15, '{reference}', 'f')"
     )
 
 

@@ -100,9 +100,11 @@ class RequestMachine(RuleBasedStateMachine):
     @rule()
     def cancel(self) -> None:
         pending = [j for j in self.request.jobs if j.status is Status.PENDING]
-        if pending:
+        running = [j for j in self.request.jobs if j.status is Status.PROCESSING]
+        if pending or any(not j.cancel_requested for j in running):
             self.request.cancel(NOW)
             assert all(j.status is Status.CANCELLED for j in pending)
+            assert all(j.cancel_requested and j.status is Status.PROCESSING for j in running)
         else:
             with pytest.raises(NothingToCancel):
                 self.request.cancel(NOW)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -11,10 +11,13 @@ from typing import Any, Self
 import attrs
 
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
+from genmedia.domain.coupons import Coupon, CouponRedemption
+from genmedia.domain.gift_cards import GiftCard
 from genmedia.domain.holds import CreditHold
 from genmedia.domain.lots import CreditLot
 from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.purchases import CreditPack, Payment, PaymentNotification, PaymentProvider
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
 from genmedia.domain.user import User
@@ -246,6 +249,10 @@ class HoldRepository(abc.ABC):
         """Insert a pending hold; AlreadyExists if the job has one."""
 
     @abc.abstractmethod
+    def get(self, hold_id: int) -> CreditHold:
+        """The hold with this id, or NotFound."""
+
+    @abc.abstractmethod
     def for_job(self, job_id: int) -> CreditHold | None:
         """The job's hold, if any."""
 
@@ -256,6 +263,110 @@ class HoldRepository(abc.ABC):
     @abc.abstractmethod
     def due(self, now: datetime, limit: int) -> list[CreditHold]:
         """Pending holds whose expiry has passed."""
+
+
+class CreditPackRepository(abc.ABC):
+    """Credit packs on sale."""
+
+    @abc.abstractmethod
+    def add(self, pack: CreditPack) -> CreditPack:
+        """Insert a pack and give it its id; AlreadyExists if the name is taken."""
+
+    @abc.abstractmethod
+    def get(self, pack_id: int) -> CreditPack:
+        """The pack with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_name(self, name: str) -> CreditPack | None:
+        """The pack with this name, if any."""
+
+    @abc.abstractmethod
+    def list_active(self) -> list[CreditPack]:
+        """Packs on sale, fewest credits first."""
+
+
+class PaymentRepository(abc.ABC):
+    """Payments; status changes are guarded UPDATEs on the status they leave."""
+
+    @abc.abstractmethod
+    def add(self, payment: Payment) -> Payment:
+        """Insert a pending payment and give it its id."""
+
+    @abc.abstractmethod
+    def get(self, payment_id: int) -> Payment:
+        """The payment with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
+        """The payment the provider charged under `charge_id`, if any."""
+
+    @abc.abstractmethod
+    def mark_paid(self, payment: Payment) -> bool:
+        """Write a paid payment if it is still pending; AlreadyUsed if another has the charge."""
+
+    @abc.abstractmethod
+    def mark_refunded(self, payment: Payment) -> bool:
+        """Write a refunded payment (and its metadata) if it is still paid."""
+
+
+class CouponRepository(abc.ABC):
+    """Coupons and their redemptions; a use is claimed with one conditional increment."""
+
+    @abc.abstractmethod
+    def add(self, coupon: Coupon) -> Coupon:
+        """Insert a coupon and give it its id; AlreadyExists if the code is taken."""
+
+    @abc.abstractmethod
+    def get(self, coupon_id: int) -> Coupon:
+        """The coupon with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_code(self, code: str) -> Coupon | None:
+        """The coupon with this (normalised) code, if any."""
+
+    @abc.abstractmethod
+    def claim_use(self, coupon_id: int, now: datetime) -> bool:
+        """Count one use if the coupon is active, valid at `now` and not used up."""
+
+    @abc.abstractmethod
+    def add_redemption(self, redemption: CouponRedemption) -> CouponRedemption:
+        """Record a use; AlreadyUsed if this user has used this coupon before."""
+
+    @abc.abstractmethod
+    def redemptions(self, coupon_id: int) -> list[CouponRedemption]:
+        """The coupon's redemptions, oldest first."""
+
+
+class GiftCardRepository(abc.ABC):
+    """Gift cards, found by the hash of their code; every status change is guarded."""
+
+    @abc.abstractmethod
+    def add(self, card: GiftCard) -> GiftCard:
+        """Insert a pending card and give it its id."""
+
+    @abc.abstractmethod
+    def get(self, card_id: int) -> GiftCard:
+        """The card with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_hash(self, code_hash: str) -> GiftCard | None:
+        """The card whose code hashes to `code_hash`, if any."""
+
+    @abc.abstractmethod
+    def activate(self, card_id: int) -> bool:
+        """pending → active; False if the card was not pending."""
+
+    @abc.abstractmethod
+    def redeem(self, code_hash: str, user_id: int, now: datetime) -> GiftCard | None:
+        """active and unexpired → redeemed by `user_id`; None if the card was not."""
+
+    @abc.abstractmethod
+    def revoke(self, card_id: int) -> bool:
+        """pending or active → expired (its payment was refunded); False otherwise."""
+
+    @abc.abstractmethod
+    def expire_due(self, now: datetime) -> int:
+        """Expire every active card past its expiry; return how many."""
 
 
 class UnitOfWork(abc.ABC):
@@ -271,6 +382,10 @@ class UnitOfWork(abc.ABC):
     outbox: JobOutbox
     wallets: WalletRepository
     holds: HoldRepository
+    credit_packs: CreditPackRepository
+    payments: PaymentRepository
+    coupons: CouponRepository
+    gift_cards: GiftCardRepository
 
     def __enter__(self) -> Self:
         return self
@@ -420,6 +535,16 @@ class Clock(abc.ABC):
     @abc.abstractmethod
     def now(self) -> datetime:
         """The current time, timezone-aware in UTC."""
+
+
+class PaymentVerifier(abc.ABC):
+    """Checks and reads a payment provider's notification; secrets never leave it."""
+
+    provider: PaymentProvider
+
+    @abc.abstractmethod
+    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
+        """The notification in `body`; InvalidSignature unless it is authentic and fresh."""
 
 
 class PasswordHasher(abc.ABC):

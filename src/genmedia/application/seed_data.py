@@ -6,6 +6,7 @@ from typing import Any
 
 from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.provider_model import ModelCategory, ProviderModel
+from genmedia.domain.purchases import CreditPack
 from genmedia.domain.template import ImageSlot, Option, OptionGroup
 
 ASPECT_RATIOS = ("1:1", "9:16", "16:9", "4:3", "3:4")
@@ -99,6 +100,15 @@ def features() -> list[tuple[Feature, str]]:
             ),
             "local-i2i",
         ),
+    ]
+
+
+def credit_packs() -> list[CreditPack]:
+    """Credit packs sold for Telegram Stars (XTR, whole stars)."""
+    return [
+        CreditPack(name="Starter", credits=100, price=50, currency="XTR"),
+        CreditPack(name="Pro", credits=500, price=200, currency="XTR"),
+        CreditPack(name="Premium", credits=1200, price=400, currency="XTR"),
     ]
 
 

@@ -22,10 +22,11 @@ class SeedReport:
     features: int
     tags: int
     templates: int
+    credit_packs: int
 
 
 def _load(uow: UnitOfWork, now: Any) -> SeedReport:
-    added = {"provider_models": 0, "features": 0, "tags": 0, "templates": 0}
+    added = {"provider_models": 0, "features": 0, "tags": 0, "templates": 0, "credit_packs": 0}
     for new_model in seed_data.provider_models():
         if uow.provider_models.get_by_slug(new_model.model_slug) is None:
             uow.provider_models.add(new_model)
@@ -41,6 +42,10 @@ def _load(uow: UnitOfWork, now: Any) -> SeedReport:
         if uow.tags.get_by_name(tag.name) is None:
             uow.tags.add(tag)
             added["tags"] += 1
+    for pack in seed_data.credit_packs():
+        if uow.credit_packs.get_by_name(pack.name) is None:
+            uow.credit_packs.add(pack)
+            added["credit_packs"] += 1
     for spec in seed_data.templates():
         if uow.templates.get_by_slug(spec["slug"]) is None:
             uow.templates.add(_template(uow, dict(spec), now))

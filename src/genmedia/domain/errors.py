@@ -153,3 +153,9 @@ class Expired(DomainError):
     """A code or offer past its validity."""
 
     code = "conflict"
+
+
+class InvalidSignature(DomainError):
+    """A payment notification whose signature, secret or timestamp does not check out."""
+
+    code = "unauthorized"

@@ -39,6 +39,9 @@ class Job:
     provider_cost: float | None = None
     credits_used: int = 0
     dispatched_at: datetime | None = None
+    run_after: datetime | None = None
+    deadline_at: datetime | None = None
+    cancel_requested: bool = False
     created_at: datetime | None = None
     deleted_at: datetime | None = None
 
@@ -75,15 +78,26 @@ class Job:
         self.error_message = message
 
     def cancel(self, now: datetime) -> None:
-        """Cancel a job that has not started: pending → cancelled."""
+        """Cancel the job: at once while pending, or once its worker stops it (cooperative)."""
         self._move(Status.CANCELLED)
         self.completed_at = now
+        self.cancel_requested = False
 
-    def requeue(self, code: str, message: str) -> None:
-        """Give a started job back to the queue for another attempt: processing → pending."""
+    def request_cancel(self) -> None:
+        """Ask the worker running this job to stop it at its next step."""
+        check_job_transition(self.status, Status.CANCELLED)
+        self.cancel_requested = True
+
+    def is_past_deadline(self, now: datetime) -> bool:
+        """Whether the job ran out of time to finish."""
+        return self.deadline_at is not None and now >= self.deadline_at
+
+    def requeue(self, code: str, message: str, run_after: datetime | None = None) -> None:
+        """Give a started job back to the queue for another attempt, not before `run_after`."""
         self._move(Status.PENDING)
         self.worker_id = None
         self.dispatched_at = None
+        self.run_after = run_after
         self.provider_task_id = self.provider_polling_url = None
         self.error_code = code
         self.error_message = message

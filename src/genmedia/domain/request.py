@@ -84,22 +84,37 @@ class GenerationRequest:
         self.refresh_status()
         return job
 
-    def requeue_job(self, job_id: int, code: str, message: str) -> Job:
-        """Send one started job back to pending for another attempt."""
+    def requeue_job(
+        self, job_id: int, code: str, message: str, run_after: datetime | None = None
+    ) -> Job:
+        """Send one started job back to pending for another attempt, not before `run_after`."""
         job = self.job(job_id)
-        job.requeue(code, message)
+        job.requeue(code, message, run_after)
         self.refresh_status()
         return job
 
     def cancel(self, now: datetime) -> list[Job]:
-        """Cancel every job still pending; raise NothingToCancel if there is none."""
+        """Cancel pending jobs at once and ask running ones to stop; the jobs cancelled now.
+
+        Raises NothingToCancel when no job is pending or running.
+        """
         pending = [j for j in self.jobs if j.status is Status.PENDING]
-        if not pending:
-            raise NothingToCancel(f"request {self.id} has no pending job")
+        running = [j for j in self.jobs if j.status is Status.PROCESSING and not j.cancel_requested]
+        if not pending and not running:
+            raise NothingToCancel(f"request {self.id} has no pending or running job")
         for job in pending:
             job.cancel(now)
+        for job in running:
+            job.request_cancel()
         self.refresh_status()
         return pending
+
+    def cancel_job(self, job_id: int, now: datetime) -> Job:
+        """Stop one job whose cancellation was requested or that is still pending."""
+        job = self.job(job_id)
+        job.cancel(now)
+        self.refresh_status()
+        return job
 
     def soft_delete(self, now: datetime) -> None:
         """Hide the request from its owner; its history stays."""

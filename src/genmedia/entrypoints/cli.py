@@ -57,7 +57,8 @@ def cmd_seed(container: Container, args: argparse.Namespace) -> int:
     report = container.seed_catalog()
     print(
         f"seeded: {report.provider_models} provider models, {report.features} features, "
-        f"{report.tags} tags, {report.templates} templates added"
+        f"{report.tags} tags, {report.templates} templates, "
+        f"{report.credit_packs} credit packs added"
     )
     return 0
 

@@ -9,10 +9,14 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories import (
     LoadedRequests,
+    SqlCouponRepository,
+    SqlCreditPackRepository,
     SqlFeatureRepository,
+    SqlGiftCardRepository,
     SqlHoldRepository,
     SqlJobOutbox,
     SqlMediaRepository,
+    SqlPaymentRepository,
     SqlProviderModelRepository,
     SqlRequestRepository,
     SqlTagRepository,
@@ -52,6 +56,10 @@ class SqlUnitOfWork(UnitOfWork):
         self.outbox = SqlJobOutbox(connection)
         self.wallets = SqlWalletRepository(connection)
         self.holds = SqlHoldRepository(connection)
+        self.credit_packs = SqlCreditPackRepository(connection)
+        self.payments = SqlPaymentRepository(connection)
+        self.coupons = SqlCouponRepository(connection)
+        self.gift_cards = SqlGiftCardRepository(connection)
         return self
 
     def __exit__(

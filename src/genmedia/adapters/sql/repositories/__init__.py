@@ -1,10 +1,16 @@
 """SQL implementations of the repository ports; they never begin or commit transactions."""
 
 from genmedia.adapters.sql.repositories.catalog import SqlFeatureRepository, SqlTagRepository
+from genmedia.adapters.sql.repositories.coupons import SqlCouponRepository
+from genmedia.adapters.sql.repositories.gift_cards import SqlGiftCardRepository
 from genmedia.adapters.sql.repositories.holds import SqlHoldRepository
 from genmedia.adapters.sql.repositories.media import SqlMediaRepository
 from genmedia.adapters.sql.repositories.outbox import SqlJobOutbox
 from genmedia.adapters.sql.repositories.provider_models import SqlProviderModelRepository
+from genmedia.adapters.sql.repositories.purchases import (
+    SqlCreditPackRepository,
+    SqlPaymentRepository,
+)
 from genmedia.adapters.sql.repositories.request_rows import LoadedRequests
 from genmedia.adapters.sql.repositories.requests import SqlRequestRepository
 from genmedia.adapters.sql.repositories.templates import SqlTemplateRepository
@@ -13,10 +19,14 @@ from genmedia.adapters.sql.repositories.wallets import SqlWalletRepository
 
 __all__ = [
     "LoadedRequests",
+    "SqlCouponRepository",
+    "SqlCreditPackRepository",
     "SqlFeatureRepository",
+    "SqlGiftCardRepository",
     "SqlHoldRepository",
     "SqlJobOutbox",
     "SqlMediaRepository",
+    "SqlPaymentRepository",
     "SqlProviderModelRepository",
     "SqlRequestRepository",
     "SqlTagRepository",

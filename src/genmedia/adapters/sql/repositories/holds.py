@@ -27,6 +27,9 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
             "amount": hold.amount,
             "expires_at": hold.expires_at,
         }
+        if hold.job_id is None:  # only a job's hold has a unique key that a replay can hit
+            hold.id = self._connection.execute(q.insert_hold(), values).scalar_one()
+            return hold
         with unique_or_already_exists(self._connection, "hold", hold.job_id):
             hold.id = self._connection.execute(q.insert_hold(), values).scalar_one()
         return hold

@@ -24,7 +24,8 @@ _JOB_FIELDS = (
     "user_id", "project_id", "feature_id", "category", "status", "priority", "worker_id",
     "input_json", "output_metadata", "error_code", "error_message", "attempts", "max_attempts",
     "started_at", "completed_at", "provider_task_id", "provider_polling_url",
-    "legacy_provider_task_id", "provider_cost", "credits_used", "dispatched_at", "deleted_at",
+    "legacy_provider_task_id", "provider_cost", "credits_used", "dispatched_at", "run_after",
+    "deadline_at", "cancel_requested", "deleted_at",
 )  # fmt: skip
 
 _DOCUMENTS = ("selected_options", "input_metadata", "generation_params", "metadata")

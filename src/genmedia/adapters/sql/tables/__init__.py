@@ -2,6 +2,13 @@
 
 from genmedia.adapters.sql.tables.base import metadata
 from genmedia.adapters.sql.tables.catalog import generation_features, provider_models, tags
+from genmedia.adapters.sql.tables.commerce import (
+    coupon_redemptions,
+    coupons,
+    credit_packs,
+    gift_cards,
+    payments,
+)
 from genmedia.adapters.sql.tables.generation import generation_jobs, generation_requests
 from genmedia.adapters.sql.tables.identity import settings, users
 from genmedia.adapters.sql.tables.media import generation_media
@@ -16,16 +23,22 @@ from genmedia.adapters.sql.tables.wallet import (
     wallet_transactions,
     wallets,
 )
+from genmedia.adapters.sql.tables.workers import workers
 
 __all__ = [
+    "coupon_redemptions",
+    "coupons",
     "credit_holds",
     "credit_lots",
+    "credit_packs",
     "generation_features",
     "generation_jobs",
     "generation_media",
     "generation_requests",
     "generation_templates",
+    "gift_cards",
     "metadata",
+    "payments",
     "provider_models",
     "settings",
     "tags",
@@ -34,4 +47,5 @@ __all__ = [
     "users",
     "wallet_transactions",
     "wallets",
+    "workers",
 ]

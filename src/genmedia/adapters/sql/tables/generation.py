@@ -12,6 +12,7 @@ from genmedia.adapters.sql.tables.base import (
     TEXT_LIST,
     UtcDateTime,
     counter,
+    flag,
     foreign_key,
     id_column,
     live,
@@ -88,6 +89,9 @@ generation_jobs = sa.Table(
     sa.Column("started_at", UtcDateTime()),
     sa.Column("completed_at", UtcDateTime()),
     sa.Column("dispatched_at", UtcDateTime()),
+    sa.Column("run_after", UtcDateTime()),
+    sa.Column("deadline_at", UtcDateTime()),
+    flag("cancel_requested", False),
     sa.Column("provider_task_id", sa.String(255)),
     sa.Column("provider_polling_url", sa.Text()),
     sa.Column("legacy_provider_task_id", sa.String(255)),
@@ -132,3 +136,11 @@ partial_index(
     where=sa.and_(_j.c.worker_id.is_not(None), live(_j)),
 )
 sa.Index("idx_generation_jobs_deleted_at", _j.c.deleted_at)
+partial_index(
+    "idx_generation_jobs_in_flight",
+    _j.c.user_id,
+    where=sa.or_(
+        _j.c.status == Status.PROCESSING.value,
+        sa.and_(_pending, _j.c.dispatched_at.is_not(None)),
+    ),
+)

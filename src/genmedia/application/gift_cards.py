@@ -1,0 +1,82 @@
+"""Gift card use cases: buy one, redeem it once, expire the stale ones (SPEC WAL-6)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import attrs
+
+from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.application.purchases import pack_on_sale
+from genmedia.domain.errors import AlreadyUsed
+from genmedia.domain.gift_cards import GiftCard, new_code
+from genmedia.domain.purchases import Payment, PaymentPurpose, payment_provider
+from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
+
+GIFT_CARD_VALIDITY = timedelta(days=365)
+
+
+@attrs.frozen(kw_only=True)
+class IssuedGiftCard:
+    """A new pending card, its payment, and its code: the only time the code is shown."""
+
+    card: GiftCard
+    payment: Payment
+    code: str = attrs.field(repr=False)
+
+
+def buy_gift_card(
+    credit_pack_id: int,
+    provider: str,
+    *,
+    purchaser_user_id: int | None = None,
+    purchaser_email: str | None = None,
+    recipient_email: str | None = None,
+    uow: UnitOfWork,
+    clock: Clock,
+    valid_for: timedelta = GIFT_CARD_VALIDITY,
+) -> IssuedGiftCard:
+    """A pending gift card for a pack and the pending payment that will activate it."""
+    chosen, now, code = payment_provider(provider), clock.now(), new_code()
+    with uow:
+        if purchaser_user_id is not None:
+            uow.users.get(purchaser_user_id)
+        pack = pack_on_sale(uow, credit_pack_id)
+        card = GiftCard.issue(
+            code, purchaser_user_id=purchaser_user_id, purchaser_email=purchaser_email,
+            recipient_email=recipient_email, credit_pack_id=pack.id, credits=pack.credits,
+            price=pack.price, currency=pack.currency, expires_at=now + valid_for,
+        )  # fmt: skip
+        uow.gift_cards.add(card)
+        payment = Payment(
+            provider=chosen, purpose=PaymentPurpose.GIFT_CARD, user_id=purchaser_user_id,
+            credit_pack_id=pack.id, gift_card_id=card.id, amount=pack.price,
+            currency=pack.currency, credits=pack.credits,
+        )  # fmt: skip
+        uow.payments.add(payment)
+        uow.commit()
+    return IssuedGiftCard(card=card, payment=payment, code=code)
+
+
+def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetime) -> LedgerEntry:
+    """Give an active card's credits to the user, inside the caller's transaction."""
+    card.redeem(user_id, now)
+    if uow.gift_cards.redeem(card.code_hash, user_id, now) is None:
+        raise AlreadyUsed(f"gift card …{card.code_hint} has already been redeemed")
+    posting = Posting(
+        reference_id=f"gift_card:{card.id}",
+        type=EntryType.CREDIT,
+        kind=EntryKind.GIFT_CARD,
+        amount=card.credits,
+        reason=f"gift card …{card.code_hint}",
+        links=Links(gift_card_id=card.id),
+    )
+    return uow.wallets.post(user_id, posting)
+
+
+def expire_gift_cards(now: datetime, *, uow: UnitOfWork) -> int:
+    """Expire every active card past its expiry; return how many."""
+    with uow:
+        expired = uow.gift_cards.expire_due(now)
+        uow.commit()
+    return expired

@@ -1,0 +1,138 @@
+"""Buying credit packs: start a payment, confirm it once, refund what is left (SPEC WAL-4)."""
+
+from __future__ import annotations
+
+from genmedia.application.coupons import claim_coupon
+from genmedia.application.errors import StaleAggregate
+from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.domain.coupons import Coupon, describe
+from genmedia.domain.errors import InvalidValue, NotFound
+from genmedia.domain.purchases import (
+    CreditPack,
+    Payment,
+    PaymentNotification,
+    PaymentPurpose,
+    payment_provider,
+)
+from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
+
+
+def create_credit_pack(pack: CreditPack, *, uow: UnitOfWork) -> CreditPack:
+    """Put a credit pack on sale; AlreadyExists if the name is taken."""
+    with uow:
+        uow.credit_packs.add(pack)
+        uow.commit()
+    return pack
+
+
+def list_credit_packs(*, uow: UnitOfWork) -> list[CreditPack]:
+    """The packs on sale, fewest credits first."""
+    with uow:
+        return uow.credit_packs.list_active()
+
+
+def pack_on_sale(uow: UnitOfWork, pack_id: int) -> CreditPack:
+    """The active pack with this id, or NotFound."""
+    pack = uow.credit_packs.get(pack_id)
+    if not pack.is_active:
+        raise NotFound("credit pack", pack_id)
+    return pack
+
+
+def start_purchase(
+    user_id: int,
+    credit_pack_id: int,
+    provider: str,
+    coupon_code: str | None = None,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+) -> Payment:
+    """A pending payment for a pack, less a percentage or fixed coupon whose use it claims.
+
+    A price of 0 (a free pack, or a coupon worth the whole price) is settled at once.
+    """
+    chosen, now = payment_provider(provider), clock.now()
+    with uow:
+        uow.users.get(user_id)
+        pack = pack_on_sale(uow, credit_pack_id)
+        payment = Payment(
+            provider=chosen, user_id=user_id, credit_pack_id=pack.id, amount=pack.price,
+            currency=pack.currency, credits=pack.credits, metadata={"list_price": pack.price},
+        )  # fmt: skip
+        coupon = _apply_coupon(uow, payment, coupon_code) if coupon_code else None
+        uow.payments.add(payment)
+        if coupon is not None:
+            discount = pack.price - payment.amount
+            claim_coupon(uow, coupon, user_id, now, discount=discount, payment_id=payment.id)
+        if payment.amount == 0:
+            payment.mark_paid(f"free-{payment.id}", 0, payment.currency, now)
+            uow.payments.mark_paid(payment)
+            _deliver(uow, payment)
+        uow.commit()
+    return payment
+
+
+def _apply_coupon(uow: UnitOfWork, payment: Payment, code: str) -> Coupon:
+    coupon = uow.coupons.get_by_code(code)
+    if coupon is None:
+        raise InvalidValue("coupon_code", "no coupon has this code")
+    payment.amount = coupon.price_after(payment.amount, payment.currency)
+    payment.coupon_id = coupon.id
+    payment.metadata["coupon"] = describe(coupon)
+    return coupon
+
+
+def confirm_payment(notification: PaymentNotification, *, uow: UnitOfWork, clock: Clock) -> Payment:
+    """Apply a provider's "paid": credit the buyer or activate the gift card, once per charge.
+
+    A replay of the same charge returns the payment unchanged; an amount or currency that
+    differs from the payment's is refused and changes nothing.
+    """
+    with uow:
+        payment = _payment_of(uow, notification)
+        if payment.is_confirmed_by(notification.charge_id):
+            return payment
+        payment.mark_paid(
+            notification.charge_id, notification.amount, notification.currency, clock.now()
+        )
+        if not uow.payments.mark_paid(payment):
+            return _confirmed_meanwhile(uow, payment.id or 0, notification.charge_id)
+        _deliver(uow, payment)
+        uow.commit()
+    return payment
+
+
+def _payment_of(uow: UnitOfWork, notification: PaymentNotification) -> Payment:
+    if notification.payment_id is None:
+        raise NotFound("payment", notification.payload or notification.charge_id)
+    payment = uow.payments.get(notification.payment_id)
+    if payment.provider is not notification.provider:
+        raise NotFound("payment", notification.payment_id)
+    return payment
+
+
+def _confirmed_meanwhile(uow: UnitOfWork, payment_id: int, charge_id: str) -> Payment:
+    payment = uow.payments.get(payment_id)
+    if not payment.is_confirmed_by(charge_id):
+        raise StaleAggregate(f"payment {payment_id} changed while it was confirmed")
+    return payment
+
+
+def _deliver(uow: UnitOfWork, payment: Payment) -> None:
+    if payment.purpose is PaymentPurpose.GIFT_CARD:
+        card = uow.gift_cards.get(payment.gift_card_id or 0)
+        card.activate()
+        if not uow.gift_cards.activate(card.id or 0):
+            raise StaleAggregate(f"gift card {card.id} changed while it was activated")
+        return
+    posting = Posting(
+        reference_id=payment.credit_reference,
+        type=EntryType.CREDIT,
+        kind=EntryKind.PURCHASE,
+        amount=payment.credits,
+        reason=f"credit pack {payment.credit_pack_id}",
+        source=payment.provider.value,
+        links=Links(payment_id=payment.id, coupon_id=payment.coupon_id),
+    )
+    uow.wallets.post(payment.buyer_id, posting)

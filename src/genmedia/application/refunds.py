@@ -1,0 +1,71 @@
+"""Refunds of payments, and routing a verified provider notification (SPEC WAL-4)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.application.purchases import confirm_payment
+from genmedia.domain.errors import NotFound
+from genmedia.domain.purchases import (
+    Payment,
+    PaymentEvent,
+    PaymentNotification,
+    PaymentPurpose,
+    PaymentStatus,
+    payment_provider,
+)
+from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
+
+
+def refund_purchase(provider: str, charge_id: str, *, uow: UnitOfWork, clock: Clock) -> Payment:
+    """Mark a paid charge refunded and claw back at most what is left of what it bought.
+
+    The claw-back is min(what is left of the purchase's credit lot, the available balance);
+    the rest is recorded as unrecoverable in the payment's metadata. A replay changes nothing.
+    """
+    chosen = payment_provider(provider)
+    with uow:
+        payment = uow.payments.get_by_charge(chosen, charge_id)
+        if payment is None:
+            raise NotFound("payment", charge_id)
+        if payment.status is PaymentStatus.REFUNDED:
+            return payment
+        payment.mark_refunded(clock.now())
+        payment.metadata = {**payment.metadata, "refund": _take_back(uow, payment)}
+        if not uow.payments.mark_refunded(payment):
+            return uow.payments.get(payment.id or 0)
+        uow.commit()
+    return payment
+
+
+def _take_back(uow: UnitOfWork, payment: Payment) -> dict[str, Any]:
+    if payment.purpose is PaymentPurpose.GIFT_CARD:
+        revoked = uow.gift_cards.revoke(payment.gift_card_id or 0)
+        return {"gift_card_revoked": revoked, "unrecoverable": 0 if revoked else payment.credits}
+    lot = uow.wallets.lot(payment.credit_reference)
+    user_id = payment.buyer_id
+    amount = min(lot.remaining, uow.wallets.get(user_id).available) if lot else 0
+    if lot is not None and amount > 0:
+        posting = Posting(
+            reference_id=payment.refund_reference,
+            type=EntryType.DEBIT,
+            kind=EntryKind.REFUND,
+            amount=amount,
+            reason=f"refund of payment {payment.id}",
+            source=payment.provider.value,
+            links=Links(payment_id=payment.id),
+        )
+        uow.wallets.post(user_id, posting, from_lot=lot.id)
+    return {"clawed_back": amount, "unrecoverable": payment.credits - amount}
+
+
+def apply_notification(
+    notification: PaymentNotification, *, uow: UnitOfWork, clock: Clock
+) -> Payment:
+    """Confirm or refund the payment a verified notification is about."""
+    if notification.event is PaymentEvent.REFUNDED:
+        return refund_purchase(
+            notification.provider.value, notification.charge_id, uow=uow, clock=clock
+        )
+    return confirm_payment(notification, uow=uow, clock=clock)

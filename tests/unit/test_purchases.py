@@ -1,0 +1,254 @@
+"""Buying credit packs on fakes: start, confirm once, refund what is left."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from genmedia.application.purchases import confirm_payment, list_credit_packs, start_purchase
+from genmedia.application.refunds import apply_notification, refund_purchase
+from genmedia.domain.coupons import DiscountType
+from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
+from genmedia.domain.purchases import PaymentEvent, PaymentProvider, PaymentStatus
+from genmedia.domain.wallet import EntryKind, Links
+from tests.commerce import add_buyer, add_coupon, add_pack, balance, ledger, paid, spend
+from tests.fakes import FakeClock, FakeUnitOfWork
+
+STARS = PaymentProvider.TELEGRAM_STARS.value
+
+
+@pytest.fixture
+def buyer(uow: FakeUnitOfWork) -> int:
+    return add_buyer(uow)
+
+
+def _confirmed(uow: FakeUnitOfWork, clock: FakeClock, buyer: int, charge: str = "ch_1") -> int:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    confirm_payment(paid(payment, charge), uow=uow, clock=clock)
+    return payment.id or 0
+
+
+def test_a_purchase_starts_as_a_pending_payment_at_the_pack_price(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow, price=500, credits=100)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    assert payment.status is PaymentStatus.PENDING
+    assert (payment.amount, payment.currency, payment.credits) == (500, "XTR", 100)
+    assert balance(uow, buyer) == 0
+
+
+def test_a_percentage_coupon_rounds_the_discount_down(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow, price=999, currency="USD")
+    add_coupon(uow, "TEN", DiscountType.PERCENTAGE, 10)
+    payment = start_purchase(buyer, pack.id or 0, "webhook", "ten", uow=uow, clock=clock)
+    assert payment.amount == 900
+    assert payment.metadata["coupon"]["code"] == "TEN"
+
+
+def test_starting_a_purchase_with_a_coupon_claims_one_use_of_it(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow, price=500)
+    coupon = add_coupon(uow, "MINUS100", DiscountType.FIXED_AMOUNT, 100, currency="XTR")
+    payment = start_purchase(buyer, pack.id or 0, STARS, "minus100", uow=uow, clock=clock)
+    with uow:
+        assert uow.coupons.get(coupon.id or 0).used_count == 1
+        (redemption,) = uow.coupons.redemptions(coupon.id or 0)
+    assert (redemption.payment_id, redemption.discount_applied) == (payment.id, 100)
+    assert payment.amount == 400
+    assert payment.coupon_id == coupon.id
+
+
+def test_a_coupon_that_makes_the_pack_free_settles_the_purchase_at_once(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow, price=500, credits=100)
+    add_coupon(uow, "FREE", DiscountType.FIXED_AMOUNT, 800, currency="XTR")
+    payment = start_purchase(buyer, pack.id or 0, STARS, "FREE", uow=uow, clock=clock)
+    assert (payment.amount, payment.status) == (0, PaymentStatus.PAID)
+    assert balance(uow, buyer) == 100
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "value", "currency"),
+    [
+        ("GIFT50", DiscountType.CREDITS, 50, None),
+        ("DOLLAR", DiscountType.FIXED_AMOUNT, 100, "USD"),
+    ],
+)
+def test_a_coupon_that_cannot_discount_this_pack_is_refused_naming_the_coupon_code(
+    uow: FakeUnitOfWork,
+    clock: FakeClock,
+    buyer: int,
+    code: str,
+    kind: DiscountType,
+    value: int,
+    currency: str | None,
+) -> None:
+    pack = add_pack(uow)
+    add_coupon(uow, code, kind, value, currency=currency)
+    with pytest.raises(InvalidValue) as raised:
+        start_purchase(buyer, pack.id or 0, STARS, code, uow=uow, clock=clock)
+    assert raised.value.field == "coupon_code"
+
+
+def test_an_unknown_coupon_code_is_refused_naming_the_coupon_code(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    with pytest.raises(InvalidValue) as raised:
+        start_purchase(buyer, pack.id or 0, STARS, "NOPE", uow=uow, clock=clock)
+    assert raised.value.field == "coupon_code"
+
+
+def test_a_pack_off_sale_or_an_unknown_provider_cannot_be_bought(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    old = add_pack(uow, "Old", active=False)
+    live = add_pack(uow, "Live")
+    with pytest.raises(NotFound):
+        start_purchase(buyer, old.id or 0, STARS, uow=uow, clock=clock)
+    with pytest.raises(InvalidValue) as raised:
+        start_purchase(buyer, live.id or 0, "paypal", uow=uow, clock=clock)
+    assert raised.value.field == "provider"
+
+
+def test_a_confirmed_purchase_credits_the_buyer_under_the_charge_reference(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    payment_id = _confirmed(uow, clock, buyer, "tg_42")
+    (entry,) = ledger(uow, buyer)
+    assert entry.reference_id == "payment:telegram_stars:tg_42"
+    assert (entry.kind, entry.amount, entry.links) == (
+        EntryKind.PURCHASE,
+        100,
+        Links(payment_id=payment_id),
+    )
+    with uow:
+        assert uow.wallets.get(buyer).total_bought == 100
+        assert uow.payments.get(payment_id).status is PaymentStatus.PAID
+
+
+def test_replaying_a_confirmation_returns_the_payment_and_changes_nothing(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    first = confirm_payment(paid(payment), uow=uow, clock=clock)
+    clock.advance(60)
+    again = confirm_payment(paid(payment), uow=uow, clock=clock)
+    assert (again.status, again.charge_id, again.paid_at) == (
+        first.status,
+        first.charge_id,
+        first.paid_at,
+    )
+    assert balance(uow, buyer) == 100
+    assert len(ledger(uow, buyer)) == 1
+
+
+@pytest.mark.parametrize(("amount", "currency"), [(499, "XTR"), (500, "USD")])
+def test_a_notification_that_does_not_match_the_payment_changes_nothing(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int, amount: int, currency: str
+) -> None:
+    pack = add_pack(uow, price=500)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    with pytest.raises(InvalidValue, match="expects 500 XTR"):
+        confirm_payment(paid(payment, amount=amount, currency=currency), uow=uow, clock=clock)
+    with uow:
+        assert uow.payments.get(payment.id or 0).status is PaymentStatus.PENDING
+    assert balance(uow, buyer) == 0
+
+
+def test_a_notification_from_another_provider_does_not_find_the_payment(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    wrong = attrs.evolve(paid(payment), provider=PaymentProvider.WEBHOOK)
+    with pytest.raises(NotFound):
+        confirm_payment(wrong, uow=uow, clock=clock)
+
+
+def test_a_second_charge_for_a_paid_payment_is_refused(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    confirm_payment(paid(payment, "ch_1"), uow=uow, clock=clock)
+    with pytest.raises(IllegalTransition):
+        confirm_payment(paid(payment, "ch_2"), uow=uow, clock=clock)
+    assert balance(uow, buyer) == 100
+
+
+def test_a_refund_claws_back_only_what_is_left_of_the_purchase(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    _confirmed(uow, clock, buyer)
+    spend(uow, buyer, 30)
+    refunded = refund_purchase(STARS, "ch_1", uow=uow, clock=clock)
+    assert refunded.status is PaymentStatus.REFUNDED
+    assert refunded.metadata["refund"] == {"clawed_back": 70, "unrecoverable": 30}
+    assert balance(uow, buyer) == 0
+    assert ledger(uow, buyer)[0].reference_id == "refund:telegram_stars:ch_1"
+
+
+def test_a_refund_leaves_credits_held_for_running_work_alone(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    _confirmed(uow, clock, buyer)
+    with uow:
+        uow.wallets.reserve(buyer, 40)
+        uow.commit()
+    refunded = refund_purchase(STARS, "ch_1", uow=uow, clock=clock)
+    assert refunded.metadata["refund"] == {"clawed_back": 60, "unrecoverable": 40}
+    assert balance(uow, buyer) == 40
+
+
+def test_a_refund_of_a_spent_purchase_still_marks_it_refunded(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    _confirmed(uow, clock, buyer)
+    spend(uow, buyer, 100)
+    refunded = refund_purchase(STARS, "ch_1", uow=uow, clock=clock)
+    assert refunded.status is PaymentStatus.REFUNDED
+    assert refunded.metadata["refund"] == {"clawed_back": 0, "unrecoverable": 100}
+    assert len(ledger(uow, buyer)) == 2
+
+
+def test_replaying_a_refund_changes_nothing(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    _confirmed(uow, clock, buyer)
+    first = refund_purchase(STARS, "ch_1", uow=uow, clock=clock)
+    clock.advance(60)
+    again = refund_purchase(STARS, "ch_1", uow=uow, clock=clock)
+    assert (again.refunded_at, again.metadata) == (first.refunded_at, first.metadata)
+    assert len(ledger(uow, buyer)) == 2
+    assert balance(uow, buyer) == 0
+
+
+def test_refunding_an_unknown_charge_is_not_found(uow: FakeUnitOfWork, clock: FakeClock) -> None:
+    with pytest.raises(NotFound):
+        refund_purchase(STARS, "nope", uow=uow, clock=clock)
+
+
+def test_a_notification_is_routed_to_confirmation_or_refund_by_its_event(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    assert apply_notification(paid(payment), uow=uow, clock=clock).status is PaymentStatus.PAID
+    refund = paid(payment, event=PaymentEvent.REFUNDED)
+    assert apply_notification(refund, uow=uow, clock=clock).status is PaymentStatus.REFUNDED
+
+
+def test_the_credit_packs_on_sale_are_listed_fewest_credits_first(uow: FakeUnitOfWork) -> None:
+    add_pack(uow, "Mega", credits=5000, price=4000)
+    add_pack(uow, "Mini", credits=10, price=5)
+    add_pack(uow, "Retired", credits=50, price=100, active=False)
+    names = [p.name for p in list_credit_packs(uow=uow)]
+    assert names == ["Mini", "Starter", "Pro", "Premium", "Mega"]
