@@ -1,0 +1,5 @@
+"""Black Forest Labs (FLUX) over its HTTP API: submit, poll get_result, download the sample."""
+
+from genmedia.adapters.providers.bfl.provider import BflProvider
+
+__all__ = ["BflProvider"]
