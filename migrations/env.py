@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
 from alembic import context
 from sqlalchemy import Connection
 
@@ -22,9 +25,34 @@ def _configure(**options: object) -> None:
     context.configure(target_metadata=metadata, compare_type=True, **options)
 
 
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """SQLite's recipe for schema changes: no foreign-key enforcement while tables are rebuilt.
+
+    A batch migration copies a table, drops it and renames the copy; with enforcement on,
+    dropping a parent table would first delete its rows and fire ON DELETE actions on their
+    children. The pragma cannot change inside a transaction, so it is set on the driver's
+    connection before any begins (a connection already in a transaction is left as it is, and
+    a migration that rebuilds a parent table refuses to run on it); migrations that rebuild
+    tables check the keys themselves.
+    """
+    if connection.in_transaction():
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 def _run(connection: Connection) -> None:
-    _configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
-    with context.begin_transaction():
+    sqlite = connection.dialect.name == "sqlite"
+    _configure(connection=connection, render_as_batch=sqlite)
+    keys_off = _sqlite_foreign_keys_off(connection) if sqlite else nullcontext()
+    with keys_off, context.begin_transaction():
         context.run_migrations()
 
 

@@ -14,7 +14,8 @@ class SubmitRequest:
     """Ask for a generation: a feature or a template, a prompt, options, inputs and params.
 
     `template` is a template id or slug. `media_ids` is a list (for a single image slot) or a
-    mapping from slot name to media ids.
+    mapping from slot name to media ids. `trained_model_id` names a completed trained model
+    (LoRA) of the user's, or a public one, trained on the request's provider model.
     """
 
     user_id: int
@@ -26,6 +27,7 @@ class SubmitRequest:
     input_metadata: dict[str, Any] = attrs.field(factory=dict)
     params: dict[str, Any] = attrs.field(factory=dict)
     project_id: int | None = None
+    trained_model_id: int | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -18,6 +18,8 @@ from genmedia.domain.planning import MAX_SEED, Choice, image_slots, plan_request
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
+from genmedia.domain.trained_model import FIELD as TRAINED_MODEL_FIELD
+from genmedia.domain.trained_model import TrainedModel
 
 
 @attrs.frozen
@@ -41,6 +43,15 @@ def _model(uow: UnitOfWork, model_id: int | None) -> ProviderModel:
     if model is None:
         raise InvalidValue("provider_model_id", "no provider model is configured for this request")
     return model
+
+
+def _trained_model(uow: UnitOfWork, model_id: int | None) -> TrainedModel | None:
+    if model_id is None:
+        return None
+    try:
+        return uow.trained_models.get(model_id)
+    except NotFound:
+        raise InvalidValue(TRAINED_MODEL_FIELD, f"trained model {model_id} not found") from None
 
 
 def _attachments(
@@ -80,6 +91,7 @@ def _choice(uow: UnitOfWork, cmd: SubmitRequest) -> Choice:
         feature=feature,
         template=template,
         model=model,
+        trained_model=_trained_model(uow, cmd.trained_model_id),
         user_prompt=cmd.user_prompt,
         selection=cmd.selected_options,
         attachments=_attachments(uow, cmd, template, model),

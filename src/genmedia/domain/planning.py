@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
@@ -23,19 +24,30 @@ from genmedia.domain.prompt import compose_prompt
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import ImageSlot, Selection, Template, check_attachments
+from genmedia.domain.trained_model import FIELD as TRAINED_MODEL_FIELD
+from genmedia.domain.trained_model import TrainedModel
 
 MAX_SEED = 2**32 - 1
 DEFAULT_MAX_BATCH = 16
+DEFAULT_LORA_WEIGHT = 1.0
+MAX_LORA_WEIGHT = 2.0
 
 
 @attrs.frozen(kw_only=True)
 class Choice:
-    """What the user chose: the catalog objects, prompt, options, inputs and parameters."""
+    """What the user chose: the catalog objects, prompt, options, inputs and parameters.
+
+    `lora_weight` is how strongly the trained model applies (0 to 2); when None it is read
+    from `input_metadata.lora_weights` (a number, or a mapping from trained model id to a
+    number), else 1.
+    """
 
     user_id: int
     feature: Feature
     model: ProviderModel
     template: Template | None = None
+    trained_model: TrainedModel | None = None
+    lora_weight: float | None = None
     user_prompt: str = ""
     selection: Selection = attrs.field(factory=dict)
     attachments: dict[str, list[Media]] = attrs.field(factory=dict)
@@ -107,6 +119,59 @@ def _metadata(choice: Choice, seed: int) -> tuple[dict[str, Any], list[FieldErro
     return meta, errors
 
 
+def _check_trained_model(choice: Choice) -> list[FieldError]:
+    trained = choice.trained_model
+    if trained is None:
+        if choice.lora_weight is not None:
+            return [InvalidValue("lora_weight", f"needs a {TRAINED_MODEL_FIELD}")]
+        return []
+    try:
+        trained.check_usable_by(choice.user_id)
+    except InvalidValue as refused:
+        return [refused]
+    if trained.base_model_id != choice.model.id:
+        return [
+            InvalidValue(
+                TRAINED_MODEL_FIELD,
+                f"trained model {trained.id} was trained on another base model than "
+                f"provider model {choice.model.id} of this request",
+            )
+        ]
+    return []
+
+
+def _lora_weight(choice: Choice, trained: TrainedModel) -> tuple[float, list[FieldError]]:
+    field, value = "lora_weight", choice.lora_weight
+    if value is None:
+        field, value = "input_metadata.lora_weights", choice.input_metadata.get("lora_weights")
+        if isinstance(value, dict):
+            key = str(trained.id)
+            field, value = f"{field}.{key}", value.get(key, value.get(trained.id))
+    if value is None:
+        return DEFAULT_LORA_WEIGHT, []
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not number or not math.isfinite(value) or not 0 <= value <= MAX_LORA_WEIGHT:
+        return DEFAULT_LORA_WEIGHT, [
+            InvalidValue(field, f"must be a number from 0 to {MAX_LORA_WEIGHT:g}")
+        ]
+    return float(value), []
+
+
+def _lora(choice: Choice) -> tuple[dict[str, Any] | None, list[FieldError]]:
+    """The trained model's block of the provider payload, and the errors of its weight."""
+    trained = choice.trained_model
+    if trained is None:
+        return None, []
+    weight, errors = _lora_weight(choice, trained)
+    block = {
+        "trained_model_id": trained.id,
+        "trigger_word": trained.trigger_word,
+        "weights_url": trained.weights_url,
+        "weight": weight,
+    }
+    return block, errors
+
+
 def plan_request(choice: Choice, *, seed: int, now: datetime) -> GenerationRequest:
     """Validate a choice and build the request and its jobs; raise every error found at once.
 
@@ -114,6 +179,7 @@ def plan_request(choice: Choice, *, seed: int, now: datetime) -> GenerationReque
     """
     template, model, feature = choice.template, choice.model, choice.feature
     errors = _check_catalog(choice) + _check_prompt(choice) + _check_attachments(choice)
+    errors += _check_trained_model(choice)
     if template is not None:
         options, option_errors = template.choose_options(choice.selection)
     else:
@@ -123,22 +189,35 @@ def plan_request(choice: Choice, *, seed: int, now: datetime) -> GenerationReque
             for name in choice.selection
         ]
     meta, meta_errors = _metadata(choice, seed)
+    lora, lora_errors = _lora(choice)
     template_params = template.template_data.get("params", {}) if template else {}
     params = model.resolve_params(template_params, *(o.params for o in options), choice.params)
     final_prompt = compose_prompt(
         feature.system_prompt,
         template.template_prompt if template else None,
         (o.prompt_fragment for o in options),
-        choice.user_prompt,
+        _user_part(choice),
     )
     batch = meta["batch_size"] if not meta_errors else 1
-    errors += option_errors + meta_errors + model.check_params(params, batch, final_prompt)
+    errors += option_errors + meta_errors + lora_errors
+    errors += model.check_params(params, batch, final_prompt)
     raise_collected(errors)
-    return _build(choice, params, meta, final_prompt, now)
+    return _build(choice, params, meta, final_prompt, now, lora)
+
+
+def _user_part(choice: Choice) -> str:
+    """The user's prompt, led by the trained model's trigger word when one is used."""
+    trained = choice.trained_model
+    return trained.prompt_with_trigger_word(choice.user_prompt) if trained else choice.user_prompt
 
 
 def _build(
-    choice: Choice, params: dict[str, Any], meta: dict[str, Any], final_prompt: str, now: datetime
+    choice: Choice,
+    params: dict[str, Any],
+    meta: dict[str, Any],
+    final_prompt: str,
+    now: datetime,
+    lora: dict[str, Any] | None,
 ) -> GenerationRequest:
     template, model, feature = choice.template, choice.model, choice.feature
     inputs = [
@@ -161,7 +240,9 @@ def _build(
         "seed": meta["seed"],
         "inputs": inputs,
     }
-    unit = pricing.unit_cost(feature, template, model)
+    if lora is not None:
+        payload["lora"] = lora
+    unit = pricing.unit_cost(feature, template, model, choice.trained_model)
     jobs = [
         Job(
             user_id=choice.user_id,
@@ -186,6 +267,7 @@ def _build(
         feature_id=feature.id or 0,
         template_id=template.id if template else None,
         provider_model_id=model.id,
+        trained_model_id=choice.trained_model.id if choice.trained_model else None,
         system_prompt=feature.system_prompt,
         template_prompt=template.template_prompt if template else None,
         user_prompt=choice.user_prompt,
