@@ -74,6 +74,7 @@ class Media:
     is_favorite: bool = False
     created_at: datetime | None = None
     deleted_at: datetime | None = None
+    purged_at: datetime | None = None
 
     @classmethod
     def generated(
@@ -105,3 +106,8 @@ class Media:
     def is_deleted(self) -> bool:
         """Whether the media was soft-deleted."""
         return self.deleted_at is not None
+
+    @property
+    def is_purged(self) -> bool:
+        """Whether the stored object of this deleted media was removed for good."""
+        return self.purged_at is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +23,7 @@ _media = generation_media
 _MEDIA_FIELDS = (
     "user_id", "kind", "media_type", "storage_path", "request_id", "job_id", "output_index",
     "original_media_id", "original_filename", "duration", "tiny_preview_base64", "metadata",
-    "download_count", "is_favorite", "created_at", "deleted_at",
+    "download_count", "is_favorite", "created_at", "deleted_at", "purged_at",
 )  # fmt: skip
 
 
@@ -80,3 +82,48 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         )
         order = (_media.c.job_id, _media.c.output_index, _media.c.id)
         return [media_from_row(row) for row in self._all(query.order_by(*order))]
+
+    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
+        """Mark the user's live media deleted at `now`; False if it is not theirs or not live."""
+        statement = (
+            sa.update(_media)
+            .where(
+                _media.c.id == media_id,
+                _media.c.user_id == user_id,
+                _media.c.deleted_at.is_(None),
+            )
+            .values(deleted_at=now)
+        )
+        return self._connection.execute(statement).rowcount == 1
+
+    def purgeable(self, before: datetime, limit: int) -> list[Media]:
+        """Media soft-deleted before `before` whose object is not removed yet, oldest first.
+
+        Read through idx_generation_media_purge, which holds only such media.
+        """
+        query = (
+            sa.select(_media)
+            .where(
+                _media.c.deleted_at.is_not(None),
+                _media.c.purged_at.is_(None),
+                _media.c.deleted_at < before,
+            )
+            .order_by(_media.c.deleted_at, _media.c.id)
+            .limit(limit)
+        )
+        return [media_from_row(row) for row in self._all(query)]
+
+    def mark_purged(self, media_ids: Sequence[int], now: datetime) -> int:
+        """Record that these deleted media lost their stored object; return how many."""
+        if not media_ids:
+            return 0
+        statement = (
+            sa.update(_media)
+            .where(
+                _media.c.id.in_(list(media_ids)),
+                _media.c.deleted_at.is_not(None),
+                _media.c.purged_at.is_(None),
+            )
+            .values(purged_at=now)
+        )
+        return int(self._connection.execute(statement).rowcount)

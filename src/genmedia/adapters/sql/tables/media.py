@@ -8,6 +8,7 @@ from genmedia.adapters.sql.tables.base import (
     JSON_DOC,
     MEDIA_KIND,
     MEDIA_TYPE,
+    UtcDateTime,
     counter,
     flag,
     foreign_key,
@@ -43,6 +44,8 @@ generation_media = sa.Table(
     counter("download_count"),
     flag("is_favorite", False),
     *timestamps(),
+    # Set once retention removed the stored object of a soft-deleted media (GEN-8, GEN-11).
+    sa.Column("purged_at", UtcDateTime()),
     sa.UniqueConstraint("job_id", "output_index"),
     sa.CheckConstraint("width > 0 AND height > 0 AND file_size > 0", name="image_not_empty"),
     sa.CheckConstraint("download_count >= 0", name="download_count_not_negative"),
@@ -60,3 +63,8 @@ partial_index(
     where=sa.and_(_m.c.original_media_id.is_not(None), live(_m)),
 )
 sa.Index("idx_generation_media_deleted_at", _m.c.deleted_at)
+partial_index(
+    "idx_generation_media_purge",
+    _m.c.deleted_at,
+    where=sa.and_(_m.c.deleted_at.is_not(None), _m.c.purged_at.is_(None)),
+)
