@@ -50,7 +50,7 @@ def _pipeline_jobs_per_s(home: Path) -> float:
         )
         ids = [container.submit_request(cmd).id or 0 for _ in range(JOBS // BATCH)]
         runtime.start()
-        runtime.dispatcher.kick()
+        runtime.kick()
         try:
             follow(container, ids, show=False)
         finally:

@@ -33,13 +33,18 @@ from genmedia.application.ports import (
     ProviderModelRepository,
     ProviderOutput,
     RequestRepository,
+    RetentionRepository,
+    StatsRepository,
     TagRepository,
     TemplateRepository,
+    TrainedModelRepository,
     UnitOfWork,
     UserRepository,
     Waiting,
     WalletRepository,
+    WorkerRegistry,
 )
+from genmedia.application.stats import tier_of
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption, already_redeemed
 from genmedia.domain.errors import (
@@ -56,8 +61,10 @@ from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider, PaymentStatus
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.scheduling import pick_dispatchable
 from genmedia.domain.status import Status
 from genmedia.domain.template import Template
+from genmedia.domain.trained_model import TrainedModel, TrainedModelStatus
 from genmedia.domain.user import User
 from genmedia.domain.wallet import EntryType, LedgerEntry, Posting, Wallet
 
@@ -71,6 +78,7 @@ class FakeDatabase:
     tags: dict[int, Tag] = attrs.Factory(dict)
     templates: dict[int, Template] = attrs.Factory(dict)
     models: dict[int, ProviderModel] = attrs.Factory(dict)
+    trained_models: dict[int, TrainedModel] = attrs.Factory(dict)
     requests: dict[int, GenerationRequest] = attrs.Factory(dict)
     versions: dict[int, int] = attrs.Factory(dict)
     media: dict[int, Media] = attrs.Factory(dict)
@@ -79,6 +87,7 @@ class FakeDatabase:
     holds: dict[int, CreditHold] = attrs.Factory(dict)
     lots: dict[int, CreditLot] = attrs.Factory(dict)
     commerce: FakeCommerce = attrs.Factory(lambda: FakeCommerce())
+    workers: dict[str, tuple[datetime, bool]] = attrs.Factory(dict)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
@@ -184,6 +193,44 @@ class FakeProviderModelRepository(_Repo, ProviderModelRepository):
         return next((m for m in self.db.models.values() if m.is_default and m.is_active), None)
 
 
+class FakeTrainedModelRepository(_Repo, TrainedModelRepository):
+    def _check_urls(self, model: TrainedModel) -> None:
+        for other in self.db.trained_models.values():
+            if other.id == model.id:
+                continue
+            for url in (model.weights_url, model.config_url):
+                if url is not None and url in (other.weights_url, other.config_url):
+                    raise AlreadyExists("trained model", url)
+
+    def add(self, model: TrainedModel) -> TrainedModel:
+        self._check_urls(model)
+        model.id, model.created_at = self._new_id(), model.created_at or self.db.now
+        self.db.trained_models[model.id] = copy.deepcopy(model)
+        return model
+
+    def get(self, model_id: int) -> TrainedModel:
+        found = self.db.trained_models.get(model_id)
+        if found is None or found.deleted_at is not None:
+            raise NotFound("trained model", model_id)
+        return copy.deepcopy(found)
+
+    def save(self, model: TrainedModel) -> None:
+        self.get(model.id or 0)
+        self._check_urls(model)
+        self.db.trained_models[model.id or 0] = copy.deepcopy(model)
+
+    def _live(self) -> list[TrainedModel]:
+        live = [m for m in self.db.trained_models.values() if m.deleted_at is None]
+        return copy.deepcopy(sorted(live, key=lambda m: -(m.id or 0)))
+
+    def list_for_owner(self, owner_id: int, limit: int = 50) -> list[TrainedModel]:
+        return [m for m in self._live() if m.owner_id == owner_id][:limit]
+
+    def list_public(self, limit: int = 50) -> list[TrainedModel]:
+        done = TrainedModelStatus.COMPLETED
+        return [m for m in self._live() if m.is_public and m.status is done][:limit]
+
+
 class FakeRequestRepository(_Repo, RequestRepository):
     def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
         super().__init__(db)
@@ -245,6 +292,73 @@ class FakeMediaRepository(_Repo, MediaRepository):
         ]
         return sorted(found, key=lambda m: (m.job_id or 0, m.output_index or 0))
 
+    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
+        media = self.db.media.get(media_id)
+        if media is None or media.user_id != user_id or media.deleted_at is not None:
+            return False
+        media.deleted_at = now
+        return True
+
+    def purgeable(self, before: datetime, limit: int) -> list[Media]:
+        due = [
+            m
+            for m in self.db.media.values()
+            if m.deleted_at is not None and m.deleted_at < before and m.purged_at is None
+        ]
+        due.sort(key=lambda m: (m.deleted_at or before, m.id or 0))
+        return copy.deepcopy(due[:limit])
+
+    def mark_purged(self, media_ids: Sequence[int], now: datetime) -> int:
+        marked = 0
+        for media_id in media_ids:
+            media = self.db.media.get(media_id)
+            if media is not None and media.deleted_at is not None and media.purged_at is None:
+                media.purged_at = now
+                marked += 1
+        return marked
+
+
+class FakeRetentionRepository(_Repo, RetentionRepository):
+    def delete_finished_jobs(self, before: datetime, limit: int) -> int:
+        held = {
+            h.job_id for h in self.db.holds.values() if h.status is HoldStatus.PENDING and h.job_id
+        }
+        doomed = [
+            (j.completed_at, j.id or 0, r)
+            for r in self.db.requests.values()
+            if all(j.status.is_terminal for j in r.jobs)
+            for j in r.jobs
+            if j.completed_at is not None and j.completed_at < before and j.id not in held
+        ]
+        doomed.sort(key=lambda item: item[:2])
+        for _, job_id, request in doomed[:limit]:
+            request.jobs = [j for j in request.jobs if j.id != job_id]
+            for media in self.db.media.values():
+                if media.job_id == job_id:
+                    media.job_id = None
+            for hold in self.db.holds.values():
+                if hold.job_id == job_id:
+                    hold.job_id = None
+        return len(doomed[:limit])
+
+
+class FakeStatsRepository(_Repo, StatsRepository):
+    def count_jobs_by_status(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for request in self.db.requests.values():
+            for job in request.jobs:
+                if job.deleted_at is None:
+                    counts[job.status.value] = counts.get(job.status.value, 0) + 1
+        return counts
+
+    def pending_by_tier(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for request in self.db.requests.values():
+            for job in request.jobs:
+                if job.deleted_at is None and job.status is Status.PENDING:
+                    counts[tier_of(job.priority)] = counts.get(tier_of(job.priority), 0) + 1
+        return counts
+
 
 class FakeJobOutbox(_Repo, JobOutbox):
     def _jobs(self) -> list[Any]:
@@ -262,6 +376,51 @@ class FakeJobOutbox(_Repo, JobOutbox):
                 job.dispatched_at = now
                 marked += 1
         return marked
+
+    def claim_for_dispatch(
+        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+    ) -> list[PendingJob]:
+        jobs = self._jobs()
+        flying = [
+            j
+            for j in jobs
+            if j.status is Status.PROCESSING or (j.status is Status.PENDING and j.dispatched_at)
+        ]
+        room = min(limit, max_in_flight - len(flying))
+        due = [
+            PendingJob(j.id, j.user_id, j.priority, j.run_after or j.created_at)
+            for j in jobs
+            if j.status is Status.PENDING
+            and j.dispatched_at is None
+            and (j.run_after is None or j.run_after <= now)
+        ]
+        counts: dict[int, int] = {}
+        for j in flying:
+            counts[j.user_id] = counts.get(j.user_id, 0) + 1
+        chosen = pick_dispatchable(due, counts, user_cap, max(room, 0))
+        self.mark_dispatched([c.job_id for c in chosen], now)
+        return chosen
+
+    def unmark(self, job_ids: Sequence[int]) -> int:
+        jobs = [j for j in self._jobs() if j.id in job_ids and j.status is Status.PENDING]
+        for job in jobs:
+            job.dispatched_at = None
+        return len(jobs)
+
+    def redispatch_stale(self, dispatched_before: datetime) -> int:
+        pending = [j for j in self._jobs() if j.status is Status.PENDING and j.dispatched_at]
+        return self.unmark([j.id for j in pending if j.dispatched_at < dispatched_before])
+
+    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
+        alive = {
+            w
+            for w, (seen, stopped) in self.db.workers.items()
+            if not stopped and seen >= heartbeat_before
+        }
+        running = [
+            j for j in self._jobs() if j.status is Status.PROCESSING and j.worker_id not in alive
+        ]
+        return [j.id for j in running][:limit]
 
     def count_unfinished(self, request_ids: Sequence[int]) -> int:
         return sum(
@@ -390,6 +549,15 @@ class FakeHoldRepository(_Repo, HoldRepository):
         return [copy.deepcopy(h) for h in pending[:limit]]
 
 
+class FakeWorkerRegistry(_Repo, WorkerRegistry):
+    def beat(self, worker_id: str, hostname: str, pid: int) -> None:
+        self.db.workers[worker_id] = (self.db.now, False)
+
+    def stopped(self, worker_id: str) -> None:
+        seen, _ = self.db.workers.get(worker_id, (self.db.now, False))
+        self.db.workers[worker_id] = (seen, True)
+
+
 class FakeUnitOfWork(UnitOfWork):
     """A unit of work over a deep copy of the committed state, written back on commit."""
 
@@ -404,11 +572,15 @@ class FakeUnitOfWork(UnitOfWork):
         self.tags = FakeTagRepository(self.work)
         self.templates = FakeTemplateRepository(self.work)
         self.provider_models = FakeProviderModelRepository(self.work)
+        self.trained_models = FakeTrainedModelRepository(self.work)
         self.requests = FakeRequestRepository(self.work, self.db)
         self.media = FakeMediaRepository(self.work)
+        self.retention = FakeRetentionRepository(self.work)
+        self.stats = FakeStatsRepository(self.work)
         self.outbox = FakeJobOutbox(self.work)
         self.wallets = FakeWalletRepository(self.work)
         self.holds = FakeHoldRepository(self.work)
+        self.workers = FakeWorkerRegistry(self.work)
         self.credit_packs = FakeCreditPackRepository(self.work)
         self.payments = FakePaymentRepository(self.work)
         self.coupons = FakeCouponRepository(self.work)

@@ -2,24 +2,70 @@
 
 from __future__ import annotations
 
-from genmedia.application.ports import Clock, JobQueue, UnitOfWork
+from datetime import timedelta
+
+import attrs
+
+from genmedia.application.ports import Clock, JobQueue, Metrics, NoMetrics, UnitOfWork
+from genmedia.application.stats import tier_of
 
 BATCH = 100
 
 
-def dispatch_pending(*, uow: UnitOfWork, queue: JobQueue, clock: Clock, limit: int = BATCH) -> int:
-    """Send pending, undispatched jobs in priority order; return how many were sent.
+@attrs.frozen(kw_only=True)
+class DispatchPolicy:
+    """How much work the dispatcher hands out: per round, per user and in all."""
 
-    Sending happens outside any transaction. A crash after sending and before marking sends
-    the job again later, which the worker's guarded claim makes harmless.
+    batch: int = BATCH
+    user_cap: int = 4
+    max_in_flight: int = 64
+
+
+def dispatch_pending(
+    *,
+    uow: UnitOfWork,
+    queue: JobQueue,
+    clock: Clock,
+    policy: DispatchPolicy | None = None,
+    metrics: Metrics | None = None,
+) -> int:
+    """Pick due jobs (priority first, per-user cap, bounded in flight), mark them, then send.
+
+    Picking and marking commit together, so two dispatchers never pick the same job; the
+    messages are sent after the commit, outside any transaction. Jobs whose message could not
+    be sent are made dispatchable again; if this process dies first, `redispatch_lost` does
+    it later. A job sent twice is harmless: the worker's guarded claim runs it once.
     """
+    policy, metrics = policy or DispatchPolicy(), metrics or NoMetrics()
+    now = clock.now()
     with uow:
-        pending = uow.outbox.pending(limit)
-    for job in pending:
-        queue.send_run(job.job_id)
-    if not pending:
-        return 0
-    with uow:
-        uow.outbox.mark_dispatched([job.job_id for job in pending], clock.now())
+        jobs = uow.outbox.claim_for_dispatch(
+            now, policy.batch, policy.user_cap, policy.max_in_flight
+        )
         uow.commit()
-    return len(pending)
+    sent: set[int] = set()
+    try:
+        for job in jobs:
+            queue.send_run(job.job_id)
+            sent.add(job.job_id)
+            lag = (now - job.due_at).total_seconds() if job.due_at else 0.0
+            metrics.job_dispatched(max(lag, 0.0), tier_of(job.priority))
+    finally:
+        unsent = [job.job_id for job in jobs if job.job_id not in sent]
+        if unsent:
+            with uow:
+                uow.outbox.unmark(unsent)
+                uow.commit()
+    return len(sent)
+
+
+def redispatch_lost(*, uow: UnitOfWork, clock: Clock, after_seconds: float) -> int:
+    """Pending jobs dispatched more than `after_seconds` ago lost their message; resend them."""
+    with uow:
+        count = uow.outbox.redispatch_stale(clock.now() - _seconds(after_seconds))
+        uow.commit()
+    return count
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)

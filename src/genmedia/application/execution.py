@@ -5,6 +5,7 @@ Network and storage I/O happen between these steps, never inside them.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -17,6 +18,8 @@ from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.status import Status
 
+DEFAULT_JOB_TIMEOUT = timedelta(minutes=30)
+
 
 @attrs.frozen(kw_only=True)
 class StoredOutput:
@@ -27,15 +30,27 @@ class StoredOutput:
     info: ImageInfo
 
 
-def claim_job(job_id: int, worker_id: str, *, uow: UnitOfWork, clock: Clock) -> Job | None:
-    """Claim a pending job for a worker; None if it was claimed, cancelled or finished already."""
+def claim_job(
+    job_id: int,
+    worker_id: str,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    job_timeout: timedelta = DEFAULT_JOB_TIMEOUT,
+) -> Job | None:
+    """Claim a pending job for a worker; None if it was claimed, cancelled or finished already.
+
+    The first claim fixes the job's deadline: `job_timeout` after the job was created.
+    """
 
     def attempt() -> Job | None:
         with uow:
             request = uow.requests.get_by_job(job_id)
             if request.job(job_id).status is not Status.PENDING:
                 return None
-            job = request.start_job(job_id, worker_id, clock.now())
+            now = clock.now()
+            job = request.start_job(job_id, worker_id, now)
+            job.deadline_at = job.deadline_at or (job.created_at or now) + job_timeout
             uow.requests.save(request)
             uow.commit()
         return job
@@ -50,9 +65,9 @@ def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
 
 
 def record_provider_task(
-    job_id: int, attempt_no: int, waiting: Waiting, *, uow: UnitOfWork
+    job_id: int, attempt_no: int, waiting: Waiting, worker_id: str, *, uow: UnitOfWork
 ) -> bool:
-    """Persist the provider's task handle before waiting on it; False if the job moved on."""
+    """Persist the provider's task handle, and who polls it, before waiting; False if moved on."""
 
     def attempt() -> bool:
         with uow:
@@ -61,6 +76,7 @@ def record_provider_task(
             if job.status is not Status.PROCESSING or job.attempts != attempt_no:
                 return False
             job.await_provider(waiting.task_id, waiting.polling_url)
+            job.worker_id = worker_id
             uow.requests.save(request)
             uow.commit()
         return True
@@ -138,8 +154,16 @@ def fail_job(
     return retry_stale(attempt)
 
 
-def requeue_job(job_id: int, attempt_no: int, code: str, message: str, *, uow: UnitOfWork) -> bool:
-    """Send a started job back to pending for another attempt; False if it moved on."""
+def requeue_job(
+    job_id: int,
+    attempt_no: int,
+    code: str,
+    message: str,
+    *,
+    uow: UnitOfWork,
+    run_after: datetime | None = None,
+) -> bool:
+    """Send a started job back to pending for another attempt, not before `run_after`."""
 
     def attempt() -> bool:
         with uow:
@@ -147,7 +171,25 @@ def requeue_job(job_id: int, attempt_no: int, code: str, message: str, *, uow: U
             job = request.job(job_id)
             if job.status is not Status.PROCESSING or job.attempts != attempt_no:
                 return False
-            request.requeue_job(job_id, code, message)
+            request.requeue_job(job_id, code, message, run_after)
+            uow.requests.save(request)
+            uow.commit()
+        return True
+
+    return retry_stale(attempt)
+
+
+def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
+    """Stop a running job whose cancellation was requested, releasing its hold."""
+
+    def attempt() -> bool:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            job = request.job(job_id)
+            if job.status is not Status.PROCESSING or not job.cancel_requested:
+                return False
+            request.cancel_job(job_id, clock.now())
+            billing.release_for_job(uow, job)
             uow.requests.save(request)
             uow.commit()
         return True

@@ -20,6 +20,7 @@ from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack, Payment, PaymentNotification, PaymentProvider
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
+from genmedia.domain.trained_model import TrainedModel
 from genmedia.domain.user import User
 from genmedia.domain.wallet import LedgerEntry, Posting, Wallet
 
@@ -116,6 +117,31 @@ class ProviderModelRepository(abc.ABC):
         """The active model marked default, if any."""
 
 
+class TrainedModelRepository(abc.ABC):
+    """Trained models (LoRA); deleted ones are never found."""
+
+    @abc.abstractmethod
+    def add(self, model: TrainedModel) -> TrainedModel:
+        """Insert a trained model; AlreadyExists if its weights or config URL is taken."""
+
+    @abc.abstractmethod
+    def get(self, model_id: int) -> TrainedModel:
+        """The live trained model with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def save(self, model: TrainedModel) -> None:
+        """Write back a loaded model (status, URLs, visibility, price…); NotFound if gone,
+        AlreadyExists if its weights or config URL is taken."""
+
+    @abc.abstractmethod
+    def list_for_owner(self, owner_id: int, limit: int = 50) -> list[TrainedModel]:
+        """The owner's live models in any status, newest first."""
+
+    @abc.abstractmethod
+    def list_public(self, limit: int = 50) -> list[TrainedModel]:
+        """Live public models that are completed, newest first."""
+
+
 class RequestRepository(abc.ABC):
     """Generation requests, each loaded and saved with all its jobs."""
 
@@ -155,6 +181,43 @@ class MediaRepository(abc.ABC):
     def list_for_request(self, request_id: int) -> list[Media]:
         """The live media a request produced, by job and output index."""
 
+    @abc.abstractmethod
+    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
+        """Mark the user's live media deleted at `now`; False if it is not theirs or not live."""
+
+    @abc.abstractmethod
+    def purgeable(self, before: datetime, limit: int) -> list[Media]:
+        """Media soft-deleted before `before` whose object is not removed yet, oldest first."""
+
+    @abc.abstractmethod
+    def mark_purged(self, media_ids: Sequence[int], now: datetime) -> int:
+        """Record that these deleted media lost their stored object; return how many."""
+
+
+class RetentionRepository(abc.ABC):
+    """Pruning of rows kept only for a while (SPEC GEN-11)."""
+
+    @abc.abstractmethod
+    def delete_finished_jobs(self, before: datetime, limit: int) -> int:
+        """Hard-delete up to `limit` jobs that finished before `before`; return how many.
+
+        Finished is completed, failed or cancelled. A job is kept while another job of its
+        request is pending or processing, or while a credit hold on it is still pending.
+        Its media keep their rows (their job_id becomes NULL), the ledger keeps naming it.
+        """
+
+
+class StatsRepository(abc.ABC):
+    """Counts for monitoring, each one cheap GROUP BY over an index."""
+
+    @abc.abstractmethod
+    def count_jobs_by_status(self) -> dict[str, int]:
+        """Live jobs per status; statuses without jobs may be missing."""
+
+    @abc.abstractmethod
+    def pending_by_tier(self) -> dict[str, int]:
+        """Live pending jobs per priority tier (see application.stats.tier_of)."""
+
 
 @attrs.frozen
 class PendingJob:
@@ -163,6 +226,7 @@ class PendingJob:
     job_id: int
     user_id: int
     priority: int
+    due_at: datetime | None = None
 
 
 class JobOutbox(abc.ABC):
@@ -175,6 +239,29 @@ class JobOutbox(abc.ABC):
     @abc.abstractmethod
     def mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
         """Mark jobs dispatched if they still are pending and undispatched; return how many."""
+
+    @abc.abstractmethod
+    def claim_for_dispatch(
+        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+    ) -> list[PendingJob]:
+        """Pick and mark dispatched the jobs to send now (see domain.scheduling).
+
+        Due (run_after passed), undispatched pending jobs in priority order, no user above
+        `user_cap` jobs in flight, and no more than `max_in_flight` jobs in flight in all.
+        Rows another dispatcher is picking are skipped, not waited for.
+        """
+
+    @abc.abstractmethod
+    def unmark(self, job_ids: Sequence[int]) -> int:
+        """Make jobs whose message could not be sent dispatchable again."""
+
+    @abc.abstractmethod
+    def redispatch_stale(self, dispatched_before: datetime) -> int:
+        """Make pending jobs dispatched before then dispatchable again (their message was lost)."""
+
+    @abc.abstractmethod
+    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
+        """Running jobs whose worker stopped, or sent no heartbeat since `heartbeat_before`."""
 
     @abc.abstractmethod
     def count_unfinished(self, request_ids: Sequence[int]) -> int:
@@ -369,6 +456,18 @@ class GiftCardRepository(abc.ABC):
         """Expire every active card past its expiry; return how many."""
 
 
+class WorkerRegistry(abc.ABC):
+    """Worker processes and their heartbeats."""
+
+    @abc.abstractmethod
+    def beat(self, worker_id: str, hostname: str, pid: int) -> None:
+        """Record that the worker is alive now (database time)."""
+
+    @abc.abstractmethod
+    def stopped(self, worker_id: str) -> None:
+        """Record that the worker shut down cleanly."""
+
+
 class UnitOfWork(abc.ABC):
     """One transaction; rolls back on exit unless `commit` was called."""
 
@@ -377,11 +476,15 @@ class UnitOfWork(abc.ABC):
     tags: TagRepository
     templates: TemplateRepository
     provider_models: ProviderModelRepository
+    trained_models: TrainedModelRepository
     requests: RequestRepository
     media: MediaRepository
+    retention: RetentionRepository
+    stats: StatsRepository
     outbox: JobOutbox
     wallets: WalletRepository
     holds: HoldRepository
+    workers: WorkerRegistry
     credit_packs: CreditPackRepository
     payments: PaymentRepository
     coupons: CouponRepository
@@ -527,6 +630,35 @@ class JobQueue(abc.ABC):
     @abc.abstractmethod
     def send_poll(self, job_id: int, delay: float) -> None:
         """Ask a worker to poll the job's provider task after `delay` seconds."""
+
+
+class Metrics(abc.ABC):
+    """What the pipeline reports for monitoring."""
+
+    @abc.abstractmethod
+    def job_finished(self, status: str, provider: str, seconds: float) -> None:
+        """A job ended (completed, failed or cancelled) after running `seconds`."""
+
+    @abc.abstractmethod
+    def job_dispatched(self, lag_seconds: float, tier: str) -> None:
+        """A job was handed to the broker `lag_seconds` after it became due."""
+
+    @abc.abstractmethod
+    def provider_error(self, provider: str, code: str) -> None:
+        """A provider call failed with this error code."""
+
+
+class NoMetrics(Metrics):
+    """Metrics that go nowhere, for programs that do not monitor."""
+
+    def job_finished(self, status: str, provider: str, seconds: float) -> None:
+        """Ignore a finished job."""
+
+    def job_dispatched(self, lag_seconds: float, tier: str) -> None:
+        """Ignore a dispatch."""
+
+    def provider_error(self, provider: str, code: str) -> None:
+        """Ignore a provider error."""
 
 
 class Clock(abc.ABC):

@@ -1,10 +1,17 @@
-"""The worker's side of a job: claim, call the provider, store outputs, complete or fail."""
+"""The worker's side of a job: claim, call the provider, store outputs, complete or fail.
+
+Each step commits on its own and no I/O happens inside a transaction. Retryable failures
+go back to pending with a jittered exponential delay (a provider's Retry-After is a floor);
+the others, and any job past its deadline, fail with an error code and release their hold.
+A running job whose cancellation was requested stops at its next step.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -17,6 +24,8 @@ from genmedia.application.ports import (
     ImageProcessor,
     InputImage,
     JobQueue,
+    Metrics,
+    NoMetrics,
     ObjectStorage,
     Outcome,
     ProviderCall,
@@ -25,14 +34,24 @@ from genmedia.application.ports import (
 )
 from genmedia.domain.job import Job
 from genmedia.domain.media import output_key
+from genmedia.domain.scheduling import retry_delay
 from genmedia.domain.status import Status
 
 log = logging.getLogger(__name__)
 
 
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How long a job may take and how its failed attempts are spaced."""
+
+    job_timeout: timedelta = execution.DEFAULT_JOB_TIMEOUT
+    base_delay: float = 2.0
+    max_delay: float = 60.0
+
+
 @attrs.define(kw_only=True)
 class JobRunner:
-    """Runs and polls jobs; each step commits on its own and no I/O happens inside one."""
+    """Runs and polls jobs for one worker process; safe to share between its threads."""
 
     uow: Callable[[], UnitOfWork]
     storage: ObjectStorage
@@ -41,34 +60,75 @@ class JobRunner:
     queue: JobQueue
     clock: Clock
     worker_id: str
+    retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    metrics: Metrics = attrs.field(factory=NoMetrics)
 
     def run(self, job_id: int) -> None:
         """Claim the job and submit it to its provider; a lost claim is a no-op."""
-        job = execution.claim_job(job_id, self.worker_id, uow=self.uow(), clock=self.clock)
+        job = execution.claim_job(
+            job_id,
+            self.worker_id,
+            uow=self.uow(),
+            clock=self.clock,
+            job_timeout=self.retry.job_timeout,
+        )
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
             return
-        self._guarded(job, lambda: self._provider(job).submit(self._call(job)))
+        if self._stopped(job):
+            return
+        self._guarded(job, lambda: self._provider(job).submit(self._call(job)), polling=False)
 
     def poll(self, job_id: int) -> None:
         """Ask the provider about the job's task and move the job on."""
         job = execution.load_job(job_id, uow=self.uow())
         if job.status is not Status.PROCESSING or job.provider_task_id is None:
             return
+        if self._stopped(job):
+            return
         task_id, url = job.provider_task_id, job.provider_polling_url
-        self._guarded(job, lambda: self._provider(job).poll(task_id, url))
+        self._guarded(job, lambda: self._provider(job).poll(task_id, url), polling=True)
 
-    def _guarded(self, job: Job, step: Callable[[], Outcome]) -> None:
+    def _stopped(self, job: Job) -> bool:
+        """Cancel or time out a job before its next step; True if it was stopped."""
+        if job.cancel_requested:
+            self._cancel_at_provider(job)
+            execution.cancel_running_job(job.id or 0, uow=self.uow(), clock=self.clock)
+            self.metrics.job_finished(
+                "cancelled", job.input_json.get("provider", ""), self._age(job)
+            )
+            return True
+        if job.is_past_deadline(self.clock.now()):
+            self._cancel_at_provider(job)
+            self._fail(job, "deadline_exceeded", "the job did not finish before its deadline")
+            return True
+        return False
+
+    def _cancel_at_provider(self, job: Job) -> None:
+        if job.provider_task_id:
+            try:
+                self._provider(job).cancel(job.provider_task_id, job.provider_polling_url)
+            except ProviderError as err:
+                log.info("job %s: provider cancel failed: %s", job.id, err.code)
+
+    def _guarded(self, job: Job, step: Callable[[], Outcome], *, polling: bool) -> None:
         started = time.monotonic()
         try:
             self._advance(job, step(), started)
         except ProviderError as err:
-            self._provider_failed(job, err)
+            self.metrics.provider_error(job.input_json.get("provider", ""), err.code)
+            log.warning("job %s: provider error %s", job.id, err.code)
+            if not err.retryable:
+                self._fail(job, err.code, err.message)
+            elif polling:
+                self._poll_again(job, err)
+            else:
+                self._retry_or_fail(job, err.code, err.message, err.retry_after)
         except UnsupportedMedia as err:
             self._fail(job, "invalid_output", f"the provider returned an unusable file: {err}")
         except OSError as err:
             log.warning("job %s: storage error %s", job.id, err)
-            self._retry_or_fail(job, "storage_unavailable", "could not read or write storage")
+            self._retry_or_fail(job, "storage_unavailable", "could not read or write storage", None)
         except Exception:
             log.exception("job %s: unexpected error", job.id)
             self._fail(job, "internal_error", "an unexpected error stopped this job")
@@ -104,7 +164,10 @@ class JobRunner:
         if isinstance(outcome, Finished):
             self._store(job, outcome, started)
             return
-        if execution.record_provider_task(job.id or 0, job.attempts, outcome, uow=self.uow()):
+        recorded = execution.record_provider_task(
+            job.id or 0, job.attempts, outcome, self.worker_id, uow=self.uow()
+        )
+        if recorded:
             self.queue.send_poll(job.id or 0, outcome.poll_after)
 
     def _store(self, job: Job, outcome: Finished, started: float) -> None:
@@ -124,11 +187,10 @@ class JobRunner:
             "model": job.input_json["model"],
             "outputs": len(stored),
             "duration_ms": round((time.monotonic() - started) * 1000),
-            "cost": int(job.input_json.get("credits", 0)),
             "provider_cost": outcome.provider_cost,
             "provider_metadata": outcome.metadata,
         }
-        execution.complete_job(
+        done = execution.complete_job(
             job.id or 0,
             job.attempts,
             stored,
@@ -137,21 +199,43 @@ class JobRunner:
             clock=self.clock,
             provider_cost=outcome.provider_cost,
         )
+        if done:
+            self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
 
-    def _provider_failed(self, job: Job, err: ProviderError) -> None:
-        log.warning("job %s: provider error %s", job.id, err.code)
-        if err.retryable:
-            self._retry_or_fail(job, err.code, err.message)
-        else:
+    def _poll_again(self, job: Job, err: ProviderError) -> None:
+        """A passing failure while polling or downloading: ask again later, never resubmit."""
+        delay = retry_delay(
+            1, base=self.retry.base_delay, cap=self.retry.max_delay, retry_after=err.retry_after
+        )
+        if job.is_past_deadline(self.clock.now() + timedelta(seconds=delay)):
             self._fail(job, err.code, err.message)
+            return
+        self.queue.send_poll(job.id or 0, delay)
 
-    def _retry_or_fail(self, job: Job, code: str, message: str) -> None:
-        if job.attempts_left > 0:
-            execution.requeue_job(job.id or 0, job.attempts, code, message, uow=self.uow())
-        else:
+    def _retry_or_fail(self, job: Job, code: str, message: str, retry_after: float | None) -> None:
+        delay = retry_delay(
+            job.attempts,
+            base=self.retry.base_delay,
+            cap=self.retry.max_delay,
+            retry_after=retry_after,
+        )
+        run_after = self.clock.now() + timedelta(seconds=delay)
+        if job.attempts_left <= 0 or job.is_past_deadline(run_after):
             self._fail(job, code, message)
+            return
+        log.info(
+            "job %s: attempt %s failed (%s); retrying in %.1fs", job.id, job.attempts, code, delay
+        )
+        execution.requeue_job(
+            job.id or 0, job.attempts, code, message, uow=self.uow(), run_after=run_after
+        )
 
     def _fail(self, job: Job, code: str, message: str) -> None:
-        execution.fail_job(
+        if execution.fail_job(
             job.id or 0, job.attempts, code, message, uow=self.uow(), clock=self.clock
-        )
+        ):
+            self.metrics.job_finished("failed", job.input_json.get("provider", ""), self._age(job))
+
+    def _age(self, job: Job) -> float:
+        started = job.started_at or self.clock.now()
+        return max((self.clock.now() - started).total_seconds(), 0.0)

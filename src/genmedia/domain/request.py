@@ -22,6 +22,7 @@ class GenerationRequest:
     feature_id: int
     template_id: int | None = None
     provider_model_id: int | None = None
+    trained_model_id: int | None = None
     system_prompt: str | None = None
     template_prompt: str | None = None
     user_prompt: str = ""

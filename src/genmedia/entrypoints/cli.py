@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import attrs
+
 from genmedia.application.commands import CreateUser, SubmitRequest
 from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.container import Container, build_container
@@ -115,7 +117,7 @@ def _run_until_done(container: Container, request_ids: list[int], *, show: bool)
     runtime = WorkerRuntime(container) if not container.config.redis_url() else None
     if runtime:
         runtime.start()
-        runtime.dispatcher.kick()
+        runtime.kick()
     try:
         follow(container, request_ids, show=show)
     finally:
@@ -124,13 +126,35 @@ def _run_until_done(container: Container, request_ids: list[int], *, show: bool)
 
 
 def cmd_worker(container: Container, args: argparse.Namespace) -> int:
-    """Run worker threads and the dispatcher until SIGTERM."""
+    """Run worker processes (threads each, plus the dispatcher role) until SIGTERM."""
+    from genmedia.entrypoints.processes import run_worker_processes
+    from genmedia.entrypoints.settings import Settings
     from genmedia.entrypoints.worker import WorkerRuntime
 
+    settings = Settings.from_env()
     if args.threads:
-        container.config.worker_threads.override(args.threads)
-    print(f"worker running with {container.config.worker_threads()} threads; Ctrl-C to stop")
-    WorkerRuntime(container).run_forever()
+        settings = attrs.evolve(settings, worker_threads=args.threads)
+    processes = args.processes or settings.worker_processes
+    print(f"worker: {processes} process(es) × {settings.worker_threads} threads; Ctrl-C to stop")
+    if processes == 1:
+        container.config.worker_threads.override(settings.worker_threads)
+        WorkerRuntime(container).run_forever()
+        return 0
+    if not settings.redis_url:
+        print("error: several processes need GENMEDIA_REDIS_URL (a shared broker)", file=sys.stderr)
+        return 2
+    return run_worker_processes(settings, processes)
+
+
+def cmd_dispatcher(container: Container, args: argparse.Namespace) -> int:
+    """Run the dispatcher and maintenance alone until SIGTERM."""
+    from genmedia.entrypoints.worker import run_dispatcher
+
+    if not container.config.redis_url():
+        print("error: a separate dispatcher needs GENMEDIA_REDIS_URL", file=sys.stderr)
+        return 2
+    print("dispatcher running; Ctrl-C to stop")
+    run_dispatcher(container)
     return 0
 
 
@@ -179,8 +203,11 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--json", action="store_true", help="print request, jobs and media as JSON")
     gen.set_defaults(fn=cmd_generate)
     worker = sub.add_parser("worker", help="run the job worker")
-    worker.add_argument("--threads", type=int)
+    worker.add_argument("--processes", type=int, help="worker processes (needs Redis if > 1)")
+    worker.add_argument("--threads", type=int, help="worker threads per process")
     worker.set_defaults(fn=cmd_worker)
+    dispatcher = sub.add_parser("dispatcher", help="run the dispatcher and maintenance alone")
+    dispatcher.set_defaults(fn=cmd_dispatcher)
     return root
 
 

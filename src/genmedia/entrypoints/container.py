@@ -12,15 +12,30 @@ from dependency_injector import containers, providers
 from dramatiq.broker import Broker
 
 from genmedia.adapters.imaging.pillow import PillowImageProcessor
+from genmedia.adapters.metrics.prometheus import PrometheusMetrics
+from genmedia.adapters.providers.bfl import BflProvider
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
 from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
+from genmedia.adapters.storage.s3 import S3Storage
 from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
-from genmedia.application import dispatch, generation, queries, seeding, users, wallet
-from genmedia.application.runner import JobRunner
+from genmedia.application import (
+    dispatch,
+    generation,
+    gift_cards,
+    queries,
+    rescue,
+    retention,
+    seeding,
+    stats,
+    users,
+    wallet,
+)
+from genmedia.application.ports import NoMetrics, ProviderGateway
+from genmedia.application.runner import JobRunner, RetryPolicy
 from genmedia.entrypoints.settings import Settings
 
 
@@ -30,10 +45,27 @@ def _engine(url: str, pool_size: int) -> Iterator[sqlalchemy.Engine]:
     engine.dispose()
 
 
-def _broker(redis_url: str | None) -> Iterator[Broker]:
-    broker = make_broker(redis_url)
+def _broker(redis_url: str | None, namespace: str) -> Iterator[Broker]:
+    broker = make_broker(redis_url, namespace)
     yield broker
     broker.close()
+
+
+def _bfl(
+    api_key: str | None, base_url: str, timeout: float, poll_after: float
+) -> Iterator[BflProvider | None]:
+    if not api_key:
+        yield None
+        return
+    provider = BflProvider(
+        api_key=api_key, base_url=base_url, timeout=timeout, poll_after=poll_after
+    )
+    yield provider
+    provider.close()
+
+
+def _gateways(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
+    return {name: gateway for name, gateway in gateways.items() if gateway is not None}
 
 
 def worker_id() -> str:
@@ -47,18 +79,46 @@ class Container(containers.DeclarativeContainer):
     config = providers.Configuration(strict=True)
 
     engine = providers.Resource(_engine, url=config.database_url, pool_size=config.pool_size)
-    broker = providers.Resource(_broker, redis_url=config.redis_url)
+    broker = providers.Resource(
+        _broker, redis_url=config.redis_url, namespace=config.redis_namespace
+    )
 
     clock = providers.ThreadSafeSingleton(SystemClock)
     hasher = providers.ThreadSafeSingleton(ScryptPasswordHasher)
     uow = providers.Factory(SqlUnitOfWork, engine=engine)
-    storage = providers.ThreadSafeSingleton(LocalDirectoryStorage, root=config.storage_dir)
+    storage = providers.Selector(
+        config.storage_kind,
+        local=providers.ThreadSafeSingleton(LocalDirectoryStorage, root=config.storage_dir),
+        s3=providers.ThreadSafeSingleton(
+            S3Storage,
+            bucket=config.s3_bucket,
+            endpoint_url=config.s3_endpoint_url,
+            region=config.s3_region,
+            access_key_id=config.s3_access_key_id,
+            secret_access_key=config.s3_secret_access_key,
+            prefix=config.s3_prefix,
+            create_bucket=config.s3_create_bucket,
+        ),
+    )
     images = providers.ThreadSafeSingleton(PillowImageProcessor)
     local_provider = providers.ThreadSafeSingleton(
         LocalProvider, task_dir=config.provider_task_dir, async_polls=config.local_async_polls
     )
-    provider_gateways = providers.Dict(local=local_provider)
+    bfl_provider = providers.Resource(
+        _bfl,
+        api_key=config.bfl_api_key,
+        base_url=config.bfl_base_url,
+        timeout=config.bfl_timeout,
+        poll_after=config.bfl_poll_after,
+    )
+    provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
+    queue_stats = providers.Callable(stats.queue_stats, uow=uow)
+    metrics = providers.Selector(
+        config.metrics_kind,
+        none=providers.ThreadSafeSingleton(NoMetrics),
+        prometheus=providers.ThreadSafeSingleton(PrometheusMetrics, gauges=queue_stats.provider),
+    )
 
     create_user = providers.Callable(
         users.create_user,
@@ -94,10 +154,50 @@ class Container(containers.DeclarativeContainer):
     adjust_credits = providers.Callable(wallet.adjust_credits, uow=uow)
     expire_holds = providers.Callable(wallet.expire_holds, uow=uow)
     expire_lots = providers.Callable(wallet.expire_lots, uow=uow)
+    expire_gift_cards = providers.Callable(gift_cards.expire_gift_cards, uow=uow)
+    heartbeat = providers.Callable(
+        rescue.beat, providers.Callable(worker_id), providers.Callable(os.getpid), uow=uow
+    )
+    worker_stopped = providers.Callable(rescue.stopped, providers.Callable(worker_id), uow=uow)
     find_user = providers.Callable(queries.find_user, uow=uow)
     list_features = providers.Callable(queries.list_features, uow=uow)
+    dispatch_policy = providers.Factory(
+        dispatch.DispatchPolicy,
+        batch=config.dispatch_batch,
+        user_cap=config.user_concurrency,
+        max_in_flight=config.max_in_flight,
+    )
     dispatch_pending = providers.Callable(
-        dispatch.dispatch_pending, uow=uow, queue=job_queue, clock=clock
+        dispatch.dispatch_pending,
+        uow=uow,
+        queue=job_queue,
+        clock=clock,
+        policy=dispatch_policy,
+        metrics=metrics,
+    )
+    apply_retention = providers.Callable(
+        retention.apply_retention,
+        uow=uow,
+        storage=storage,
+        clock=clock,
+        job_days=config.job_retention_days,
+        media_days=config.media_retention_days,
+    )
+    redispatch_lost = providers.Callable(
+        dispatch.redispatch_lost, uow=uow, clock=clock, after_seconds=config.redispatch_after
+    )
+    rescue_orphans = providers.Callable(
+        rescue.rescue_orphans,
+        uow=uow.provider,
+        queue=job_queue,
+        clock=clock,
+        heartbeat_timeout=config.heartbeat_timeout,
+    )
+    retry_policy = providers.Factory(
+        RetryPolicy,
+        job_timeout=providers.Callable(timedelta, seconds=config.job_timeout_seconds),
+        base_delay=config.retry_base_delay,
+        max_delay=config.retry_max_delay,
     )
     job_runner = providers.ThreadSafeSingleton(
         JobRunner,
@@ -108,6 +208,8 @@ class Container(containers.DeclarativeContainer):
         queue=job_queue,
         clock=clock,
         worker_id=providers.Callable(worker_id),
+        retry=retry_policy,
+        metrics=metrics,
     )
 
 

@@ -147,7 +147,7 @@ def run_demo(container: Container) -> int:
         text_to_image = next(f for f in container.list_features() if f.name == "Text to image")
         commands = _first_requests(user.id or 0, text_to_image.id or 0)
         first = [container.submit_request(cmd) for cmd in commands]
-        runtime.dispatcher.kick()
+        runtime.kick()
         print(f"submitted requests {', '.join(str(r.id) for r in first)}; running their jobs")
         first = follow(container, [r.id or 0 for r in first])
         _, portrait_media = container.request_details(first[0].id or 0)
@@ -155,7 +155,7 @@ def run_demo(container: Container) -> int:
             print("the template request produced no image to edit")
             return 1
         edit = container.submit_request(_edit(user.id or 0, portrait_media[0]))
-        runtime.dispatcher.kick()
+        runtime.kick()
         print(f"submitted edit request {edit.id} of media {portrait_media[0].id}")
         requests = first + follow(container, [edit.id or 0])
     finally:

@@ -32,6 +32,7 @@ class Settings:
     database_url: str = attrs.field(default="", repr=_mask)
     storage_dir: Path | None = None
     redis_url: str | None = attrs.field(default=None, repr=_mask)
+    redis_namespace: str = "genmedia"
     worker_threads: int = 4
     dispatch_interval: float = 0.2
     pool_size: int = 10
@@ -40,6 +41,34 @@ class Settings:
     url_expiry: int = 3600
     welcome_credits: int = 100
     hold_ttl_seconds: int = 6 * 3600
+    worker_processes: int = 1
+    dispatcher_in_worker: bool = True
+    dispatch_batch: int = 100
+    max_in_flight: int = 64
+    user_concurrency: int = 4
+    heartbeat_interval: float = 5.0
+    heartbeat_timeout: float = 30.0
+    redispatch_after: float = 120.0
+    maintenance_interval: float = 5.0
+    job_timeout_seconds: int = 1800
+    retry_base_delay: float = 2.0
+    retry_max_delay: float = 60.0
+    job_retention_days: int = 30
+    media_retention_days: int = 30
+    retention_interval: float = 3600.0
+    metrics_port: int = 0
+    metrics_host: str = "127.0.0.1"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = attrs.field(default=None, repr=False)
+    s3_prefix: str = ""
+    s3_create_bucket: bool = False
+    bfl_api_key: str | None = attrs.field(default=None, repr=False)
+    bfl_base_url: str = "https://api.bfl.ai"
+    bfl_timeout: float = 30.0
+    bfl_poll_after: float = 1.0
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
 
@@ -68,11 +97,18 @@ class Settings:
     def as_config(self) -> dict[str, Any]:
         """The resolved settings as a plain dict for the container's Configuration."""
         resolved = self.resolved()
-        return {f.name: getattr(resolved, f.name) for f in attrs.fields(Settings)}
+        values = {f.name: getattr(resolved, f.name) for f in attrs.fields(Settings)}
+        values["storage_kind"] = "s3" if self.s3_bucket else "local"
+        values["metrics_kind"] = "prometheus" if self.metrics_port else "none"
+        return values
 
 
 def _convert(name: str, raw: str, kind: Any) -> Any:
     text = str(kind)
+    if text == "bool":
+        if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise InvalidValue(PREFIX + name.upper(), f"not a boolean: {raw!r}")
+        return raw.lower() in ("1", "true", "yes", "on")
     try:
         if "Path" in text:
             return Path(raw)

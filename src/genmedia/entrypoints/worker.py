@@ -1,11 +1,20 @@
-"""The worker runtime: Dramatiq worker threads running the job actors, plus the dispatcher."""
+"""Worker processes: job actors on worker threads, heartbeats, and the dispatcher role.
+
+The dispatcher role (handing due jobs to the broker) and the maintenance tasks (rescuing
+jobs of dead workers, resending lost messages, expiring holds, lots and gift cards) run
+in every worker process unless GENMEDIA_DISPATCHER_IN_WORKER is off, or on their own in
+`genmedia dispatcher`. Running several dispatchers at once is safe: picking a job marks
+it in the same transaction, and every maintenance step is a guarded write.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
+from typing import Any
 
 import dramatiq
 
@@ -15,75 +24,145 @@ from genmedia.entrypoints.container import Container
 log = logging.getLogger(__name__)
 
 
-class Dispatcher:
-    """A thread that hands committed pending jobs to the broker, in priority order."""
+class Periodic:
+    """A thread that runs `task` every `interval` seconds, or at once when kicked.
 
-    def __init__(self, container: Container, interval: float) -> None:
-        self.container = container
+    When `task` returns a true value (work was found) it runs again without waiting.
+    """
+
+    def __init__(self, name: str, interval: float, task: Callable[[], object]) -> None:
+        self.name = name
         self.interval = interval
+        self.task = task
         self.wake = threading.Event()
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name="genmedia-dispatcher", daemon=True)
+        self.thread = threading.Thread(target=self._loop, name=f"genmedia-{name}", daemon=True)
 
     def start(self) -> None:
-        """Start dispatching."""
+        """Start the loop."""
         self.thread.start()
 
     def kick(self) -> None:
-        """Dispatch now rather than at the next interval."""
+        """Run now rather than at the next interval."""
         self.wake.set()
 
     def stop(self) -> None:
         """Stop after the current round."""
         self.stopped.set()
         self.wake.set()
-        self.thread.join()
+        if self.thread.is_alive():
+            self.thread.join()
 
     def _loop(self) -> None:
         while not self.stopped.is_set():
             try:
-                sent = self.container.dispatch_pending()
+                busy = self.task()
             except Exception:
-                log.exception("dispatch round failed; retrying")
-                sent = 0
-            if not sent:
+                log.exception("%s round failed; retrying", self.name)
+                busy = False
+            if not busy:
                 self.wake.wait(self.interval)
                 self.wake.clear()
 
 
-class WorkerRuntime:
-    """Job actors on the configured broker, worker threads and a dispatcher, in this process."""
+def maintenance(container: Container) -> Callable[[], bool]:
+    """One round of upkeep: rescue orphans, resend lost messages, expire holds, lots, cards."""
 
-    def __init__(self, container: Container) -> None:
+    def round_() -> bool:
+        rescued = container.rescue_orphans()
+        resent = container.redispatch_lost()
+        container.expire_holds()
+        container.expire_lots()
+        container.expire_gift_cards(container.clock().now())
+        if any(rescued.values()) or resent:
+            log.info("maintenance: rescued %s, resent %s", dict(rescued), resent)
+        return False
+
+    return round_
+
+
+class WorkerRuntime:
+    """Job actors on the configured broker, worker threads, heartbeats and the dispatcher."""
+
+    def __init__(self, container: Container, *, dispatcher: bool | None = None) -> None:
         self.container = container
+        config = container.config
         broker = container.broker()
         # Anything that resolves the global broker must find ours, never a default one.
         dramatiq.set_broker(broker)
         runner = container.job_runner()
         declare_actors(broker, run=runner.run, poll=runner.poll)
-        self.worker = InProcessWorker(broker, threads=container.config.worker_threads())
-        self.dispatcher = Dispatcher(container, container.config.dispatch_interval())
+        self.worker = InProcessWorker(broker, threads=config.worker_threads())
+        self.heartbeat = Periodic("heartbeat", config.heartbeat_interval(), container.heartbeat)
+        in_worker = config.dispatcher_in_worker() if dispatcher is None else dispatcher
+        self.dispatcher = Periodic(
+            "dispatcher", config.dispatch_interval(), container.dispatch_pending
+        )
+        self.upkeep = Periodic("maintenance", config.maintenance_interval(), maintenance(container))
+        self.retention = Periodic(
+            "retention", config.retention_interval(), container.apply_retention
+        )
+        self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
+        self.metrics_server: Any = None
 
     def start(self) -> None:
-        """Start the worker threads, then the dispatcher."""
+        """Register this worker, start its threads, then the dispatcher role."""
+        port = self.container.config.metrics_port()
+        if port:
+            metrics = self.container.metrics()
+            self.metrics_server = metrics.serve(port, self.container.config.metrics_host())
+        self.container.heartbeat()
+        self.heartbeat.start()
         self.worker.start()
-        self.dispatcher.start()
+        for role in self.roles:
+            role.start()
+
+    def kick(self) -> None:
+        """Dispatch now (after submitting work in this process)."""
+        self.dispatcher.kick()
 
     def stop(self) -> None:
-        """Stop dispatching, let running messages finish, then stop the threads."""
-        self.dispatcher.stop()
+        """Stop dispatching, let running messages finish, then stop and deregister."""
+        for role in self.roles:
+            role.stop()
         self.worker.stop()
+        self.heartbeat.stop()
+        self.container.worker_stopped()
+        if self.metrics_server is not None:
+            self.metrics_server.shutdown()
+            self.metrics_server.server_close()
 
     def run_forever(self) -> None:
         """Run until SIGINT or SIGTERM, then shut down gracefully."""
-        done = threading.Event()
-
-        def on_signal(signum: int, frame: FrameType | None) -> None:
-            log.info("signal %s received; shutting down", signum)
-            done.set()
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, on_signal)
+        done = wait_for_signal()
         self.start()
         done.wait()
         self.stop()
+
+
+def wait_for_signal() -> threading.Event:
+    """An event set by SIGINT or SIGTERM."""
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        log.info("signal %s received; shutting down", signum)
+        done.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, on_signal)
+    return done
+
+
+def run_dispatcher(container: Container) -> None:
+    """The dispatcher role alone, until SIGINT or SIGTERM."""
+    config = container.config
+    done = wait_for_signal()
+    roles = [
+        Periodic("dispatcher", config.dispatch_interval(), container.dispatch_pending),
+        Periodic("maintenance", config.maintenance_interval(), maintenance(container)),
+    ]
+    for role in roles:
+        role.start()
+    done.wait()
+    for role in roles:
+        role.stop()

@@ -19,10 +19,14 @@ from genmedia.adapters.sql.repositories import (
     SqlPaymentRepository,
     SqlProviderModelRepository,
     SqlRequestRepository,
+    SqlRetentionRepository,
+    SqlStatsRepository,
     SqlTagRepository,
     SqlTemplateRepository,
+    SqlTrainedModelRepository,
     SqlUserRepository,
     SqlWalletRepository,
+    SqlWorkerRegistry,
 )
 from genmedia.application.ports import UnitOfWork
 
@@ -51,11 +55,15 @@ class SqlUnitOfWork(UnitOfWork):
         self.tags = SqlTagRepository(connection)
         self.templates = SqlTemplateRepository(connection)
         self.provider_models = SqlProviderModelRepository(connection)
+        self.trained_models = SqlTrainedModelRepository(connection)
         self.requests = SqlRequestRepository(connection, self._loaded)
         self.media = SqlMediaRepository(connection)
+        self.retention = SqlRetentionRepository(connection)
+        self.stats = SqlStatsRepository(connection)
         self.outbox = SqlJobOutbox(connection)
         self.wallets = SqlWalletRepository(connection)
         self.holds = SqlHoldRepository(connection)
+        self.workers = SqlWorkerRegistry(connection)
         self.credit_packs = SqlCreditPackRepository(connection)
         self.payments = SqlPaymentRepository(connection)
         self.coupons = SqlCouponRepository(connection)

@@ -13,9 +13,13 @@ from genmedia.adapters.sql.repositories.purchases import (
 )
 from genmedia.adapters.sql.repositories.request_rows import LoadedRequests
 from genmedia.adapters.sql.repositories.requests import SqlRequestRepository
+from genmedia.adapters.sql.repositories.retention import SqlRetentionRepository
+from genmedia.adapters.sql.repositories.stats import SqlStatsRepository
 from genmedia.adapters.sql.repositories.templates import SqlTemplateRepository
+from genmedia.adapters.sql.repositories.trained_models import SqlTrainedModelRepository
 from genmedia.adapters.sql.repositories.users import SqlUserRepository
 from genmedia.adapters.sql.repositories.wallets import SqlWalletRepository
+from genmedia.adapters.sql.repositories.workers import SqlWorkerRegistry
 
 __all__ = [
     "LoadedRequests",
@@ -29,8 +33,12 @@ __all__ = [
     "SqlPaymentRepository",
     "SqlProviderModelRepository",
     "SqlRequestRepository",
+    "SqlRetentionRepository",
+    "SqlStatsRepository",
     "SqlTagRepository",
     "SqlTemplateRepository",
+    "SqlTrainedModelRepository",
     "SqlUserRepository",
     "SqlWalletRepository",
+    "SqlWorkerRegistry",
 ]

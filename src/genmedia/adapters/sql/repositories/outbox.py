@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
-from genmedia.adapters.sql.tables import generation_jobs
+from genmedia.adapters.sql.tables import generation_jobs, workers
 from genmedia.application.ports import JobOutbox, PendingJob
+from genmedia.domain.scheduling import pick_dispatchable
 from genmedia.domain.status import Status
 
 _jobs = generation_jobs
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
+    """COALESCE loses the column type on SQLite: read its text back as aware UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _in_flight() -> sa.ColumnElement[bool]:
+    return sa.or_(
+        _jobs.c.status == Status.PROCESSING,
+        sa.and_(_jobs.c.status == Status.PENDING, _jobs.c.dispatched_at.is_not(None)),
+    )
 
 
 def _undispatched() -> sa.ColumnElement[bool]:
@@ -53,6 +68,92 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
             .values(dispatched_at=now)
         )
         return self._connection.execute(statement).rowcount
+
+    def claim_for_dispatch(
+        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+    ) -> list[PendingJob]:
+        """Pick the jobs to send now and mark them dispatched, in this transaction."""
+        room = min(limit, max_in_flight - self._count(_in_flight()))
+        if room <= 0:
+            return []
+        capped = (
+            sa.select(_jobs.c.user_id)
+            .where(_in_flight())
+            .group_by(_jobs.c.user_id)
+            .having(sa.func.count() >= user_cap)
+        )
+        due = sa.or_(_jobs.c.run_after.is_(None), _jobs.c.run_after <= now)
+        due_at = sa.func.coalesce(_jobs.c.run_after, _jobs.c.created_at).label("due_at")
+        query = (
+            sa.select(_jobs.c.id, _jobs.c.user_id, _jobs.c.priority, due_at)
+            .where(_undispatched(), due, _jobs.c.user_id.not_in(capped))
+            .order_by(_jobs.c.priority.desc(), _jobs.c.id)
+            .limit(room * 4)
+            .with_for_update(skip_locked=True)
+        )
+        candidates = [
+            PendingJob(job_id=r.id, user_id=r.user_id, priority=r.priority, due_at=_aware(r.due_at))
+            for r in self._all(query)
+        ]
+        chosen = pick_dispatchable(candidates, self._in_flight_by_user(candidates), user_cap, room)
+        self.mark_dispatched([job.job_id for job in chosen], now)
+        return chosen
+
+    def _count(self, condition: sa.ColumnElement[bool]) -> int:
+        return int(
+            self._connection.execute(sa.select(sa.func.count()).where(condition)).scalar_one()
+        )
+
+    def _in_flight_by_user(self, candidates: Sequence[PendingJob]) -> dict[int, int]:
+        users = list({c.user_id for c in candidates})
+        if not users:
+            return {}
+        query = (
+            sa.select(_jobs.c.user_id, sa.func.count().label("n"))
+            .where(_in_flight(), _jobs.c.user_id.in_(users))
+            .group_by(_jobs.c.user_id)
+        )
+        return {row.user_id: row.n for row in self._all(query)}
+
+    def unmark(self, job_ids: Sequence[int]) -> int:
+        """Pending jobs whose message was not sent become dispatchable again."""
+        if not job_ids:
+            return 0
+        statement = (
+            sa.update(_jobs)
+            .where(_jobs.c.id.in_(list(job_ids)), _jobs.c.status == Status.PENDING)
+            .values(dispatched_at=None)
+        )
+        return self._connection.execute(statement).rowcount
+
+    def redispatch_stale(self, dispatched_before: datetime) -> int:
+        """Pending jobs dispatched long ago lost their message: make them dispatchable again."""
+        statement = (
+            sa.update(_jobs)
+            .where(
+                _jobs.c.status == Status.PENDING,
+                _jobs.c.dispatched_at.is_not(None),
+                _jobs.c.dispatched_at < dispatched_before,
+            )
+            .values(dispatched_at=None)
+        )
+        return self._connection.execute(statement).rowcount
+
+    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
+        """Running jobs whose worker is gone: stopped, silent since then, or never seen."""
+        alive = sa.select(workers.c.id).where(
+            workers.c.stopped_at.is_(None), workers.c.heartbeat_at >= heartbeat_before
+        )
+        query = (
+            sa.select(_jobs.c.id)
+            .where(
+                _jobs.c.status == Status.PROCESSING,
+                sa.or_(_jobs.c.worker_id.is_(None), _jobs.c.worker_id.not_in(alive)),
+            )
+            .order_by(_jobs.c.id)
+            .limit(limit)
+        )
+        return [row.id for row in self._all(query)]
 
     def count_unfinished(self, request_ids: Sequence[int]) -> int:
         """How many live jobs of these requests are still pending or processing."""

@@ -17,6 +17,7 @@ from genmedia.adapters.sql.tables.templates import (
     template_option_groups,
     template_options,
 )
+from genmedia.adapters.sql.tables.trained_models import trained_models
 from genmedia.adapters.sql.tables.wallet import (
     credit_holds,
     credit_lots,
@@ -44,6 +45,7 @@ __all__ = [
     "tags",
     "template_option_groups",
     "template_options",
+    "trained_models",
     "users",
     "wallet_transactions",
     "wallets",

@@ -31,6 +31,7 @@ generation_requests = sa.Table(
     foreign_key("feature_id", "generation_features.id", "RESTRICT", nullable=False),
     foreign_key("template_id", "generation_templates.id", "SET NULL"),
     foreign_key("provider_model_id", "provider_models.id", "SET NULL"),
+    foreign_key("trained_model_id", "trained_models.id", "SET NULL"),
     sa.Column("system_prompt", sa.Text()),
     sa.Column("template_prompt", sa.Text()),
     sa.Column("user_prompt", sa.Text(), nullable=False),
@@ -62,6 +63,11 @@ partial_index(
     "idx_generation_requests_template_id",
     _r.c.template_id,
     where=sa.and_(_r.c.template_id.is_not(None), live(_r)),
+)
+partial_index(
+    "idx_generation_requests_trained_model_id",
+    _r.c.trained_model_id,
+    where=_r.c.trained_model_id.is_not(None),
 )
 partial_index("idx_generation_requests_status", _r.c.status, where=live(_r))
 partial_index("idx_generation_requests_user_status", _r.c.user_id, _r.c.status, where=live(_r))
@@ -136,6 +142,11 @@ partial_index(
     where=sa.and_(_j.c.worker_id.is_not(None), live(_j)),
 )
 sa.Index("idx_generation_jobs_deleted_at", _j.c.deleted_at)
+partial_index(  # retention: finished jobs by age
+    "idx_generation_jobs_finished",
+    _j.c.completed_at,
+    where=_j.c.status.in_([s.value for s in (Status.COMPLETED, Status.FAILED, Status.CANCELLED)]),
+)
 partial_index(
     "idx_generation_jobs_in_flight",
     _j.c.user_id,

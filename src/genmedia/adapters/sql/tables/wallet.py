@@ -62,7 +62,9 @@ wallet_transactions = sa.Table(
     sa.Column("reference_id", sa.String(200), nullable=False, unique=True),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     foreign_key("request_id", "generation_requests.id", "SET NULL"),
-    foreign_key("job_id", "generation_jobs.id", "SET NULL"),
+    # No foreign key: jobs are pruned after their retention period (GEN-11), and the ledger,
+    # which is append-only, keeps naming the job it charged (migration 0006).
+    sa.Column("job_id", sa.BigInteger()),
     foreign_key("media_id", "generation_media.id", "SET NULL"),
     sa.Column("trained_model_id", sa.BigInteger()),
     sa.Column("coupon_id", sa.BigInteger()),

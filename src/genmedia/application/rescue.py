@@ -1,0 +1,96 @@
+"""Rescuing the jobs of workers that died (ARCHITECTURE §4).
+
+A running job whose worker stopped sending heartbeats is given back: a job waiting on an
+asynchronous provider task is polled again (never resubmitted: the provider already has
+it); a job whose cancellation was requested is cancelled; any other goes back to pending
+for another attempt, or fails with `worker_lost` once its attempts are spent. Failing and
+cancelling release the job's hold in the same transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+import socket
+from collections.abc import Callable
+from datetime import timedelta
+
+from genmedia.application import billing
+from genmedia.application.ports import Clock, JobQueue, UnitOfWork
+from genmedia.application.retry import retry_stale
+from genmedia.domain.status import Status
+
+RESCUE_BATCH = 100
+
+
+class Rescue(enum.StrEnum):
+    """What happened to an orphaned job."""
+
+    REPOLLED = "repolled"
+    CANCELLED = "cancelled"
+    REQUEUED = "requeued"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+def beat(worker_id: str, pid: int, *, uow: UnitOfWork) -> None:
+    """Record the worker's heartbeat."""
+    with uow:
+        uow.workers.beat(worker_id, socket.gethostname(), pid)
+        uow.commit()
+
+
+def stopped(worker_id: str, *, uow: UnitOfWork) -> None:
+    """Record a clean shutdown, so the worker's jobs need not wait for its heartbeat to age."""
+    with uow:
+        uow.workers.stopped(worker_id)
+        uow.commit()
+
+
+def rescue_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> Rescue:
+    """Give one orphaned running job back, as the module docstring says."""
+
+    def attempt() -> Rescue:
+        with uow:
+            request = uow.requests.get_by_job(job_id)
+            job = request.job(job_id)
+            if job.status is not Status.PROCESSING:
+                return Rescue.SKIPPED
+            now = clock.now()
+            if job.cancel_requested:
+                request.cancel_job(job_id, now)
+                billing.release_for_job(uow, job)
+                outcome = Rescue.CANCELLED
+            elif job.provider_task_id:
+                job.worker_id = None
+                outcome = Rescue.REPOLLED
+            elif job.attempts_left > 0:
+                request.requeue_job(job_id, "worker_lost", "the worker running this job stopped")
+                outcome = Rescue.REQUEUED
+            else:
+                request.fail_job(
+                    job_id, "worker_lost", "the worker stopped and no attempt is left", now
+                )
+                billing.release_for_job(uow, job)
+                outcome = Rescue.FAILED
+            uow.requests.save(request)
+            uow.commit()
+        return outcome
+
+    return retry_stale(attempt)
+
+
+def rescue_orphans(
+    *, uow: Callable[[], UnitOfWork], queue: JobQueue, clock: Clock, heartbeat_timeout: float
+) -> dict[Rescue, int]:
+    """Rescue every running job whose worker is gone; counts per outcome."""
+    with uow() as work:
+        orphans = work.outbox.orphaned(
+            clock.now() - timedelta(seconds=heartbeat_timeout), RESCUE_BATCH
+        )
+    counts = dict.fromkeys(Rescue, 0)
+    for job_id in orphans:
+        outcome = rescue_job(job_id, uow=uow(), clock=clock)
+        if outcome is Rescue.REPOLLED:
+            queue.send_poll(job_id, 0.0)
+        counts[outcome] += 1
+    return counts

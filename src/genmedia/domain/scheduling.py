@@ -1,0 +1,63 @@
+"""Which jobs run next, and when a failed attempt runs again (ARCHITECTURE §4).
+
+Priority: higher first, then oldest. Fairness: no user has more than `user_cap` jobs in
+flight (dispatched or running), so one user's backlog cannot starve another's single job.
+Capacity: no more than `room` new messages are handed to the broker at once, so the
+backlog waits in the database, in priority order, not in the broker's FIFO queues.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeVar
+
+
+class Candidate(Protocol):
+    """A pending job as the dispatcher sees it."""
+
+    @property
+    def job_id(self) -> int: ...
+
+    @property
+    def user_id(self) -> int: ...
+
+    @property
+    def priority(self) -> int: ...
+
+
+C = TypeVar("C", bound=Candidate)
+
+
+def pick_dispatchable(
+    candidates: Sequence[C], in_flight: Mapping[int, int], user_cap: int, room: int
+) -> list[C]:
+    """The candidates to dispatch now, in priority order, within the cap and the room."""
+    chosen: list[C] = []
+    counts = dict(in_flight)
+    for job in sorted(candidates, key=lambda c: (-c.priority, c.job_id)):
+        if len(chosen) >= room:
+            break
+        if counts.get(job.user_id, 0) >= user_cap:
+            continue
+        counts[job.user_id] = counts.get(job.user_id, 0) + 1
+        chosen.append(job)
+    return chosen
+
+
+def retry_delay(
+    attempt: int,
+    *,
+    base: float,
+    cap: float,
+    retry_after: float | None = None,
+    rng: random.Random | None = None,
+) -> float:
+    """Seconds to wait before attempt `attempt + 1`: exponential, jittered, capped.
+
+    The delay doubles with each attempt up to `cap`; jitter takes it anywhere in its upper
+    half so that retries of many jobs spread out. A provider's Retry-After is a floor.
+    """
+    ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
+    delay = (rng or random).uniform(ceiling / 2, ceiling)
+    return max(delay, retry_after or 0.0)

@@ -1,0 +1,268 @@
+"""Production execution on PostgreSQL, Redis/Dramatiq and S3: no job lost, no effect doubled."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from genmedia.adapters.queue.broker import DramatiqJobQueue
+from genmedia.adapters.sql.tables import generation_jobs, generation_media, wallet_transactions
+from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.dispatch import DispatchPolicy, dispatch_pending
+from genmedia.domain.catalog import Feature
+from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.user import User
+from genmedia.entrypoints.container import Container
+from tests.e2e.stack import Stack, free_port, redis_server, stop, wait_until
+from tests.integration.fake_bfl import ALWAYS, fake_bfl_server
+from tests.integration.fake_bfl import API_KEY as BFL_KEY
+
+pytestmark = pytest.mark.e2e
+SMALL = {"width": 64, "height": 64}
+
+
+def prepare(container: Container, email: str = "e2e@example.com", credits: int = 1000) -> User:
+    container.seed_catalog()
+    with container.config.welcome_credits.override(credits):
+        return container.ensure_user(CreateUser(email=email))
+
+
+def submit(container: Container, user: User, template: str = "neon-city", batch: int = 1) -> int:
+    cmd = SubmitRequest(
+        user_id=user.id or 0, template=template, input_metadata={"batch_size": batch}, params=SMALL
+    )
+    return container.submit_request(cmd).id or 0
+
+
+def rows(container: Container, query: sa.Select) -> list[sa.Row]:  # type: ignore[type-arg]
+    with container.engine().connect() as connection:
+        return list(connection.execute(query).all())
+
+
+def statuses(container: Container) -> dict[str, int]:
+    query = sa.select(generation_jobs.c.status, sa.func.count()).group_by(generation_jobs.c.status)
+    return {str(r[0].value): r[1] for r in rows(container, query)}
+
+
+def all_done(container: Container, total: int) -> bool:
+    done = statuses(container)
+    return sum(done.get(s, 0) for s in ("completed", "failed", "cancelled")) == total
+
+
+def effects(container: Container, user: User) -> tuple[int, int, int, int]:
+    """Media rows, stored objects, capture entries and the wallet balance."""
+    media = rows(container, sa.select(generation_media.c.storage_path))
+    stored = sum(container.storage().exists(m.storage_path) for m in media)
+    captures = rows(
+        container,
+        sa.select(wallet_transactions.c.id).where(
+            wallet_transactions.c.reference_id.like("job:%:capture")
+        ),
+    )
+    return len(media), stored, len(captures), container.wallet_of(user.id or 0).balance
+
+
+def test_a_worker_killed_mid_job_still_completes_it_once(stack: Stack) -> None:
+    env = {"GENMEDIA_LOCAL_ASYNC_POLLS": "12"}
+    with stack.container(local_async_polls=12) as app:
+        user = prepare(app)
+        before = app.wallet_of(user.id or 0).balance
+        request_id = submit(app, user, template="studio-portrait")
+        first = stack.worker("--threads", "2", **env)
+        job = generation_jobs
+
+        def waiting_on_provider() -> bool:
+            found = rows(
+                app, sa.select(job.c.provider_task_id).where(job.c.request_id == request_id)
+            )
+            return bool(found and found[0].provider_task_id)
+
+        wait_until(waiting_on_provider, 60, "the job to be waiting on its provider")
+        stop(first, signal.SIGKILL)
+        second = stack.worker("--threads", "2", **env)
+        try:
+            wait_until(lambda: all_done(app, 1), 90, "the job to finish after the kill")
+        finally:
+            assert stop(second) == 0
+        assert statuses(app) == {"completed": 1}
+        media, stored, captures, balance = effects(app, user)
+        assert (media, stored, captures) == (1, 1, 1)
+        # studio-portrait costs 4 per output: feature 1 + template 2 + provider model 1.
+        assert balance == before - 4
+
+
+def test_every_message_delivered_twice_gives_the_same_outcome(stack: Stack) -> None:
+    with stack.container() as app:
+        user = prepare(app)
+        before = app.wallet_of(user.id or 0).balance
+        request_ids = [submit(app, user, batch=3) for _ in range(4)]
+        twice = DoubleQueue(DramatiqJobQueue(app.broker()))
+        worker = stack.worker("--threads", "4", GENMEDIA_DISPATCHER_IN_WORKER="false")
+        try:
+            policy = DispatchPolicy(user_cap=100, max_in_flight=100)
+            sent = dispatch_pending(uow=app.uow(), queue=twice, clock=app.clock(), policy=policy)
+            assert sent == 12
+            wait_until(lambda: all_done(app, 12), 90, "all jobs to finish")
+        finally:
+            assert stop(worker) == 0
+        assert twice.sent == 24
+        assert statuses(app) == {"completed": 12}
+        media, stored, captures, balance = effects(app, user)
+        assert (media, stored, captures) == (12, 12, 12)
+        charged = sum(app.request_details(r)[0].credits_charged for r in request_ids)
+        assert balance == before - charged
+        assert charged == 12 * 3
+
+
+@attrs.define
+class DoubleQueue:
+    """Sends every message twice, as an at-least-once broker may."""
+
+    inner: DramatiqJobQueue
+    sent: int = 0
+
+    def send_run(self, job_id: int) -> None:
+        for _ in range(2):
+            self.inner.send_run(job_id)
+            self.sent += 1
+
+    def send_poll(self, job_id: int, delay: float) -> None:
+        for _ in range(2):
+            self.inner.send_poll(job_id, delay)
+
+
+def test_jobs_accepted_while_redis_is_down_all_run_after_it_returns(
+    stack: Stack, tmp_path: Path
+) -> None:
+    port = free_port()
+    redis_url = f"redis://127.0.0.1:{port}/0"
+    stack.env["GENMEDIA_REDIS_URL"] = redis_url
+    with stack.container() as app:
+        user = prepare(app)
+        with redis_server(port, tmp_path) as redis:
+            worker = stack.worker("--threads", "2")
+            submit(app, user, batch=2)
+            wait_until(lambda: all_done(app, 2), 60, "the first jobs")
+            stop(redis)
+            for _ in range(3):
+                submit(app, user, batch=2)
+            assert all_done(app, 2)
+        with redis_server(port, tmp_path):
+            try:
+                wait_until(lambda: all_done(app, 8), 120, "every job accepted during the outage")
+            finally:
+                assert stop(worker) == 0
+        assert statuses(app) == {"completed": 8}
+        media, stored, captures, _ = effects(app, user)
+        assert (media, stored, captures) == (8, 8, 8)
+
+
+def test_a_paid_job_submitted_last_starts_before_the_free_backlog(stack: Stack) -> None:
+    with stack.container() as app:
+        free = [prepare(app, f"free{i}@example.com") for i in range(4)]
+        paid = prepare(app, "paid@example.com")
+        with app.uow() as uow:
+            uow._active().execute(
+                sa.text("UPDATE users SET priority = 10 WHERE id = :u"), {"u": paid.id}
+            )
+            uow.commit()
+        for user in free:
+            submit(app, user, batch=8)
+            for _ in range(5):
+                submit(app, user, batch=8)
+        worker = stack.worker(
+            "--threads", "2", GENMEDIA_MAX_IN_FLIGHT="4", GENMEDIA_USER_CONCURRENCY="50"
+        )
+        try:
+            wait_until(lambda: statuses(app).get("completed", 0) >= 10, 60, "the backlog to start")
+            paid_request = submit(app, paid)
+            wait_until(lambda: all_done(app, 193), 180, "the whole backlog")
+        finally:
+            assert stop(worker) == 0
+        job = generation_jobs
+        started = rows(
+            app, sa.select(job.c.request_id, job.c.started_at).order_by(job.c.started_at)
+        )
+        paid_started = next(r.started_at for r in started if r.request_id == paid_request)
+        later_free = [
+            r for r in started if r.request_id != paid_request and r.started_at > paid_started
+        ]
+        earlier = len(started) - 1 - len(later_free)
+        pending_at_submit = 192 - 10
+        assert earlier <= 10 + 4 + 2
+        assert len(later_free) >= pending_at_submit - 6
+
+
+def test_another_users_job_starts_within_the_cap_of_a_busy_users_backlog(stack: Stack) -> None:
+    cap = 3
+    with stack.container() as app:
+        busy, other = prepare(app, "busy@example.com"), prepare(app, "other@example.com")
+        for _ in range(12):
+            submit(app, busy, batch=8)
+        submit(app, busy, batch=4)
+        worker = stack.worker("--threads", "4", GENMEDIA_USER_CONCURRENCY=str(cap))
+        try:
+            wait_until(lambda: statuses(app).get("completed", 0) >= 5, 60, "the busy user's jobs")
+            single = submit(app, other)
+            wait_until(lambda: all_done(app, 101), 180, "all jobs")
+        finally:
+            assert stop(worker) == 0
+        job = generation_jobs
+        claims = rows(
+            app,
+            sa.select(job.c.request_id, job.c.started_at, job.c.created_at).order_by(
+                job.c.started_at
+            ),
+        )
+        mine = next(r for r in claims if r.request_id == single)
+        between = [
+            r
+            for r in claims
+            if r.request_id != single and mine.created_at < r.started_at < mine.started_at
+        ]
+        assert len(between) <= cap
+
+
+def test_a_provider_answering_503_is_retried_with_growing_delays_then_fails(stack: Stack) -> None:
+    with fake_bfl_server(fail_submits=ALWAYS, fail_status=503) as bfl:
+        stack.env.update(GENMEDIA_BFL_API_KEY=BFL_KEY, GENMEDIA_BFL_BASE_URL=bfl.base_url)
+        with stack.container() as app:
+            user = prepare(app)
+            feature = add_bfl_feature(app)
+            before = app.wallet_of(user.id or 0)
+            cmd = SubmitRequest(user_id=user.id or 0, feature_id=feature, user_prompt="a fox")
+            request_id = app.submit_request(cmd).id or 0
+            assert app.wallet_of(user.id or 0).held > 0
+            worker = stack.worker("--threads", "2")
+            try:
+                wait_until(lambda: all_done(app, 1), 60, "the job to give up")
+            finally:
+                assert stop(worker) == 0
+            request, _ = app.request_details(request_id)
+            job = request.jobs[0]
+            assert (job.status.value, job.error_code, job.attempts) == (
+                "failed",
+                "provider_unavailable",
+                3,
+            )
+            submits = [r.at for r in bfl.requests_to("/v1/flux-dev")]
+            assert len(submits) == 3
+            first_gap, second_gap = submits[1] - submits[0], submits[2] - submits[1]
+            assert second_gap > first_gap
+            after = app.wallet_of(user.id or 0)
+            assert (after.balance, after.held) == (before.balance, 0)
+
+
+def add_bfl_feature(app: Container) -> int:
+    """A feature running on BFL's flux-dev, as an operator would configure it."""
+    with app.uow() as uow:
+        model = uow.provider_models.add(
+            ProviderModel(provider="bfl", model_slug="flux-dev", label="FLUX.1 dev", cost_per_use=3)
+        )
+        feature = uow.features.add(Feature(name="BFL text to image", provider_model_id=model.id))
+        uow.commit()
+    return feature.id or 0
