@@ -1,0 +1,111 @@
+"""The SQL outbox: dispatch order, caps, backoff, lost messages and orphans, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.tables import generation_jobs
+from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
+from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.execution import claim_job
+from genmedia.application.generation import submit_request
+from genmedia.application.rescue import beat, stopped
+from genmedia.application.seeding import seed_catalog
+from genmedia.application.users import create_user
+from tests.fakes import FakeClock, FakeHasher
+
+pytestmark = pytest.mark.integration
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(engine: sa.Engine) -> sa.Engine:
+    seed_catalog(
+        uow=SqlUnitOfWork(engine), hasher=FakeHasher(), clock=FakeClock(), admin_email="a@x.io"
+    )
+    return engine
+
+
+def user(engine: sa.Engine, email: str) -> int:
+    cmd = CreateUser(email=email)
+    made = create_user(
+        cmd, uow=SqlUnitOfWork(engine), hasher=FakeHasher(), clock=FakeClock(), welcome_credits=500
+    )
+    return made.id or 0
+
+
+def jobs_for(engine: sa.Engine, user_id: int, batch: int) -> list[int]:
+    cmd = SubmitRequest(user_id=user_id, template="neon-city", input_metadata={"batch_size": batch})
+    return [
+        j.id or 0 for j in submit_request(cmd, uow=SqlUnitOfWork(engine), clock=FakeClock()).jobs
+    ]
+
+
+def claim(
+    engine: sa.Engine, limit: int = 100, cap: int = 100, room: int = 100, now: datetime = NOW
+) -> list[int]:
+    with SqlUnitOfWork(engine) as uow:
+        picked = uow.outbox.claim_for_dispatch(now, limit, cap, room)
+        uow.commit()
+    return [p.job_id for p in picked]
+
+
+def test_dispatch_marks_what_it_picks_so_a_second_pick_gets_the_rest(world: sa.Engine) -> None:
+    ids = jobs_for(world, user(world, "u1@x.io"), 6)
+    first = claim(world, limit=4)
+    assert first == ids[:4]
+    assert claim(world, limit=4) == ids[4:]
+    assert claim(world) == []
+
+
+def test_no_user_gets_more_than_the_cap_in_flight(world: sa.Engine) -> None:
+    busy, calm = user(world, "busy@x.io"), user(world, "calm@x.io")
+    busy_jobs = jobs_for(world, busy, 8)
+    calm_job = jobs_for(world, calm, 1)
+    assert claim(world, cap=3) == [*busy_jobs[:3], *calm_job]
+    assert claim(world, cap=3) == []
+    claim_job(busy_jobs[0], "w", uow=SqlUnitOfWork(world), clock=FakeClock())
+    assert claim(world, cap=3) == []
+
+
+def test_no_more_than_max_in_flight_jobs_are_out_at_once(world: sa.Engine) -> None:
+    jobs_for(world, user(world, "u2@x.io"), 8)
+    assert len(claim(world, room=5)) == 5
+    assert claim(world, room=5) == []
+
+
+def test_a_job_waiting_for_its_retry_is_not_dispatched_early(world: sa.Engine) -> None:
+    (job_id,) = jobs_for(world, user(world, "u3@x.io"), 1)
+    with world.begin() as connection:
+        later = NOW + timedelta(seconds=30)
+        connection.execute(
+            sa.update(generation_jobs).where(generation_jobs.c.id == job_id).values(run_after=later)
+        )
+    assert claim(world) == []
+    assert claim(world, now=NOW + timedelta(seconds=31)) == [job_id]
+
+
+def test_a_message_that_was_lost_is_dispatched_again(world: sa.Engine) -> None:
+    (job_id,) = jobs_for(world, user(world, "u4@x.io"), 1)
+    assert claim(world) == [job_id]
+    with SqlUnitOfWork(world) as uow:
+        assert uow.outbox.redispatch_stale(NOW - timedelta(seconds=1)) == 0
+        assert uow.outbox.redispatch_stale(NOW + timedelta(seconds=1)) == 1
+        uow.commit()
+    assert claim(world) == [job_id]
+
+
+def test_running_jobs_of_silent_or_stopped_workers_are_orphans(world: sa.Engine) -> None:
+    first, second = jobs_for(world, user(world, "u5@x.io"), 2)
+    beat("alive", 1, uow=SqlUnitOfWork(world))
+    beat("gone", 2, uow=SqlUnitOfWork(world))
+    claim_job(first, "alive", uow=SqlUnitOfWork(world), clock=FakeClock())
+    claim_job(second, "gone", uow=SqlUnitOfWork(world), clock=FakeClock())
+    stopped("gone", uow=SqlUnitOfWork(world))
+    with SqlUnitOfWork(world) as uow:
+        now = uow.wallets.now()
+        assert uow.outbox.orphaned(now - timedelta(seconds=30), 10) == [second]
+        assert uow.outbox.orphaned(now + timedelta(seconds=30), 10) == [first, second]
