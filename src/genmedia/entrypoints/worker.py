@@ -154,15 +154,24 @@ def wait_for_signal() -> threading.Event:
 
 
 def run_dispatcher(container: Container) -> None:
-    """The dispatcher role alone, until SIGINT or SIGTERM."""
+    """The dispatcher role alone (with maintenance, retention and metrics), until SIGTERM."""
     config = container.config
     done = wait_for_signal()
+    server = (
+        container.metrics().serve(config.metrics_port(), config.metrics_host())
+        if config.metrics_port()
+        else None
+    )
     roles = [
         Periodic("dispatcher", config.dispatch_interval(), container.dispatch_pending),
         Periodic("maintenance", config.maintenance_interval(), maintenance(container)),
+        Periodic("retention", config.retention_interval(), container.apply_retention),
     ]
     for role in roles:
         role.start()
     done.wait()
     for role in roles:
         role.stop()
+    if server is not None:
+        server.shutdown()
+        server.server_close()
