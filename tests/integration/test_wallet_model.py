@@ -26,15 +26,22 @@ from genmedia.application.holds import (
     place_hold,
     release_hold,
 )
+from genmedia.application.purchases import confirm_payment, start_purchase
+from genmedia.application.redemptions import redeem_code
+from genmedia.application.refunds import refund_purchase
 from genmedia.application.users import create_user
 from genmedia.application.wallet import AdjustCredits, adjust_credits, expire_holds
+from genmedia.domain.coupons import DiscountType
 from genmedia.domain.errors import AlreadyUsed, IdempotencyConflict, InsufficientCredits
+from genmedia.domain.purchases import PaymentNotification
 from genmedia.domain.wallet import EntryKind, EntryType, Posting
+from tests.commerce import T0, add_coupon, add_pack, paid
 from tests.fakes import FakeClock, FakeHasher
 
 pytestmark = pytest.mark.integration
 LIVE, EXPIRED = timedelta(hours=1), timedelta(seconds=-5)
 serial = itertools.count(1)
+CLOCK = FakeClock(T0)
 
 
 class WalletMachine(RuleBasedStateMachine):
@@ -43,6 +50,7 @@ class WalletMachine(RuleBasedStateMachine):
     engine: ClassVar[sa.Engine]
     holds = Bundle("holds")
     grants = Bundle("grants")
+    purchases = Bundle("purchases")
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,6 +60,7 @@ class WalletMachine(RuleBasedStateMachine):
             uow=self.uow(), hasher=FakeHasher(), clock=FakeClock(), welcome_credits=50,
         )  # fmt: skip
         self.balance, self.held = 50, 0
+        self.pack = add_pack(self.uow(), f"Model pack {n}-{id(self)}", credits=40, price=100)
         self.pending: dict[int, tuple[int, bool]] = {}
         self.captured: set[int] = set()
         self.postings: list[Posting] = []
@@ -109,7 +118,14 @@ class WalletMachine(RuleBasedStateMachine):
 
     @rule(target=grants, amount=st.integers(1, 60))
     def grant(self, amount: int) -> str:
+        """An admin grant; its posting can be replayed below."""
         reference = f"model-grant-{next(serial)}"
+        self.postings.append(
+            Posting(
+                reference_id=f"admin:{reference}", type=EntryType.CREDIT,
+                kind=EntryKind.ADMIN_ADJUSTMENT, amount=amount, reason="grant", source="admin",
+            )
+        )  # fmt: skip
         adjust_credits(
             AdjustCredits(
                 user_id=self.user.id or 0, amount=amount, reason="grant", reference_id=reference
@@ -119,33 +135,44 @@ class WalletMachine(RuleBasedStateMachine):
         self.balance += amount
         return f"admin:{reference}"
 
-    @rule(reference=consumes(grants))
-    def refund(self, reference: str) -> None:
+    @rule(target=purchases)
+    def buy(self) -> PaymentNotification:
+        payment = start_purchase(
+            self.user.id or 0, self.pack.id or 0, "webhook", uow=self.uow(), clock=CLOCK
+        )
+        notice = paid(payment, charge_id=f"ch_{next(serial)}")
+        confirm_payment(notice, uow=self.uow(), clock=CLOCK)
+        self.balance += self.pack.credits
+        return notice
+
+    @rule(notice=purchases)
+    def replay_purchase(self, notice: PaymentNotification) -> None:
+        confirm_payment(notice, uow=self.uow(), clock=CLOCK)
+
+    @rule(notice=consumes(purchases))
+    def refund(self, notice: PaymentNotification) -> None:
         with self.uow() as uow:
-            lot = uow.wallets.lot(reference)
+            lot = uow.wallets.lot(f"payment:{notice.provider.value}:{notice.charge_id}")
             available = uow.wallets.get(self.user.id or 0).available
-            assert lot is not None
-            amount = min(lot.remaining, available)
-            if amount:
-                posting = Posting(
-                    reference_id=f"refund:{reference}",
-                    type=EntryType.DEBIT,
-                    kind=EntryKind.REFUND,
-                    amount=amount,
-                )
-                uow.wallets.post(self.user.id or 0, posting, from_lot=lot.id)
-                self.postings.append(posting)
-                uow.commit()
-                self.balance -= amount
+        assert lot is not None
+        refund_purchase(notice.provider.value, notice.charge_id, uow=self.uow(), clock=CLOCK)
+        refund_purchase(notice.provider.value, notice.charge_id, uow=self.uow(), clock=CLOCK)
+        with self.uow() as uow:
+            entries = [
+                e for e in uow.wallets.entries(self.user.id or 0, 500) if e.kind is EntryKind.REFUND
+            ]
+        taken = sum(e.amount for e in entries if notice.charge_id in e.reference_id)
+        assert taken <= min(lot.remaining, available)
+        self.balance -= taken
 
     @rule(amount=st.integers(1, 30))
     def redeem(self, amount: int) -> None:
-        posting = Posting(
-            reference_id=f"coupon:{next(serial)}:{self.user.id}", type=EntryType.CREDIT,
-            kind=EntryKind.COUPON, amount=amount, reason="coupon",
-        )  # fmt: skip
-        self._post(posting)
-        self.postings.append(posting)
+        code = f"MODEL{next(serial)}"
+        add_coupon(self.uow(), code, DiscountType.CREDITS, amount)
+        redeemed = redeem_code(self.user.id or 0, code, uow=self.uow(), clock=CLOCK)
+        assert redeemed.credits_awarded == amount
+        with pytest.raises(AlreadyUsed):
+            redeem_code(self.user.id or 0, code, uow=self.uow(), clock=CLOCK)
         self.balance += amount
 
     @rule(data=st.data(), changed=st.booleans())
