@@ -247,13 +247,13 @@ class FakeRequestRepository(_Repo, RequestRepository):
         self.loaded[request.id] = 1
         return request
 
-    def get(self, request_id: int) -> GenerationRequest:
+    def get(self, request_id: int, *, for_update: bool = False) -> GenerationRequest:
         if request_id not in self.db.requests:
             raise NotFound("request", request_id)
         self.loaded[request_id] = self.db.versions[request_id]
         return self.db.requests[request_id]
 
-    def get_by_job(self, job_id: int) -> GenerationRequest:
+    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
         for request in self.db.requests.values():
             if any(j.id == job_id for j in request.jobs):
                 return self.get(request.id or 0)

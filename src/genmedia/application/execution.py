@@ -45,7 +45,7 @@ def claim_job(
 
     def attempt() -> Job | None:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             if request.job(job_id).status is not Status.PENDING:
                 return None
             now = clock.now()
@@ -71,7 +71,7 @@ def record_provider_task(
 
     def attempt() -> bool:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
             if job.status is not Status.PROCESSING or job.attempts != attempt_no:
                 return False
@@ -98,7 +98,7 @@ def complete_job(
 
     def attempt() -> bool:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
             if job.status is not Status.PROCESSING or job.attempts != attempt_no:
                 return False
@@ -137,7 +137,7 @@ def fail_job(
 
     def attempt() -> bool:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
             if job.attempts != attempt_no:
                 return False
@@ -167,7 +167,7 @@ def requeue_job(
 
     def attempt() -> bool:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
             if job.status is not Status.PROCESSING or job.attempts != attempt_no:
                 return False
@@ -184,7 +184,7 @@ def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
 
     def attempt() -> bool:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
             if job.status is not Status.PROCESSING or not job.cancel_requested:
                 return False

@@ -131,7 +131,7 @@ def cancel_request(cmd: CancelRequest, *, uow: UnitOfWork, clock: Clock) -> Gene
 
     def attempt() -> GenerationRequest:
         with uow:
-            request = uow.requests.get(cmd.request_id)
+            request = uow.requests.get(cmd.request_id, for_update=True)
             if request.user_id != cmd.user_id or request.deleted_at is not None:
                 raise NotFound("request", cmd.request_id)
             now = clock.now()

@@ -150,12 +150,16 @@ class RequestRepository(abc.ABC):
         """Insert a request and its jobs, giving each its id."""
 
     @abc.abstractmethod
-    def get(self, request_id: int) -> GenerationRequest:
-        """The request with this id and its jobs, or NotFound."""
+    def get(self, request_id: int, *, for_update: bool = False) -> GenerationRequest:
+        """The request with this id and its jobs, or NotFound.
+
+        `for_update` locks the request until the transaction ends, for a load that will be
+        saved: concurrent writers of one request then wait instead of losing the version race.
+        """
 
     @abc.abstractmethod
-    def get_by_job(self, job_id: int) -> GenerationRequest:
-        """The request that owns this job, or NotFound."""
+    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
+        """The request that owns this job, or NotFound (`for_update` as in `get`)."""
 
     @abc.abstractmethod
     def save(self, request: GenerationRequest) -> None:

@@ -51,7 +51,7 @@ def rescue_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> Rescue:
 
     def attempt() -> Rescue:
         with uow:
-            request = uow.requests.get_by_job(job_id)
+            request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
             if job.status is not Status.PROCESSING:
                 return Rescue.SKIPPED

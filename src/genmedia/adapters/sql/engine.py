@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,11 @@ def _sqlite_engine(url: sa.URL) -> sa.Engine:
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+    writer = WriterLock()
     event.listen(engine, "connect", _configure_sqlite_connection)
-    event.listen(engine, "begin", _begin_immediate)
+    event.listen(engine, "begin", writer.begin)
+    event.listen(engine, "commit", writer.end)
+    event.listen(engine, "rollback", writer.end)
     return engine
 
 
@@ -55,7 +59,30 @@ def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) 
         cursor.close()
 
 
-def _begin_immediate(connection: sa.Connection) -> None:
-    # Take the write lock up front: a deferred transaction that later writes fails with
-    # SQLITE_BUSY instead of waiting when another writer got there first.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class WriterLock:
+    """One SQLite transaction at a time per process, queued on a lock rather than polled.
+
+    Every transaction is BEGIN IMMEDIATE: a deferred one that later writes fails with
+    SQLITE_BUSY instead of waiting when another writer got there first. SQLite's own busy
+    handler waits by sleeping in growing steps, which stalls threads for up to ~100 ms at a
+    time; queueing this process's transactions on a lock first hands the database over at
+    once. Other processes still meet the busy timeout.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+
+    def begin(self, connection: sa.Connection) -> None:
+        """Take the lock, then the database's write lock."""
+        self._lock.acquire()
+        connection.info["genmedia_writer"] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self.end(connection)
+            raise
+
+    def end(self, connection: sa.Connection) -> None:
+        """Give the lock back when the transaction ends (once per begin)."""
+        if connection.info.pop("genmedia_writer", False):
+            self._lock.release()

@@ -52,17 +52,19 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         self._loaded.remember(request, row.version)
         return request
 
-    def get(self, request_id: int) -> GenerationRequest:
-        """The request with this id and all its jobs, or NotFound."""
-        found = self._load(sa.select(_requests).where(_requests.c.id == request_id))
+    def get(self, request_id: int, *, for_update: bool = False) -> GenerationRequest:
+        """The request with this id and all its jobs, or NotFound; locked if `for_update`."""
+        query = sa.select(_requests).where(_requests.c.id == request_id)
+        found = self._load(query.with_for_update() if for_update else query)
         if not found:
             raise NotFound("request", request_id)
         return found[0]
 
-    def get_by_job(self, job_id: int) -> GenerationRequest:
-        """The request that owns this job, or NotFound."""
+    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
+        """The request that owns this job, or NotFound; locked if `for_update`."""
         owner = sa.select(_jobs.c.request_id).where(_jobs.c.id == job_id).scalar_subquery()
-        found = self._load(sa.select(_requests).where(_requests.c.id == owner))
+        query = sa.select(_requests).where(_requests.c.id == owner)
+        found = self._load(query.with_for_update() if for_update else query)
         if not found:
             raise NotFound("job", job_id)
         return found[0]
