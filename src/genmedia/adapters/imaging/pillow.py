@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import warnings
 
-import blurhash
 from PIL import Image
 
+from genmedia.adapters.imaging.encoder import encode_rgb
 from genmedia.application.errors import UnsupportedMedia
 from genmedia.application.ports import ImageProcessor
 from genmedia.domain.media import ImageInfo
@@ -50,14 +50,8 @@ class PillowImageProcessor(ImageProcessor):
         )
 
     def _blurhash(self, image: Image.Image) -> str:
-        raw = image.tobytes()
         width, height = image.size
-        stride = width * 3
-        rows = [
-            [list(raw[y * stride + x : y * stride + x + 3]) for x in range(0, stride, 3)]
-            for y in range(height)
-        ]
-        return str(blurhash.encode(rows, self._components_x, self._components_y))
+        return encode_rgb(image.tobytes(), width, height, self._components_x, self._components_y)
 
 
 def _open(data: bytes) -> tuple[Image.Image, str]:
