@@ -34,7 +34,7 @@ class Settings:
     redis_url: str | None = attrs.field(default=None, repr=_mask)
     redis_namespace: str = "genmedia"
     worker_threads: int = 4
-    dispatch_interval: float = 0.2
+    dispatch_interval: float = 0.05
     pool_size: int = 10
     provider_task_dir: Path | None = None
     local_async_polls: int = 2

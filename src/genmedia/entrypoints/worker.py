@@ -103,6 +103,8 @@ class WorkerRuntime:
             "retention", config.retention_interval(), container.apply_retention
         )
         self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
+        if in_worker:
+            runner.on_finished = self.dispatcher.kick
         self.metrics_server: Any = None
 
     def start(self) -> None:
