@@ -5,23 +5,30 @@ from __future__ import annotations
 import json
 import platform
 import sys
+import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import embedded, wallet
+from bench import embedded, pipeline, wallet
 
 RESULTS = Path(__file__).with_name("results.json")
-SUITES = {"embedded": embedded.run, "wallet": wallet.run}
+SUITES = {"embedded": embedded.run, "wallet": wallet.run, "pipeline": pipeline.run}
 
 
 def main(selected: list[str]) -> int:
     """Run the named suites (all by default) and write the merged results."""
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    failed = []
     for name, run in SUITES.items():
         if selected and name not in selected:
             continue
         print(f"== {name}", flush=True)
-        figures = run()
+        try:
+            figures = run()
+        except Exception:  # one broken suite must not lose the other suites' figures
+            traceback.print_exc()
+            failed.append(name)
+            continue
         for key, value in figures.items():
             print(f"{key} = {value}")
         results.update(figures)
@@ -29,6 +36,9 @@ def main(selected: list[str]) -> int:
     results["meta.python"] = platform.python_version()
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(f"wrote {RESULTS}")
+    if failed:
+        print(f"failed suites: {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 
