@@ -244,6 +244,7 @@ def sqlite_machine(sqlite_url: str) -> type[WalletMachine]:
 def test_the_wallet_keeps_its_invariants_on_sqlite(sqlite_machine: type[WalletMachine]) -> None:
     sqlite_machine.TestCase.settings = MACHINE_SETTINGS
     sqlite_machine.TestCase().runTest()
+    assert ledger_rows(sqlite_machine.engine) > 0  # the machine really moved credits
     sqlite_machine.engine.dispose()
 
 
@@ -251,3 +252,14 @@ def test_the_wallet_keeps_its_invariants_on_postgresql(postgres_engine: sa.Engin
     WalletMachine.engine = postgres_engine
     WalletMachine.TestCase.settings = MACHINE_SETTINGS
     WalletMachine.TestCase().runTest()
+    assert ledger_rows(postgres_engine) > 0  # the machine really moved credits
+
+
+def ledger_rows(engine: sa.Engine) -> int:
+    """How many ledger entries the machines wrote."""
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.select(sa.func.count()).select_from(wallet_transactions)
+            ).scalar_one()
+        )

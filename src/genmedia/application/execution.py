@@ -5,6 +5,7 @@ Network and storage I/O happen between these steps, never inside them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,9 +14,9 @@ import attrs
 from genmedia.application import billing
 from genmedia.application.ports import Clock, UnitOfWork, Waiting
 from genmedia.application.retry import retry_stale
-from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media
+from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 
 DEFAULT_JOB_TIMEOUT = timedelta(minutes=30)
@@ -64,24 +65,45 @@ def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
         return uow.requests.get_by_job(job_id).job(job_id)
 
 
-def record_provider_task(
-    job_id: int, attempt_no: int, waiting: Waiting, worker_id: str, *, uow: UnitOfWork
+def _step(
+    job_id: int,
+    *,
+    uow: UnitOfWork,
+    applies: Callable[[Job], bool],
+    change: Callable[[GenerationRequest, Job], None],
 ) -> bool:
-    """Persist the provider's task handle, and who polls it, before waiting; False if moved on."""
+    """Load the job's request locked, apply `change` if `applies`, save and commit; retried on
+    a lost race. False, with nothing written, when the job no longer is where the step expects.
+    """
 
     def attempt() -> bool:
         with uow:
             request = uow.requests.get_by_job(job_id, for_update=True)
             job = request.job(job_id)
-            if job.status is not Status.PROCESSING or job.attempts != attempt_no:
+            if not applies(job):
                 return False
-            job.await_provider(waiting.task_id, waiting.polling_url)
-            job.worker_id = worker_id
+            change(request, job)
             uow.requests.save(request)
             uow.commit()
         return True
 
     return retry_stale(attempt)
+
+
+def _running(attempt_no: int) -> Callable[[Job], bool]:
+    return lambda job: job.status is Status.PROCESSING and job.attempts == attempt_no
+
+
+def record_provider_task(
+    job_id: int, attempt_no: int, waiting: Waiting, worker_id: str, *, uow: UnitOfWork
+) -> bool:
+    """Persist the provider's task handle, and who polls it, before waiting; False if moved on."""
+
+    def change(request: GenerationRequest, job: Job) -> None:
+        job.await_provider(waiting.task_id, waiting.polling_url)
+        job.worker_id = worker_id
+
+    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
 
 
 def complete_job(
@@ -96,62 +118,44 @@ def complete_job(
 ) -> bool:
     """Write the media rows, charge the hold and complete the job and its request, atomically."""
 
-    def attempt() -> bool:
-        with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            job = request.job(job_id)
-            if job.status is not Status.PROCESSING or job.attempts != attempt_no:
-                return False
-            source = job.input_json.get("inputs") or [{}]
-            media = [
-                uow.media.add(
-                    Media.generated(
-                        user_id=job.user_id,
-                        request_id=request.id or 0,
-                        job_id=job_id,
-                        output_index=out.index,
-                        storage_path=out.storage_path,
-                        info=out.info,
-                        original_media_id=source[0].get("media_id"),
-                    )
+    def change(request: GenerationRequest, job: Job) -> None:
+        source = job.input_json.get("inputs") or [{}]
+        media = [
+            uow.media.add(
+                Media.generated(
+                    user_id=job.user_id,
+                    request_id=request.id or 0,
+                    job_id=job_id,
+                    output_index=out.index,
+                    storage_path=out.storage_path,
+                    info=out.info,
+                    original_media_id=source[0].get("media_id"),
                 )
-                for out in outputs
-            ]
-            now = clock.now()
-            charged = billing.capture_for_job(uow, job, media[0].id if media else None)
-            metadata = {**output_metadata, "credits_charged": charged}
-            if charged < billing.job_cost(job):
-                metadata["billing"] = "unpaid" if charged == 0 else "partial"
-            request.complete_job(job_id, now, metadata, charged, provider_cost)
-            uow.requests.save(request)
-            uow.commit()
-        return True
+            )
+            for out in outputs
+        ]
+        charged = billing.capture_for_job(uow, job, media[0].id if media else None)
+        metadata = {**output_metadata, "credits_charged": charged}
+        if charged < billing.job_cost(job):
+            metadata["billing"] = "unpaid" if charged == 0 else "partial"
+        request.complete_job(job_id, clock.now(), metadata, charged, provider_cost)
 
-    return retry_stale(attempt)
+    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
 
 
 def fail_job(
     job_id: int, attempt_no: int, code: str, message: str, *, uow: UnitOfWork, clock: Clock
 ) -> bool:
-    """Fail a started job with a code and a message; False if it moved on meanwhile."""
+    """Fail an unfinished job with a code and a message, releasing its hold; False if moved on."""
 
-    def attempt() -> bool:
-        with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            job = request.job(job_id)
-            if job.attempts != attempt_no:
-                return False
-            now = clock.now()
-            try:
-                request.fail_job(job_id, code, message, now)
-            except IllegalTransition:
-                return False
-            billing.release_for_job(uow, job)
-            uow.requests.save(request)
-            uow.commit()
-        return True
+    def change(request: GenerationRequest, job: Job) -> None:
+        request.fail_job(job_id, code, message, clock.now())
+        billing.release_for_job(uow, job)
 
-    return retry_stale(attempt)
+    def applies(job: Job) -> bool:
+        return job.attempts == attempt_no and not job.status.is_terminal
+
+    return _step(job_id, uow=uow, applies=applies, change=change)
 
 
 def requeue_job(
@@ -165,33 +169,20 @@ def requeue_job(
 ) -> bool:
     """Send a started job back to pending for another attempt, not before `run_after`."""
 
-    def attempt() -> bool:
-        with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            job = request.job(job_id)
-            if job.status is not Status.PROCESSING or job.attempts != attempt_no:
-                return False
-            request.requeue_job(job_id, code, message, run_after)
-            uow.requests.save(request)
-            uow.commit()
-        return True
+    def change(request: GenerationRequest, job: Job) -> None:
+        request.requeue_job(job_id, code, message, run_after)
 
-    return retry_stale(attempt)
+    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
 
 
 def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
     """Stop a running job whose cancellation was requested, releasing its hold."""
 
-    def attempt() -> bool:
-        with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            job = request.job(job_id)
-            if job.status is not Status.PROCESSING or not job.cancel_requested:
-                return False
-            request.cancel_job(job_id, clock.now())
-            billing.release_for_job(uow, job)
-            uow.requests.save(request)
-            uow.commit()
-        return True
+    def change(request: GenerationRequest, job: Job) -> None:
+        request.cancel_job(job_id, clock.now())
+        billing.release_for_job(uow, job)
 
-    return retry_stale(attempt)
+    def applies(job: Job) -> bool:
+        return job.status is Status.PROCESSING and job.cancel_requested
+
+    return _step(job_id, uow=uow, applies=applies, change=change)
