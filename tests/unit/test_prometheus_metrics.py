@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from genmedia.adapters.metrics import PrometheusMetrics
-from genmedia.application.ports import NoMetrics
+from genmedia.application.ports import Metrics, NoMetrics
 from genmedia.application.stats import QueueStats, queue_stats, tier_of
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
@@ -129,11 +129,16 @@ def test_serve_answers_scrapes_over_http() -> None:
     assert b'genmedia_queue_depth{tier="paid"} 2.0' in body
 
 
-def test_no_metrics_accepts_everything() -> None:
+def test_no_metrics_accepts_everything_and_records_nothing() -> None:
     metrics = NoMetrics()
-    metrics.job_finished("completed", "local", 1.0)
-    metrics.job_dispatched(0.1, "free")
-    metrics.provider_error("local", "boom")
+    assert isinstance(metrics, Metrics)
+    results = [
+        metrics.job_finished("completed", "local", 1.0),
+        metrics.job_dispatched(0.1, "free"),
+        metrics.provider_error("local", "boom"),
+    ]
+    assert results == [None, None, None]
+    assert vars(metrics) == {}
 
 
 RECORD = textwrap.dedent(
