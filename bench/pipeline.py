@@ -341,8 +341,10 @@ def _hold_back(container: Container, after_job: int, until: datetime | None) -> 
 def _run_until(
     container: Container, process: subprocess.Popen[bytes], total: int, deadline: float
 ) -> int:
-    """Wait until `total` jobs finished or time.monotonic() passes `deadline`; how many."""
-    mark = 0
+    """Wait until `total` jobs finished or time.monotonic() passes `deadline`; how many.
+
+    Prints the worker's RSS each time another thousand jobs finished."""
+    mark = finished(status_counts(container)) // 1000
     while True:
         if process.poll() is not None:
             raise RuntimeError(f"the worker process exited with {process.returncode}")

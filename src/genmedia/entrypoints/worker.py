@@ -81,6 +81,18 @@ def maintenance(container: Container) -> Callable[[], bool]:
     return round_
 
 
+def retention(container: Container) -> Callable[[], bool]:
+    """One retention run; it works through its batches itself, so the loop then rests."""
+
+    def round_() -> bool:
+        report = container.apply_retention()
+        if report.jobs_deleted or report.objects_removed:
+            log.info("retention: %s", report)
+        return False
+
+    return round_
+
+
 class WorkerRuntime:
     """Job actors on the configured broker, worker threads, heartbeats and the dispatcher."""
 
@@ -99,12 +111,8 @@ class WorkerRuntime:
             "dispatcher", config.dispatch_interval(), container.dispatch_pending
         )
         self.upkeep = Periodic("maintenance", config.maintenance_interval(), maintenance(container))
-        self.retention = Periodic(
-            "retention", config.retention_interval(), container.apply_retention
-        )
+        self.retention = Periodic("retention", config.retention_interval(), retention(container))
         self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
-        if in_worker:
-            runner.on_finished = self.dispatcher.kick
         self.metrics_server: Any = None
 
     def start(self) -> None:
@@ -167,7 +175,7 @@ def run_dispatcher(container: Container) -> None:
     roles = [
         Periodic("dispatcher", config.dispatch_interval(), container.dispatch_pending),
         Periodic("maintenance", config.maintenance_interval(), maintenance(container)),
-        Periodic("retention", config.retention_interval(), container.apply_retention),
+        Periodic("retention", config.retention_interval(), retention(container)),
     ]
     for role in roles:
         role.start()

@@ -30,7 +30,7 @@ def declare_actors(broker: Broker, run: Callable[[int], None], poll: Callable[[i
 class InProcessWorker:
     """Dramatiq worker threads inside this process, started and stopped explicitly."""
 
-    def __init__(self, broker: Broker, threads: int, poll_ms: int = 100) -> None:
+    def __init__(self, broker: Broker, threads: int, poll_ms: int = 10) -> None:
         self.worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=poll_ms)
 
     def start(self) -> None:
