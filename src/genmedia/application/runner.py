@@ -62,7 +62,6 @@ class JobRunner:
     worker_id: str
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     metrics: Metrics = attrs.field(factory=NoMetrics)
-    on_finished: Callable[[], object] | None = None
 
     def run(self, job_id: int) -> None:
         """Claim the job and submit it to its provider; a lost claim is a no-op."""
@@ -202,7 +201,6 @@ class JobRunner:
         )
         if done:
             self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
-            self._freed()
 
     def _poll_again(self, job: Job, err: ProviderError) -> None:
         """A passing failure while polling or downloading: ask again later, never resubmit."""
@@ -237,12 +235,6 @@ class JobRunner:
             job.id or 0, job.attempts, code, message, uow=self.uow(), clock=self.clock
         ):
             self.metrics.job_finished("failed", job.input_json.get("provider", ""), self._age(job))
-            self._freed()
-
-    def _freed(self) -> None:
-        """A slot is free again: let this process's dispatcher hand out the next job now."""
-        if self.on_finished is not None:
-            self.on_finished()
 
     def _age(self, job: Job) -> float:
         started = job.started_at or self.clock.now()
