@@ -22,6 +22,7 @@ from genmedia.application.ports import (
     ImageProcessor,
     JobOutbox,
     JobQueue,
+    JobRepository,
     MediaRepository,
     ObjectStorage,
     Outcome,
@@ -56,6 +57,7 @@ from genmedia.domain.errors import (
 )
 from genmedia.domain.gift_cards import GiftCard, GiftCardStatus
 from genmedia.domain.holds import CreditHold, HoldStatus
+from genmedia.domain.job import Job
 from genmedia.domain.lots import CATEGORY_OF_KIND, CreditLot, LotCategory, plan_consumption
 from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.provider_model import ProviderModel
@@ -269,9 +271,51 @@ class FakeRequestRepository(_Repo, RequestRepository):
         mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
         return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
 
+    def mark_started(self, request_id: int) -> None:
+        request = self.db.requests[request_id]
+        if request.status is Status.PENDING:
+            request.status = Status.PROCESSING
+
+    def follow_jobs(self, request_id: int) -> Status:
+        request = self.db.requests[request_id]
+        request.refresh_status()
+        return request.status
+
+
+def _find_job(db: FakeDatabase, job_id: int) -> Job | None:
+    for request in db.requests.values():
+        for job in request.jobs:
+            if job.id == job_id:
+                return job
+    return None
+
+
+class FakeJobRepository(_Repo, JobRepository):
+    """Jobs inside the fake's requests; a save is refused if the committed job moved on."""
+
+    def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
+        super().__init__(db)
+        self.committed = committed
+        self.loaded: dict[int, tuple[Status, int]] = {}
+
+    def get(self, job_id: int) -> Job:
+        job = _find_job(self.db, job_id)
+        if job is None:
+            raise NotFound("job", job_id)
+        self.loaded[job_id] = (job.status, job.attempts)
+        return job
+
+    def save(self, job: Job) -> None:
+        job_id = job.id or 0
+        if job_id not in self.loaded or _find_job(self.db, job_id) is not job:
+            raise ValueError("save() takes a job loaded through this unit of work")
+        stored = _find_job(self.committed, job_id)
+        if stored is not None and (stored.status, stored.attempts) != self.loaded[job_id]:
+            raise StaleAggregate(f"job {job_id} changed since it was loaded")
+
 
 class FakeMediaRepository(_Repo, MediaRepository):
-    def add(self, media: Media) -> Media:
+    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
         if media.job_id is not None and any(
             m.job_id == media.job_id and m.output_index == media.output_index
             for m in self.db.media.values()
@@ -456,6 +500,7 @@ class FakeWalletRepository(_Repo, WalletRepository):
         release: int = 0,
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
+        replay_checked: bool = False,
     ) -> LedgerEntry:
         first = self.entry(posting.reference_id)
         if first is not None:
@@ -574,6 +619,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.provider_models = FakeProviderModelRepository(self.work)
         self.trained_models = FakeTrainedModelRepository(self.work)
         self.requests = FakeRequestRepository(self.work, self.db)
+        self.jobs = FakeJobRepository(self.work, self.db)
         self.media = FakeMediaRepository(self.work)
         self.retention = FakeRetentionRepository(self.work)
         self.stats = FakeStatsRepository(self.work)

@@ -10,7 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from genmedia.adapters.queue.broker import DramatiqJobQueue
-from genmedia.adapters.sql.tables import generation_jobs, generation_media, wallet_transactions
+from genmedia.adapters.sql.tables import (
+    generation_jobs,
+    generation_media,
+    generation_requests,
+    wallet_transactions,
+)
 from genmedia.application.commands import CreateUser, SubmitRequest
 from genmedia.application.dispatch import DispatchPolicy, dispatch_pending
 from genmedia.domain.catalog import Feature
@@ -183,18 +188,20 @@ def test_a_paid_job_submitted_last_starts_before_the_free_backlog(stack: Stack) 
             wait_until(lambda: all_done(app, 193), 180, "the whole backlog")
         finally:
             assert stop(worker) == 0
-        job = generation_jobs
+        job, request = generation_jobs, generation_requests
         started = rows(
             app, sa.select(job.c.request_id, job.c.started_at).order_by(job.c.started_at)
         )
+        [submitted] = rows(app, sa.select(request.c.created_at).where(request.c.id == paid_request))
         paid_started = next(r.started_at for r in started if r.request_id == paid_request)
-        later_free = [
-            r for r in started if r.request_id != paid_request and r.started_at > paid_started
+        free_after_submit = [
+            r for r in started if r.request_id != paid_request and r.started_at > submitted[0]
         ]
-        earlier = len(started) - 1 - len(later_free)
-        pending_at_submit = 192 - 10
-        assert earlier <= 10 + 4 + 2
-        assert len(later_free) >= pending_at_submit - 6
+        overtaking = [r for r in free_after_submit if r.started_at < paid_started]
+        assert len(free_after_submit) >= 150  # the backlog was still there
+        # Only jobs already handed to the broker (GENMEDIA_MAX_IN_FLIGHT) may start first,
+        # and those of one dispatch round that began before the paid job was committed.
+        assert len(overtaking) <= 4 + 4
 
 
 def test_another_users_job_starts_within_the_cap_of_a_busy_users_backlog(stack: Stack) -> None:
@@ -224,7 +231,7 @@ def test_another_users_job_starts_within_the_cap_of_a_busy_users_backlog(stack: 
             for r in claims
             if r.request_id != single and mine.created_at < r.started_at < mine.started_at
         ]
-        assert len(between) <= cap
+        assert len(between) <= cap, [(r.request_id, r.started_at) for r in between]
 
 
 def test_a_provider_answering_503_is_retried_with_growing_delays_then_fails(stack: Stack) -> None:

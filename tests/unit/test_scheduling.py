@@ -24,7 +24,13 @@ def test_higher_priority_goes_first_then_the_oldest() -> None:
 def test_a_user_at_the_cap_waits_while_others_go() -> None:
     jobs = [job(i, 1) for i in range(1, 10)] + [job(10, 2)]
     chosen = pick_dispatchable(jobs, {1: 2}, user_cap=3, room=5)
-    assert [j.job_id for j in chosen] == [1, 10]
+    assert sorted(j.job_id for j in chosen) == [1, 10]
+
+
+def test_a_user_with_fewer_jobs_in_flight_is_sent_first_within_a_priority() -> None:
+    jobs = [job(1, 1), job(2, 1), job(3, 1), job(4, 2), job(5, 3, priority=5)]
+    chosen = pick_dispatchable(jobs, {1: 1}, user_cap=3, room=5)
+    assert [j.job_id for j in chosen] == [5, 4, 1, 2]
 
 
 def test_no_more_than_the_room_is_dispatched() -> None:
@@ -46,8 +52,10 @@ def test_the_pick_never_breaks_the_cap_or_the_room(
     assert len(chosen) <= room
     for user in {j.user_id for j in chosen}:
         assert in_flight.get(user, 0) + sum(j.user_id == user for j in chosen) <= cap
-    keys = [(-j.priority, j.job_id) for j in chosen]
-    assert keys == sorted(keys)
+    assert [-j.priority for j in chosen] == sorted(-j.priority for j in chosen)
+    for user in {j.user_id for j in chosen}:
+        own = [(-j.priority, j.job_id) for j in chosen if j.user_id == user]
+        assert own == sorted(own)
 
 
 def test_retry_delays_grow_until_the_cap() -> None:

@@ -77,6 +77,7 @@ class RequestMachine(RuleBasedStateMachine):
         super().__init__()
         jobs = [Job(id=i, user_id=1, feature_id=1, input_json={}) for i in range(3)]
         self.request = GenerationRequest(id=1, user_id=1, feature_id=1, jobs=jobs)
+        self.started = False
 
     @rule(job_id=st.integers(0, 2), to=st.sampled_from(list(Status)))
     def move_a_job(self, job_id: int, to: Status) -> None:
@@ -123,6 +124,12 @@ class RequestMachine(RuleBasedStateMachine):
             assert status is Status.COMPLETED
 
     @invariant()
+    def a_started_request_never_goes_back_to_pending(self) -> None:
+        if self.started:
+            assert self.request.status is not Status.PENDING
+        self.started = self.request.status is not Status.PENDING
+
+    @invariant()
     def only_completed_jobs_are_charged(self) -> None:
         done = sum(1 for j in self.request.jobs if j.status is Status.COMPLETED)
         assert self.request.credits_charged == 3 * done
@@ -145,6 +152,10 @@ def test_a_request_with_one_started_job_is_processing() -> None:
 
 def test_a_request_whose_jobs_all_wait_is_pending() -> None:
     assert request_status([Status.PENDING, Status.PENDING]) is Status.PENDING
+
+
+def test_a_started_request_whose_jobs_all_wait_again_stays_processing() -> None:
+    assert request_status([Status.PENDING, Status.PENDING], started=True) is Status.PROCESSING
 
 
 def test_a_request_whose_jobs_were_all_cancelled_is_cancelled() -> None:

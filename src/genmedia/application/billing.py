@@ -7,7 +7,7 @@ records credits_used = 0 and `billing: "unpaid"`). The balance never goes negati
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from genmedia.application.holds import settle_capture, settle_release
@@ -60,12 +60,14 @@ def _charge(job: Job, amount: int, media_id: int | None) -> Posting:
     )
 
 
-def capture_for_job(uow: UnitOfWork, job: Job, media_id: int | None = None) -> int:
+def capture_for_job(
+    uow: UnitOfWork, job: Job, media_id: int | None = None, now: datetime | None = None
+) -> int:
     """Charge a completed job from its hold, returning the rest; the credits charged."""
     cost = job_cost(job)
     hold = uow.holds.for_job(job.id or 0)
     charge = partial(_charge, job, media_id=media_id)
-    if hold and hold.status is HoldStatus.PENDING and settle_capture(uow, hold, cost, charge):
+    if hold and hold.status is HoldStatus.PENDING and settle_capture(uow, hold, cost, charge, now):
         return hold.captured
     if cost == 0:
         return 0

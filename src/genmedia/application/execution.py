@@ -16,7 +16,6 @@ from genmedia.application.ports import Clock, UnitOfWork, Waiting
 from genmedia.application.retry import retry_stale
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media
-from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 
 DEFAULT_JOB_TIMEOUT = timedelta(minutes=30)
@@ -41,18 +40,21 @@ def claim_job(
 ) -> Job | None:
     """Claim a pending job for a worker; None if it was claimed, cancelled or finished already.
 
-    The first claim fixes the job's deadline: `job_timeout` after the job was created.
+    The save is guarded by the status the job was read with, so of two deliveries of one
+    message only one claims the job. The first claim fixes the job's deadline:
+    `job_timeout` after the job was created.
     """
 
     def attempt() -> Job | None:
         with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            if request.job(job_id).status is not Status.PENDING:
+            job = uow.jobs.get(job_id)
+            if job.status is not Status.PENDING:
                 return None
             now = clock.now()
-            job = request.start_job(job_id, worker_id, now)
+            job.start(worker_id, now)
             job.deadline_at = job.deadline_at or (job.created_at or now) + job_timeout
-            uow.requests.save(request)
+            uow.jobs.save(job)
+            uow.requests.mark_started(job.request_id or 0)
             uow.commit()
         return job
 
@@ -62,7 +64,7 @@ def claim_job(
 def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
     """The job as it is now."""
     with uow:
-        return uow.requests.get_by_job(job_id).job(job_id)
+        return uow.jobs.get(job_id)
 
 
 def _step(
@@ -70,20 +72,26 @@ def _step(
     *,
     uow: UnitOfWork,
     applies: Callable[[Job], bool],
-    change: Callable[[GenerationRequest, Job], None],
+    change: Callable[[Job], None],
+    settle: Callable[[Job], None] | None = None,
 ) -> bool:
-    """Load the job's request locked, apply `change` if `applies`, save and commit; retried on
-    a lost race. False, with nothing written, when the job no longer is where the step expects.
+    """Load the job, apply `change` if `applies`, save it and make its request follow, then
+    `settle` its credits and commit; retried on a lost race. False, with nothing written,
+    when the job no longer is where the step expects.
+
+    Rows are locked in one order everywhere: the job, its request, then hold and wallet.
     """
 
     def attempt() -> bool:
         with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            job = request.job(job_id)
+            job = uow.jobs.get(job_id)
             if not applies(job):
                 return False
-            change(request, job)
-            uow.requests.save(request)
+            change(job)
+            uow.jobs.save(job)
+            uow.requests.follow_jobs(job.request_id or 0)
+            if settle is not None:
+                settle(job)
             uow.commit()
         return True
 
@@ -94,12 +102,19 @@ def _running(attempt_no: int) -> Callable[[Job], bool]:
     return lambda job: job.status is Status.PROCESSING and job.attempts == attempt_no
 
 
+def _release(uow: UnitOfWork) -> Callable[[Job], None]:
+    def settle(job: Job) -> None:
+        billing.release_for_job(uow, job)
+
+    return settle
+
+
 def record_provider_task(
     job_id: int, attempt_no: int, waiting: Waiting, worker_id: str, *, uow: UnitOfWork
 ) -> bool:
     """Persist the provider's task handle, and who polls it, before waiting; False if moved on."""
 
-    def change(request: GenerationRequest, job: Job) -> None:
+    def change(job: Job) -> None:
         job.await_provider(waiting.task_id, waiting.polling_url)
         job.worker_id = worker_id
 
@@ -116,31 +131,45 @@ def complete_job(
     clock: Clock,
     provider_cost: float | None = None,
 ) -> bool:
-    """Write the media rows, charge the hold and complete the job and its request, atomically."""
+    """Write the media rows, charge the hold and complete the job and its request, atomically.
 
-    def change(request: GenerationRequest, job: Job) -> None:
+    The job is saved as charged in full; in the rare case that less could be charged (its
+    hold expired and the balance no longer covers it) it is saved again with what was.
+    """
+    now = clock.now()
+
+    def change(job: Job) -> None:
+        cost = billing.job_cost(job)
+        job.complete(now, {**output_metadata, "credits_charged": cost}, cost)
+        job.provider_cost = provider_cost
+
+    def settle(job: Job) -> None:
         source = job.input_json.get("inputs") or [{}]
         media = [
             uow.media.add(
                 Media.generated(
                     user_id=job.user_id,
-                    request_id=request.id or 0,
+                    request_id=job.request_id or 0,
                     job_id=job_id,
                     output_index=out.index,
                     storage_path=out.storage_path,
                     info=out.info,
                     original_media_id=source[0].get("media_id"),
-                )
+                ),
+                replay_checked=True,
             )
             for out in outputs
         ]
-        charged = billing.capture_for_job(uow, job, media[0].id if media else None)
-        metadata = {**output_metadata, "credits_charged": charged}
-        if charged < billing.job_cost(job):
-            metadata["billing"] = "unpaid" if charged == 0 else "partial"
-        request.complete_job(job_id, clock.now(), metadata, charged, provider_cost)
+        cost = billing.job_cost(job)
+        charged = billing.capture_for_job(uow, job, media[0].id if media else None, now)
+        if charged < cost:
+            billing_state = "unpaid" if charged == 0 else "partial"
+            metadata = {**output_metadata, "credits_charged": charged, "billing": billing_state}
+            job.output_metadata, job.credits_used = metadata, charged
+            uow.jobs.save(job)
+            uow.requests.follow_jobs(job.request_id or 0)
 
-    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
+    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change, settle=settle)
 
 
 def fail_job(
@@ -148,14 +177,13 @@ def fail_job(
 ) -> bool:
     """Fail an unfinished job with a code and a message, releasing its hold; False if moved on."""
 
-    def change(request: GenerationRequest, job: Job) -> None:
-        request.fail_job(job_id, code, message, clock.now())
-        billing.release_for_job(uow, job)
-
     def applies(job: Job) -> bool:
         return job.attempts == attempt_no and not job.status.is_terminal
 
-    return _step(job_id, uow=uow, applies=applies, change=change)
+    def change(job: Job) -> None:
+        job.fail(code, message, clock.now())
+
+    return _step(job_id, uow=uow, applies=applies, change=change, settle=_release(uow))
 
 
 def requeue_job(
@@ -169,8 +197,8 @@ def requeue_job(
 ) -> bool:
     """Send a started job back to pending for another attempt, not before `run_after`."""
 
-    def change(request: GenerationRequest, job: Job) -> None:
-        request.requeue_job(job_id, code, message, run_after)
+    def change(job: Job) -> None:
+        job.requeue(code, message, run_after)
 
     return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
 
@@ -178,11 +206,10 @@ def requeue_job(
 def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
     """Stop a running job whose cancellation was requested, releasing its hold."""
 
-    def change(request: GenerationRequest, job: Job) -> None:
-        request.cancel_job(job_id, clock.now())
-        billing.release_for_job(uow, job)
-
     def applies(job: Job) -> bool:
         return job.status is Status.PROCESSING and job.cancel_requested
 
-    return _step(job_id, uow=uow, applies=applies, change=change)
+    def change(job: Job) -> None:
+        job.cancel(clock.now())
+
+    return _step(job_id, uow=uow, applies=applies, change=change, settle=_release(uow))

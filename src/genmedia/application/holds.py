@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -42,19 +42,27 @@ class Captured:
 
 
 def settle_capture(
-    uow: UnitOfWork, hold: CreditHold, amount: int, posting: Callable[[int], Posting]
+    uow: UnitOfWork,
+    hold: CreditHold,
+    amount: int,
+    posting: Callable[[int], Posting],
+    now: datetime | None = None,
 ) -> Captured | None:
     """Capture a pending hold inside the current transaction; None if it was settled already.
 
     The charge (`posting(captured)`) and the release of the hold are one guarded statement.
+    `now` stamps the settlement (the database's clock if None).
     """
-    hold.capture(min(amount, hold.amount), uow.wallets.now())
+    hold.capture(min(amount, hold.amount), now or uow.wallets.now())
     if not uow.holds.settle(hold):
         return None
     if not hold.captured:
         uow.wallets.release(hold.user_id, hold.amount)
         return Captured(None)
-    return Captured(uow.wallets.post(hold.user_id, posting(hold.captured), release=hold.amount))
+    charge = posting(hold.captured)
+    return Captured(
+        uow.wallets.post(hold.user_id, charge, release=hold.amount, replay_checked=True)
+    )
 
 
 def settle_release(uow: UnitOfWork, hold: CreditHold) -> bool:

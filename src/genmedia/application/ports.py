@@ -14,11 +14,13 @@ from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
 from genmedia.domain.holds import CreditHold
+from genmedia.domain.job import Job
 from genmedia.domain.lots import CreditLot
 from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack, Payment, PaymentNotification, PaymentProvider
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status
 from genmedia.domain.template import Template
 from genmedia.domain.trained_model import TrainedModel
 from genmedia.domain.user import User
@@ -169,13 +171,46 @@ class RequestRepository(abc.ABC):
     def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
         """The user's live requests, newest first."""
 
+    @abc.abstractmethod
+    def mark_started(self, request_id: int) -> None:
+        """Move the request from pending to processing, if it is still pending."""
+
+    @abc.abstractmethod
+    def follow_jobs(self, request_id: int) -> Status:
+        """Lock the request and make its status and charge follow its jobs as stored now.
+
+        Call it after changing a job in the same transaction: the lock makes concurrent
+        changes to sibling jobs take turns, so the last of them sees them all.
+        """
+
+
+class JobRepository(abc.ABC):
+    """Single jobs, for the worker's steps, which change one job at a time.
+
+    A job belongs to its request; whoever saves a job calls `requests.follow_jobs` (or
+    `mark_started` for a claim) afterwards in the same transaction.
+    """
+
+    @abc.abstractmethod
+    def get(self, job_id: int) -> Job:
+        """The job with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def save(self, job: Job) -> None:
+        """Write back a job loaded here, only if its status and attempts are as loaded;
+        StaleAggregate otherwise. Only the fields changed since loading are written."""
+
 
 class MediaRepository(abc.ABC):
     """Stored media."""
 
     @abc.abstractmethod
-    def add(self, media: Media) -> Media:
-        """Insert a media row; AlreadyExists if the job output already has one."""
+    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
+        """Insert a media row; AlreadyExists if the job output already has one.
+
+        `replay_checked` says the caller's guarded UPDATE in this transaction already rules
+        out a repeat; a taken key then fails the transaction instead.
+        """
 
     @abc.abstractmethod
     def get(self, media_id: int) -> Media:
@@ -300,6 +335,7 @@ class WalletRepository(abc.ABC):
         release: int = 0,
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
+        replay_checked: bool = False,
     ) -> LedgerEntry:
         """Apply a posting once and append its ledger entry.
 
@@ -307,6 +343,8 @@ class WalletRepository(abc.ABC):
         reference with other content raises IdempotencyConflict. `release` frees held credits
         in the same statement (a capture). Credits open a lot (expiring at `lot_expires_at`);
         debits consume lots in order, or first from `from_lot` (a refund's claw-back).
+        `replay_checked` says the caller's own guarded UPDATE in this transaction already
+        rules out a replay; a repeated reference then fails the transaction instead.
         """
 
     @abc.abstractmethod
@@ -482,6 +520,7 @@ class UnitOfWork(abc.ABC):
     provider_models: ProviderModelRepository
     trained_models: TrainedModelRepository
     requests: RequestRepository
+    jobs: JobRepository
     media: MediaRepository
     retention: RetentionRepository
     stats: StatsRepository

@@ -51,28 +51,27 @@ def rescue_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> Rescue:
 
     def attempt() -> Rescue:
         with uow:
-            request = uow.requests.get_by_job(job_id, for_update=True)
-            job = request.job(job_id)
+            job = uow.jobs.get(job_id)
             if job.status is not Status.PROCESSING:
                 return Rescue.SKIPPED
             now = clock.now()
+            release = True
             if job.cancel_requested:
-                request.cancel_job(job_id, now)
-                billing.release_for_job(uow, job)
+                job.cancel(now)
                 outcome = Rescue.CANCELLED
             elif job.provider_task_id:
                 job.worker_id = None
-                outcome = Rescue.REPOLLED
+                outcome, release = Rescue.REPOLLED, False
             elif job.attempts_left > 0:
-                request.requeue_job(job_id, "worker_lost", "the worker running this job stopped")
-                outcome = Rescue.REQUEUED
+                job.requeue("worker_lost", "the worker running this job stopped")
+                outcome, release = Rescue.REQUEUED, False
             else:
-                request.fail_job(
-                    job_id, "worker_lost", "the worker stopped and no attempt is left", now
-                )
-                billing.release_for_job(uow, job)
+                job.fail("worker_lost", "the worker stopped and no attempt is left", now)
                 outcome = Rescue.FAILED
-            uow.requests.save(request)
+            uow.jobs.save(job)
+            uow.requests.follow_jobs(job.request_id or 0)
+            if release:
+                billing.release_for_job(uow, job)
             uow.commit()
         return outcome
 

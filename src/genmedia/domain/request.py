@@ -51,7 +51,8 @@ class GenerationRequest:
 
     def refresh_status(self) -> None:
         """Make the request's status follow its jobs."""
-        self.status = request_status(j.status for j in self.jobs)
+        started = self.status is not Status.PENDING
+        self.status = request_status((j.status for j in self.jobs), started=started)
         self.credits_charged = sum(
             j.credits_used for j in self.jobs if j.status is Status.COMPLETED
         )

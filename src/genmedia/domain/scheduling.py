@@ -32,17 +32,22 @@ C = TypeVar("C", bound=Candidate)
 def pick_dispatchable(
     candidates: Sequence[C], in_flight: Mapping[int, int], user_cap: int, room: int
 ) -> list[C]:
-    """The candidates to dispatch now, in priority order, within the cap and the room."""
-    chosen: list[C] = []
+    """The candidates to dispatch now, within the cap and the room, in the order to send them.
+
+    Within a priority, the jobs are interleaved by user: a user with fewer jobs in flight
+    goes first, so one user's refills do not queue ahead of another user's first job.
+    """
+    chosen: list[tuple[int, int, int, C]] = []
     counts = dict(in_flight)
     for job in sorted(candidates, key=lambda c: (-c.priority, c.job_id)):
         if len(chosen) >= room:
             break
-        if counts.get(job.user_id, 0) >= user_cap:
+        slot = counts.get(job.user_id, 0)
+        if slot >= user_cap:
             continue
-        counts[job.user_id] = counts.get(job.user_id, 0) + 1
-        chosen.append(job)
-    return chosen
+        counts[job.user_id] = slot + 1
+        chosen.append((-job.priority, slot, job.job_id, job))
+    return [job for *_, job in sorted(chosen, key=lambda c: c[:3])]
 
 
 def retry_delay(

@@ -44,13 +44,18 @@ def check_job_transition(current: Status, target: Status) -> None:
         raise IllegalTransition("job", current.value, target.value)
 
 
-def request_status(job_statuses: Iterable[Status]) -> Status:
-    """The status a request has when its jobs have these statuses (API.md rules)."""
+def request_status(job_statuses: Iterable[Status], *, started: bool = False) -> Status:
+    """The status a request has when its jobs have these statuses (API.md rules).
+
+    A request that has `started` (left pending) never goes back to pending, even while
+    a retried job waits for its next attempt: its lifecycle only moves forward (GEN-5).
+    """
     statuses = list(job_statuses)
     if not statuses:
         return Status.PENDING
     if any(not s.is_terminal for s in statuses):
-        return Status.PENDING if all(s is Status.PENDING for s in statuses) else Status.PROCESSING
+        waiting = all(s is Status.PENDING for s in statuses)
+        return Status.PENDING if waiting and not started else Status.PROCESSING
     for outcome in (Status.COMPLETED, Status.FAILED):
         if outcome in statuses:
             return outcome

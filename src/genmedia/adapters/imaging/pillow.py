@@ -24,7 +24,7 @@ class PillowImageProcessor(ImageProcessor):
     """Measures png, jpeg, webp and gif images; the blurhash comes from a small copy."""
 
     def __init__(
-        self, *, components_x: int = 4, components_y: int = 3, hash_size: int = 32
+        self, *, components_x: int = 4, components_y: int = 3, hash_size: int = 16
     ) -> None:
         if not (1 <= components_x <= 9 and 1 <= components_y <= 9):
             raise ValueError("blurhash components must be between 1 and 9")

@@ -8,6 +8,7 @@ from typing import Self
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories import (
+    LoadedJobs,
     LoadedRequests,
     SqlCouponRepository,
     SqlCreditPackRepository,
@@ -15,6 +16,7 @@ from genmedia.adapters.sql.repositories import (
     SqlGiftCardRepository,
     SqlHoldRepository,
     SqlJobOutbox,
+    SqlJobRepository,
     SqlMediaRepository,
     SqlPaymentRepository,
     SqlProviderModelRepository,
@@ -34,15 +36,16 @@ from genmedia.application.ports import UnitOfWork
 class SqlUnitOfWork(UnitOfWork):
     """A transaction on `engine`; rolls back on exit unless committed.
 
-    Not shared between threads: build one per use case call. Requests loaded through it
-    are remembered (by object) across its `with` blocks, so a request read in one
-    transaction can be saved, guarded by its version, in a later one.
+    Not shared between threads: build one per use case call. Requests and jobs loaded
+    through it are remembered (by object) across its `with` blocks, so one read in one
+    transaction can be saved, guarded by its version or status, in a later one.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._connection: sa.Connection | None = None
         self._loaded = LoadedRequests()
+        self._loaded_jobs = LoadedJobs()
 
     def __enter__(self) -> Self:
         if self._connection is not None:
@@ -57,6 +60,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.provider_models = SqlProviderModelRepository(connection)
         self.trained_models = SqlTrainedModelRepository(connection)
         self.requests = SqlRequestRepository(connection, self._loaded)
+        self.jobs = SqlJobRepository(connection, self._loaded_jobs)
         self.media = SqlMediaRepository(connection)
         self.retention = SqlRetentionRepository(connection)
         self.stats = SqlStatsRepository(connection)

@@ -4,6 +4,7 @@ from genmedia.adapters.sql.repositories.catalog import SqlFeatureRepository, Sql
 from genmedia.adapters.sql.repositories.coupons import SqlCouponRepository
 from genmedia.adapters.sql.repositories.gift_cards import SqlGiftCardRepository
 from genmedia.adapters.sql.repositories.holds import SqlHoldRepository
+from genmedia.adapters.sql.repositories.jobs import SqlJobRepository
 from genmedia.adapters.sql.repositories.media import SqlMediaRepository
 from genmedia.adapters.sql.repositories.outbox import SqlJobOutbox
 from genmedia.adapters.sql.repositories.provider_models import SqlProviderModelRepository
@@ -11,7 +12,7 @@ from genmedia.adapters.sql.repositories.purchases import (
     SqlCreditPackRepository,
     SqlPaymentRepository,
 )
-from genmedia.adapters.sql.repositories.request_rows import LoadedRequests
+from genmedia.adapters.sql.repositories.request_rows import LoadedJobs, LoadedRequests
 from genmedia.adapters.sql.repositories.requests import SqlRequestRepository
 from genmedia.adapters.sql.repositories.retention import SqlRetentionRepository
 from genmedia.adapters.sql.repositories.stats import SqlStatsRepository
@@ -22,6 +23,7 @@ from genmedia.adapters.sql.repositories.wallets import SqlWalletRepository
 from genmedia.adapters.sql.repositories.workers import SqlWorkerRegistry
 
 __all__ = [
+    "LoadedJobs",
     "LoadedRequests",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
@@ -29,6 +31,7 @@ __all__ = [
     "SqlGiftCardRepository",
     "SqlHoldRepository",
     "SqlJobOutbox",
+    "SqlJobRepository",
     "SqlMediaRepository",
     "SqlPaymentRepository",
     "SqlProviderModelRepository",

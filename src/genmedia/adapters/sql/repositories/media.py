@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -56,16 +57,24 @@ def media_from_row(row: sa.Row[Any]) -> Media:
     return Media(id=row.id, info=info, **values)
 
 
+@functools.cache
+def _insert_returning() -> sa.Insert:
+    return sa.insert(_media).returning(_media.c.id, _media.c.created_at)
+
+
 class SqlMediaRepository(SqlRepository, MediaRepository):
     """Stored media; one row per job output."""
 
-    def add(self, media: Media) -> Media:
-        """Insert a media row; AlreadyExists if the job output already has one."""
-        statement = sa.insert(_media).values(media_row(media))
-        statement = statement.returning(_media.c.id, _media.c.created_at)
+    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
+        """Insert a media row; AlreadyExists if the job output already has one (checked in a
+        savepoint unless `replay_checked`)."""
+        statement = _insert_returning()
+        if replay_checked:
+            media.id, media.created_at = self._connection.execute(statement, media_row(media)).one()
+            return media
         key = (media.job_id, media.output_index)
         with unique_or_already_exists(self._connection, "media", key):
-            media.id, media.created_at = self._connection.execute(statement).one()
+            media.id, media.created_at = self._connection.execute(statement, media_row(media)).one()
         return media
 
     def get(self, media_id: int) -> Media:

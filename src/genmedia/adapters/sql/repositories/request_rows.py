@@ -21,9 +21,10 @@ _REQUEST_FIELDS = (
     "credits_charged", "status", "metadata", "deleted_at",
 )  # fmt: skip
 
+# A job's input_json is fixed when it is created, so saves never write it.
 _JOB_FIELDS = (
     "user_id", "project_id", "feature_id", "category", "status", "priority", "worker_id",
-    "input_json", "output_metadata", "error_code", "error_message", "attempts", "max_attempts",
+    "output_metadata", "error_code", "error_message", "attempts", "max_attempts",
     "started_at", "completed_at", "provider_task_id", "provider_polling_url",
     "legacy_provider_task_id", "provider_cost", "credits_used", "dispatched_at", "run_after",
     "deadline_at", "cancel_requested", "deleted_at",
@@ -53,19 +54,36 @@ def job_row(job: Job) -> dict[str, Any]:
     return {name: getattr(job, name) for name in _JOB_FIELDS}
 
 
+def job_snapshot(job: Job) -> dict[str, Any]:
+    """The job's savable values, copied so that later changes to the job do not alter them."""
+    row = job_row(job)
+    row["output_metadata"] = copy.deepcopy(row["output_metadata"])
+    return row
+
+
+def job_changes(job: Job, before: dict[str, Any]) -> dict[str, Any]:
+    """The savable values that differ from a snapshot."""
+    return {k: v for k, v in job_row(job).items() if before[k] != v}
+
+
 def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
     """The column values that insert a job; the database stamps its creation time."""
-    return {"request_id": request_id, "job_index": job.index, **job_row(job)}
+    return {
+        "request_id": request_id,
+        "job_index": job.index,
+        "input_json": job.input_json,
+        **job_row(job),
+    }
 
 
 def job_from_row(row: sa.Row[Any]) -> Job:
     """The job a row holds."""
     values = {name: getattr(row, name) for name in _JOB_FIELDS}
-    values["input_json"] = values["input_json"] or {}
     return Job(
         id=row.id,
         request_id=row.request_id,
         index=row.job_index,
+        input_json=row.input_json or {},
         created_at=row.created_at,
         **values,
     )
@@ -82,10 +100,9 @@ class Loaded:
         """The job's changed columns, and its values as loaded (None if it was not)."""
         assert job.id is not None
         before = self.jobs.get(job.id)
-        now = job_row(job)
         if before is None:
-            return now, None
-        return {k: v for k, v in now.items() if before[k] != v}, before
+            return job_row(job), None
+        return job_changes(job, before), before
 
 
 class LoadedRequests:
@@ -102,9 +119,24 @@ class LoadedRequests:
 
     def remember(self, request: GenerationRequest, version: int) -> None:
         """Record the request as it is now, at this version."""
-        jobs = {j.id: copy.deepcopy(job_row(j)) for j in request.jobs if j.id is not None}
+        jobs = {j.id: job_snapshot(j) for j in request.jobs if j.id is not None}
         self._seen[request] = Loaded(version, jobs)
 
     def get(self, request: GenerationRequest) -> Loaded | None:
         """What the request looked like when loaded, if it was loaded here."""
         return self._seen.get(request)
+
+
+class LoadedJobs:
+    """What each job object looked like when loaded or last saved, as LoadedRequests."""
+
+    def __init__(self) -> None:
+        self._seen: weakref.WeakKeyDictionary[Job, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+    def remember(self, job: Job) -> None:
+        """Record the job as it is now."""
+        self._seen[job] = job_snapshot(job)
+
+    def get(self, job: Job) -> dict[str, Any] | None:
+        """The job's values when loaded here, if it was."""
+        return self._seen.get(job)

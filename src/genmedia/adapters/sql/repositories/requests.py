@@ -22,13 +22,18 @@ from genmedia.application.ports import RequestRepository
 from genmedia.domain.errors import NotFound
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status, request_status
 
 _requests = generation_requests
 _jobs = generation_jobs
 
 
 class SqlRequestRepository(SqlRepository, RequestRepository):
-    """Requests loaded with all their jobs; `save` writes only what nobody changed meanwhile."""
+    """Requests loaded with all their jobs; `save` writes only what nobody changed meanwhile.
+
+    Every transaction that writes both locks the job rows first (in id order) and the
+    request row last, so writers of one request cannot deadlock each other.
+    """
 
     def __init__(self, connection: sa.Connection, loaded: LoadedRequests) -> None:
         super().__init__(connection)
@@ -54,8 +59,10 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
 
     def get(self, request_id: int, *, for_update: bool = False) -> GenerationRequest:
         """The request with this id and all its jobs, or NotFound; locked if `for_update`."""
+        if for_update:
+            self._lock_jobs(_jobs.c.request_id == request_id)
         query = sa.select(_requests).where(_requests.c.id == request_id)
-        found = self._load(query.with_for_update() if for_update else query)
+        found = self._load(query.with_for_update(key_share=True) if for_update else query)
         if not found:
             raise NotFound("request", request_id)
         return found[0]
@@ -63,8 +70,10 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
     def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
         """The request that owns this job, or NotFound; locked if `for_update`."""
         owner = sa.select(_jobs.c.request_id).where(_jobs.c.id == job_id).scalar_subquery()
+        if for_update:
+            self._lock_jobs(_jobs.c.request_id == owner)
         query = sa.select(_requests).where(_requests.c.id == owner)
-        found = self._load(query.with_for_update() if for_update else query)
+        found = self._load(query.with_for_update(key_share=True) if for_update else query)
         if not found:
             raise NotFound("job", job_id)
         return found[0]
@@ -83,10 +92,50 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         if loaded is None or request.id is None:
             raise ValueError("save() takes a request loaded or added through this unit of work")
         with self._connection.begin_nested():
-            self._update_request(request, loaded.version)
             for job in request.jobs:
                 self._write_job(request.id, job, loaded)
+            self._update_request(request, loaded.version)
+            request.status = self.follow_jobs(request.id)
         self._loaded.remember(request, loaded.version + 1)
+
+    def mark_started(self, request_id: int) -> None:
+        """pending → processing; nothing if the request has started already."""
+        statement = (
+            sa.update(_requests)
+            .where(_requests.c.id == request_id, _requests.c.status == Status.PENDING)
+            .values(status=Status.PROCESSING)
+        )
+        self._connection.execute(statement)
+
+    def follow_jobs(self, request_id: int) -> Status:
+        """Lock the request, read its jobs' statuses and write the status and charge they
+        imply, if that changes anything; the status."""
+        lock = (
+            sa.select(_requests.c.status, _requests.c.credits_charged)
+            .where(_requests.c.id == request_id)
+            .with_for_update(key_share=True)
+        )
+        current = self._one(lock)
+        if current is None:
+            raise NotFound("request", request_id)
+        jobs = self._all(
+            sa.select(_jobs.c.status, _jobs.c.credits_used).where(_jobs.c.request_id == request_id)
+        )
+        was = Status(current.status)
+        status = request_status((j.status for j in jobs), started=was is not Status.PENDING)
+        charged = sum(j.credits_used for j in jobs if j.status == Status.COMPLETED)
+        if (status, charged) != (was, current.credits_charged):
+            self._connection.execute(
+                sa.update(_requests)
+                .where(_requests.c.id == request_id)
+                .values(status=status, credits_charged=charged)
+            )
+        return status
+
+    def _lock_jobs(self, which: sa.ColumnElement[bool]) -> None:
+        self._connection.execute(
+            sa.select(_jobs.c.id).where(which).order_by(_jobs.c.id).with_for_update(key_share=True)
+        )
 
     def _update_request(self, request: GenerationRequest, version: int) -> None:
         statement = (

@@ -73,20 +73,27 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         release: int = 0,
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
+        replay_checked: bool = False,
     ) -> LedgerEntry:
         """Apply a posting once; a duplicate reference is caught from the unique index.
 
         A replay can also be refused by the balance guard first (the balance moved since);
-        the reference decides then too.
+        the reference decides then too. With `replay_checked` no savepoint is taken.
         """
+
+        def write() -> LedgerEntry:
+            entry = self._apply(user_id, posting, release)
+            if posting.type is EntryType.CREDIT:
+                self._open_lot(user_id, posting, lot_expires_at)
+            else:
+                self._consume(user_id, posting.amount, from_lot)
+            return entry
+
+        if replay_checked:
+            return write()
         try:
             with self._connection.begin_nested():
-                entry = self._apply(user_id, posting, release)
-                if posting.type is EntryType.CREDIT:
-                    self._open_lot(user_id, posting, lot_expires_at)
-                else:
-                    self._consume(user_id, posting.amount, from_lot)
-                return entry
+                return write()
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise
