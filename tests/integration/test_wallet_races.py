@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import TypeVar
 
@@ -26,24 +24,10 @@ from genmedia.application.wallet import AdjustCredits, adjust_credits, expire_ho
 from genmedia.domain.errors import AlreadyUsed, InsufficientCredits
 from genmedia.domain.user import User
 from tests.fakes import FakeClock, FakeHasher
+from tests.races import race
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
-
-
-def race(n: int, action: Callable[[int], T]) -> list[T | Exception]:
-    """Run `action(i)` in n threads that start together; results or raised errors, in order."""
-    barrier = threading.Barrier(n)
-
-    def run(i: int) -> T | Exception:
-        barrier.wait()
-        try:
-            return action(i)
-        except Exception as error:
-            return error
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 @pytest.fixture
