@@ -165,6 +165,17 @@ def test_jobs_accepted_while_redis_is_down_all_run_after_it_returns(
         assert (media, stored, captures) == (8, 8, 8)
 
 
+def started_after_dispatch(app: Container, request_id: int) -> tuple[list[sa.Row], list[sa.Row]]:  # type: ignore[type-arg]
+    """Other requests' jobs started after this request's (single) job was dispatched, and
+    those of them that started before it did."""
+    job = generation_jobs
+    query = sa.select(job.c.request_id, job.c.started_at, job.c.dispatched_at)
+    claims = rows(app, query.order_by(job.c.started_at))
+    mine = next(r for r in claims if r.request_id == request_id)
+    after = [r for r in claims if r.request_id != request_id and r.started_at > mine.dispatched_at]
+    return after, [r for r in after if r.started_at < mine.started_at]
+
+
 def test_a_paid_job_submitted_last_starts_before_the_free_backlog(stack: Stack) -> None:
     with stack.container() as app:
         free = [prepare(app, f"free{i}@example.com") for i in range(4)]
@@ -187,20 +198,7 @@ def test_a_paid_job_submitted_last_starts_before_the_free_backlog(stack: Stack) 
             wait_until(lambda: all_done(app, 193), 180, "the whole backlog")
         finally:
             assert stop(worker) == 0
-        job = generation_jobs
-        started = rows(
-            app,
-            sa.select(job.c.request_id, job.c.started_at, job.c.dispatched_at).order_by(
-                job.c.started_at
-            ),
-        )
-        paid_job = next(r for r in started if r.request_id == paid_request)
-        free_after = [
-            r
-            for r in started
-            if r.request_id != paid_request and r.started_at > paid_job.dispatched_at
-        ]
-        overtaking = [r for r in free_after if r.started_at < paid_job.started_at]
+        free_after, overtaking = started_after_dispatch(app, paid_request)
         assert len(free_after) >= 150  # the backlog was still there when the paid job went out
         # Counted from the dispatch round that sent the paid job: only free jobs already
         # handed to the broker, at most GENMEDIA_MAX_IN_FLIGHT of them, may start first.
@@ -221,23 +219,11 @@ def test_another_users_job_starts_within_the_cap_of_a_busy_users_backlog(stack: 
             wait_until(lambda: all_done(app, 101), 180, "all jobs")
         finally:
             assert stop(worker) == 0
-        job = generation_jobs
-        claims = rows(
-            app,
-            sa.select(job.c.request_id, job.c.started_at, job.c.dispatched_at).order_by(
-                job.c.started_at
-            ),
-        )
-        mine = next(r for r in claims if r.request_id == single)
         # Counted from the dispatch round that sent the single job: the busy user's jobs
         # already handed to the broker, and those refilled in that round, are at most the cap.
-        between = [
-            r
-            for r in claims
-            if r.request_id != single and mine.dispatched_at < r.started_at < mine.started_at
-        ]
+        _, between = started_after_dispatch(app, single)
         assert len(between) <= cap, [(r.request_id, r.started_at) for r in between]
-        assert len(claims) == 101
+        assert len(rows(app, sa.select(generation_jobs.c.id))) == 101
 
 
 def test_a_provider_answering_503_is_retried_with_growing_delays_then_fails(stack: Stack) -> None:
