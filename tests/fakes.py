@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -271,15 +271,21 @@ class FakeRequestRepository(_Repo, RequestRepository):
         mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
         return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
 
-    def mark_started(self, request_id: int) -> None:
-        request = self.db.requests[request_id]
-        if request.status is Status.PENDING:
-            request.status = Status.PROCESSING
+    def mark_started(self, request_ids: Collection[int]) -> None:
+        for request_id in request_ids:
+            request = self.db.requests[request_id]
+            if request.status is Status.PENDING:
+                request.status = Status.PROCESSING
 
-    def follow_jobs(self, request_id: int) -> Status:
-        request = self.db.requests[request_id]
-        request.refresh_status()
-        return request.status
+    def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
+        statuses = {}
+        for request_id in sorted(set(request_ids)):
+            if request_id not in self.db.requests:
+                raise NotFound("request", request_id)
+            request = self.db.requests[request_id]
+            request.refresh_status()
+            statuses[request_id] = request.status
+        return statuses
 
 
 def _find_job(db: FakeDatabase, job_id: int) -> Job | None:
@@ -305,13 +311,18 @@ class FakeJobRepository(_Repo, JobRepository):
         self.loaded[job_id] = (job.status, job.attempts)
         return job
 
-    def save(self, job: Job) -> None:
-        job_id = job.id or 0
-        if job_id not in self.loaded or _find_job(self.db, job_id) is not job:
-            raise ValueError("save() takes a job loaded through this unit of work")
-        stored = _find_job(self.committed, job_id)
-        if stored is not None and (stored.status, stored.attempts) != self.loaded[job_id]:
-            raise StaleAggregate(f"job {job_id} changed since it was loaded")
+    def lock(self, job_ids: Collection[int]) -> list[Job]:
+        found = (_find_job(self.db, job_id) for job_id in sorted(set(job_ids)))
+        return [self.get(job.id or 0) for job in found if job is not None]
+
+    def save_all(self, jobs: Sequence[Job]) -> None:
+        for job in jobs:
+            job_id = job.id or 0
+            if job_id not in self.loaded or _find_job(self.db, job_id) is not job:
+                raise ValueError("save_all() takes jobs loaded through this unit of work")
+            stored = _find_job(self.committed, job_id)
+            if stored is not None and (stored.status, stored.attempts) != self.loaded[job_id]:
+                raise StaleAggregate(f"job {job_id} changed since it was loaded")
 
 
 class FakeMediaRepository(_Repo, MediaRepository):
@@ -324,6 +335,10 @@ class FakeMediaRepository(_Repo, MediaRepository):
         media.id = self._new_id()
         self.db.media[media.id] = media
         return media
+
+    def add_all(self, media: Sequence[Media]) -> None:
+        for item in media:
+            self.add(item, replay_checked=True)
 
     def get(self, media_id: int) -> Media:
         if media_id not in self.db.media:
@@ -522,6 +537,18 @@ class FakeWalletRepository(_Repo, WalletRepository):
             self._consume(user_id, posting.amount, from_lot)
         return entry
 
+    def post_all(
+        self, user_id: int, postings: Sequence[Posting], *, release: int = 0
+    ) -> list[LedgerEntry]:
+        if any(posting.type is not EntryType.DEBIT for posting in postings):
+            raise ValueError("post_all() takes debits only")
+        if not postings and release:
+            self.release(user_id, release)
+        return [
+            self.post(user_id, posting, release=release if i == 0 else 0, replay_checked=True)
+            for i, posting in enumerate(postings)
+        ]
+
     def _consume(self, user_id: int, amount: int, first: int | None) -> None:
         mine = [lot for lot in self.db.lots.values() if lot.user_id == user_id]
         chosen = [lot for lot in mine if lot.id == first and lot.remaining]
@@ -577,6 +604,13 @@ class FakeHoldRepository(_Repo, HoldRepository):
     def for_job(self, job_id: int) -> CreditHold | None:
         found = next((h for h in self.db.holds.values() if h.job_id == job_id), None)
         return copy.deepcopy(found)
+
+    def lock_for_jobs(self, job_ids: Collection[int]) -> dict[int, CreditHold]:
+        found = (self.for_job(job_id) for job_id in job_ids)
+        return {hold.job_id or 0: hold for hold in found if hold is not None}
+
+    def settle_all(self, holds: Sequence[CreditHold]) -> int:
+        return sum(self.settle(hold) for hold in holds)
 
     def settle(self, hold: CreditHold) -> bool:
         stored = self.db.holds[hold.id or 0]

@@ -7,10 +7,12 @@ records credits_used = 0 and `billing: "unpaid"`). The balance never goes negati
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
-from functools import partial
 
-from genmedia.application.holds import settle_capture, settle_release
+from genmedia.application.errors import StaleAggregate
+from genmedia.application.holds import settle_release
 from genmedia.application.ports import UnitOfWork
 from genmedia.domain.errors import InsufficientCredits
 from genmedia.domain.holds import CreditHold, HoldStatus
@@ -60,19 +62,44 @@ def _charge(job: Job, amount: int, media_id: int | None) -> Posting:
     )
 
 
-def capture_for_job(
-    uow: UnitOfWork, job: Job, media_id: int | None = None, now: datetime | None = None
-) -> int:
-    """Charge a completed job from its hold, returning the rest; the credits charged."""
+def capture_for_jobs(
+    uow: UnitOfWork, charges: Sequence[tuple[Job, int | None]], now: datetime
+) -> dict[int, int]:
+    """Charge completed jobs (each with the id of its first media) from their holds, returning
+    the rest; the credits charged, by job id.
+
+    The holds are locked and settled together, and each user's charges are one movement of
+    the wallet. A job whose hold is no longer pending is charged from the balance instead.
+    """
+    holds = uow.holds.lock_for_jobs([job.id or 0 for job, _ in charges])
+    held: dict[int, list[tuple[Job, CreditHold, int | None]]] = defaultdict(list)
+    charged: dict[int, int] = {}
+    for job, media_id in charges:
+        hold = holds.get(job.id or 0)
+        if hold is not None and hold.status is HoldStatus.PENDING:
+            hold.capture(min(job_cost(job), hold.amount), now)
+            held[hold.user_id].append((job, hold, media_id))
+        else:
+            charged[job.id or 0] = _charge_balance(uow, job, media_id)
+    settled = [hold for items in held.values() for _, hold, _ in items]
+    if uow.holds.settle_all(settled) != len(settled):
+        raise StaleAggregate("a locked hold was settled by someone else")
+    for user_id in sorted(held):
+        items = held[user_id]
+        postings = [_charge(job, hold.captured, media_id) for job, hold, media_id in items]
+        release = sum(hold.amount for _, hold, _ in items)
+        uow.wallets.post_all(user_id, [p for p in postings if p.amount], release=release)
+        charged.update((job.id or 0, hold.captured) for job, hold, _ in items)
+    return charged
+
+
+def _charge_balance(uow: UnitOfWork, job: Job, media_id: int | None) -> int:
+    """Charge a job whose hold is gone from the available balance, if it covers the cost."""
     cost = job_cost(job)
-    hold = uow.holds.for_job(job.id or 0)
-    charge = partial(_charge, job, media_id=media_id)
-    if hold and hold.status is HoldStatus.PENDING and settle_capture(uow, hold, cost, charge, now):
-        return hold.captured
     if cost == 0:
         return 0
     try:
-        return uow.wallets.post(job.user_id, charge(cost)).amount
+        return uow.wallets.post(job.user_id, _charge(job, cost, media_id)).amount
     except InsufficientCredits:
         return 0
 

@@ -5,7 +5,7 @@ Network and storage I/O happen between these steps, never inside them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,37 @@ class StoredOutput:
     info: ImageInfo
 
 
+def claim_jobs(
+    job_ids: Sequence[int],
+    worker_id: str,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    job_timeout: timedelta = DEFAULT_JOB_TIMEOUT,
+) -> dict[int, Job]:
+    """Claim those of these jobs that are pending for a worker, in one transaction; the jobs
+    claimed, by id. Others were claimed, cancelled or finished already.
+
+    The jobs are locked and their saves guarded by the status they were read with, so of
+    two deliveries of one message only one claims the job. The first claim fixes the job's
+    deadline: `job_timeout` after the job was created.
+    """
+
+    def attempt() -> dict[int, Job]:
+        with uow:
+            jobs = [job for job in uow.jobs.lock(job_ids) if job.status is Status.PENDING]
+            now = clock.now()
+            for job in jobs:
+                job.start(worker_id, now)
+                job.deadline_at = job.deadline_at or (job.created_at or now) + job_timeout
+            uow.jobs.save_all(jobs)
+            uow.requests.mark_started({job.request_id or 0 for job in jobs})
+            uow.commit()
+        return {job.id or 0: job for job in jobs}
+
+    return retry_stale(attempt)
+
+
 def claim_job(
     job_id: int,
     worker_id: str,
@@ -38,27 +69,9 @@ def claim_job(
     clock: Clock,
     job_timeout: timedelta = DEFAULT_JOB_TIMEOUT,
 ) -> Job | None:
-    """Claim a pending job for a worker; None if it was claimed, cancelled or finished already.
-
-    The save is guarded by the status the job was read with, so of two deliveries of one
-    message only one claims the job. The first claim fixes the job's deadline:
-    `job_timeout` after the job was created.
-    """
-
-    def attempt() -> Job | None:
-        with uow:
-            job = uow.jobs.get(job_id)
-            if job.status is not Status.PENDING:
-                return None
-            now = clock.now()
-            job.start(worker_id, now)
-            job.deadline_at = job.deadline_at or (job.created_at or now) + job_timeout
-            uow.jobs.save(job)
-            uow.requests.mark_started(job.request_id or 0)
-            uow.commit()
-        return job
-
-    return retry_stale(attempt)
+    """`claim_jobs` for one job: the job if it was claimed now, else None."""
+    claimed = claim_jobs([job_id], worker_id, uow=uow, clock=clock, job_timeout=job_timeout)
+    return claimed.get(job_id)
 
 
 def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
@@ -121,55 +134,112 @@ def record_provider_task(
     return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
 
 
+@attrs.frozen(kw_only=True)
+class Completion:
+    """A finished attempt of a job, its outputs already in storage."""
+
+    job_id: int
+    attempt: int
+    outputs: Sequence[StoredOutput]
+    metadata: Mapping[str, Any]
+    provider_cost: float | None = None
+
+
+def complete_jobs(completions: Sequence[Completion], *, uow: UnitOfWork, clock: Clock) -> set[int]:
+    """Write the media rows, charge the holds and complete the jobs and their requests, all
+    in one transaction; the ids of the jobs completed. A completion whose job is no longer
+    running that attempt changes nothing.
+
+    Each job is saved as charged in full; in the rare case that less could be charged (its
+    hold expired and the balance no longer covers it) it is saved again with what was.
+    """
+    now = clock.now()
+
+    def attempt() -> set[int]:
+        with uow:
+            done = _running_attempts(uow, completions)
+            for job, completion in done:
+                cost = billing.job_cost(job)
+                job.complete(now, {**completion.metadata, "credits_charged": cost}, cost)
+                job.provider_cost = completion.provider_cost
+            finished = [job for job, _ in done]
+            uow.jobs.save_all(finished)
+            uow.requests.follow_all({job.request_id or 0 for job in finished})
+            _store_and_charge(uow, done, now)
+            uow.commit()
+        return {job.id or 0 for job in finished}
+
+    return retry_stale(attempt)
+
+
+def _running_attempts(
+    uow: UnitOfWork, completions: Sequence[Completion]
+) -> list[tuple[Job, Completion]]:
+    """Lock the jobs; those still running the completed attempt, each once."""
+    jobs = {job.id: job for job in uow.jobs.lock([c.job_id for c in completions])}
+    done: dict[int, tuple[Job, Completion]] = {}
+    for completion in completions:
+        job = jobs.get(completion.job_id)
+        if job is not None and _running(completion.attempt)(job):
+            done.setdefault(completion.job_id, (job, completion))
+    return list(done.values())
+
+
+def _store_and_charge(
+    uow: UnitOfWork, done: Sequence[tuple[Job, Completion]], now: datetime
+) -> None:
+    """Add the completed jobs' media and charge them; a job that could not be charged in
+    full is saved again with what was."""
+    media = {job.id: _media(job, completion.outputs) for job, completion in done}
+    uow.media.add_all([item for items in media.values() for item in items])
+    charges = [(job, media[job.id][0].id if media[job.id] else None) for job, _ in done]
+    charged = billing.capture_for_jobs(uow, charges, now)
+    short = [(j, c) for j, c in done if charged[j.id or 0] < billing.job_cost(j)]
+    for job, completion in short:
+        paid = charged[job.id or 0]
+        state = "unpaid" if paid == 0 else "partial"
+        job.output_metadata = {**completion.metadata, "credits_charged": paid, "billing": state}
+        job.credits_used = paid
+    if short:
+        uow.jobs.save_all([job for job, _ in short])
+        uow.requests.follow_all({job.request_id or 0 for job, _ in short})
+
+
+def _media(job: Job, outputs: Sequence[StoredOutput]) -> list[Media]:
+    source = job.input_json.get("inputs") or [{}]
+    return [
+        Media.generated(
+            user_id=job.user_id,
+            request_id=job.request_id or 0,
+            job_id=job.id or 0,
+            output_index=out.index,
+            storage_path=out.storage_path,
+            info=out.info,
+            original_media_id=source[0].get("media_id"),
+        )
+        for out in outputs
+    ]
+
+
 def complete_job(
     job_id: int,
     attempt_no: int,
-    outputs: list[StoredOutput],
-    output_metadata: dict[str, Any],
+    outputs: Sequence[StoredOutput],
+    output_metadata: Mapping[str, Any],
     *,
     uow: UnitOfWork,
     clock: Clock,
     provider_cost: float | None = None,
 ) -> bool:
-    """Write the media rows, charge the hold and complete the job and its request, atomically.
-
-    The job is saved as charged in full; in the rare case that less could be charged (its
-    hold expired and the balance no longer covers it) it is saved again with what was.
-    """
-    now = clock.now()
-
-    def change(job: Job) -> None:
-        cost = billing.job_cost(job)
-        job.complete(now, {**output_metadata, "credits_charged": cost}, cost)
-        job.provider_cost = provider_cost
-
-    def settle(job: Job) -> None:
-        source = job.input_json.get("inputs") or [{}]
-        media = [
-            uow.media.add(
-                Media.generated(
-                    user_id=job.user_id,
-                    request_id=job.request_id or 0,
-                    job_id=job_id,
-                    output_index=out.index,
-                    storage_path=out.storage_path,
-                    info=out.info,
-                    original_media_id=source[0].get("media_id"),
-                ),
-                replay_checked=True,
-            )
-            for out in outputs
-        ]
-        cost = billing.job_cost(job)
-        charged = billing.capture_for_job(uow, job, media[0].id if media else None, now)
-        if charged < cost:
-            billing_state = "unpaid" if charged == 0 else "partial"
-            metadata = {**output_metadata, "credits_charged": charged, "billing": billing_state}
-            job.output_metadata, job.credits_used = metadata, charged
-            uow.jobs.save(job)
-            uow.requests.follow_jobs(job.request_id or 0)
-
-    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change, settle=settle)
+    """`complete_jobs` for one job; False if it is no longer running that attempt."""
+    completion = Completion(
+        job_id=job_id,
+        attempt=attempt_no,
+        outputs=outputs,
+        metadata=output_metadata,
+        provider_cost=provider_cost,
+    )
+    return job_id in complete_jobs([completion], uow=uow, clock=clock)
 
 
 def fail_job(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -172,22 +172,27 @@ class RequestRepository(abc.ABC):
         """The user's live requests, newest first."""
 
     @abc.abstractmethod
-    def mark_started(self, request_id: int) -> None:
-        """Move the request from pending to processing, if it is still pending."""
+    def mark_started(self, request_ids: Collection[int]) -> None:
+        """Move these requests from pending to processing, those still pending."""
 
     @abc.abstractmethod
-    def follow_jobs(self, request_id: int) -> Status:
-        """Lock the request and make its status and charge follow its jobs as stored now.
+    def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
+        """Lock the requests (in id order) and make the status and charge of each follow its
+        jobs as stored now; the statuses, by request id.
 
-        Call it after changing a job in the same transaction: the lock makes concurrent
+        Call it after changing jobs in the same transaction: the lock makes concurrent
         changes to sibling jobs take turns, so the last of them sees them all.
         """
+
+    def follow_jobs(self, request_id: int) -> Status:
+        """`follow_all` for one request; its status."""
+        return self.follow_all([request_id])[request_id]
 
 
 class JobRepository(abc.ABC):
     """Single jobs, for the worker's steps, which change one job at a time.
 
-    A job belongs to its request; whoever saves a job calls `requests.follow_jobs` (or
+    A job belongs to its request; whoever saves a job calls `requests.follow_all` (or
     `mark_started` for a claim) afterwards in the same transaction.
     """
 
@@ -196,9 +201,17 @@ class JobRepository(abc.ABC):
         """The job with this id, or NotFound."""
 
     @abc.abstractmethod
-    def save(self, job: Job) -> None:
-        """Write back a job loaded here, only if its status and attempts are as loaded;
+    def lock(self, job_ids: Collection[int]) -> list[Job]:
+        """Those of these jobs that exist, in id order, locked until the transaction ends."""
+
+    @abc.abstractmethod
+    def save_all(self, jobs: Sequence[Job]) -> None:
+        """Write back jobs loaded here, only if each one's status and attempts are as loaded;
         StaleAggregate otherwise. Only the fields changed since loading are written."""
+
+    def save(self, job: Job) -> None:
+        """`save_all` for one job."""
+        self.save_all([job])
 
 
 class MediaRepository(abc.ABC):
@@ -211,6 +224,11 @@ class MediaRepository(abc.ABC):
         `replay_checked` says the caller's guarded UPDATE in this transaction already rules
         out a repeat; a taken key then fails the transaction instead.
         """
+
+    @abc.abstractmethod
+    def add_all(self, media: Sequence[Media]) -> None:
+        """Insert media rows, giving each its id, when the caller's guarded statements in
+        this transaction already rule out a replay (a repeat fails the transaction)."""
 
     @abc.abstractmethod
     def get(self, media_id: int) -> Media:
@@ -348,6 +366,14 @@ class WalletRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def post_all(
+        self, user_id: int, postings: Sequence[Posting], *, release: int = 0
+    ) -> list[LedgerEntry]:
+        """Apply debits in one movement of the wallet, each with its own ledger entry, and free
+        `release` held credits with them; InsufficientCredits refuses them all. As `post`
+        with `replay_checked`: the caller's guarded statements rule out a replay."""
+
+    @abc.abstractmethod
     def entries(
         self, user_id: int, limit: int = 20, before_id: int | None = None
     ) -> list[LedgerEntry]:
@@ -386,8 +412,16 @@ class HoldRepository(abc.ABC):
         """The job's hold, if any."""
 
     @abc.abstractmethod
+    def lock_for_jobs(self, job_ids: Collection[int]) -> dict[int, CreditHold]:
+        """The holds of these jobs, by job id, locked until the transaction ends."""
+
+    @abc.abstractmethod
     def settle(self, hold: CreditHold) -> bool:
         """Write a settled hold if it is still pending in the database; False if it was not."""
+
+    @abc.abstractmethod
+    def settle_all(self, holds: Sequence[CreditHold]) -> int:
+        """`settle` for several holds; how many were still pending and are now settled."""
 
     @abc.abstractmethod
     def due(self, now: datetime, limit: int) -> list[CreditHold]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -46,13 +47,31 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
         row = self._one(sa.select(t).where(t.c.job_id == job_id))
         return hold_from_row(row) if row else None
 
+    def lock_for_jobs(self, job_ids: Collection[int]) -> dict[int, CreditHold]:
+        """The holds of these jobs, by job id, locked in id order."""
+        if not job_ids:
+            return {}
+        rows = self._connection.execute(q.holds_of_jobs(), {"jobs": sorted(set(job_ids))})
+        return {row.job_id: hold_from_row(row) for row in rows}
+
     def settle(self, hold: CreditHold) -> bool:
         """Write the settled hold only if it is still pending."""
-        values = {"hold": hold.id, "status": hold.status.value, "captured": hold.captured}
-        result = self._connection.execute(
-            q.settle_hold(), {**values, "settled_at": hold.settled_at}
-        )
-        return result.rowcount == 1
+        return self.settle_all([hold]) == 1
+
+    def settle_all(self, holds: Sequence[CreditHold]) -> int:
+        """Write the settled holds that are still pending; how many."""
+        if not holds:
+            return 0
+        rows = [
+            {
+                "hold": hold.id,
+                "status": hold.status.value,
+                "captured": hold.captured,
+                "settled_at": hold.settled_at,
+            }
+            for hold in holds
+        ]
+        return int(self._connection.execute(q.settle_hold(), rows).rowcount)
 
     def due(self, now: datetime, limit: int) -> list[CreditHold]:
         """Pending holds past their expiry, oldest expiry first."""

@@ -1,8 +1,11 @@
-"""Single jobs in SQL, saved with a guard on the status and attempt they were loaded at."""
+"""Jobs in SQL, saved with a guard on the status and attempt they were loaded at."""
 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -22,6 +25,16 @@ def _by_id() -> sa.Select[tuple[object, ...]]:
     return sa.select(_jobs).where(_jobs.c.id == sa.bindparam("job"))
 
 
+@functools.cache
+def _locked() -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(_jobs)
+        .where(_jobs.c.id.in_(sa.bindparam("jobs", expanding=True)))
+        .order_by(_jobs.c.id)
+        .with_for_update(key_share=True)
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _guarded_update(columns: frozenset[str]) -> sa.Update:
     """UPDATE of these columns (bound as :v_<name>) where the row is still as loaded."""
@@ -37,8 +50,8 @@ def _guarded_update(columns: frozenset[str]) -> sa.Update:
 
 
 class SqlJobRepository(SqlRepository, JobRepository):
-    """Jobs one row at a time; `save` writes only the changed columns, and only if the row
-    still has the status and attempt count it was loaded with."""
+    """Jobs without their request; `save_all` writes only the changed columns, and only while
+    each row still has the status and attempt count it was loaded with."""
 
     def __init__(self, connection: sa.Connection, loaded: LoadedJobs) -> None:
         super().__init__(connection)
@@ -49,21 +62,38 @@ class SqlJobRepository(SqlRepository, JobRepository):
         row = self._connection.execute(_by_id(), {"job": job_id}).one_or_none()
         if row is None:
             raise NotFound("job", job_id)
+        return self._remembered(row)
+
+    def lock(self, job_ids: Collection[int]) -> list[Job]:
+        """Those of these jobs that exist, in id order, locked (FOR NO KEY UPDATE)."""
+        if not job_ids:
+            return []
+        rows = self._connection.execute(_locked(), {"jobs": sorted(set(job_ids))})
+        return [self._remembered(row) for row in rows]
+
+    def save_all(self, jobs: Sequence[Job]) -> None:
+        """Write the jobs' changes, one statement per set of changed columns; StaleAggregate
+        if any row moved on since it was loaded."""
+        groups: dict[frozenset[str], list[dict[str, Any]]] = defaultdict(list)
+        for job in jobs:
+            before = self._loaded.get(job)
+            if before is None or job.id is None:
+                raise ValueError("save_all() takes jobs loaded through this unit of work")
+            changed = job_changes(job, before)
+            if changed:
+                params = {f"v_{name}": value for name, value in changed.items()}
+                params.update(
+                    job=job.id, was_status=before["status"], was_attempts=before["attempts"]
+                )
+                groups[frozenset(changed)].append(params)
+        for columns, rows in groups.items():
+            written = self._connection.execute(_guarded_update(columns), rows).rowcount
+            if written != len(rows):
+                raise StaleAggregate("a job was changed since it was loaded")
+        for job in jobs:
+            self._loaded.remember(job)
+
+    def _remembered(self, row: sa.Row[Any]) -> Job:
         job = job_from_row(row)
         self._loaded.remember(job)
         return job
-
-    def save(self, job: Job) -> None:
-        """Write the job's changes; StaleAggregate if its row moved on since it was loaded."""
-        before = self._loaded.get(job)
-        if before is None or job.id is None:
-            raise ValueError("save() takes a job loaded through this unit of work")
-        changed = job_changes(job, before)
-        if not changed:
-            return
-        params = {f"v_{name}": value for name, value in changed.items()}
-        params.update(job=job.id, was_status=before["status"], was_attempts=before["attempts"])
-        statement = _guarded_update(frozenset(changed))
-        if self._connection.execute(statement, params).rowcount != 1:
-            raise StaleAggregate(f"job {job.id} was changed since it was loaded")
-        self._loaded.remember(job)

@@ -59,7 +59,9 @@ def media_from_row(row: sa.Row[Any]) -> Media:
 
 @functools.cache
 def _insert_returning() -> sa.Insert:
-    return sa.insert(_media).returning(_media.c.id, _media.c.created_at)
+    return sa.insert(_media).returning(
+        _media.c.id, _media.c.created_at, sort_by_parameter_order=True
+    )
 
 
 class SqlMediaRepository(SqlRepository, MediaRepository):
@@ -76,6 +78,14 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         with unique_or_already_exists(self._connection, "media", key):
             media.id, media.created_at = self._connection.execute(statement, media_row(media)).one()
         return media
+
+    def add_all(self, media: Sequence[Media]) -> None:
+        """Insert media rows in one statement, giving each its id (no replay check)."""
+        if not media:
+            return
+        rows = self._connection.execute(_insert_returning(), [media_row(m) for m in media])
+        for item, row in zip(media, rows.all(), strict=True):
+            item.id, item.created_at = row.id, row.created_at
 
     def get(self, media_id: int) -> Media:
         """The media with this id, soft-deleted or not, or NotFound."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,6 +28,42 @@ from genmedia.domain.status import Status, request_status
 
 _requests = generation_requests
 _jobs = generation_jobs
+_ids = functools.partial(sa.bindparam, "requests", expanding=True)
+
+
+@functools.cache
+def _start() -> sa.Update:
+    return (
+        sa.update(_requests)
+        .where(_requests.c.id.in_(_ids()), _requests.c.status == Status.PENDING)
+        .values(status=Status.PROCESSING)
+    )
+
+
+@functools.cache
+def _lock() -> sa.Select[tuple[int, str, int]]:
+    return (
+        sa.select(_requests.c.id, _requests.c.status, _requests.c.credits_charged)
+        .where(_requests.c.id.in_(_ids()))
+        .order_by(_requests.c.id)
+        .with_for_update(key_share=True)
+    )
+
+
+@functools.cache
+def _job_states() -> sa.Select[tuple[int, str, int]]:
+    return sa.select(_jobs.c.request_id, _jobs.c.status, _jobs.c.credits_used).where(
+        _jobs.c.request_id.in_(_ids())
+    )
+
+
+@functools.cache
+def _follow() -> sa.Update:
+    return (
+        sa.update(_requests)
+        .where(_requests.c.id == sa.bindparam("request"))
+        .values(status=sa.bindparam("status"), credits_charged=sa.bindparam("charged"))
+    )
 
 
 class SqlRequestRepository(SqlRepository, RequestRepository):
@@ -98,39 +136,36 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             request.status = self.follow_jobs(request.id)
         self._loaded.remember(request, loaded.version + 1)
 
-    def mark_started(self, request_id: int) -> None:
-        """pending → processing; nothing if the request has started already."""
-        statement = (
-            sa.update(_requests)
-            .where(_requests.c.id == request_id, _requests.c.status == Status.PENDING)
-            .values(status=Status.PROCESSING)
-        )
-        self._connection.execute(statement)
+    def mark_started(self, request_ids: Collection[int]) -> None:
+        """pending → processing for those of these requests that have not started yet."""
+        if request_ids:
+            self._connection.execute(_start(), {"requests": sorted(set(request_ids))})
 
-    def follow_jobs(self, request_id: int) -> Status:
-        """Lock the request, read its jobs' statuses and write the status and charge they
-        imply, if that changes anything; the status."""
-        lock = (
-            sa.select(_requests.c.status, _requests.c.credits_charged)
-            .where(_requests.c.id == request_id)
-            .with_for_update(key_share=True)
-        )
-        current = self._one(lock)
-        if current is None:
-            raise NotFound("request", request_id)
-        jobs = self._all(
-            sa.select(_jobs.c.status, _jobs.c.credits_used).where(_jobs.c.request_id == request_id)
-        )
-        was = Status(current.status)
-        status = request_status((j.status for j in jobs), started=was is not Status.PENDING)
-        charged = sum(j.credits_used for j in jobs if j.status == Status.COMPLETED)
-        if (status, charged) != (was, current.credits_charged):
-            self._connection.execute(
-                sa.update(_requests)
-                .where(_requests.c.id == request_id)
-                .values(status=status, credits_charged=charged)
-            )
-        return status
+    def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
+        """Lock the requests in id order, read their jobs' statuses and write the status and
+        charge they imply where that changes anything; the statuses."""
+        ids = sorted(set(request_ids))
+        if not ids:
+            return {}
+        current = {row.id: row for row in self._connection.execute(_lock(), {"requests": ids})}
+        missing = set(ids) - set(current)
+        if missing:
+            raise NotFound("request", min(missing))
+        jobs: dict[int, list[sa.Row[Any]]] = defaultdict(list)
+        for row in self._connection.execute(_job_states(), {"requests": ids}):
+            jobs[row.request_id].append(row)
+        statuses, changes = {}, []
+        for request_id, now in current.items():
+            was = Status(now.status)
+            rows = jobs[request_id]
+            status = request_status((j.status for j in rows), started=was is not Status.PENDING)
+            charged = sum(j.credits_used for j in rows if j.status == Status.COMPLETED)
+            if (status, charged) != (was, now.credits_charged):
+                changes.append({"request": request_id, "status": status, "charged": charged})
+            statuses[request_id] = status
+        if changes:
+            self._connection.execute(_follow(), changes)
+        return statuses
 
     def _lock_jobs(self, which: sa.ColumnElement[bool]) -> None:
         self._connection.execute(

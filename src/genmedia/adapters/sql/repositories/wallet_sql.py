@@ -61,12 +61,6 @@ def apply() -> sa.Update:
 
 
 @functools.cache
-def insert_entry() -> sa.Insert:
-    """Append a ledger entry."""
-    return sa.insert(ledger).returning(ledger.c.id, ledger.c.created_at)
-
-
-@functools.cache
 def open_lots() -> sa.Select[tuple[object, ...]]:
     """The user's lots with credits left."""
     return sa.select(lots).where(lots.c.user_id == P("u"), lots.c.remaining > 0)
@@ -135,4 +129,23 @@ def settle_hold() -> sa.Update:
         sa.update(holds)
         .where(holds.c.id == P("hold"), holds.c.status == HoldStatus.PENDING.value)
         .values(status=P("status"), captured=P("captured"), settled_at=P("settled_at"))
+    )
+
+
+@functools.cache
+def holds_of_jobs() -> sa.Select[tuple[object, ...]]:
+    """The holds of :jobs (expanding), locked in id order."""
+    return (
+        sa.select(holds)
+        .where(holds.c.job_id.in_(P("jobs", expanding=True)))
+        .order_by(holds.c.id)
+        .with_for_update()
+    )
+
+
+@functools.cache
+def insert_entries() -> sa.Insert:
+    """Append ledger entries, their ids and times returned in the order given."""
+    return sa.insert(ledger).returning(
+        ledger.c.id, ledger.c.created_at, sort_by_parameter_order=True
     )

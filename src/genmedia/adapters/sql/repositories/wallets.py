@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -107,31 +108,63 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             raise IdempotencyConflict(posting.reference_id)
         return first
 
+    def post_all(
+        self, user_id: int, postings: Sequence[Posting], *, release: int = 0
+    ) -> list[LedgerEntry]:
+        """Apply debits with one wallet UPDATE and one INSERT of their entries; the entries."""
+        if any(posting.type is not EntryType.DEBIT for posting in postings):
+            raise ValueError("post_all() takes debits only")
+        if not postings:
+            if release:
+                self.release(user_id, release)
+            return []
+        entries = self._apply_all(user_id, postings, release)
+        self._consume(user_id, sum(posting.amount for posting in postings), None)
+        return entries
+
     def _apply(self, user_id: int, posting: Posting, release: int) -> LedgerEntry:
-        delta = posting.delta
-        spent = (
-            posting.amount if posting.type is EntryType.DEBIT and posting.kind in SPENDING else 0
+        return self._apply_all(user_id, [posting], release)[0]
+
+    def _apply_all(
+        self, user_id: int, postings: Sequence[Posting], release: int
+    ) -> list[LedgerEntry]:
+        """Move the wallet by the postings' sum, then append their entries, each with the
+        balance before and after it in turn."""
+        delta = sum(posting.delta for posting in postings)
+        spent = sum(
+            posting.amount
+            for posting in postings
+            if posting.type is EntryType.DEBIT and posting.kind in SPENDING
         )
-        bought = posting.amount if posting.kind is EntryKind.PURCHASE else 0
+        bought = sum(posting.amount for posting in postings if posting.kind is EntryKind.PURCHASE)
         params = {"u": user_id, "delta": delta, "freed": release, "spent": spent, "bought": bought}
         after = self._connection.execute(q.apply(), params).scalar_one_or_none()
         if after is None:
-            raise self._refused(user_id, posting.amount)
-        entry = LedgerEntry(
-            user_id=user_id,
-            type=posting.type,
-            kind=posting.kind,
-            amount=posting.amount,
-            balance_before=after - delta,
-            balance_after=after,
-            reason=posting.reason,
-            source=posting.source,
-            reference_id=posting.reference_id,
-            fingerprint=posting.fingerprint(),
-            links=posting.links,
-        )
-        row = self._connection.execute(q.insert_entry(), entry_row(entry)).one()
-        return attrs.evolve(entry, id=row.id, created_at=row.created_at)
+            raise self._refused(user_id, sum(posting.amount for posting in postings))
+        balance = after - delta
+        entries = []
+        for posting in postings:
+            before, balance = balance, balance + posting.delta
+            entries.append(
+                LedgerEntry(
+                    user_id=user_id,
+                    type=posting.type,
+                    kind=posting.kind,
+                    amount=posting.amount,
+                    balance_before=before,
+                    balance_after=balance,
+                    reason=posting.reason,
+                    source=posting.source,
+                    reference_id=posting.reference_id,
+                    fingerprint=posting.fingerprint(),
+                    links=posting.links,
+                )
+            )
+        rows = self._connection.execute(q.insert_entries(), [entry_row(e) for e in entries])
+        return [
+            attrs.evolve(entry, id=row.id, created_at=row.created_at)
+            for entry, row in zip(entries, rows.all(), strict=True)
+        ]
 
     def _open_lot(self, user_id: int, posting: Posting, expires_at: datetime | None) -> None:
         category = CATEGORY_OF_KIND.get(posting.kind, LotCategory.ADMIN)
