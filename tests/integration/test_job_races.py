@@ -1,6 +1,9 @@
-"""Sibling jobs of one request changing at once on PostgreSQL: the request ends consistent."""
+"""Jobs changing at once on PostgreSQL, alone or in batches: requests, wallets and the
+ledger end consistent."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 import sqlalchemy as sa
@@ -8,10 +11,19 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.commands import CancelRequest, CreateUser, SubmitRequest
-from genmedia.application.execution import StoredOutput, claim_job, complete_job, fail_job
+from genmedia.application.execution import (
+    Completion,
+    StoredOutput,
+    claim_job,
+    claim_jobs,
+    complete_job,
+    complete_jobs,
+    fail_job,
+)
 from genmedia.application.generation import cancel_request, submit_request
 from genmedia.application.seeding import seed_catalog
 from genmedia.application.users import create_user
+from genmedia.application.wallet import expire_holds
 from genmedia.domain.media import ImageInfo
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status, request_status
@@ -56,6 +68,16 @@ def claimed(engine: sa.Engine, job_ids: list[int]) -> None:
 def complete(engine: sa.Engine, job_id: int) -> bool:
     output = StoredOutput(index=0, storage_path=f"generated/j{job_id}/0.png", info=INFO)
     return complete_job(job_id, 1, [output], {}, uow=SqlUnitOfWork(engine), clock=FakeClock())
+
+
+def completion(job_id: int, attempt: int = 1) -> Completion:
+    output = StoredOutput(index=0, storage_path=f"generated/j{job_id}/0.png", info=INFO)
+    return Completion(job_id=job_id, attempt=attempt, outputs=[output], metadata={})
+
+
+def complete_batch(engine: sa.Engine, job_ids: list[int], attempt: int = 1) -> set[int]:
+    completions = [completion(job_id, attempt) for job_id in job_ids]
+    return complete_jobs(completions, uow=SqlUnitOfWork(engine), clock=FakeClock())
 
 
 def stored(engine: sa.Engine, request_id: int) -> GenerationRequest:
@@ -114,3 +136,117 @@ def test_completions_failures_and_a_cancel_racing_on_one_request_leave_it_consis
     with SqlUnitOfWork(engine) as uow:
         wallet = uow.wallets.get(request.user_id)
     assert (wallet.balance, wallet.held) == (1_000 - after.credits_charged, 0)
+
+
+def assert_ledger_chains(engine: sa.Engine, user_id: int) -> None:
+    """Each entry starts at the balance the one before it ended at, down to the wallet's."""
+    with SqlUnitOfWork(engine) as uow:
+        entries = sorted(uow.wallets.entries(user_id, limit=100), key=lambda e: e.id or 0)
+        wallet = uow.wallets.get(user_id)
+    for before, after in itertools.pairwise(entries):
+        assert after.balance_before == before.balance_after
+    for entry in entries:
+        assert entry.balance_after - entry.balance_before == entry.delta
+    assert entries[-1].balance_after == wallet.balance
+
+
+def test_one_batch_completes_jobs_of_several_users_each_charged_with_its_own_entry(
+    engine: sa.Engine,
+) -> None:
+    first = submitted(engine, "batch-a@race.example", 4)
+    second = submitted(engine, "batch-b@race.example", 2)
+    ids = [j.id or 0 for j in first.jobs + second.jobs]
+    claimed = claim_jobs(ids, "w1", uow=SqlUnitOfWork(engine), clock=FakeClock())
+    assert sorted(claimed) == sorted(ids)
+    assert complete_batch(engine, ids) == set(ids)
+    for request in (first, second):
+        after = stored(engine, request.id or 0)
+        assert after.status is Status.COMPLETED
+        assert after.credits_charged == request.estimated_cost > 0
+        assert media_count(engine, request.id or 0) == len(request.jobs)
+        with SqlUnitOfWork(engine) as uow:
+            wallet = uow.wallets.get(request.user_id)
+            captures = [e for e in uow.wallets.entries(request.user_id) if e.links.job_id]
+            holds = [uow.holds.for_job(j.id or 0) for j in request.jobs]
+        assert (wallet.balance, wallet.held) == (1_000 - request.estimated_cost, 0)
+        assert sorted(e.links.job_id or 0 for e in captures) == sorted(
+            j.id or 0 for j in request.jobs
+        )
+        assert all(h is not None and h.status.value == "captured" for h in holds)
+        assert_ledger_chains(engine, request.user_id)
+
+
+def test_a_batch_claim_takes_each_pending_job_once_and_leaves_the_others(
+    engine: sa.Engine,
+) -> None:
+    request = submitted(engine, "claims@race.example", 3)
+    a, b, c = (j.id or 0 for j in request.jobs)
+    claimed(engine, [b])
+    uow = SqlUnitOfWork(engine)
+    taken = claim_jobs([a, a, b, c, 999_999], "w2", uow=uow, clock=FakeClock())
+    assert sorted(taken) == [a, c]
+    assert {job.worker_id for job in taken.values()} == {"w2"}
+    after = stored(engine, request.id or 0)
+    assert [j.worker_id for j in after.jobs] == ["w2", "w1", "w2"]
+    assert [j.attempts for j in after.jobs] == [1, 1, 1]
+    assert after.status is Status.PROCESSING
+
+
+def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
+    engine: sa.Engine,
+) -> None:
+    request = submitted(engine, "stale@race.example", 3)
+    ids = [j.id or 0 for j in request.jobs]
+    claimed(engine, ids)
+    assert complete_batch(engine, ids[:1]) == {ids[0]}
+    stale = [completion(ids[0]), completion(ids[1], attempt=2), completion(ids[2])]
+    assert complete_jobs(stale, uow=SqlUnitOfWork(engine), clock=FakeClock()) == {ids[2]}
+    after = stored(engine, request.id or 0)
+    assert [j.status for j in after.jobs] == [
+        Status.COMPLETED,
+        Status.PROCESSING,
+        Status.COMPLETED,
+    ]
+    assert media_count(engine, request.id or 0) == 2
+    assert_ledger_chains(engine, request.user_id)
+
+
+def test_a_job_whose_hold_expired_is_charged_from_the_balance_within_its_batch(
+    engine: sa.Engine,
+) -> None:
+    request = submitted(engine, "expired@race.example", 2)
+    ids = [j.id or 0 for j in request.jobs]
+    claimed(engine, ids)
+    holds = sa.table("credit_holds", sa.column("job_id"), sa.column("expires_at"))
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(holds).where(holds.c.job_id == ids[0]).values(expires_at=sa.func.now())
+        )
+    assert expire_holds(uow=SqlUnitOfWork(engine)) == 1
+    assert complete_batch(engine, ids) == set(ids)
+    after = stored(engine, request.id or 0)
+    assert after.status is Status.COMPLETED
+    assert after.credits_charged == request.estimated_cost
+    with SqlUnitOfWork(engine) as uow:
+        wallet = uow.wallets.get(request.user_id)
+    assert (wallet.balance, wallet.held) == (1_000 - request.estimated_cost, 0)
+    assert_ledger_chains(engine, request.user_id)
+
+
+def test_batches_of_one_request_racing_from_several_threads_leave_it_completed_and_charged(
+    engine: sa.Engine,
+) -> None:
+    request = submitted(engine, "batches@race.example", 8)
+    ids = [j.id or 0 for j in request.jobs]
+    claimed(engine, ids)
+    pairs = [[ids[i], ids[7 - i]] for i in range(4)]
+    results = race(4, lambda i: complete_batch(engine, pairs[i]))
+    assert results == [set(pair) for pair in pairs]
+    after = stored(engine, request.id or 0)
+    assert after.status is Status.COMPLETED
+    assert after.credits_charged == request.estimated_cost
+    assert media_count(engine, request.id or 0) == 8
+    with SqlUnitOfWork(engine) as uow:
+        wallet = uow.wallets.get(request.user_id)
+    assert (wallet.balance, wallet.held) == (1_000 - after.credits_charged, 0)
+    assert_ledger_chains(engine, request.user_id)

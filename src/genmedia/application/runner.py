@@ -18,6 +18,7 @@ import attrs
 
 from genmedia.application import execution
 from genmedia.application.errors import ProviderError, UnsupportedMedia
+from genmedia.application.group_commit import GroupCommit
 from genmedia.application.ports import (
     Clock,
     Finished,
@@ -62,16 +63,19 @@ class JobRunner:
     worker_id: str
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     metrics: Metrics = attrs.field(factory=NoMetrics)
+    _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
+    _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self._claims = GroupCommit(self._claim_all)
+        self._completions = GroupCommit(self._complete_all)
 
     def run(self, job_id: int) -> None:
-        """Claim the job and submit it to its provider; a lost claim is a no-op."""
-        job = execution.claim_job(
-            job_id,
-            self.worker_id,
-            uow=self.uow(),
-            clock=self.clock,
-            job_timeout=self.retry.job_timeout,
-        )
+        """Claim the job and submit it to its provider; a lost claim is a no-op.
+
+        Claims and completions of the process's threads are written together, a batch per
+        transaction (see `group_commit`)."""
+        job = self._claims.submit(job_id)
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
             return
@@ -190,17 +194,43 @@ class JobRunner:
             "provider_cost": outcome.provider_cost,
             "provider_metadata": outcome.metadata,
         }
-        done = execution.complete_job(
-            job.id or 0,
-            job.attempts,
-            stored,
-            metadata,
-            uow=self.uow(),
-            clock=self.clock,
+        completion = execution.Completion(
+            job_id=job.id or 0,
+            attempt=job.attempts,
+            outputs=stored,
+            metadata=metadata,
             provider_cost=outcome.provider_cost,
         )
-        if done:
+        if self._completions.submit(completion):
             self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
+
+    def _claim_all(self, job_ids: list[int]) -> list[Job | None]:
+        claimed = execution.claim_jobs(
+            job_ids,
+            self.worker_id,
+            uow=self.uow(),
+            clock=self.clock,
+            job_timeout=self.retry.job_timeout,
+        )
+        # pop: a job whose message came twice goes to one thread only
+        return [claimed.pop(job_id, None) for job_id in job_ids]
+
+    def _complete_all(self, completions: list[execution.Completion]) -> list[bool | Exception]:
+        """Complete the batch together; if that fails, each job alone, so that one job's
+        error stays that job's."""
+        try:
+            done = execution.complete_jobs(completions, uow=self.uow(), clock=self.clock)
+        except Exception:
+            if len(completions) == 1:
+                raise
+            return [self._complete_alone(completion) for completion in completions]
+        return [completion.job_id in done for completion in completions]
+
+    def _complete_alone(self, completion: execution.Completion) -> bool | Exception:
+        try:
+            return bool(execution.complete_jobs([completion], uow=self.uow(), clock=self.clock))
+        except Exception as error:
+            return error
 
     def _poll_again(self, job: Job, err: ProviderError) -> None:
         """A passing failure while polling or downloading: ask again later, never resubmit."""

@@ -65,6 +65,20 @@ class Periodic:
                 self.wake.clear()
 
 
+def dispatch_round(container: Container) -> Callable[[], bool]:
+    """A dispatch round; true when it sent a full batch, as more jobs may be due right away.
+
+    A round cut short by the in-flight limits waits for the next interval: going again at
+    once would send a job or two per round as slots free up, at the cost of a whole round.
+    """
+    batch = container.config.dispatch_batch()
+
+    def round_() -> bool:
+        return bool(container.dispatch_pending() >= batch)
+
+    return round_
+
+
 def maintenance(container: Container) -> Callable[[], bool]:
     """One round of upkeep: rescue orphans, resend lost messages, expire holds, lots, cards."""
 
@@ -107,9 +121,8 @@ class WorkerRuntime:
         self.worker = InProcessWorker(broker, threads=config.worker_threads())
         self.heartbeat = Periodic("heartbeat", config.heartbeat_interval(), container.heartbeat)
         in_worker = config.dispatcher_in_worker() if dispatcher is None else dispatcher
-        self.dispatcher = Periodic(
-            "dispatcher", config.dispatch_interval(), container.dispatch_pending
-        )
+        interval = config.dispatch_interval()
+        self.dispatcher = Periodic("dispatcher", interval, dispatch_round(container))
         self.upkeep = Periodic("maintenance", config.maintenance_interval(), maintenance(container))
         self.retention = Periodic("retention", config.retention_interval(), retention(container))
         self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
@@ -173,7 +186,7 @@ def run_dispatcher(container: Container) -> None:
         else None
     )
     roles = [
-        Periodic("dispatcher", config.dispatch_interval(), container.dispatch_pending),
+        Periodic("dispatcher", config.dispatch_interval(), dispatch_round(container)),
         Periodic("maintenance", config.maintenance_interval(), maintenance(container)),
         Periodic("retention", config.retention_interval(), retention(container)),
     ]
