@@ -7,9 +7,11 @@ import pytest
 from genmedia.application.commands import SubmitRequest
 from genmedia.application.dispatch import dispatch_pending
 from genmedia.application.errors import ProviderError
+from genmedia.application.execution import Completion, StoredOutput
 from genmedia.application.generation import submit_request
 from genmedia.application.runner import JobRunner
-from genmedia.domain.media import MediaKind
+from genmedia.domain.errors import AlreadyExists
+from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from tests.fakes import FakeImageProcessor, FakeProvider, FakeQueue, FakeStorage
@@ -141,3 +143,41 @@ def test_a_cancelled_job_is_not_run(uow, clock, queue, storage, request_) -> Non
     provider = FakeProvider()
     runner(uow, clock, queue, storage, provider).run(request_.jobs[0].id)
     assert provider.calls == []
+
+
+def stored_output(job_id: int) -> StoredOutput:
+    info = ImageInfo(file_format="png", width=8, height=8, file_size=10, blurhash="L00000")
+    return StoredOutput(index=0, storage_path=f"generated/j{job_id}/0.png", info=info)
+
+
+def test_a_message_delivered_twice_in_one_claim_batch_is_claimed_for_one_thread(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    first, second = (job.id for job in request_.jobs)
+    claimed = work.claim_all([first, first, second])
+    assert [job.id if job else None for job in claimed] == [first, None, second]
+    assert [j.attempts for j in uow.db.requests[request_.id].jobs] == [1, 1]
+
+
+def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    first, second = (job.id for job in request_.jobs)
+    work.claim_all([first, second])
+    with uow:  # a media row for the second job's output, so inserting it again fails
+        uow.media.add(Media.generated(
+            user_id=request_.user_id, request_id=request_.id, job_id=second, output_index=0,
+            storage_path="elsewhere.png", info=stored_output(second).info,
+        ))  # fmt: skip
+        uow.commit()
+    completions = [
+        Completion(job_id=job_id, attempt=1, outputs=[stored_output(job_id)], metadata={})
+        for job_id in (first, second)
+    ]
+    outcomes = work.complete_all(completions)
+    assert outcomes[0] is True
+    assert isinstance(outcomes[1], AlreadyExists)
+    jobs = uow.db.requests[request_.id].jobs
+    assert [j.status for j in jobs] == [Status.COMPLETED, Status.PROCESSING]

@@ -67,8 +67,8 @@ class JobRunner:
     _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self._claims = GroupCommit(self._claim_all)
-        self._completions = GroupCommit(self._complete_all)
+        self._claims = GroupCommit(self.claim_all)
+        self._completions = GroupCommit(self.complete_all)
 
     def run(self, job_id: int) -> None:
         """Claim the job and submit it to its provider; a lost claim is a no-op.
@@ -204,7 +204,8 @@ class JobRunner:
         if self._completions.submit(completion):
             self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
 
-    def _claim_all(self, job_ids: list[int]) -> list[Job | None]:
+    def claim_all(self, job_ids: list[int]) -> list[Job | None]:
+        """Claim these jobs in one transaction; per id, its job if this call claimed it."""
         claimed = execution.claim_jobs(
             job_ids,
             self.worker_id,
@@ -215,9 +216,9 @@ class JobRunner:
         # pop: a job whose message came twice goes to one thread only
         return [claimed.pop(job_id, None) for job_id in job_ids]
 
-    def _complete_all(self, completions: list[execution.Completion]) -> list[bool | Exception]:
-        """Complete the batch together; if that fails, each job alone, so that one job's
-        error stays that job's."""
+    def complete_all(self, completions: list[execution.Completion]) -> list[bool | Exception]:
+        """Complete these jobs in one transaction; if that fails, each alone, so that one
+        job's error stays its own. Per completion: True, False (moved on) or the error."""
         try:
             done = execution.complete_jobs(completions, uow=self.uow(), clock=self.clock)
         except Exception:
