@@ -35,7 +35,7 @@ def in_threads(submit: Callable[[int], object], items: list[int]) -> dict[int, o
     def one(item: int) -> None:
         try:
             outcomes[item] = submit(item)
-        except Exception as error:
+        except BaseException as error:
             outcomes[item] = error
 
     threads = [threading.Thread(target=one, args=(i,)) for i in items]
@@ -122,3 +122,36 @@ def test_batches_never_exceed_the_maximum_size() -> None:
 def test_a_maximum_batch_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="max_batch"):
         GroupCommit(Writes(), max_batch=0)
+
+
+class Interrupted(BaseException):
+    """Like an interrupt Dramatiq raises in a worker thread: not an Exception."""
+
+
+def test_an_interrupted_writer_leaves_no_thread_waiting() -> None:
+    writes = Writes(hold_first=True)
+    calls: list[list[int]] = []
+
+    def interrupted(items: list[int]) -> list[int | BaseException]:
+        calls.append(items)
+        if len(calls) == 1:
+            writes(items)
+            raise Interrupted
+        return writes(items)
+
+    group = GroupCommit(interrupted)
+    leader: dict[int, object] = {}
+    first = threading.Thread(target=lambda: leader.update(in_threads(group.submit, [0])))
+    first.start()
+    assert writes.entered.wait(WAIT)
+    later: dict[int, object] = {}
+    rest = threading.Thread(target=lambda: later.update(in_threads(group.submit, [2, 4])))
+    rest.start()
+    wait_until(lambda: len(group._waiting) == 2)
+    writes.release.set()
+    first.join(WAIT)
+    rest.join(WAIT)
+    assert not first.is_alive()
+    assert not rest.is_alive()
+    assert isinstance(leader[0], Interrupted)
+    assert later == {2: 20, 4: 40}

@@ -78,14 +78,20 @@ class GroupCommit(Generic[T, R]):
         with self._lock:
             batch = [ticket, *self._waiting[: self._max_batch - 1]]
             del self._waiting[: self._max_batch - 1]
-        self._run(batch)
-        with self._lock:
-            successor = self._waiting.pop(0) if self._waiting else None
-            self._writing = successor is not None
-        if successor is not None:
-            successor.wake.release()
-        for member in batch[1:]:
-            member.wake.release()
+        try:
+            self._run(batch)
+        finally:
+            # Even if this thread is interrupted, nobody may be left waiting for it.
+            with self._lock:
+                successor = self._waiting.pop(0) if self._waiting else None
+                self._writing = successor is not None
+            if successor is not None:
+                successor.wake.release()
+            for member in batch[1:]:
+                if not member.done:
+                    member.error = RuntimeError("the batch's writer was interrupted")
+                    member.done = True
+                member.wake.release()
 
     def _run(self, batch: list[_Ticket[T, R]]) -> None:
         try:
