@@ -85,6 +85,12 @@ def stored(engine: sa.Engine, request_id: int) -> GenerationRequest:
         return uow.requests.get(request_id)
 
 
+def balance_and_held(engine: sa.Engine, user_id: int) -> tuple[int, int]:
+    with SqlUnitOfWork(engine) as uow:
+        wallet = uow.wallets.get(user_id)
+    return wallet.balance, wallet.held
+
+
 def media_count(engine: sa.Engine, request_id: int) -> int:
     m = generation_media
     query = sa.select(sa.func.count()).where(m.c.request_id == request_id)
@@ -104,9 +110,7 @@ def test_eight_sibling_jobs_completing_at_once_leave_the_request_completed_and_c
     assert after.status is Status.COMPLETED
     assert after.credits_charged == sum(j.credits_used for j in after.jobs) > 0
     assert media_count(engine, request.id or 0) == 8
-    with SqlUnitOfWork(engine) as uow:
-        wallet = uow.wallets.get(request.user_id)
-    assert (wallet.balance, wallet.held) == (1_000 - after.credits_charged, 0)
+    assert balance_and_held(engine, request.user_id) == (1_000 - after.credits_charged, 0)
 
 
 def test_completions_failures_and_a_cancel_racing_on_one_request_leave_it_consistent(
@@ -133,9 +137,7 @@ def test_completions_failures_and_a_cancel_racing_on_one_request_leave_it_consis
     assert statuses[6:] == [Status.CANCELLED] * 2
     assert after.status is request_status(statuses, started=True) is Status.COMPLETED
     assert after.credits_charged == sum(j.credits_used for j in after.jobs[:4])
-    with SqlUnitOfWork(engine) as uow:
-        wallet = uow.wallets.get(request.user_id)
-    assert (wallet.balance, wallet.held) == (1_000 - after.credits_charged, 0)
+    assert balance_and_held(engine, request.user_id) == (1_000 - after.credits_charged, 0)
 
 
 def assert_ledger_chains(engine: sa.Engine, user_id: int) -> None:
@@ -227,9 +229,7 @@ def test_a_job_whose_hold_expired_is_charged_from_the_balance_within_its_batch(
     after = stored(engine, request.id or 0)
     assert after.status is Status.COMPLETED
     assert after.credits_charged == request.estimated_cost
-    with SqlUnitOfWork(engine) as uow:
-        wallet = uow.wallets.get(request.user_id)
-    assert (wallet.balance, wallet.held) == (1_000 - request.estimated_cost, 0)
+    assert balance_and_held(engine, request.user_id) == (1_000 - request.estimated_cost, 0)
     assert_ledger_chains(engine, request.user_id)
 
 
@@ -246,7 +246,5 @@ def test_batches_of_one_request_racing_from_several_threads_leave_it_completed_a
     assert after.status is Status.COMPLETED
     assert after.credits_charged == request.estimated_cost
     assert media_count(engine, request.id or 0) == 8
-    with SqlUnitOfWork(engine) as uow:
-        wallet = uow.wallets.get(request.user_id)
-    assert (wallet.balance, wallet.held) == (1_000 - after.credits_charged, 0)
+    assert balance_and_held(engine, request.user_id) == (1_000 - after.credits_charged, 0)
     assert_ledger_chains(engine, request.user_id)

@@ -56,13 +56,9 @@ def settle_capture(
     hold.capture(min(amount, hold.amount), now or uow.wallets.now())
     if not uow.holds.settle(hold):
         return None
-    if not hold.captured:
-        uow.wallets.release(hold.user_id, hold.amount)
-        return Captured(None)
-    charge = posting(hold.captured)
-    return Captured(
-        uow.wallets.post(hold.user_id, charge, release=hold.amount, replay_checked=True)
-    )
+    charges = [posting(hold.captured)] if hold.captured else []
+    entries = uow.wallets.post_all(hold.user_id, charges, release=hold.amount)
+    return Captured(entries[0] if entries else None)
 
 
 def settle_release(uow: UnitOfWork, hold: CreditHold) -> bool:
