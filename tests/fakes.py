@@ -596,6 +596,13 @@ class FakeHoldRepository(_Repo, HoldRepository):
         self.db.holds[hold.id] = copy.deepcopy(hold)
         return hold
 
+    def add_all(self, holds: Sequence[CreditHold]) -> None:
+        taken = [h.job_id for h in holds if h.job_id is not None and self.for_job(h.job_id)]
+        if taken:
+            raise AlreadyExists("hold", taken)
+        for hold in holds:
+            self.add(hold)
+
     def get(self, hold_id: int) -> CreditHold:
         if hold_id not in self.db.holds:
             raise NotFound("hold", hold_id)

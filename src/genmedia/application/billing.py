@@ -39,16 +39,18 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
         return
     expires_at = uow.wallets.now() + ttl
     uow.wallets.reserve(request.user_id, total)
-    for job in request.jobs:
-        if job_cost(job):
-            hold = CreditHold(
-                user_id=request.user_id,
-                request_id=request.id,
-                job_id=job.id,
-                amount=job_cost(job),
-                expires_at=expires_at,
-            )
-            uow.holds.add(hold)
+    holds = [
+        CreditHold(
+            user_id=request.user_id,
+            request_id=request.id,
+            job_id=job.id,
+            amount=job_cost(job),
+            expires_at=expires_at,
+        )
+        for job in request.jobs
+        if job_cost(job)
+    ]
+    uow.holds.add_all(holds)
 
 
 def _charge(job: Job, amount: int, media_id: int | None) -> Posting:

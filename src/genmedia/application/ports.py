@@ -404,6 +404,11 @@ class HoldRepository(abc.ABC):
         """Insert a pending hold; AlreadyExists if the job has one."""
 
     @abc.abstractmethod
+    def add_all(self, holds: Sequence[CreditHold]) -> None:
+        """Insert jobs' pending holds together, giving each its id; AlreadyExists (and none
+        inserted) if any of the jobs has one."""
+
+    @abc.abstractmethod
     def get(self, hold_id: int) -> CreditHold:
         """The hold with this id, or NotFound."""
 

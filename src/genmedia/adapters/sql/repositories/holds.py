@@ -21,19 +21,23 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
 
     def add(self, hold: CreditHold) -> CreditHold:
         """Insert a pending hold; AlreadyExists if the job already has one."""
-        values = {
-            "user_id": hold.user_id,
-            "request_id": hold.request_id,
-            "job_id": hold.job_id,
-            "amount": hold.amount,
-            "expires_at": hold.expires_at,
-        }
         if hold.job_id is None:  # only a job's hold has a unique key that a replay can hit
-            hold.id = self._connection.execute(q.insert_hold(), values).scalar_one()
+            hold.id = self._connection.execute(q.insert_hold(), _values(hold)).scalar_one()
             return hold
         with unique_or_already_exists(self._connection, "hold", hold.job_id):
-            hold.id = self._connection.execute(q.insert_hold(), values).scalar_one()
+            hold.id = self._connection.execute(q.insert_hold(), _values(hold)).scalar_one()
         return hold
+
+    def add_all(self, holds: Sequence[CreditHold]) -> None:
+        """Insert the holds in one statement and one savepoint; AlreadyExists if a job of
+        theirs already has one."""
+        if not holds:
+            return
+        keys = [hold.job_id for hold in holds]
+        with unique_or_already_exists(self._connection, "hold", keys):
+            rows = self._connection.execute(q.insert_hold(), [_values(h) for h in holds]).all()
+        for hold, row in zip(holds, rows, strict=True):
+            hold.id = row.id
 
     def get(self, hold_id: int) -> CreditHold:
         """The hold with this id."""
@@ -82,3 +86,13 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
             .limit(limit)
         )
         return [hold_from_row(r) for r in rows]
+
+
+def _values(hold: CreditHold) -> dict[str, object]:
+    return {
+        "user_id": hold.user_id,
+        "request_id": hold.request_id,
+        "job_id": hold.job_id,
+        "amount": hold.amount,
+        "expires_at": hold.expires_at,
+    }

@@ -118,8 +118,8 @@ def hold_by_id() -> sa.Select[tuple[object, ...]]:
 
 @functools.cache
 def insert_hold() -> sa.Insert:
-    """A new pending hold."""
-    return sa.insert(holds).returning(holds.c.id)
+    """A new pending hold; its id (in the order of the parameters, when many)."""
+    return sa.insert(holds).returning(holds.c.id, sort_by_parameter_order=True)
 
 
 @functools.cache
