@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import attrs
 import pytest
 
 from genmedia.application.commands import SubmitRequest
@@ -11,10 +14,18 @@ from genmedia.application.execution import Completion, StoredOutput
 from genmedia.application.generation import submit_request
 from genmedia.application.runner import JobRunner
 from genmedia.domain.errors import AlreadyExists
+from genmedia.domain.holds import HoldStatus
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
-from tests.fakes import FakeImageProcessor, FakeProvider, FakeQueue, FakeStorage
+from tests.fakes import (
+    FakeImageProcessor,
+    FakeProvider,
+    FakeQueue,
+    FakeStorage,
+    FakeUnitOfWork,
+)
+from tests.unit.test_group_commit import wait_until
 
 
 @pytest.fixture
@@ -181,3 +192,94 @@ def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete
     assert isinstance(outcomes[1], AlreadyExists)
     jobs = uow.db.requests[request_.id].jobs
     assert [j.status for j in jobs] == [Status.COMPLETED, Status.PROCESSING]
+
+
+class GatedUnitOfWork(FakeUnitOfWork):
+    """The shared fake unit of work, except that the completer's thread waits at `gate`
+    before each transaction, or finds the database unreachable when `down`."""
+
+    def __init__(self, shared: FakeUnitOfWork) -> None:
+        super().__init__(shared.db)
+        self.gate = threading.Event()
+        self.gate.set()
+        self.down = False
+        self.refused = 0
+
+    def __enter__(self) -> FakeUnitOfWork:
+        if threading.current_thread().name == "genmedia-completer":
+            assert self.gate.wait(10)
+            if self.down:
+                self.refused += 1
+                raise ConnectionError("database unreachable")
+        return super().__enter__()
+
+
+def completing_runner(uow: FakeUnitOfWork, clock, queue, storage) -> JobRunner:
+    return attrs.evolve(runner(uow, clock, queue, storage, FakeProvider()), completion_retry=0.01)
+
+
+def test_with_the_completer_running_a_run_returns_before_its_completion_is_written(
+    uow, clock, queue, storage, request_
+) -> None:
+    gated = GatedUnitOfWork(uow)
+    gated.gate.clear()
+    work = completing_runner(gated, clock, queue, storage)
+    job_id = request_.jobs[0].id
+    work.start_completer()
+    work.run(job_id)
+    assert uow.db.requests[request_.id].job(job_id).status is Status.PROCESSING
+    assert storage.exists(f"generated/u{request_.user_id}/r{request_.id}/j{job_id}/0.png")
+    gated.gate.set()
+    assert work.stop_completer() == 0
+    assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+    assert len(uow.db.media) == 1
+    assert {h.status for h in uow.db.holds.values() if h.job_id == job_id} == {HoldStatus.CAPTURED}
+
+
+def test_a_completion_the_completer_cannot_write_fails_its_job_as_an_internal_error(
+    uow, clock, queue, storage, request_
+) -> None:
+    job_id = request_.jobs[0].id
+    with uow:  # a media row for the job's output, so that inserting it again fails
+        uow.media.add(Media.generated(
+            user_id=request_.user_id, request_id=request_.id, job_id=job_id, output_index=0,
+            storage_path="elsewhere.png", info=stored_output(job_id).info,
+        ))  # fmt: skip
+        uow.commit()
+    work = completing_runner(GatedUnitOfWork(uow), clock, queue, storage)
+    work.start_completer()
+    work.run(job_id)
+    assert work.stop_completer() == 0
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.error_code) == (Status.FAILED, "internal_error")
+    assert {h.status for h in uow.db.holds.values() if h.job_id == job_id} == {HoldStatus.RELEASED}
+
+
+def test_completions_kept_from_an_unreachable_database_are_written_once_it_is_back(
+    uow, clock, queue, storage, request_
+) -> None:
+    gated = GatedUnitOfWork(uow)
+    gated.down = True
+    work = completing_runner(gated, clock, queue, storage)
+    job_id = request_.jobs[0].id
+    work.start_completer()
+    work.run(job_id)
+    wait_until(lambda: gated.refused >= 4)  # two rounds: completing, then failing, refused
+    assert uow.db.requests[request_.id].job(job_id).status is Status.PROCESSING
+    gated.down = False
+    assert work.stop_completer() == 0
+    assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+
+
+def test_completions_the_database_never_takes_are_counted_when_the_completer_stops(
+    uow, clock, queue, storage, request_
+) -> None:
+    gated = GatedUnitOfWork(uow)
+    gated.down = True
+    work = completing_runner(gated, clock, queue, storage)
+    job_id = request_.jobs[0].id
+    work.start_completer()
+    work.run(job_id)
+    assert work.stop_completer() == 1
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.worker_id) == (Status.PROCESSING, "w1")

@@ -17,6 +17,7 @@ from typing import Any
 import attrs
 
 from genmedia.application import execution
+from genmedia.application.batch_writer import BatchWriter
 from genmedia.application.errors import ProviderError, UnsupportedMedia
 from genmedia.application.group_commit import GroupCommit
 from genmedia.application.ports import (
@@ -50,6 +51,14 @@ class RetryPolicy:
     max_delay: float = 60.0
 
 
+@attrs.frozen
+class _Finished:
+    """A job whose outputs are stored, waiting for its completion to be written."""
+
+    job: Job
+    completion: execution.Completion
+
+
 @attrs.define(kw_only=True)
 class JobRunner:
     """Runs and polls jobs for one worker process; safe to share between its threads."""
@@ -63,18 +72,36 @@ class JobRunner:
     worker_id: str
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     metrics: Metrics = attrs.field(factory=NoMetrics)
+    completion_retry: float = 1.0  # seconds between tries to write completions given back
     _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
     _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
+    _completer: BatchWriter[_Finished] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
         self._claims = GroupCommit(self.claim_all)
         self._completions = GroupCommit(self.complete_all)
+        self._completer = BatchWriter(
+            self._write_finished, name="genmedia-completer", pause=self.completion_retry
+        )
+
+    def start_completer(self) -> None:
+        """Write completions from a thread of their own from now on (see `batch_writer`):
+        `run` then returns once the outputs are stored, before the job is marked completed."""
+        self._completer.start()
+
+    def stop_completer(self) -> int:
+        """Write the completions still waiting and go back to writing them in `run`; how many
+        could not be written (their jobs stay processing until rescued)."""
+        left = self._completer.stop()
+        if left:
+            log.error("%s completions could not be written; their jobs will be rescued", len(left))
+        return len(left)
 
     def run(self, job_id: int) -> None:
         """Claim the job and submit it to its provider; a lost claim is a no-op.
 
-        Claims and completions of the process's threads are written together, a batch per
-        transaction (see `group_commit`)."""
+        Claims of the process's threads are written together, a batch per transaction (see
+        `group_commit`); so are completions, by the completer thread when it runs."""
         job = self._claims.submit(job_id)
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
@@ -201,8 +228,33 @@ class JobRunner:
             metadata=metadata,
             provider_cost=outcome.provider_cost,
         )
+        if self._completer.put(_Finished(job, completion)):
+            return
         if self._completions.submit(completion):
-            self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
+            self._completed(job)
+
+    def _completed(self, job: Job) -> None:
+        self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
+
+    def _write_finished(self, finished: list[_Finished]) -> list[_Finished]:
+        """The completer's write: complete the jobs; fail those whose completion raised, as
+        `run` does; give back those that could not even be failed (database unreachable)."""
+        results: list[bool | Exception]
+        try:
+            results = self.complete_all([item.completion for item in finished])
+        except Exception as error:  # a batch of one: complete_all raises its error
+            results = [error]
+        again = []
+        for item, result in zip(finished, results, strict=True):
+            if result is True:
+                self._completed(item.job)
+            elif isinstance(result, Exception):
+                log.error("job %s: completing failed", item.job.id, exc_info=result)
+                try:
+                    self._fail(item.job, "internal_error", "an unexpected error stopped this job")
+                except Exception:
+                    again.append(item)
+        return again
 
     def claim_all(self, job_ids: list[int]) -> list[Job | None]:
         """Claim these jobs in one transaction; per id, its job if this call claimed it."""

@@ -116,7 +116,7 @@ class WorkerRuntime:
         broker = container.broker()
         # Anything that resolves the global broker must find ours, never a default one.
         dramatiq.set_broker(broker)
-        runner = container.job_runner()
+        self.runner = runner = container.job_runner()
         declare_actors(broker, run=runner.run, poll=runner.poll)
         self.worker = InProcessWorker(broker, threads=config.worker_threads())
         self.heartbeat = Periodic("heartbeat", config.heartbeat_interval(), container.heartbeat)
@@ -136,6 +136,7 @@ class WorkerRuntime:
             self.metrics_server = metrics.serve(port, self.container.config.metrics_host())
         self.container.heartbeat()
         self.heartbeat.start()
+        self.runner.start_completer()
         self.worker.start()
         for role in self.roles:
             role.start()
@@ -145,10 +146,12 @@ class WorkerRuntime:
         self.dispatcher.kick()
 
     def stop(self) -> None:
-        """Stop dispatching, let running messages finish, then stop and deregister."""
+        """Stop dispatching, let running messages finish, write their completions, then stop
+        and deregister."""
         for role in self.roles:
             role.stop()
         self.worker.stop()
+        self.runner.stop_completer()
         self.heartbeat.stop()
         self.container.worker_stopped()
         if self.metrics_server is not None:
