@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from operator import mul
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz#$%*+,-.:;=?@[]^_{|}~"
 
@@ -57,11 +58,7 @@ def encode_rgb(
         greens = [LINEAR[v] for v in rgb[start + 1 : start + width * 3 : 3]]
         blues = [LINEAR[v] for v in rgb[start + 2 : start + width * 3 : 3]]
         row_sums.append([
-            (
-                sum(c * r for c, r in zip(cos, reds, strict=True)),
-                sum(c * g for c, g in zip(cos, greens, strict=True)),
-                sum(c * b for c, b in zip(cos, blues, strict=True)),
-            )
+            (sum(map(mul, cos, reds)), sum(map(mul, cos, greens)), sum(map(mul, cos, blues)))
             for cos in cos_x
         ])  # fmt: skip
     scale = 1.0 / (width * height)
@@ -69,11 +66,10 @@ def encode_rgb(
     for j in range(components_y):
         for i in range(components_x):
             norm = scale if i == 0 and j == 0 else 2.0 * scale
-            weights = cos_y[j]
+            column = [row[i] for row in row_sums]
             factors.append(
                 tuple(
-                    norm * sum(w * row[i][k] for w, row in zip(weights, row_sums, strict=True))
-                    for k in range(3)
+                    norm * sum(map(mul, cos_y[j], [sums[k] for sums in column])) for k in range(3)
                 )
             )
     dc, ac = factors[0], factors[1:]
