@@ -315,6 +315,15 @@ class FakeJobRepository(_Repo, JobRepository):
         found = (_find_job(self.db, job_id) for job_id in sorted(set(job_ids)))
         return [self.get(job.id or 0) for job in found if job is not None]
 
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        jobs = [job for job in self.lock(job_ids) if job.status is Status.PENDING]
+        for job in jobs:
+            job.claim(worker_id, now, timeout)
+        self.save_all(jobs)
+        return jobs
+
     def save_all(self, jobs: Sequence[Job]) -> None:
         for job in jobs:
             job_id = job.id or 0

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -25,6 +26,7 @@ from genmedia.domain.user import User
 pytestmark = pytest.mark.integration
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 SCHEMA = {
     "type": "object",
     "properties": {"steps": {"type": "integer", "minimum": 1, "maximum": 50, "default": 28}},
@@ -520,6 +522,88 @@ def test_overlapping_claims_of_one_job_leave_exactly_one_winner(
     with SqlUnitOfWork(postgres_engine) as uow:
         job = uow.requests.get(request.id or 0).job(job_id)
     assert (job.worker_id, job.attempts) == ("first", 1)
+
+
+def test_claiming_jobs_writes_what_the_domain_claim_would(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0, 0))
+    fresh, with_deadline, running, _ = (j.id or 0 for j in request.jobs)
+    with engine.begin() as connection:
+        jobs = generation_jobs
+        fixed = NOW + timedelta(hours=5)
+        connection.execute(
+            sa.update(jobs).where(jobs.c.id == with_deadline).values(deadline_at=fixed)
+        )
+        connection.execute(
+            sa.update(jobs).where(jobs.c.id == running).values(status=Status.PROCESSING)
+        )
+    ids = [j.id or 0 for j in request.jobs]
+    with SqlUnitOfWork(engine) as uow:
+        before = {job.id: job for job in uow.jobs.lock(ids)}
+    later, timeout = NOW + timedelta(minutes=3), timedelta(minutes=30)
+    with SqlUnitOfWork(engine) as uow:
+        claimed = uow.jobs.claim(
+            [running, with_deadline, fresh, with_deadline, 987_654], "w9", later, timeout
+        )
+        uow.commit()
+    assert [job.id for job in claimed] == [fresh, with_deadline]
+    for job in claimed:
+        expected = before[job.id]
+        expected.claim("w9", later, timeout)
+        assert attrs.asdict(job) == attrs.asdict(expected)
+    with SqlUnitOfWork(engine) as uow:
+        stored = {job.id: job for job in uow.jobs.lock(ids)}
+    assert [attrs.asdict(stored[job.id or 0]) for job in claimed] == [
+        attrs.asdict(job) for job in claimed
+    ]
+    assert stored[with_deadline].deadline_at == fixed
+    assert stored[fresh].deadline_at == (before[fresh].created_at or NOW) + timeout
+    assert (stored[running].attempts, stored[running].worker_id) == (0, None)
+
+
+def test_a_claimed_job_saves_later_changes_against_its_claimed_state(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    job_id = request.jobs[0].id or 0
+    with SqlUnitOfWork(engine) as uow:
+        [job] = uow.jobs.claim([job_id], "w1", NOW, timedelta(minutes=30))
+        job.complete(NOW, {"model": "flux"}, credits_used=3)
+        uow.jobs.save(job)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.jobs.get(job_id).status is Status.COMPLETED
+
+
+def test_two_claims_of_the_same_jobs_at_once_give_each_job_to_one_of_them(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = clean_postgres_engine
+    request = _add_request(engine, _owner(engine), priorities=(0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    first, second = SqlUnitOfWork(engine), SqlUnitOfWork(engine)
+    taken: dict[str, list[int]] = {}
+    with first, second:
+        taken["first"] = [j.id or 0 for j in first.jobs.claim(ids[:2], "first", NOW, HOUR)]
+
+        def claim() -> None:
+            taken["second"] = [j.id or 0 for j in second.jobs.claim(ids, "second", NOW, HOUR)]
+            second.commit()
+
+        racer = threading.Thread(target=claim)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive(), "the second claim should wait for the first transaction"
+        first.commit()
+        racer.join(10)
+    assert taken == {"first": ids[:2], "second": ids[2:]}
+    with SqlUnitOfWork(engine) as uow:
+        assert [(j.worker_id, j.attempts) for j in uow.jobs.lock(ids)] == [
+            ("first", 1),
+            ("first", 1),
+            ("second", 1),
+        ]
 
 
 # --- outbox ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Collection, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
@@ -203,6 +203,13 @@ class JobRepository(abc.ABC):
     @abc.abstractmethod
     def lock(self, job_ids: Collection[int]) -> list[Job]:
         """Those of these jobs that exist, in id order, locked until the transaction ends."""
+
+    @abc.abstractmethod
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        """`Job.claim` those of these jobs still pending, as one guarded write, locking them
+        in id order; the jobs claimed, in id order. Duplicate and unknown ids are ignored."""
 
     @abc.abstractmethod
     def save_all(self, jobs: Sequence[Job]) -> None:

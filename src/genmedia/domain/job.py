@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -55,6 +55,12 @@ class Job:
         self.worker_id = worker_id
         self.started_at = now
         self.attempts += 1
+
+    def claim(self, worker_id: str, now: datetime, timeout: timedelta) -> None:
+        """Start the job for a worker; the first claim fixes its deadline, `timeout` after
+        it was created."""
+        self.start(worker_id, now)
+        self.deadline_at = self.deadline_at or (self.created_at or now) + timeout
 
     def await_provider(self, task_id: str, polling_url: str | None) -> None:
         """Remember the provider's handle for an asynchronous task, before waiting on it."""
