@@ -15,6 +15,7 @@ from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.errors import StaleAggregate
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.errors import AlreadyExists, NotFound
+from genmedia.domain.holds import CreditHold
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.provider_model import ModelCategory, ProviderModel
@@ -604,6 +605,37 @@ def test_two_claims_of_the_same_jobs_at_once_give_each_job_to_one_of_them(
             ("first", 1),
             ("second", 1),
         ]
+
+
+def test_a_requests_holds_are_inserted_together_and_a_repeat_inserts_none(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    a, b, c = (j.id or 0 for j in request.jobs)
+
+    def hold(job_id: int, amount: int) -> CreditHold:
+        return CreditHold(
+            user_id=owner[0], request_id=request.id, job_id=job_id, amount=amount, expires_at=NOW
+        )
+
+    first = [hold(a, 3), hold(b, 4)]
+    with SqlUnitOfWork(engine) as uow:
+        uow.holds.add_all(first)
+        uow.commit()
+    assert all(h.id is not None for h in first)
+    with SqlUnitOfWork(engine) as uow:
+        assert {job: h.amount for job, h in uow.holds.lock_for_jobs([a, b]).items()} == {
+            a: 3,
+            b: 4,
+        }
+        assert [uow.holds.get(h.id or 0).job_id for h in first] == [a, b]
+    with SqlUnitOfWork(engine) as uow:
+        with pytest.raises(AlreadyExists):
+            uow.holds.add_all([hold(c, 5), hold(b, 6)])
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.holds.for_job(c) is None
+        assert uow.holds.get(first[1].id or 0).amount == 4
 
 
 # --- outbox ----------------------------------------------------------------------------
