@@ -777,8 +777,8 @@ class FakeQueue(JobQueue):
         self.runs: list[int] = []
         self.polls: list[tuple[int, float]] = []
 
-    def send_run(self, job_id: int) -> None:
-        self.runs.append(job_id)
+    def send_runs(self, job_ids: Sequence[int]) -> None:
+        self.runs.extend(job_ids)
 
     def send_poll(self, job_id: int, delay: float) -> None:
         self.polls.append((job_id, delay))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
@@ -129,10 +130,10 @@ class DoubleQueue:
     inner: DramatiqJobQueue
     sent: int = 0
 
-    def send_run(self, job_id: int) -> None:
+    def send_runs(self, job_ids: Sequence[int]) -> None:
         for _ in range(2):
-            self.inner.send_run(job_id)
-            self.sent += 1
+            self.inner.send_runs(job_ids)
+            self.sent += len(job_ids)
 
     def send_poll(self, job_id: int, delay: float) -> None:
         for _ in range(2):

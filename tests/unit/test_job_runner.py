@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import attrs
 import pytest
@@ -283,3 +284,19 @@ def test_completions_the_database_never_takes_are_counted_when_the_completer_sto
     assert work.stop_completer() == 1
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.worker_id) == (Status.PROCESSING, "w1")
+
+
+class UnreachableQueue(FakeQueue):
+    def send_runs(self, job_ids: Sequence[int]) -> None:
+        raise ConnectionError("broker unreachable")
+
+
+def test_a_round_whose_messages_cannot_be_sent_leaves_its_jobs_dispatchable_again(
+    uow, clock, request_
+) -> None:
+    with pytest.raises(ConnectionError):
+        dispatch_pending(uow=uow, queue=UnreachableQueue(), clock=clock)
+    assert [j.dispatched_at for j in uow.db.requests[request_.id].jobs] == [None, None]
+    queue = FakeQueue()
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 2
+    assert queue.runs == [j.id for j in request_.jobs]

@@ -32,9 +32,10 @@ def dispatch_pending(
     """Pick due jobs (priority first, per-user cap, bounded in flight), mark them, then send.
 
     Picking and marking commit together, so two dispatchers never pick the same job; the
-    messages are sent after the commit, outside any transaction. Jobs whose message could not
-    be sent are made dispatchable again; if this process dies first, `redispatch_lost` does
-    it later. A job sent twice is harmless: the worker's guarded claim runs it once.
+    messages are sent together after the commit, outside any transaction. If sending fails,
+    the round's jobs are made dispatchable again (some may have been sent: a job sent twice
+    is harmless, the worker's guarded claim runs it once); if this process dies first,
+    `redispatch_lost` does it later.
     """
     policy, metrics = policy or DispatchPolicy(), metrics or NoMetrics()
     now = clock.now()
@@ -43,20 +44,19 @@ def dispatch_pending(
             now, policy.batch, policy.user_cap, policy.max_in_flight
         )
         uow.commit()
-    sent: set[int] = set()
+    if not jobs:
+        return 0
     try:
-        for job in jobs:
-            queue.send_run(job.job_id)
-            sent.add(job.job_id)
-            lag = (now - job.due_at).total_seconds() if job.due_at else 0.0
-            metrics.job_dispatched(max(lag, 0.0), tier_of(job.priority))
-    finally:
-        unsent = [job.job_id for job in jobs if job.job_id not in sent]
-        if unsent:
-            with uow:
-                uow.outbox.unmark(unsent)
-                uow.commit()
-    return len(sent)
+        queue.send_runs([job.job_id for job in jobs])
+    except BaseException:
+        with uow:
+            uow.outbox.unmark([job.job_id for job in jobs])
+            uow.commit()
+        raise
+    for job in jobs:
+        lag = (now - job.due_at).total_seconds() if job.due_at else 0.0
+        metrics.job_dispatched(max(lag, 0.0), tier_of(job.priority))
+    return len(jobs)
 
 
 def redispatch_lost(*, uow: UnitOfWork, clock: Clock, after_seconds: float) -> int:

@@ -713,8 +713,9 @@ class JobQueue(abc.ABC):
     """The transport that hands job ids to workers."""
 
     @abc.abstractmethod
-    def send_run(self, job_id: int) -> None:
-        """Ask a worker to run the job."""
+    def send_runs(self, job_ids: Sequence[int]) -> None:
+        """Ask workers to run these jobs, sending the messages together where the transport
+        can; if it raises, any of them may or may not have been sent."""
 
     @abc.abstractmethod
     def send_poll(self, job_id: int, delay: float) -> None:
