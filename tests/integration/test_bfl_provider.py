@@ -501,3 +501,31 @@ def test_a_client_passed_in_is_used_and_left_open(fake: FakeBfl) -> None:
         with BflProvider(api_key=API_KEY, base_url=fake.base_url, client=client) as provider:
             waiting(provider.submit(make_call()))
         assert not client.is_closed
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_submit_answered_with_a_server_error_is_an_unknown_outcome_never_resubmitted(
+    fake: FakeBfl, provider: BflProvider, status: int
+) -> None:
+    fake.script(fail_submits=ALWAYS, fail_status=status)
+
+    error = submit_error(provider)
+
+    assert (error.code, error.retryable) == ("submit_outcome_unknown", False)
+    assert str(status) in error.message
+
+
+@pytest.mark.parametrize("status", [500, 502, 504])
+def test_a_poll_answered_with_a_server_error_is_retryable(
+    fake: FakeBfl, provider: BflProvider, status: int
+) -> None:
+    handle = waiting(provider.submit(make_call()))
+    fake.script(fail_polls=ALWAYS, fail_status=status)
+
+    with pytest.raises(ProviderError) as excinfo:
+        provider.poll(handle.task_id, handle.polling_url)
+
+    assert (provider_error(excinfo).code, provider_error(excinfo).retryable) == (
+        "provider_unavailable",
+        True,
+    )

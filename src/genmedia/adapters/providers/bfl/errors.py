@@ -22,6 +22,9 @@ Stage = Literal["submit", "poll", "fetch"]
 
 _MAX_DETAIL = 400
 _EXPIRED_SAMPLE = frozenset({401, 403, 404, 410})
+# A submit answered with one of these may have created (and will bill) a task: the server
+# failed or a gateway lost the answer after forwarding it. 503 and 429 say "not taken".
+_SUBMIT_AMBIGUOUS = frozenset({500, 502, 504})
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
@@ -52,6 +55,11 @@ def error_for_response(response: httpx.Response, stage: Stage, key: ApiKey) -> P
     retry_after = retry_after_seconds(response.headers.get("retry-after"))
     if status == 429:
         return ProviderError("rate_limited", said, retryable=True, retry_after=retry_after)
+    if stage == "submit" and status in _SUBMIT_AMBIGUOUS:
+        return ProviderError(
+            "submit_outcome_unknown",
+            f"{said}; BFL may or may not have accepted the task, so it is not resubmitted",
+        )
     if status >= 500 or status == 408:
         return ProviderError("provider_unavailable", said, retryable=True, retry_after=retry_after)
     if stage == "fetch" and status in _EXPIRED_SAMPLE:
