@@ -756,7 +756,10 @@ class FakeProvider(ProviderGateway):
         if self.polls:
             self.tasks[f"t{call.job_id}"] = (call, self.polls)
             return Waiting(
-                task_id=f"t{call.job_id}", polling_url=f"fake://t{call.job_id}", poll_after=0.5
+                task_id=f"t{call.job_id}",
+                polling_url=f"fake://t{call.job_id}",
+                poll_after=0.5,
+                provider_cost=0.02,
             )
         return Finished(outputs=(ProviderOutput(data=fake_image(call)),), provider_cost=0.01)
 

@@ -104,6 +104,19 @@ def test_an_async_job_waits_polls_and_completes(uow, clock, queue, storage, requ
     assert len(uow.db.media) == 1
 
 
+def test_the_cost_named_at_submit_is_kept_for_a_poll_that_knows_none(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider(polls=1))
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    assert uow.db.requests[request_.id].job(job_id).provider_cost == 0.02
+    work.poll(job_id)
+    job = uow.db.requests[request_.id].job(job_id)
+    assert job.status is Status.COMPLETED
+    assert (job.provider_cost, job.output_metadata["provider_cost"]) == (0.02, 0.02)
+
+
 def test_a_refused_prompt_fails_the_job_with_the_provider_code(
     uow, clock, queue, storage, request_
 ) -> None:

@@ -120,11 +120,14 @@ def _release(uow: UnitOfWork) -> Callable[[Job], None]:
 def record_provider_task(
     job_id: int, attempt_no: int, waiting: Waiting, worker_id: str, *, uow: UnitOfWork
 ) -> bool:
-    """Persist the provider's task handle, and who polls it, before waiting; False if moved on."""
+    """Persist the provider's task handle, what submitting it cost, and who polls it, before
+    waiting; False if moved on."""
 
     def change(job: Job) -> None:
         job.await_provider(waiting.task_id, waiting.polling_url)
         job.worker_id = worker_id
+        if waiting.provider_cost is not None:
+            job.provider_cost = waiting.provider_cost
 
     return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
 

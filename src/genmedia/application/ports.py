@@ -683,6 +683,7 @@ class Waiting:
     task_id: str
     polling_url: str | None = None
     poll_after: float = 1.0
+    provider_cost: float | None = None  # what submitting cost, in USD, if the provider said
 
 
 Outcome = Finished | Waiting

@@ -213,12 +213,14 @@ class JobRunner:
             key = output_key(job.user_id, job.request_id or 0, job.id or 0, index, info.file_format)
             self.storage.put(key, data, info.content_type)
             stored.append(execution.StoredOutput(index=index, storage_path=key, info=info))
+        # A poll in another process knows no submit cost; the job row kept it.
+        cost = outcome.provider_cost if outcome.provider_cost is not None else job.provider_cost
         metadata: dict[str, Any] = {
             "provider": job.input_json["provider"],
             "model": job.input_json["model"],
             "outputs": len(stored),
             "duration_ms": round((time.monotonic() - started) * 1000),
-            "provider_cost": outcome.provider_cost,
+            "provider_cost": cost,
             "provider_metadata": outcome.metadata,
         }
         completion = execution.Completion(
@@ -226,7 +228,7 @@ class JobRunner:
             attempt=job.attempts,
             outputs=stored,
             metadata=metadata,
-            provider_cost=outcome.provider_cost,
+            provider_cost=cost,
         )
         if self._completer.put(_Finished(job, completion)):
             return

@@ -70,12 +70,14 @@ class BflProvider(ProviderGateway):
             raise ProviderError(
                 "submit_outcome_unknown", "BFL accepted the submit but named no task id"
             )
-        self._charges.remember(task_id, Charge.from_submit(answer))
+        charge = Charge.from_submit(answer)
+        self._charges.remember(task_id, charge)
         polling_url = answer.get("polling_url")
         return Waiting(
             task_id=task_id,
             polling_url=polling_url if isinstance(polling_url, str) and polling_url else None,
             poll_after=self._poll_after,
+            provider_cost=charge.usd(),
         )
 
     def poll(self, task_id: str, polling_url: str | None) -> Outcome:

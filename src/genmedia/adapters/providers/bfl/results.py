@@ -45,6 +45,10 @@ class Charge:
             output_mp=_number(answer.get("output_mp")),
         )
 
+    def usd(self) -> float | None:
+        """The credits in US dollars, if BFL named them."""
+        return None if self.credits is None else round(self.credits * USD_PER_CREDIT, 6)
+
     def facts(self) -> dict[str, float]:
         named = {
             "cost_credits": self.credits,
@@ -57,8 +61,10 @@ class Charge:
 class Charges:
     """The charges of recently submitted tasks, kept in memory until their task finishes.
 
-    Best effort: BFL reports the cost only in the submit answer and the port's Waiting has
-    no room for it, so a poll in another process (or after a restart) finds none.
+    BFL reports the cost only in the submit answer. Its dollar figure also travels in the
+    submit's Waiting and is kept on the job row, so a poll in another process (or after a
+    restart) still completes the job with it; only the other facts (credits, megapixels)
+    are then missing from the metadata.
     """
 
     def __init__(self, capacity: int = 4096) -> None:
@@ -110,11 +116,8 @@ def _finished(task_id: str, answer: dict[str, Any], charge: Charge | None) -> Fi
     charge = charge or Charge.from_submit(answer)
     metadata: dict[str, Any] = {"task_id": task_id, **charge.facts()}
     metadata.update({name: result[name] for name in _RESULT_FACTS if _is_plain(result.get(name))})
-    credits = charge.credits
     return Finished(
-        outputs=(ProviderOutput(url=sample),),
-        provider_cost=None if credits is None else round(credits * USD_PER_CREDIT, 6),
-        metadata=metadata,
+        outputs=(ProviderOutput(url=sample),), provider_cost=charge.usd(), metadata=metadata
     )
 
 
