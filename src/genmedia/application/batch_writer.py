@@ -71,8 +71,8 @@ class BatchWriter(Generic[T]):
             return True
 
     def stop(self, tries: int = 3) -> list[T]:
-        """Stop accepting, write what is waiting, giving each batch `tries` more tries if
-        `write` gives items back, and stop the thread; the items never written."""
+        """Stop accepting, write what is waiting (retrying what `write` gives back up to
+        `tries` more times in all, `pause` apart), stop the thread; the items never written."""
         with self._changed:
             thread, self._thread = self._thread, None
             self._accepting, self._stopping = False, True
