@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from genmedia.application.batch_writer import BatchWriter
-from tests.unit.test_group_commit import WAIT, wait_until
+from tests.waiting import WAIT, wait_until
 
 
 class Store:
@@ -34,13 +34,19 @@ class Store:
             return [i for batch in self.batches for i in batch]
 
 
-def test_put_returns_before_the_item_is_written_and_the_thread_writes_it_soon() -> None:
+def writing_first(item: int, max_batch: int = 64) -> tuple[Store, BatchWriter[int]]:
+    """A running writer held in the middle of writing its first batch, `[item]`."""
     store = Store()
     store.open.clear()
-    writer = BatchWriter(store, name="test-writer")
+    writer = BatchWriter(store, name="test-writer", max_batch=max_batch)
     writer.start()
-    assert writer.put(1) is True
+    assert writer.put(item) is True
     assert store.entered.wait(WAIT)
+    return store, writer
+
+
+def test_put_returns_before_the_item_is_written_and_the_thread_writes_it_soon() -> None:
+    store, writer = writing_first(1)
     assert store.written() == []
     store.open.set()
     wait_until(lambda: store.written() == [1])
@@ -48,12 +54,7 @@ def test_put_returns_before_the_item_is_written_and_the_thread_writes_it_soon() 
 
 
 def test_items_put_while_a_batch_is_written_go_together_in_the_next_batch_in_order() -> None:
-    store = Store()
-    store.open.clear()
-    writer = BatchWriter(store, name="test-writer")
-    writer.start()
-    writer.put(1)
-    assert store.entered.wait(WAIT)
+    store, writer = writing_first(1)
     for item in (2, 3, 4):
         writer.put(item)
     store.open.set()
@@ -62,12 +63,7 @@ def test_items_put_while_a_batch_is_written_go_together_in_the_next_batch_in_ord
 
 
 def test_a_batch_holds_at_most_max_batch_items() -> None:
-    store = Store()
-    store.open.clear()
-    writer = BatchWriter(store, name="test-writer", max_batch=2)
-    writer.start()
-    writer.put(0)
-    assert store.entered.wait(WAIT)
+    store, writer = writing_first(0, max_batch=2)
     for item in range(1, 6):
         writer.put(item)
     store.open.set()
@@ -126,12 +122,7 @@ def test_a_write_that_raises_keeps_its_whole_batch_for_another_try() -> None:
 
 
 def test_stop_writes_what_is_waiting_before_the_thread_ends() -> None:
-    store = Store()
-    store.open.clear()
-    writer = BatchWriter(store, name="test-writer")
-    writer.start()
-    writer.put(1)
-    assert store.entered.wait(WAIT)
+    store, writer = writing_first(1)
     writer.put(2)
     threading.Timer(0.05, store.open.set).start()
     assert writer.stop() == []

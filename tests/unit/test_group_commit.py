@@ -8,8 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from genmedia.application.group_commit import GroupCommit
-
-WAIT = 10.0
+from tests.waiting import WAIT, wait_until
 
 
 class Writes:
@@ -44,15 +43,6 @@ def in_threads(submit: Callable[[int], object], items: list[int]) -> dict[int, o
     for thread in threads:
         thread.join(WAIT)
     return outcomes
-
-
-def wait_until(condition: Callable[[], bool]) -> None:
-    done = threading.Event()
-    for _ in range(1000):
-        if condition():
-            return
-        done.wait(0.01)
-    raise AssertionError("condition not reached")
 
 
 def test_a_lone_item_is_written_at_once_in_a_batch_of_its_own() -> None:

@@ -26,7 +26,7 @@ from tests.fakes import (
     FakeStorage,
     FakeUnitOfWork,
 )
-from tests.unit.test_group_commit import wait_until
+from tests.waiting import wait_until
 
 
 @pytest.fixture
@@ -232,6 +232,18 @@ def completing_runner(uow: FakeUnitOfWork, clock, queue, storage) -> JobRunner:
     return attrs.evolve(runner(uow, clock, queue, storage, FakeProvider()), completion_retry=0.01)
 
 
+def run_with_database_down(
+    uow, clock, queue, storage, job_id: int
+) -> tuple[GatedUnitOfWork, JobRunner]:
+    """Run the job with the completer started and the database refusing its transactions."""
+    gated = GatedUnitOfWork(uow)
+    gated.down = True
+    work = completing_runner(gated, clock, queue, storage)
+    work.start_completer()
+    work.run(job_id)
+    return gated, work
+
+
 def test_with_the_completer_running_a_run_returns_before_its_completion_is_written(
     uow, clock, queue, storage, request_
 ) -> None:
@@ -272,12 +284,8 @@ def test_a_completion_the_completer_cannot_write_fails_its_job_as_an_internal_er
 def test_completions_kept_from_an_unreachable_database_are_written_once_it_is_back(
     uow, clock, queue, storage, request_
 ) -> None:
-    gated = GatedUnitOfWork(uow)
-    gated.down = True
-    work = completing_runner(gated, clock, queue, storage)
     job_id = request_.jobs[0].id
-    work.start_completer()
-    work.run(job_id)
+    gated, work = run_with_database_down(uow, clock, queue, storage, job_id)
     wait_until(lambda: gated.refused >= 4)  # two rounds: completing, then failing, refused
     assert uow.db.requests[request_.id].job(job_id).status is Status.PROCESSING
     gated.down = False
@@ -288,12 +296,8 @@ def test_completions_kept_from_an_unreachable_database_are_written_once_it_is_ba
 def test_completions_the_database_never_takes_are_counted_when_the_completer_stops(
     uow, clock, queue, storage, request_
 ) -> None:
-    gated = GatedUnitOfWork(uow)
-    gated.down = True
-    work = completing_runner(gated, clock, queue, storage)
     job_id = request_.jobs[0].id
-    work.start_completer()
-    work.run(job_id)
+    _, work = run_with_database_down(uow, clock, queue, storage, job_id)
     assert work.stop_completer() == 1
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.worker_id) == (Status.PROCESSING, "w1")
