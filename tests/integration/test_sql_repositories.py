@@ -23,6 +23,7 @@ from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from genmedia.domain.template import ImageSlot, Option, OptionGroup, Template
 from genmedia.domain.user import User
+from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting, Wallet
 
 pytestmark = pytest.mark.integration
 
@@ -638,6 +639,112 @@ def test_a_requests_holds_are_inserted_together_and_a_repeat_inserts_none(
         assert uow.holds.get(first[1].id or 0).amount == 4
 
 
+def test_jobs_saved_together_each_get_their_own_changes(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    with SqlUnitOfWork(engine) as uow:
+        first, second, third = uow.jobs.claim(ids, "w1", NOW, HOUR)
+        first.complete(NOW, {"n": 1}, credits_used=3)
+        second.complete(NOW + HOUR, {"n": 2}, credits_used=5)
+        third.fail("provider_unavailable", "down", NOW)
+        uow.jobs.save_all([first, second, third])
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        saved = [uow.jobs.get(job_id) for job_id in ids]
+    assert [(j.status, j.credits_used, j.output_metadata) for j in saved[:2]] == [
+        (Status.COMPLETED, 3, {"n": 1}),
+        (Status.COMPLETED, 5, {"n": 2}),
+    ]
+    assert [j.completed_at for j in saved[:2]] == [NOW, NOW + HOUR]
+    assert (saved[2].status, saved[2].error_code) == (Status.FAILED, "provider_unavailable")
+
+
+def test_a_batch_save_with_one_job_moved_on_is_stale_and_writes_nothing(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    with SqlUnitOfWork(engine) as uow:
+        uow.jobs.claim(ids, "w1", NOW, HOUR)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        jobs = [uow.jobs.get(job_id) for job_id in ids]
+        moved = uow.jobs.get(ids[1])  # another copy, saved first: the batch's copy is stale
+        moved.fail("deadline_exceeded", "late", NOW)
+        uow.jobs.save(moved)
+        uow.commit()
+        for job in jobs:
+            job.complete(NOW, {}, credits_used=1)
+        with pytest.raises(StaleAggregate):
+            uow.jobs.save_all(jobs)
+    with SqlUnitOfWork(engine) as uow:
+        statuses = [uow.jobs.get(job_id).status for job_id in ids]
+    assert statuses == [Status.PROCESSING, Status.FAILED, Status.PROCESSING]
+
+
+def test_holds_settled_together_write_only_those_still_pending(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    holds = [
+        CreditHold(user_id=owner[0], request_id=request.id, job_id=i, amount=4, expires_at=NOW)
+        for i in ids
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        uow.holds.add_all(holds)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        released = uow.holds.get(holds[2].id or 0)
+        released.release(NOW)
+        assert uow.holds.settle(released)
+        uow.commit()
+    holds[0].capture(3, NOW)
+    holds[1].capture(4, NOW + HOUR)
+    holds[2].capture(4, NOW)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.holds.settle_all(holds) == 2
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        stored = [uow.holds.get(h.id or 0) for h in holds]
+    assert [(h.status.value, h.captured, h.settled_at) for h in stored] == [
+        ("captured", 3, NOW),
+        ("captured", 4, NOW + HOUR),
+        ("released", 0, NOW),
+    ]
+
+
+def test_debits_posted_together_are_entries_of_their_own_in_the_order_given(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    user_id = owner[0]
+    grant = Posting(reference_id="grant:1", type=EntryType.CREDIT, kind=EntryKind.BONUS, amount=50)
+    debits = [
+        Posting(
+            reference_id=f"job:{n}:capture",
+            type=EntryType.DEBIT,
+            kind=EntryKind.GENERATION,
+            amount=amount,
+            reason=f"job {n}",
+            links=Links(job_id=n),
+        )
+        for n, amount in enumerate([7, 3, 11], start=1)
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        uow.wallets.add(Wallet(user_id=user_id))
+        uow.wallets.post(user_id, grant)
+        entries = uow.wallets.post_all(user_id, debits)
+        uow.commit()
+    assert [(e.balance_before, e.balance_after) for e in entries] == [(50, 43), (43, 40), (40, 29)]
+    with SqlUnitOfWork(engine) as uow:
+        stored = [uow.wallets.entry(p.reference_id) for p in debits]
+        assert uow.wallets.get(user_id).balance == 29
+    assert stored == entries
+    assert [e.links.job_id for e in entries] == [1, 2, 3]
+
+
 # --- outbox ----------------------------------------------------------------------------
 
 
@@ -765,3 +872,36 @@ def test_one_job_output_is_stored_once_and_outputs_list_in_order(
         listed = uow.media.list_for_request(request.id or 0)
     keys = [(m.job_id, m.output_index) for m in listed]
     assert keys == [(request.jobs[0].id, 0), (request.jobs[0].id, 1), (request.jobs[1].id, 0)]
+
+
+def test_media_added_together_get_their_own_ids_in_the_order_given(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    jobs = request.jobs
+    outputs = [(jobs[2], 0), (jobs[0], 1), (jobs[1], 0), (jobs[0], 0)]
+    media = [
+        Media.generated(
+            user_id=owner[0],
+            request_id=request.id or 0,
+            job_id=job.id or 0,
+            output_index=index,
+            storage_path=f"generated/{job.id}/{index}.png",
+            info=_info(100 + n),
+            metadata={"n": n} if n % 2 else {},
+        )
+        for n, (job, index) in enumerate(outputs)
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        uow.media.add_all(media)
+        uow.commit()
+    ids = [m.id or 0 for m in media]
+    assert ids == sorted(set(ids))
+    with SqlUnitOfWork(engine) as uow:
+        stored = [uow.media.get(media_id) for media_id in ids]
+    assert [(m.job_id, m.output_index, m.storage_path) for m in stored] == [
+        (m.job_id, m.output_index, m.storage_path) for m in media
+    ]
+    assert [(m.info, m.metadata, m.created_at) for m in stored] == [
+        (m.info, m.metadata, m.created_at) for m in media
+    ]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.unnest import arrays, on_postgresql
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
 from genmedia.application.ports import HoldRepository
@@ -75,6 +76,9 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
             }
             for hold in holds
         ]
+        if on_postgresql(self._connection):
+            params = arrays(rows, list(rows[0]))
+            return int(self._connection.execute(q.settle_holds_unnested(), params).rowcount)
         return int(self._connection.execute(q.settle_hold(), rows).rowcount)
 
     def due(self, now: datetime, limit: int) -> list[CreditHold]:

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
 from genmedia.adapters.sql.repositories.request_rows import LoadedJobs, job_changes, job_from_row
+from genmedia.adapters.sql.repositories.unnest import arrays, on_postgresql, unnested
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import JobRepository
@@ -79,6 +80,22 @@ def _guarded_update(columns: frozenset[str]) -> sa.Update:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _guarded_update_unnested(columns: frozenset[str]) -> sa.Update:
+    """`_guarded_update` of many rows from arrays (PostgreSQL): same names, one statement."""
+    fields = {"job": "id", "was_status": "status", "was_attempts": "attempts"}
+    given = unnested(_jobs, fields | {f"v_{name}": name for name in sorted(columns)})
+    return (
+        sa.update(_jobs)
+        .where(
+            _jobs.c.id == given.c.job,
+            _jobs.c.status == given.c.was_status,
+            _jobs.c.attempts == given.c.was_attempts,
+        )
+        .values({name: given.c[f"v_{name}"] for name in sorted(columns)})
+    )
+
+
 class SqlJobRepository(SqlRepository, JobRepository):
     """Jobs without their request; `save_all` writes only the changed columns, and only while
     each row still has the status and attempt count it was loaded with."""
@@ -134,8 +151,13 @@ class SqlJobRepository(SqlRepository, JobRepository):
                     job=job.id, was_status=before["status"], was_attempts=before["attempts"]
                 )
                 groups[frozenset(changed)].append(params)
+        unnest = on_postgresql(self._connection)
         for columns, rows in groups.items():
-            written = self._connection.execute(_guarded_update(columns), rows).rowcount
+            if unnest:
+                statement = _guarded_update_unnested(columns)
+                written = self._connection.execute(statement, arrays(rows, list(rows[0]))).rowcount
+            else:
+                written = self._connection.execute(_guarded_update(columns), rows).rowcount
             if written != len(rows):
                 raise StaleAggregate("a job was changed since it was loaded")
         for job in jobs:

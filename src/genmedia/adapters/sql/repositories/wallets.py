@@ -16,6 +16,7 @@ from genmedia.adapters.sql.repositories.base import (
     is_unique_violation,
     unique_or_already_exists,
 )
+from genmedia.adapters.sql.repositories.unnest import arrays, on_postgresql
 from genmedia.adapters.sql.repositories.wallet_rows import (
     entry_from_row,
     entry_row,
@@ -160,10 +161,18 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
                     links=posting.links,
                 )
             )
-        rows = self._connection.execute(q.insert_entries(), [entry_row(e) for e in entries])
+        values = [entry_row(entry) for entry in entries]
+        if on_postgresql(self._connection):
+            fields = tuple(values[0])
+            result = self._connection.execute(
+                q.insert_entries_unnested(fields), arrays(values, fields)
+            )
+            rows = sorted(result.all(), key=lambda row: row.id)  # see SqlMediaRepository.add_all
+        else:
+            rows = list(self._connection.execute(q.insert_entries(), values).all())
         return [
             attrs.evolve(entry, id=row.id, created_at=row.created_at)
-            for entry, row in zip(entries, rows.all(), strict=True)
+            for entry, row in zip(entries, rows, strict=True)
         ]
 
     def _open_lot(self, user_id: int, posting: Posting, expires_at: datetime | None) -> None:

@@ -1,0 +1,45 @@
+"""Many rows in one PostgreSQL statement of fixed text: each field travels as one array.
+
+A multi-row VALUES list (what SQLAlchemy builds for an INSERT of many rows) has a different
+text for every row count and a bind parameter per value, so the driver parses it again on
+each call and the server plans it again. `unnest(:a::T[], :b::U[], …)` has one parameter per
+field whatever the row count: its text is parsed once per connection, and the server
+prepares it after a few runs. SQLite has no arrays; its repositories keep plain statements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+ORDINAL = "ordinal"
+
+
+def on_postgresql(connection: sa.Connection) -> bool:
+    """Whether the connection is to PostgreSQL, where the unnest statements apply."""
+    return connection.dialect.name == "postgresql"
+
+
+def _array_of(column: sa.Column[Any]) -> postgresql.ARRAY[Any]:
+    variants: Mapping[str, sa.types.TypeEngine[Any]] = getattr(column.type, "_variant_mapping", {})
+    return postgresql.ARRAY(variants.get("postgresql", column.type))
+
+
+def unnested(
+    table: sa.Table, fields: Mapping[str, str], *, name: str = "given"
+) -> sa.TableValuedAlias:
+    """`unnest(...) WITH ORDINALITY AS given(field, …, ordinal)`: per field (its bind name)
+    an array typed like the named column of `table`; `ordinal` numbers the rows from 1."""
+    arrays = [
+        sa.bindparam(field, type_=_array_of(table.c[column])) for field, column in fields.items()
+    ]
+    rows = sa.func.unnest(*arrays).table_valued(*fields, with_ordinality=ORDINAL)
+    return rows.render_derived(name=name)
+
+
+def arrays(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> dict[str, list[Any]]:
+    """The bind values of an unnest: per field, its values over the rows in order."""
+    return {field: [row[field] for row in rows] for field in fields}
