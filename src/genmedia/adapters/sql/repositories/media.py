@@ -14,7 +14,7 @@ from genmedia.adapters.sql.repositories.base import (
     unique_or_already_exists,
     without_none,
 )
-from genmedia.adapters.sql.repositories.unnest import ORDINAL, arrays, on_postgresql, unnested
+from genmedia.adapters.sql.repositories.unnest import insert_all, on_postgresql
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.application.ports import MediaRepository
 from genmedia.domain.errors import NotFound
@@ -58,18 +58,6 @@ def media_from_row(row: sa.Row[Any]) -> Media:
     return Media(id=row.id, info=info, **values)
 
 
-@functools.lru_cache(maxsize=8)
-def _insert_unnested(fields: tuple[str, ...]) -> sa.Insert:
-    """INSERT of many rows from arrays, in the order given; their ids and creation times."""
-    given = unnested(_media, {field: field for field in fields})
-    rows = sa.select(*(given.c[field] for field in fields)).order_by(given.c[ORDINAL])
-    return (
-        sa.insert(_media)
-        .from_select(list(fields), rows)
-        .returning(_media.c.id, _media.c.created_at)
-    )
-
-
 @functools.cache
 def _insert_returning() -> sa.Insert:
     return sa.insert(_media).returning(
@@ -97,12 +85,8 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         if not media:
             return
         values = [media_row(m) for m in media]
-        fields = tuple(values[0])
-        if on_postgresql(self._connection) and all(tuple(v) == fields for v in values):
-            result = self._connection.execute(_insert_unnested(fields), arrays(values, fields))
-            # Ids come from a sequence, drawn in the ORDER BY's order: sorted, they are the
-            # rows in the order given (how SQLAlchemy matches RETURNING rows on PostgreSQL).
-            rows = sorted(result.all(), key=lambda row: row.id)
+        if on_postgresql(self._connection) and all(v.keys() == values[0].keys() for v in values):
+            rows = insert_all(self._connection, _media, values)
         else:
             rows = list(self._connection.execute(_insert_returning(), values).all())
         for item, row in zip(media, rows, strict=True):

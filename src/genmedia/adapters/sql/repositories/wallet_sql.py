@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.repositories.unnest import ORDINAL, unnested
+from genmedia.adapters.sql.repositories.unnest import unnested
 from genmedia.adapters.sql.tables import credit_holds, credit_lots, wallet_transactions, wallets
 from genmedia.adapters.sql.tables.base import UtcDateTime
 from genmedia.domain.holds import HoldStatus
@@ -153,18 +153,6 @@ def holds_of_jobs() -> sa.Select[tuple[object, ...]]:
         .where(holds.c.job_id.in_(P("jobs", expanding=True)))
         .order_by(holds.c.id)
         .with_for_update()
-    )
-
-
-@functools.lru_cache(maxsize=4)
-def insert_entries_unnested(fields: tuple[str, ...]) -> sa.Insert:
-    """Append ledger entries from arrays (PostgreSQL), in the order given; ids and times."""
-    given = unnested(ledger, {field: field for field in fields})
-    rows = sa.select(*(given.c[field] for field in fields)).order_by(given.c[ORDINAL])
-    return (
-        sa.insert(ledger)
-        .from_select(list(fields), rows)
-        .returning(ledger.c.id, ledger.c.created_at)
     )
 
 

@@ -16,7 +16,7 @@ from genmedia.adapters.sql.repositories.base import (
     is_unique_violation,
     unique_or_already_exists,
 )
-from genmedia.adapters.sql.repositories.unnest import arrays, on_postgresql
+from genmedia.adapters.sql.repositories.unnest import insert_all, on_postgresql
 from genmedia.adapters.sql.repositories.wallet_rows import (
     entry_from_row,
     entry_row,
@@ -163,11 +163,7 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             )
         values = [entry_row(entry) for entry in entries]
         if on_postgresql(self._connection):
-            fields = tuple(values[0])
-            result = self._connection.execute(
-                q.insert_entries_unnested(fields), arrays(values, fields)
-            )
-            rows = sorted(result.all(), key=lambda row: row.id)  # see SqlMediaRepository.add_all
+            rows = insert_all(self._connection, ledger, values)
         else:
             rows = list(self._connection.execute(q.insert_entries(), values).all())
         return [
