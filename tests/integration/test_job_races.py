@@ -152,6 +152,15 @@ def assert_ledger_chains(engine: sa.Engine, user_id: int) -> None:
     assert entries[-1].balance_after == wallet.balance
 
 
+def assert_completed_and_charged_in_full(engine: sa.Engine, request: GenerationRequest) -> None:
+    """The request completed and was charged its estimate: wallet and ledger agree."""
+    after = stored(engine, request.id or 0)
+    assert after.status is Status.COMPLETED
+    assert after.credits_charged == request.estimated_cost
+    assert balance_and_held(engine, request.user_id) == (1_000 - request.estimated_cost, 0)
+    assert_ledger_chains(engine, request.user_id)
+
+
 def test_one_batch_completes_jobs_of_several_users_each_charged_with_its_own_entry(
     engine: sa.Engine,
 ) -> None:
@@ -226,11 +235,7 @@ def test_a_job_whose_hold_expired_is_charged_from_the_balance_within_its_batch(
         )
     assert expire_holds(uow=SqlUnitOfWork(engine)) == 1
     assert complete_batch(engine, ids) == set(ids)
-    after = stored(engine, request.id or 0)
-    assert after.status is Status.COMPLETED
-    assert after.credits_charged == request.estimated_cost
-    assert balance_and_held(engine, request.user_id) == (1_000 - request.estimated_cost, 0)
-    assert_ledger_chains(engine, request.user_id)
+    assert_completed_and_charged_in_full(engine, request)
 
 
 def test_batches_of_one_request_racing_from_several_threads_leave_it_completed_and_charged(
@@ -242,9 +247,5 @@ def test_batches_of_one_request_racing_from_several_threads_leave_it_completed_a
     pairs = [[ids[i], ids[7 - i]] for i in range(4)]
     results = race(4, lambda i: complete_batch(engine, pairs[i]))
     assert results == [set(pair) for pair in pairs]
-    after = stored(engine, request.id or 0)
-    assert after.status is Status.COMPLETED
-    assert after.credits_charged == request.estimated_cost
     assert media_count(engine, request.id or 0) == 8
-    assert balance_and_held(engine, request.user_id) == (1_000 - after.credits_charged, 0)
-    assert_ledger_chains(engine, request.user_id)
+    assert_completed_and_charged_in_full(engine, request)
