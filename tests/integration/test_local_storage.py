@@ -25,6 +25,18 @@ def test_an_object_is_written_under_its_key_and_read_back(tmp_path: Path) -> Non
     assert files_under(tmp_path) == ["generated/u1/r2/j3/0.png"]
 
 
+def test_objects_of_one_folder_are_written_beside_each_other(tmp_path: Path) -> None:
+    storage = LocalDirectoryStorage(tmp_path)
+    for index in range(3):
+        storage.put(f"generated/u1/r2/j3-{index}.png", bytes([index]), "image/png")
+    assert files_under(tmp_path) == [f"generated/u1/r2/j3-{i}.png" for i in range(3)]
+    assert [storage.get(f"generated/u1/r2/j3-{i}.png") for i in range(3)] == [
+        b"\x00",
+        b"\x01",
+        b"\x02",
+    ]
+
+
 def test_writing_a_key_again_replaces_the_object_and_leaves_no_temporary_file(
     tmp_path: Path,
 ) -> None:

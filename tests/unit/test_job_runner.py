@@ -75,7 +75,7 @@ def test_a_run_completes_the_job_with_media_and_charges_it(
     media = sorted(uow.db.media.values(), key=lambda m: m.job_id or 0)
     assert [m.kind for m in media] == [MediaKind.GENERATED] * 2
     assert all(storage.exists(m.storage_path) for m in media)
-    assert media[0].storage_path.endswith(f"j{request_.jobs[0].id}/0.png")
+    assert media[0].storage_path.endswith(f"/j{request_.jobs[0].id}-0.png")
 
 
 def test_a_second_delivery_of_the_same_job_changes_nothing(
@@ -254,7 +254,7 @@ def test_with_the_completer_running_a_run_returns_before_its_completion_is_writt
     work.start_completer()
     work.run(job_id)
     assert uow.db.requests[request_.id].job(job_id).status is Status.PROCESSING
-    assert storage.exists(f"generated/u{request_.user_id}/r{request_.id}/j{job_id}/0.png")
+    assert storage.exists(f"generated/u{request_.user_id}/r{request_.id}/j{job_id}-0.png")
     gated.gate.set()
     assert work.stop_completer() == 0
     assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED

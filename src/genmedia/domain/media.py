@@ -47,9 +47,9 @@ class ImageInfo:
 
 
 def output_key(user_id: int, request_id: int, job_id: int, index: int, file_format: str) -> str:
-    """The deterministic storage key of one job output."""
+    """The deterministic storage key of one job output; a request's outputs share a folder."""
     ext = "jpg" if file_format == "jpeg" else file_format
-    return f"generated/u{user_id}/r{request_id}/j{job_id}/{index}.{ext}"
+    return f"generated/u{user_id}/r{request_id}/j{job_id}-{index}.{ext}"
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)

@@ -10,15 +10,16 @@ from pathlib import Path, PurePosixPath
 from genmedia.application.ports import ObjectStorage
 from genmedia.domain.errors import InvalidValue, NotFound
 
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
 
-def _make_directory(directory: Path) -> None:
-    """mkdir -p, in one call when the parent exists (a job's directory is new)."""
+
+def _create(path: Path) -> int:
+    """Open a new file for writing, making its folders first if they are missing."""
     try:
-        os.mkdir(directory)
-    except FileExistsError:
-        pass
+        return os.open(path, _NEW_FILE, 0o600)
     except FileNotFoundError:
-        directory.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return os.open(path, _NEW_FILE, 0o600)
 
 
 class LocalDirectoryStorage(ObjectStorage):
@@ -37,11 +38,11 @@ class LocalDirectoryStorage(ObjectStorage):
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Write the object through a temporary file, so readers never see half of it."""
         path = self._path(key)
-        _make_directory(path.parent)
         # Plain os calls, a syscall each: every one releases the GIL, which under load costs
-        # far more than the call itself (tempfile and file objects add fstat, ioctl, lseek).
+        # far more than the call itself (tempfile and file objects add fstat, ioctl, lseek;
+        # making the folder first would add a mkdir to every write, not only the first).
         tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(self._serial)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+        fd = _create(tmp)
         try:
             try:
                 view = memoryview(data)
