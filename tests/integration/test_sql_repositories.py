@@ -905,3 +905,30 @@ def test_media_added_together_get_their_own_ids_in_the_order_given(
     assert [(m.info, m.metadata, m.created_at) for m in stored] == [
         (m.info, m.metadata, m.created_at) for m in media
     ]
+
+
+def test_media_added_together_keep_quotes_braces_and_nulls_in_their_text_and_json(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    awkward = 'say "hi", {a,b} \\ NULL é'
+    media = [
+        Media.generated(
+            user_id=owner[0],
+            request_id=request.id or 0,
+            job_id=job.id or 0,
+            output_index=0,
+            storage_path=f"generated/{awkward}/{job.id}.png",
+            info=_info(),
+            metadata={"note": awkward, "none": None, "list": [1, "NULL"]},
+        )
+        for job in request.jobs
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        uow.media.add_all(media)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        stored = [uow.media.get(m.id or 0) for m in media]
+    assert [(m.storage_path, m.metadata) for m in stored] == [
+        (m.storage_path, m.metadata) for m in media
+    ]

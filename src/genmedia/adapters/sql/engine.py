@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import event
 
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -28,9 +29,17 @@ def create_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
         return _sqlite_engine(parsed)
     # No pre-ping: it costs a round trip per checkout; a dead connection is detected on use,
     # the pool is invalidated, and the unit of work's caller retries.
-    return sa.create_engine(
+    engine = sa.create_engine(
         parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_S
     )
+    event.listen(engine, "connect", _configure_postgresql_connection)
+    return engine
+
+
+def _configure_postgresql_connection(dbapi_connection: Any, connection_record: Any) -> None:
+    # Lists (the arrays of the unnest statements) go in binary: psycopg's text format quotes
+    # and escapes every element with a regular expression, JSON documents included.
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
 def _sqlite_engine(url: sa.URL) -> sa.Engine:
