@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -38,6 +39,51 @@ def _undispatched() -> sa.ColumnElement[bool]:
     )
 
 
+# The dispatcher's statements run several times a second: built once, bound per round.
+@functools.cache
+def _count_in_flight() -> sa.Select[int]:
+    return sa.select(sa.func.count()).where(_in_flight())
+
+
+@functools.cache
+def _candidates() -> sa.Select[tuple[object, ...]]:
+    """Due undispatched jobs of users under :cap in flight, by priority then id, locked."""
+    capped = (
+        sa.select(_jobs.c.user_id)
+        .where(_in_flight())
+        .group_by(_jobs.c.user_id)
+        .having(sa.func.count() >= sa.bindparam("cap"))
+    )
+    now = sa.bindparam("now", type_=_jobs.c.run_after.type)
+    due = sa.or_(_jobs.c.run_after.is_(None), _jobs.c.run_after <= now)
+    due_at = sa.func.coalesce(_jobs.c.run_after, _jobs.c.created_at).label("due_at")
+    return (
+        sa.select(_jobs.c.id, _jobs.c.user_id, _jobs.c.priority, due_at)
+        .where(_undispatched(), due, _jobs.c.user_id.not_in(capped))
+        .order_by(_jobs.c.priority.desc(), _jobs.c.id)
+        .limit(sa.bindparam("limit", type_=sa.Integer()))
+        .with_for_update(skip_locked=True)
+    )
+
+
+@functools.cache
+def _in_flight_of_users() -> sa.Select[tuple[object, ...]]:
+    return (
+        sa.select(_jobs.c.user_id, sa.func.count().label("n"))
+        .where(_in_flight(), _jobs.c.user_id.in_(sa.bindparam("users", expanding=True)))
+        .group_by(_jobs.c.user_id)
+    )
+
+
+@functools.cache
+def _mark_dispatched() -> sa.Update:
+    return (
+        sa.update(_jobs)
+        .where(_jobs.c.id.in_(sa.bindparam("jobs", expanding=True)), _undispatched())
+        .values(dispatched_at=sa.bindparam("now", type_=_jobs.c.dispatched_at.type))
+    )
+
+
 class SqlJobOutbox(SqlRepository, JobOutbox):
     """Committed pending jobs, read and marked with guarded statements."""
 
@@ -62,58 +108,32 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
         """Mark jobs dispatched if they still are pending and undispatched; return how many."""
         if not job_ids:
             return 0
-        statement = (
-            sa.update(_jobs)
-            .where(_jobs.c.id.in_(list(job_ids)), _undispatched())
-            .values(dispatched_at=now)
-        )
-        return self._connection.execute(statement).rowcount
+        params = {"jobs": list(job_ids), "now": now}
+        return self._connection.execute(_mark_dispatched(), params).rowcount
 
     def claim_for_dispatch(
         self, now: datetime, limit: int, user_cap: int, max_in_flight: int
     ) -> list[PendingJob]:
         """Pick the jobs to send now and mark them dispatched, in this transaction."""
-        room = min(limit, max_in_flight - self._count(_in_flight()))
+        in_flight = self._connection.execute(_count_in_flight()).scalar_one()
+        room = min(limit, max_in_flight - in_flight)
         if room <= 0:
             return []
-        capped = (
-            sa.select(_jobs.c.user_id)
-            .where(_in_flight())
-            .group_by(_jobs.c.user_id)
-            .having(sa.func.count() >= user_cap)
-        )
-        due = sa.or_(_jobs.c.run_after.is_(None), _jobs.c.run_after <= now)
-        due_at = sa.func.coalesce(_jobs.c.run_after, _jobs.c.created_at).label("due_at")
-        query = (
-            sa.select(_jobs.c.id, _jobs.c.user_id, _jobs.c.priority, due_at)
-            .where(_undispatched(), due, _jobs.c.user_id.not_in(capped))
-            .order_by(_jobs.c.priority.desc(), _jobs.c.id)
-            .limit(room * 4)
-            .with_for_update(skip_locked=True)
-        )
+        params = {"cap": user_cap, "now": now, "limit": room * 4}
         candidates = [
             PendingJob(job_id=r.id, user_id=r.user_id, priority=r.priority, due_at=_aware(r.due_at))
-            for r in self._all(query)
+            for r in self._connection.execute(_candidates(), params)
         ]
         chosen = pick_dispatchable(candidates, self._in_flight_by_user(candidates), user_cap, room)
         self.mark_dispatched([job.job_id for job in chosen], now)
         return chosen
 
-    def _count(self, condition: sa.ColumnElement[bool]) -> int:
-        return int(
-            self._connection.execute(sa.select(sa.func.count()).where(condition)).scalar_one()
-        )
-
     def _in_flight_by_user(self, candidates: Sequence[PendingJob]) -> dict[int, int]:
-        users = list({c.user_id for c in candidates})
+        users = sorted({c.user_id for c in candidates})
         if not users:
             return {}
-        query = (
-            sa.select(_jobs.c.user_id, sa.func.count().label("n"))
-            .where(_in_flight(), _jobs.c.user_id.in_(users))
-            .group_by(_jobs.c.user_id)
-        )
-        return {row.user_id: row.n for row in self._all(query)}
+        rows = self._connection.execute(_in_flight_of_users(), {"users": users})
+        return {row.user_id: row.n for row in rows}
 
     def unmark(self, job_ids: Sequence[int]) -> int:
         """Pending jobs whose message was not sent become dispatchable again."""
