@@ -127,7 +127,7 @@ class SqlJobRepository(SqlRepository, JobRepository):
         ids = sorted(set(job_ids))
         if not ids:
             return []
-        if self._connection.dialect.name == "postgresql":
+        if on_postgresql(self._connection):
             params = {"jobs": ids, "worker": worker_id, "now": now, "timeout": timeout}
             return [self._remembered(row) for row in self._connection.execute(_claim(), params)]
         jobs = [job for job in self.lock(ids) if job.status is Status.PENDING]

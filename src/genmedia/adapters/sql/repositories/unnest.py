@@ -24,18 +24,14 @@ def on_postgresql(connection: sa.Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
-def _array_of(column: sa.Column[Any]) -> postgresql.ARRAY[Any]:
-    variants: Mapping[str, sa.types.TypeEngine[Any]] = getattr(column.type, "_variant_mapping", {})
-    return postgresql.ARRAY(variants.get("postgresql", column.type))
-
-
 def unnested(
     table: sa.Table, fields: Mapping[str, str], *, name: str = "given"
 ) -> sa.TableValuedAlias:
     """`unnest(...) WITH ORDINALITY AS given(field, …, ordinal)`: per field (its bind name)
     an array typed like the named column of `table`; `ordinal` numbers the rows from 1."""
     arrays = [
-        sa.bindparam(field, type_=_array_of(table.c[column])) for field, column in fields.items()
+        sa.bindparam(field, type_=postgresql.ARRAY(table.c[column].type))
+        for field, column in fields.items()
     ]
     rows = sa.func.unnest(*arrays).table_valued(*fields, with_ordinality=ORDINAL)
     return rows.render_derived(name=name)
