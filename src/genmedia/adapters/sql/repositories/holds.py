@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
-from genmedia.adapters.sql.repositories.unnest import arrays, on_postgresql
+from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
 from genmedia.application.ports import HoldRepository
@@ -76,7 +76,7 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
             }
             for hold in holds
         ]
-        if on_postgresql(self._connection):
+        if as_arrays(self._connection, rows):
             params = arrays(rows, list(rows[0]))
             return int(self._connection.execute(q.settle_holds_unnested(), params).rowcount)
         return int(self._connection.execute(q.settle_hold(), rows).rowcount)

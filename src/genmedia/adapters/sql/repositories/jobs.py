@@ -12,7 +12,12 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
 from genmedia.adapters.sql.repositories.request_rows import LoadedJobs, job_changes, job_from_row
-from genmedia.adapters.sql.repositories.unnest import arrays, on_postgresql, unnested
+from genmedia.adapters.sql.repositories.unnest import (
+    arrays,
+    as_arrays,
+    on_postgresql,
+    unnested,
+)
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import JobRepository
@@ -151,9 +156,8 @@ class SqlJobRepository(SqlRepository, JobRepository):
                     job=job.id, was_status=before["status"], was_attempts=before["attempts"]
                 )
                 groups[frozenset(changed)].append(params)
-        unnest = on_postgresql(self._connection)
         for columns, rows in groups.items():
-            if unnest:
+            if as_arrays(self._connection, rows):
                 statement = _guarded_update_unnested(columns)
                 written = self._connection.execute(statement, arrays(rows, list(rows[0]))).rowcount
             else:

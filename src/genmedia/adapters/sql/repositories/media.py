@@ -14,7 +14,7 @@ from genmedia.adapters.sql.repositories.base import (
     unique_or_already_exists,
     without_none,
 )
-from genmedia.adapters.sql.repositories.unnest import insert_all, on_postgresql
+from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.application.ports import MediaRepository
 from genmedia.domain.errors import NotFound
@@ -85,7 +85,9 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         if not media:
             return
         values = [media_row(m) for m in media]
-        if on_postgresql(self._connection) and all(v.keys() == values[0].keys() for v in values):
+        if as_arrays(self._connection, values) and all(
+            v.keys() == values[0].keys() for v in values
+        ):
             rows = insert_all(self._connection, _media, values)
         else:
             rows = list(self._connection.execute(_insert_returning(), values).all())

@@ -20,8 +20,16 @@ ORDINAL = "ordinal"
 
 
 def on_postgresql(connection: sa.Connection) -> bool:
-    """Whether the connection is to PostgreSQL, where the unnest statements apply."""
+    """Whether the connection is to PostgreSQL."""
     return connection.dialect.name == "postgresql"
+
+
+def as_arrays(connection: sa.Connection, rows: Sequence[object]) -> bool:
+    """Whether to write these rows with one unnest statement: several of them, on PostgreSQL.
+
+    A single row goes through the plain statement, which is cheaper for the server (no
+    unnest, no sort) while it holds the row locks of a hot wallet."""
+    return len(rows) > 1 and on_postgresql(connection)
 
 
 def unnested(

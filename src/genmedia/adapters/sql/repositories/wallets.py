@@ -16,7 +16,7 @@ from genmedia.adapters.sql.repositories.base import (
     is_unique_violation,
     unique_or_already_exists,
 )
-from genmedia.adapters.sql.repositories.unnest import insert_all, on_postgresql
+from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.repositories.wallet_rows import (
     entry_from_row,
     entry_row,
@@ -162,7 +162,7 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
                 )
             )
         values = [entry_row(entry) for entry in entries]
-        if on_postgresql(self._connection):
+        if as_arrays(self._connection, values):
             rows = insert_all(self._connection, ledger, values)
         else:
             rows = list(self._connection.execute(q.insert_entries(), values).all())
