@@ -271,12 +271,6 @@ class FakeRequestRepository(_Repo, RequestRepository):
         mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
         return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
 
-    def mark_started(self, request_ids: Collection[int]) -> None:
-        for request_id in request_ids:
-            request = self.db.requests[request_id]
-            if request.status is Status.PENDING:
-                request.status = Status.PROCESSING
-
     def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
         statuses = {}
         for request_id in sorted(set(request_ids)):
@@ -322,6 +316,10 @@ class FakeJobRepository(_Repo, JobRepository):
         for job in jobs:
             job.claim(worker_id, now, timeout)
         self.save_all(jobs)
+        for request_id in sorted({job.request_id or 0 for job in jobs}):
+            request = self.db.requests[request_id]
+            if request.status is Status.PENDING:
+                request.status = Status.PROCESSING
         return jobs
 
     def save_all(self, jobs: Sequence[Job]) -> None:

@@ -608,6 +608,95 @@ def test_two_claims_of_the_same_jobs_at_once_give_each_job_to_one_of_them(
         ]
 
 
+def test_a_claim_starts_the_pending_requests_of_the_jobs_it_claims(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    fresh, running, untouched = (_add_request(engine, owner) for _ in range(3))
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(generation_requests)
+            .where(generation_requests.c.id == running.id)
+            .values(status=Status.PROCESSING, credits_charged=4)
+        )
+    ids = [fresh.jobs[0].id or 0, running.jobs[1].id or 0]
+    with SqlUnitOfWork(engine) as uow:
+        claimed = uow.jobs.claim(ids, "w1", NOW, HOUR)
+        uow.commit()
+    assert [job.id for job in claimed] == ids
+    with engine.connect() as connection:
+        rows = connection.execute(
+            sa.select(
+                generation_requests.c.id,
+                generation_requests.c.status,
+                generation_requests.c.credits_charged,
+            )
+        )
+        requests = {row.id: (row.status, row.credits_charged) for row in rows}
+    assert requests == {
+        fresh.id: (Status.PROCESSING, 0),
+        running.id: (Status.PROCESSING, 4),
+        untouched.id: (Status.PENDING, 0),
+    }
+
+
+def test_a_claim_that_claims_nothing_starts_no_request(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    job_id = request.jobs[0].id or 0
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(generation_jobs)
+            .where(generation_jobs.c.id == job_id)
+            .values(status=Status.CANCELLED)
+        )
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.jobs.claim([job_id], "w1", NOW, HOUR) == []
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.requests.get(request.id or 0).status is Status.PENDING
+
+
+def test_a_one_statement_unit_of_work_writes_its_statement_without_a_commit_round_trip(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = clean_postgres_engine
+    request = _add_request(engine, _owner(engine))
+    job_id = request.jobs[0].id or 0
+    uow = SqlUnitOfWork(engine)
+    with uow.one_statement():
+        [job] = uow.jobs.claim([job_id], "w1", NOW, HOUR)
+        # autocommit: the claim is visible to others before the block ends
+        with engine.connect() as other:
+            status = other.execute(
+                sa.select(generation_jobs.c.status).where(generation_jobs.c.id == job_id)
+            ).scalar_one()
+        assert status == Status.PROCESSING
+        uow.commit()
+    assert job.status is Status.PROCESSING
+
+
+def test_a_one_statement_unit_of_work_refuses_a_second_statement(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = clean_postgres_engine
+    request = _add_request(engine, _owner(engine))
+    uow = SqlUnitOfWork(engine)
+
+    def claim_then_read() -> None:
+        with uow.one_statement():
+            uow.jobs.claim([request.jobs[0].id or 0], "w1", NOW, HOUR)
+            uow.jobs.get(request.jobs[1].id or 0)
+
+    with pytest.raises(RuntimeError, match="second statement"):
+        claim_then_read()
+    with uow:  # the next block of the same unit is a plain transaction again
+        assert uow.jobs.get(request.jobs[1].id or 0).status is Status.PENDING
+        uow.users.add(_user("bob@example.com"))
+    with SqlUnitOfWork(engine) as fresh:
+        assert fresh.users.get_by_email("bob@example.com") is None
+
+
 def test_a_requests_holds_are_inserted_together_and_a_repeat_inserts_none(
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:

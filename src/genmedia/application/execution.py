@@ -41,15 +41,15 @@ def claim_jobs(
     """Claim those of these jobs that are pending for a worker, in one transaction; the jobs
     claimed, by id. Others were claimed, cancelled or finished already.
 
-    The claim is one write guarded by the pending status (on PostgreSQL a single statement
-    that locks the jobs in id order), so of two deliveries of one message only one claims the
-    job. The first claim fixes the job's deadline: `job_timeout` after the job was created.
+    The claim is one write guarded by the pending status, which also starts the jobs'
+    requests (on PostgreSQL a single statement that locks the jobs, then their requests, in
+    id order), so of two deliveries of one message only one claims the job. The first claim
+    fixes the job's deadline: `job_timeout` after the job was created.
     """
 
     def attempt() -> dict[int, Job]:
-        with uow:
+        with uow.one_statement():
             jobs = uow.jobs.claim(job_ids, worker_id, clock.now(), job_timeout)
-            uow.requests.mark_started({job.request_id or 0 for job in jobs})
             uow.commit()
         return {job.id or 0: job for job in jobs}
 

@@ -172,10 +172,6 @@ class RequestRepository(abc.ABC):
         """The user's live requests, newest first."""
 
     @abc.abstractmethod
-    def mark_started(self, request_ids: Collection[int]) -> None:
-        """Move these requests from pending to processing, those still pending."""
-
-    @abc.abstractmethod
     def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
         """Lock the requests (in id order) and make the status and charge of each follow its
         jobs as stored now; the statuses, by request id.
@@ -192,8 +188,8 @@ class RequestRepository(abc.ABC):
 class JobRepository(abc.ABC):
     """Single jobs, for the worker's steps, which change one job at a time.
 
-    A job belongs to its request; whoever saves a job calls `requests.follow_all` (or
-    `mark_started` for a claim) afterwards in the same transaction.
+    A job belongs to its request; whoever saves a job calls `requests.follow_all` afterwards
+    in the same transaction (a claim starts the requests itself).
     """
 
     @abc.abstractmethod
@@ -209,7 +205,9 @@ class JobRepository(abc.ABC):
         self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
     ) -> list[Job]:
         """`Job.claim` those of these jobs still pending, as one guarded write, locking them
-        in id order; the jobs claimed, in id order. Duplicate and unknown ids are ignored."""
+        in id order, and move their requests that are still pending to processing; the jobs
+        claimed, in id order. Duplicate and unknown ids are ignored. Atomic on its own: it
+        may run as the only work of `UnitOfWork.one_statement`."""
 
     @abc.abstractmethod
     def save_all(self, jobs: Sequence[Job]) -> None:
@@ -589,6 +587,12 @@ class UnitOfWork(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+
+    def one_statement(self) -> Self:
+        """This unit of work for a block whose only work is one repository call documented
+        as atomic on its own; a backend may then run it without an explicit transaction
+        (saving two round trips). By default it keeps the transaction."""
+        return self
 
     @abc.abstractmethod
     def commit(self) -> None:

@@ -33,7 +33,30 @@ def create_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
         parsed, pool_size=pool_size, max_overflow=pool_size, pool_recycle=POOL_RECYCLE_S
     )
     event.listen(engine, "connect", _configure_postgresql_connection)
+    event.listen(engine, "before_cursor_execute", _count_statements)
     return engine
+
+
+_ONE_STATEMENT = "genmedia_statements_left"
+
+
+def allow_one_statement(connection: sa.Connection) -> None:
+    """Refuse every statement on this checkout of the connection after its first one."""
+    connection.info[_ONE_STATEMENT] = 1
+
+
+def forget_one_statement(connection: sa.Connection) -> None:
+    """Lift `allow_one_statement` before the connection goes back to the pool."""
+    connection.info.pop(_ONE_STATEMENT, None)
+
+
+def _count_statements(connection: sa.Connection, *args: Any) -> None:
+    left = connection.info.get(_ONE_STATEMENT)
+    if left is None:
+        return
+    if left < 1:
+        raise RuntimeError("a one-statement unit of work ran a second statement")
+    connection.info[_ONE_STATEMENT] = left - 1
 
 
 def _configure_postgresql_connection(dbapi_connection: Any, connection_record: Any) -> None:

@@ -7,6 +7,7 @@ from typing import Self
 
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.engine import allow_one_statement, forget_one_statement
 from genmedia.adapters.sql.repositories import (
     LoadedJobs,
     LoadedRequests,
@@ -39,18 +40,26 @@ class SqlUnitOfWork(UnitOfWork):
     Not shared between threads: build one per use case call. Requests and jobs loaded
     through it are remembered (by object) across its `with` blocks, so one read in one
     transaction can be saved, guarded by its version or status, in a later one.
+
+    A `one_statement` block on PostgreSQL runs in autocommit mode: its statement is its own
+    transaction, without BEGIN and COMMIT round trips, and a second statement is refused.
     """
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
         self._connection: sa.Connection | None = None
+        self._one_statement = False
         self._loaded = LoadedRequests()
         self._loaded_jobs = LoadedJobs()
 
     def __enter__(self) -> Self:
         if self._connection is not None:
             raise RuntimeError("this unit of work is already in use")
+        one_statement, self._one_statement = self._one_statement, False
         connection = self._engine.connect()
+        if one_statement and connection.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            allow_one_statement(connection)
         connection.begin()
         self._connection = connection
         self.users = SqlUserRepository(connection)
@@ -85,7 +94,15 @@ class SqlUnitOfWork(UnitOfWork):
             try:
                 connection.rollback()
             finally:
+                forget_one_statement(connection)
                 connection.close()
+
+    def one_statement(self) -> Self:
+        """The next `with` block runs one atomic repository call (see the class docstring)."""
+        if self._connection is not None:
+            raise RuntimeError("this unit of work is already in use")
+        self._one_statement = True
+        return self
 
     def commit(self) -> None:
         """Commit this block's transaction; later statements run in a new one."""

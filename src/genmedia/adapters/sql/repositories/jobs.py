@@ -18,7 +18,7 @@ from genmedia.adapters.sql.repositories.unnest import (
     on_postgresql,
     unnested,
 )
-from genmedia.adapters.sql.tables import generation_jobs
+from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import JobRepository
 from genmedia.domain.errors import NotFound
@@ -26,6 +26,7 @@ from genmedia.domain.job import Job
 from genmedia.domain.status import Status
 
 _jobs = generation_jobs
+_requests = generation_requests
 
 
 @functools.cache
@@ -45,7 +46,9 @@ def _locked() -> sa.Select[tuple[object, ...]]:
 
 @functools.cache
 def _claim() -> sa.Select[tuple[object, ...]]:
-    """`Job.claim` in one statement: lock the pending jobs in id order, then update them."""
+    """`Job.claim` and the start of the jobs' requests in one statement: lock the pending
+    jobs in id order and update them, then lock their pending requests in id order and
+    start them."""
     pending = _jobs.c.status == Status.PENDING
     locked = (
         sa.select(_jobs.c.id)
@@ -68,7 +71,33 @@ def _claim() -> sa.Select[tuple[object, ...]]:
         .returning(*_jobs.c)
         .cte("claimed")
     )
-    return sa.select(claimed).order_by(claimed.c.id)
+    waiting = _requests.c.status == Status.PENDING
+    requests = (
+        sa.select(_requests.c.id)
+        .where(_requests.c.id.in_(sa.select(claimed.c.request_id)), waiting)
+        .order_by(_requests.c.id)
+        .with_for_update(key_share=True)
+        .cte("requests")
+    )
+    started = (
+        sa.update(_requests)
+        .where(_requests.c.id == requests.c.id, waiting)
+        .values(status=Status.PROCESSING)
+        .cte("started")
+    )
+    return sa.select(claimed).add_cte(started).order_by(claimed.c.id)
+
+
+@functools.cache
+def _start() -> sa.Update:
+    return (
+        sa.update(_requests)
+        .where(
+            _requests.c.id.in_(sa.bindparam("requests", expanding=True)),
+            _requests.c.status == Status.PENDING,
+        )
+        .values(status=Status.PROCESSING)
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -126,9 +155,10 @@ class SqlJobRepository(SqlRepository, JobRepository):
     def claim(
         self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
     ) -> list[Job]:
-        """`Job.claim` the pending ones of these jobs: on PostgreSQL in one statement, which
-        writes what `Job.claim` would (a test holds the two together); elsewhere by locking,
-        claiming in the domain and a guarded save."""
+        """`Job.claim` the pending ones of these jobs and start their requests: on PostgreSQL
+        in one statement, which writes what `Job.claim` would (a test holds the two
+        together); elsewhere by locking, claiming in the domain, a guarded save and an
+        UPDATE of the requests."""
         ids = sorted(set(job_ids))
         if not ids:
             return []
@@ -139,6 +169,9 @@ class SqlJobRepository(SqlRepository, JobRepository):
         for job in jobs:
             job.claim(worker_id, now, timeout)
         self.save_all(jobs)
+        if jobs:
+            requests = sorted({job.request_id or 0 for job in jobs})
+            self._connection.execute(_start(), {"requests": requests})
         return jobs
 
     def save_all(self, jobs: Sequence[Job]) -> None:

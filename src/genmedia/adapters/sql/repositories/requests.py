@@ -32,15 +32,6 @@ _ids = functools.partial(sa.bindparam, "requests", expanding=True)
 
 
 @functools.cache
-def _start() -> sa.Update:
-    return (
-        sa.update(_requests)
-        .where(_requests.c.id.in_(_ids()), _requests.c.status == Status.PENDING)
-        .values(status=Status.PROCESSING)
-    )
-
-
-@functools.cache
 def _lock() -> sa.Select[tuple[int, str, int]]:
     return (
         sa.select(_requests.c.id, _requests.c.status, _requests.c.credits_charged)
@@ -135,11 +126,6 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             self._update_request(request, loaded.version)
             request.status = self.follow_jobs(request.id)
         self._loaded.remember(request, loaded.version + 1)
-
-    def mark_started(self, request_ids: Collection[int]) -> None:
-        """pending → processing for those of these requests that have not started yet."""
-        if request_ids:
-            self._connection.execute(_start(), {"requests": sorted(set(request_ids))})
 
     def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
         """Lock the requests in id order, read their jobs' statuses and write the status and

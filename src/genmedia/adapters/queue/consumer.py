@@ -1,0 +1,118 @@
+"""A Redis consumer whose acks go to Redis in batches, together with the next fetch.
+
+Dramatiq's Redis consumer acks each message from the worker thread that ran it: one round
+trip per message, on top of the consumer thread's fetches. Here a worker thread only notes
+the ack; the consumer thread sends the noted acks and its next fetch in one pipeline, on
+its next turn (at once when the local messages run low, otherwise within the worker's poll
+interval). The script calls are Dramatiq's own; only their grouping differs.
+
+An ack that has not reached Redis yet is at worst a message delivered again after this
+process died: the job's guarded claim makes that harmless. Acks survive a broken
+connection: they stay with the broker, and the consumer that replaces this one sends them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from typing import Any
+
+import redis
+from dramatiq.broker import ConnectionClosed, MessageProxy
+from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
+from dramatiq.common import compute_backoff, current_millis
+from dramatiq.message import Message
+
+
+class BatchingRedisConsumer(_RedisConsumer):  # type: ignore[misc]
+    """Dramatiq's Redis consumer with batched acks (see the module docstring)."""
+
+    def __init__(
+        self, broker: RedisBroker, queue_name: str, prefetch: int, timeout: int, acks: deque[str]
+    ) -> None:
+        super().__init__(broker, queue_name, prefetch, timeout)
+        self.acks = acks
+        self.low_water = max(prefetch // 2, 1)
+        self.wake = threading.Event()
+
+    def ack(self, message: MessageProxy) -> None:
+        """Note the ack; the consumer thread sends it with its next fetch."""
+        self.acks.append(message.options["redis_message_id"])
+        self.queued_message_ids.discard(message.message_id)
+        if self.outstanding_message_count <= self.low_water:
+            self.wake.set()
+
+    def __next__(self) -> MessageProxy | None:
+        """The next message, or None after an idle wait (as Dramatiq's consumer does)."""
+        while True:
+            if self.message_cache:
+                self.misses = 0
+                message = Message.decode(self.message_cache.pop(0))
+                self.queued_message_ids.add(message.message_id)
+                return MessageProxy(message)
+            room = self.prefetch - self.outstanding_message_count
+            fetch = room if self.outstanding_message_count <= self.low_water else 0
+            fetched = self._exchange(fetch)
+            if fetched:
+                self.message_cache = fetched
+                continue
+            if fetch:
+                self.misses, wait_ms = compute_backoff(self.misses, max_backoff=self.timeout)
+            else:
+                wait_ms = self.timeout
+            self.wake.wait(wait_ms / 1000)
+            self.wake.clear()
+            return None
+
+    def close(self) -> None:
+        """Send the acks still noted, then close."""
+        try:
+            self._exchange(0)
+        finally:
+            super().close()
+
+    def _exchange(self, fetch: int) -> list[bytes]:
+        """Send the noted acks and, if `fetch`, fetch up to that many messages; in one round
+        trip. The messages fetched (never None: a message deleted meanwhile is skipped)."""
+        sent = _take_all(self.acks)
+        if not sent and not fetch:
+            return []
+        broker = self.broker
+        script = broker.scripts["dispatch"]
+        now = current_millis()
+
+        def args(command: str, maintenance: int, *rest: Any) -> list[Any]:
+            return [
+                command,
+                now,
+                self.queue_name,
+                broker.broker_id,
+                broker.heartbeat_timeout,
+                broker.dead_message_ttl,
+                maintenance,
+                broker._max_unpack_size(),
+                *rest,
+            ]
+
+        try:
+            with broker.client.pipeline(transaction=False) as pipe:
+                for message_id in sent:
+                    script(keys=[broker.namespace], args=args("ack", 0, message_id), client=pipe)
+                if fetch:
+                    maintenance = broker._should_do_maintenance("fetch")
+                    script(keys=[broker.namespace], args=args("fetch", maintenance, fetch),
+                           client=pipe)  # fmt: skip
+                results = pipe.execute()
+        except redis.ConnectionError as error:
+            self.acks.extendleft(reversed(sent))
+            raise ConnectionClosed(error) from None
+        return [data for data in results[-1] if data is not None] if fetch else []
+
+
+def _take_all(items: deque[str]) -> list[str]:
+    taken = []
+    while True:
+        try:
+            taken.append(items.popleft())
+        except IndexError:
+            return taken
