@@ -5,11 +5,13 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import dramatiq
 import pytest
 import redis
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.errors import ConnectionClosed
 
 from genmedia.adapters.queue.broker import (
     QUEUE,
@@ -66,6 +68,80 @@ def test_runs_sent_together_are_each_processed_once_by_a_plain_dramatiq_worker(
     queue.send_runs([51])
     assert sorted(consume(broker, 51)) == list(range(1, 52))
     assert broker.client.llen(f"{broker.namespace}:{QUEUE}") == 0
+    assert unacked(broker) == 0
+    assert broker.client.hlen(f"{broker.namespace}:{QUEUE}.msgs") == 0
+
+
+def unacked(broker: PipelinedRedisBroker) -> int:
+    """Messages fetched by this broker's consumers and not acked in Redis yet."""
+    return int(broker.client.scard(f"{broker.namespace}:__acks__.{broker.broker_id}.{QUEUE}"))
+
+
+def fetch(consumer: Any, count: int) -> list[Any]:
+    """The next `count` messages of a consumer (skipping its idle turns)."""
+    messages: list[Any] = []
+    for _ in range(1000):
+        message = next(consumer)
+        if message is not None:
+            messages.append(message)
+        if len(messages) == count:
+            return messages
+    raise AssertionError(f"only {len(messages)} of {count} messages arrived")
+
+
+def test_acks_reach_redis_together_on_the_consumers_next_turn(
+    broker: PipelinedRedisBroker,
+) -> None:
+    DramatiqJobQueue(broker).send_runs([1, 2, 3, 4])
+    consumer = broker.consume(QUEUE, prefetch=4, timeout=10)
+    try:
+        messages = fetch(consumer, 3)
+        for message in messages:
+            consumer.ack(message)
+        assert unacked(broker) == 4  # noted only: no round trip per ack
+        assert [m.args for m in [*messages, *fetch(consumer, 1)]] == [(1,), (2,), (3,), (4,)]
+        assert unacked(broker) == 4  # the fourth came from the consumer's cache
+        assert next(consumer) is None  # a turn with an empty cache: acks go, fetch finds none
+        assert unacked(broker) == 1
+    finally:
+        consumer.close()
+    assert unacked(broker) == 1  # the fourth was never acked: Redis still owes it
+
+
+def test_a_closing_consumer_sends_the_acks_it_noted(broker: PipelinedRedisBroker) -> None:
+    DramatiqJobQueue(broker).send_runs([1, 2])
+    consumer = broker.consume(QUEUE, prefetch=2, timeout=10)
+    for message in fetch(consumer, 2):
+        consumer.ack(message)
+    assert unacked(broker) == 2
+    consumer.close()
+    assert unacked(broker) == 0
+    assert broker.client.hlen(f"{broker.namespace}:{QUEUE}.msgs") == 0
+
+
+def test_acks_a_broken_connection_kept_are_sent_by_the_next_consumer(
+    broker: PipelinedRedisBroker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    DramatiqJobQueue(broker).send_runs([1, 2, 3])
+    consumer = broker.consume(QUEUE, prefetch=2, timeout=10)
+    for message in fetch(consumer, 2):
+        consumer.ack(message)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise redis.ConnectionError("Redis went away")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(broker.client, "pipeline", broken)
+        with pytest.raises(ConnectionClosed):
+            next(consumer)
+    assert unacked(broker) == 2
+    replacement = broker.consume(QUEUE, prefetch=2, timeout=10)
+    try:
+        [third] = fetch(replacement, 1)
+        assert third.args == (3,)
+        assert unacked(broker) == 1  # the two kept acks went with the replacement's fetch
+    finally:
+        replacement.close()
 
 
 def test_messages_sent_together_pass_through_the_middleware_hooks(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import threading
+from collections import deque
 from collections.abc import Sequence
+from typing import Any
 from uuid import uuid4
 
 from dramatiq import Message
-from dramatiq.broker import Broker
+from dramatiq.broker import Broker, Consumer
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis
 
+from genmedia.adapters.queue.consumer import BatchingRedisConsumer
 from genmedia.application.ports import JobQueue
 
 QUEUE = "genmedia-jobs"
@@ -19,7 +23,20 @@ POLL_ACTOR = "genmedia_poll_job"
 
 
 class PipelinedRedisBroker(RedisBroker):
-    """Dramatiq's RedisBroker, plus `enqueue_all`: many messages in one round trip."""
+    """Dramatiq's RedisBroker, plus `enqueue_all` (many messages in one round trip) and
+    consumers that send their acks in batches (see `consumer`)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)  # type: ignore[no-untyped-call]
+        self._acks: dict[str, deque[str]] = {}
+        self._acks_lock = threading.Lock()
+
+    def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
+        """A consumer of the queue whose acks go to Redis with its fetches; the acks it
+        has not sent yet pass to the next consumer of the queue if it stops."""
+        with self._acks_lock:
+            acks = self._acks.setdefault(queue_name, deque())
+        return BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks)
 
     def enqueue_all(self, messages: Sequence[Message[None]]) -> None:
         """Enqueue messages for now (no delay), as `enqueue` would one by one, but through
@@ -61,7 +78,7 @@ def make_broker(redis_url: str | None, namespace: str = "genmedia") -> Broker:
     if not redis_url:
         broker: Broker = StubBroker()
     else:
-        broker = PipelinedRedisBroker(url=redis_url, namespace=namespace)  # type: ignore[no-untyped-call]
+        broker = PipelinedRedisBroker(url=redis_url, namespace=namespace)
     broker.declare_queue(QUEUE)
     return broker
 

@@ -18,19 +18,20 @@ from collections import deque
 from typing import Any
 
 import redis
-from dramatiq.broker import ConnectionClosed, MessageProxy
+from dramatiq.broker import MessageProxy
 from dramatiq.brokers.redis import RedisBroker, _RedisConsumer
 from dramatiq.common import compute_backoff, current_millis
+from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
 
 
-class BatchingRedisConsumer(_RedisConsumer):  # type: ignore[misc]
+class BatchingRedisConsumer(_RedisConsumer):
     """Dramatiq's Redis consumer with batched acks (see the module docstring)."""
 
     def __init__(
         self, broker: RedisBroker, queue_name: str, prefetch: int, timeout: int, acks: deque[str]
     ) -> None:
-        super().__init__(broker, queue_name, prefetch, timeout)
+        super().__init__(broker, queue_name, prefetch, timeout)  # type: ignore[no-untyped-call]
         self.acks = acks
         self.low_water = max(prefetch // 2, 1)
         self.wake = threading.Event()
@@ -105,7 +106,7 @@ class BatchingRedisConsumer(_RedisConsumer):  # type: ignore[misc]
                 results = pipe.execute()
         except redis.ConnectionError as error:
             self.acks.extendleft(reversed(sent))
-            raise ConnectionClosed(error) from None
+            raise ConnectionClosed(error) from None  # type: ignore[no-untyped-call]
         return [data for data in results[-1] if data is not None] if fetch else []
 
 
