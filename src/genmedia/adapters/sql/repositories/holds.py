@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
-from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays
+from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
 from genmedia.application.ports import HoldRepository
@@ -35,8 +35,12 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
         if not holds:
             return
         keys = [hold.job_id for hold in holds]
+        values = [_values(hold) for hold in holds]
         with unique_or_already_exists(self._connection, "hold", keys):
-            rows = self._connection.execute(q.insert_hold(), [_values(h) for h in holds]).all()
+            if as_arrays(self._connection, values):
+                rows = insert_all(self._connection, t, values)
+            else:
+                rows = list(self._connection.execute(q.insert_hold(), values).all())
         for hold, row in zip(holds, rows, strict=True):
             hold.id = row.id
 

@@ -18,6 +18,7 @@ from genmedia.adapters.sql.repositories.request_rows import (
     request_from_row,
     request_row,
 )
+from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import RequestRepository
@@ -196,11 +197,15 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
     def _insert_jobs(self, request_id: int, jobs: list[Job]) -> None:
         if not jobs:
             return
-        statement = sa.insert(_jobs).returning(
-            _jobs.c.id, _jobs.c.created_at, sort_by_parameter_order=True
-        )
-        rows = self._connection.execute(statement, [new_job_row(request_id, j) for j in jobs])
-        for job, row in zip(jobs, rows.all(), strict=True):
+        values = [new_job_row(request_id, job) for job in jobs]
+        if as_arrays(self._connection, values):
+            rows = insert_all(self._connection, _jobs, values)
+        else:
+            statement = sa.insert(_jobs).returning(
+                _jobs.c.id, _jobs.c.created_at, sort_by_parameter_order=True
+            )
+            rows = list(self._connection.execute(statement, values).all())
+        for job, row in zip(jobs, rows, strict=True):
             job.id, job.request_id, job.created_at = row.id, request_id, row.created_at
 
     def _load(self, query: sa.Select[Any]) -> list[GenerationRequest]:
