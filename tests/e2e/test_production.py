@@ -266,3 +266,18 @@ def add_bfl_feature(app: Container) -> int:
         feature = uow.features.add(Feature(name="BFL text to image", provider_model_id=model.id))
         uow.commit()
     return feature.id or 0
+
+
+def test_a_worker_dispatches_as_its_jobs_complete_not_only_at_its_poll(stack: Stack) -> None:
+    with stack.container() as app:
+        user = prepare(app)
+        submit(app, user, batch=8)
+        # A poll far beyond the test's patience: only completions can trigger later rounds.
+        worker = stack.worker(
+            "--threads", "2", GENMEDIA_DISPATCH_INTERVAL="600", GENMEDIA_MAX_IN_FLIGHT="2"
+        )
+        try:
+            wait_until(lambda: all_done(app, 8), 120, "all eight jobs, two in flight at a time")
+        finally:
+            assert stop(worker) == 0
+        assert statuses(app) == {"completed": 8}

@@ -73,6 +73,8 @@ class JobRunner:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     metrics: Metrics = attrs.field(factory=NoMetrics)
     completion_retry: float = 1.0  # seconds between tries to write completions given back
+    # Called once jobs finished here: a dispatcher in this process can fill their slots now.
+    on_finished: Callable[[], None] | None = None
     _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
     _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
     _completer: BatchWriter[_Finished] = attrs.field(init=False)
@@ -256,6 +258,8 @@ class JobRunner:
                     self._fail(item.job, "internal_error", "an unexpected error stopped this job")
                 except Exception:
                     again.append(item)
+        if len(again) < len(finished) and self.on_finished is not None:
+            self.on_finished()
         return again
 
     def claim_all(self, job_ids: list[int]) -> list[Job | None]:

@@ -126,6 +126,9 @@ class WorkerRuntime:
         self.upkeep = Periodic("maintenance", config.maintenance_interval(), maintenance(container))
         self.retention = Periodic("retention", config.retention_interval(), retention(container))
         self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
+        if in_worker:
+            # Completed jobs free room in flight: dispatch then rather than at the next poll.
+            runner.on_finished = self.dispatcher.kick
         self.metrics_server: Any = None
 
     def start(self) -> None:
