@@ -719,10 +719,8 @@ def test_a_requests_holds_are_inserted_together_and_a_repeat_inserts_none(
             b: 4,
         }
         assert [uow.holds.get(h.id or 0).job_id for h in first] == [a, b]
-    with SqlUnitOfWork(engine) as uow:
-        with pytest.raises(AlreadyExists):
-            uow.holds.add_all([hold(c, 5), hold(b, 6)])
-        uow.commit()
+    with SqlUnitOfWork(engine) as uow, pytest.raises(AlreadyExists):
+        uow.holds.add_all([hold(c, 5), hold(b, 6)])
     with SqlUnitOfWork(engine) as uow:
         assert uow.holds.for_job(c) is None
         assert uow.holds.get(first[1].id or 0).amount == 4

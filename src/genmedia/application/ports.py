@@ -411,7 +411,7 @@ class HoldRepository(abc.ABC):
     @abc.abstractmethod
     def add_all(self, holds: Sequence[CreditHold]) -> None:
         """Insert jobs' pending holds together, giving each its id; AlreadyExists (and none
-        inserted) if any of the jobs has one."""
+        inserted) if any of the jobs has one, after which the unit of work must roll back."""
 
     @abc.abstractmethod
     def get(self, hold_id: int) -> CreditHold:
