@@ -10,6 +10,7 @@ from typing import Any
 import dramatiq
 import pytest
 import redis
+from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.errors import ConnectionClosed
 
@@ -142,6 +143,39 @@ def test_acks_a_broken_connection_kept_are_sent_by_the_next_consumer(
         assert unacked(broker) == 1  # the two kept acks went with the replacement's fetch
     finally:
         replacement.close()
+
+
+def test_runs_sent_together_are_processed_by_a_stock_dramatiq_redis_broker(
+    broker: PipelinedRedisBroker,
+) -> None:
+    DramatiqJobQueue(broker).send_runs([5, 6, 7])
+    stock = RedisBroker(url=REDIS_URL, namespace=broker.namespace)
+    stock.declare_queue(QUEUE)
+    try:
+        assert sorted(consume(stock, 3)) == [5, 6, 7]
+        assert stock.client.hlen(f"{broker.namespace}:{QUEUE}.msgs") == 0
+    finally:
+        stock.close()
+
+
+def test_sends_and_fetches_load_the_script_again_after_redis_lost_it(
+    broker: PipelinedRedisBroker,
+) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_runs([1])
+    broker.client.script_flush()
+    queue.send_runs([2, 3])
+    consumer = broker.consume(QUEUE, prefetch=4, timeout=10)
+    try:
+        first = fetch(consumer, 3)
+        assert [m.args for m in first] == [(1,), (2,), (3,)]
+        for message in first:
+            consumer.ack(message)
+        broker.client.script_flush()
+        assert next(consumer) is None
+        assert unacked(broker) == 0
+    finally:
+        consumer.close()
 
 
 def test_messages_sent_together_pass_through_the_middleware_hooks(

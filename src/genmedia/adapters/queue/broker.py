@@ -15,6 +15,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis
 
 from genmedia.adapters.queue.consumer import BatchingRedisConsumer
+from genmedia.adapters.queue.scripts import dispatch_many
 from genmedia.application.ports import JobQueue
 
 QUEUE = "genmedia-jobs"
@@ -47,14 +48,13 @@ class PipelinedRedisBroker(RedisBroker):
         (the script's contract in the locked Dramatiq version); the integration tests have a
         plain Dramatiq worker consume messages sent this way.
         """
-        dispatch = self.scripts["dispatch"]
         unpack = self._max_unpack_size()  # type: ignore[no-untyped-call]
-        sent = []
-        with self.client.pipeline(transaction=False) as pipe:
-            for original in messages:
-                message = original.copy(options={"redis_message_id": str(uuid4())})
-                self.emit_before("enqueue", message, None)
-                args = [
+        sent, calls = [], []
+        for original in messages:
+            message = original.copy(options={"redis_message_id": str(uuid4())})
+            self.emit_before("enqueue", message, None)
+            calls.append(
+                [
                     "enqueue",
                     current_millis(),
                     message.queue_name,
@@ -66,9 +66,9 @@ class PipelinedRedisBroker(RedisBroker):
                     message.options["redis_message_id"],
                     message.encode(),
                 ]
-                dispatch(keys=[self.namespace], args=args, client=pipe)
-                sent.append(message)
-            pipe.execute()
+            )
+            sent.append(message)
+        dispatch_many(self, calls)
         for message in sent:
             self.emit_after("enqueue", message, None)
 

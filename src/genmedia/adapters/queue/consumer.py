@@ -24,6 +24,8 @@ from dramatiq.common import compute_backoff, current_millis
 from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
 
+from genmedia.adapters.queue.scripts import dispatch_many
+
 
 class BatchingRedisConsumer(_RedisConsumer):
     """Dramatiq's Redis consumer with batched acks (see the module docstring)."""
@@ -79,7 +81,6 @@ class BatchingRedisConsumer(_RedisConsumer):
         if not sent and not fetch:
             return []
         broker = self.broker
-        script = broker.scripts["dispatch"]
         now = current_millis()
 
         def args(command: str, maintenance: int, *rest: Any) -> list[Any]:
@@ -95,15 +96,11 @@ class BatchingRedisConsumer(_RedisConsumer):
                 *rest,
             ]
 
+        calls = [args("ack", 0, message_id) for message_id in sent]
+        if fetch:
+            calls.append(args("fetch", broker._should_do_maintenance("fetch"), fetch))
         try:
-            with broker.client.pipeline(transaction=False) as pipe:
-                for message_id in sent:
-                    script(keys=[broker.namespace], args=args("ack", 0, message_id), client=pipe)
-                if fetch:
-                    maintenance = broker._should_do_maintenance("fetch")
-                    script(keys=[broker.namespace], args=args("fetch", maintenance, fetch),
-                           client=pipe)  # fmt: skip
-                results = pipe.execute()
+            results = dispatch_many(broker, calls)
         except redis.ConnectionError as error:
             self.acks.extendleft(reversed(sent))
             raise ConnectionClosed(error) from None  # type: ignore[no-untyped-call]
