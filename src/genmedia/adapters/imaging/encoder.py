@@ -50,9 +50,19 @@ def _cosines(components: int, size: int) -> npt.NDArray[np.float64]:
     return _frozen(np.cos(np.pi * np.outer(np.arange(components), np.arange(size)) / size))
 
 
-def _quantise(value: float, scale: float) -> int:
-    signed = math.copysign(math.sqrt(abs(value / scale)), value)
-    return int(max(0.0, min(18.0, math.floor(signed * 9.0 + 9.5))))
+@functools.cache
+def _pairs() -> tuple[str, ...]:
+    """Every two-digit base-83 string, by value: an AC component's code is one of them."""
+    return tuple(_base83(value, 2) for value in range(19**3))
+
+
+def _quantised(ac: npt.NDArray[np.float64], scale: float) -> list[int]:
+    """Per AC component (rows of r, g, b), its three channels quantised to 0…18 and packed
+    into one value, with the same float operations as the reference's per-value code."""
+    signed = np.copysign(np.sqrt(np.abs(ac / scale)), ac)
+    steps = np.clip(np.floor(signed * 9.0 + 9.5), 0.0, 18.0).astype(np.int64)
+    packed: list[int] = (steps[:, 0] * 361 + steps[:, 1] * 19 + steps[:, 2]).tolist()
+    return packed
 
 
 def encode_rgb(
@@ -65,20 +75,17 @@ def encode_rgb(
     )  # [channel, component y, component x]
     by_channel *= 2.0 / (width * height)
     by_channel[:, 0, 0] /= 2.0  # the DC component is a plain mean
-    factors = [tuple(f) for f in by_channel.transpose(1, 2, 0).reshape(-1, 3).tolist()]
-    dc, ac = factors[0], factors[1:]
-    largest = max((abs(v) for f in ac for v in f), default=0.0)
+    factors = by_channel.transpose(1, 2, 0).reshape(-1, 3)  # one row per component, in order
+    dc, ac = factors[0].tolist(), factors[1:]
+    largest = float(np.abs(ac).max()) if len(ac) else 0.0
     quant_max = int(max(0, min(82, math.floor(largest * 166 - 0.5))))
     ac_scale = (quant_max + 1) / 166.0
-    parts = [
-        _base83((components_x - 1) + (components_y - 1) * 9, 1),
-        _base83(quant_max, 1),
-        _base83((_to_srgb(dc[0]) << 16) + (_to_srgb(dc[1]) << 8) + _to_srgb(dc[2]), 4),
-    ]
-    parts += [
-        _base83(
-            _quantise(r, ac_scale) * 361 + _quantise(g, ac_scale) * 19 + _quantise(b, ac_scale), 2
-        )
-        for r, g, b in ac
-    ]
-    return "".join(parts)
+    pairs = _pairs()
+    return "".join(
+        [
+            _base83((components_x - 1) + (components_y - 1) * 9, 1),
+            _base83(quant_max, 1),
+            _base83((_to_srgb(dc[0]) << 16) + (_to_srgb(dc[1]) << 8) + _to_srgb(dc[2]), 4),
+            *(pairs[value] for value in _quantised(ac, ac_scale)),
+        ]
+    )
