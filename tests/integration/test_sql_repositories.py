@@ -325,6 +325,39 @@ def test_a_template_round_trips_with_options_slots_and_tags(
     assert loaded.choose_options({})[0][0].value == "black"
 
 
+def test_templates_load_their_groups_and_options_in_order_empty_groups_included(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    def option(value: str, order: int) -> Option:
+        return Option(value=value, label=value.title(), sort_order=order)
+
+    first, second = _template(owner[1], "first"), _template(owner[1], "second")
+    first.option_groups = [
+        OptionGroup(group_name="mood", label="Mood", sort_order=2, options=[option("calm", 1)]),
+        OptionGroup(group_name="empty", label="Nothing yet", sort_order=1, options=[]),
+        OptionGroup(
+            group_name="light",
+            label="Light",
+            sort_order=3,
+            options=[option("dusk", 2), option("noon", 1), option("dawn", 3)],
+        ),
+    ]
+    second.option_groups = []
+    with SqlUnitOfWork(engine) as uow:
+        uow.templates.add(first)
+        uow.templates.add(second)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        loaded = {t.slug: t for t in uow.templates.list_active()}
+    groups = loaded["first"].option_groups
+    assert [(g.group_name, [o.value for o in g.options]) for g in groups] == [
+        ("empty", []),
+        ("mood", ["calm"]),
+        ("light", ["noon", "dusk", "dawn"]),
+    ]
+    assert loaded["second"].option_groups == ()
+
+
 def test_templates_are_unique_by_slug_and_listed_when_active_and_live(
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
@@ -78,37 +79,45 @@ def _option_row(group_id: int, option: Option) -> dict[str, Any]:
     return {"group_id": group_id, **values}
 
 
+@functools.cache
+def _groups_with_options() -> sa.Select[Any]:
+    """The option groups of some templates, each with its options (or one row of NULL
+    options), in display order: groups by sort_order, options by sort_order within."""
+    option_columns = [c.label(f"o_{c.name}") for c in _options.c if c.name != "group_id"]
+    joined = _groups.outerjoin(_options, _options.c.group_id == _groups.c.id)
+    return (
+        sa.select(_groups, *option_columns)
+        .select_from(joined)
+        .where(_groups.c.template_id.in_(sa.bindparam("templates", expanding=True)))
+        .order_by(_groups.c.sort_order, _groups.c.id, _options.c.sort_order, _options.c.id)
+    )
+
+
 def load_option_groups(
     connection: sa.Connection, template_ids: Sequence[int]
 ) -> dict[int, list[OptionGroup]]:
-    """The option groups of each template, by sort_order, with their options."""
+    """The option groups of each template, by sort_order, with their options; one query."""
     if not template_ids:
         return {}
-    group_query = sa.select(_groups).where(_groups.c.template_id.in_(template_ids))
-    group_rows = connection.execute(group_query.order_by(_groups.c.sort_order, _groups.c.id)).all()
-    options = _load_options(connection, [g.id for g in group_rows])
+    rows = connection.execute(_groups_with_options(), {"templates": list(template_ids)}).all()
+    options: dict[int, list[Option]] = defaultdict(list)
+    groups: dict[int, sa.Row[Any]] = {}
+    for row in rows:
+        groups.setdefault(row.id, row)
+        if row.o_id is not None:
+            fields = {name[2:]: value for name, value in row._mapping.items() if name[:2] == "o_"}
+            fields["params"] = fields["params"] or {}
+            options[row.id].append(Option(**fields))
     by_template: dict[int, list[OptionGroup]] = defaultdict(list)
-    for g in group_rows:
+    for group_id, g in groups.items():
         by_template[g.template_id].append(
             OptionGroup(
                 group_name=g.group_name,
                 label=g.label,
-                options=options.get(g.id, []),
+                options=options.get(group_id, []),
                 multiple=g.multiple,
                 required=g.required,
                 sort_order=g.sort_order,
             )
         )
     return by_template
-
-
-def _load_options(connection: sa.Connection, group_ids: list[int]) -> dict[int, list[Option]]:
-    if not group_ids:
-        return {}
-    query = sa.select(_options).where(_options.c.group_id.in_(group_ids))
-    by_group: dict[int, list[Option]] = defaultdict(list)
-    for row in connection.execute(query.order_by(_options.c.sort_order, _options.c.id)):
-        fields = {k: v for k, v in row._mapping.items() if k != "group_id"}
-        fields["params"] = fields["params"] or {}
-        by_group[row.group_id].append(Option(**fields))
-    return by_group
