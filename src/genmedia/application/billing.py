@@ -33,12 +33,14 @@ def _kind(job: Job) -> EntryKind:
 
 
 def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timedelta) -> None:
-    """Hold every job's cost in one guarded statement; InsufficientCredits refuses the request."""
+    """Hold every job's cost in one guarded statement; InsufficientCredits refuses the request.
+
+    The holds are inserted before the wallet row is locked, so the lock (which every
+    capture of this user's jobs waits for) is held only until the commit."""
     total = sum(job_cost(job) for job in request.jobs)
     if total == 0:
         return
     expires_at = uow.wallets.now() + ttl
-    uow.wallets.reserve(request.user_id, total)
     holds = [
         CreditHold(
             user_id=request.user_id,
@@ -51,6 +53,7 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
         if job_cost(job)
     ]
     uow.holds.add_all(holds)
+    uow.wallets.reserve(request.user_id, total)
 
 
 def _charge(job: Job, amount: int, media_id: int | None) -> Posting:
