@@ -60,6 +60,23 @@ def test_the_blurhash_decodes_and_has_the_configured_components(
     assert len(pixels[0]) == 8
 
 
+def test_an_image_within_the_hash_size_is_hashed_from_its_own_pixels(
+    processor: PillowImageProcessor,
+) -> None:
+    image = picture((12, 9))
+    rows = [[list(image.getpixel((x, y))) for x in range(12)] for y in range(9)]
+    assert processor.describe(encode(image, "PNG")).blurhash == blurhash.encode(rows, 4, 3)
+
+
+def test_a_large_image_is_hashed_from_a_copy_that_keeps_its_shape(
+    processor: PillowImageProcessor,
+) -> None:
+    wide = picture((640, 160))
+    small = wide.resize((16, 4), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    rows = [[list(small.getpixel((x, y))) for x in range(16)] for y in range(4)]
+    assert processor.describe(encode(wide, "PNG")).blurhash == blurhash.encode(rows, 4, 3)
+
+
 def test_the_component_counts_can_be_chosen() -> None:
     processor = PillowImageProcessor(components_x=5, components_y=6, hash_size=16)
 

@@ -40,13 +40,14 @@ class PillowImageProcessor(ImageProcessor):
         with image:
             _verify(data)
             width, height = image.size
-            small = _decode_small(image, self._hash_size)
+            # Inside the block: the small image may be the decoded image itself.
+            blurhash = self._blurhash(_decode_small(image, self._hash_size))
         return ImageInfo(
             file_format=file_format,
             width=width,
             height=height,
             file_size=len(data),
-            blurhash=self._blurhash(small),
+            blurhash=blurhash,
         )
 
     def _blurhash(self, image: Image.Image) -> str:
@@ -86,7 +87,8 @@ def _verify(data: bytes) -> None:
 
 
 def _decode_small(image: Image.Image, size: int) -> Image.Image:
-    """Decode the first frame whole and shrink it to an RGB copy fitting size×size."""
+    """Decode the first frame whole and shrink it (bilinear, through a box reduction for
+    large factors) to an RGB image fitting size×size."""
     try:
         # JPEG can decode straight at a reduced scale; the header size is already read.
         image.draft("RGB", (size, size))
@@ -94,15 +96,28 @@ def _decode_small(image: Image.Image, size: int) -> Image.Image:
         if image.mode not in _RESIZABLE_MODES:
             has_alpha = image.mode in _ALPHA_MODES or "transparency" in image.info
             image = image.convert("RGBA" if has_alpha else "RGB")
-        image.thumbnail((size, size), Image.Resampling.BILINEAR, reducing_gap=2.0)
+        fitted = _fit(image.size, size)
+        if fitted != image.size:
+            image = image.resize(fitted, Image.Resampling.BILINEAR, reducing_gap=2.0)
     except Exception as exc:
         # Pillow raises many exception types for damaged data; all mean the same here.
         raise UnsupportedMedia(f"image data is truncated or damaged: {exc}") from exc
     return _over_white(image)
 
 
+def _fit(dimensions: tuple[int, int], size: int) -> tuple[int, int]:
+    """The dimensions scaled down, keeping their ratio, to fit size×size (never below 1)."""
+    width, height = dimensions
+    scale = min(size / width, size / height)
+    if scale >= 1:
+        return dimensions
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
 def _over_white(image: Image.Image) -> Image.Image:
     """The image as RGB, any transparency composited over white."""
+    if image.mode == "RGB":
+        return image
     if image.mode not in _ALPHA_MODES:
         return image.convert("RGB")
     background = Image.new("RGBA", image.size, _WHITE)
