@@ -9,6 +9,7 @@ it in the same transaction, and every maintenance step is a guarded write.
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -133,6 +134,10 @@ class WorkerRuntime:
 
     def start(self) -> None:
         """Register this worker, start its threads, then the dispatcher role."""
+        # What exists now (modules, the container, the statement caches) lives as long as
+        # the process: keep it out of the collector's full passes, which otherwise walk
+        # every one of those objects while all threads wait.
+        gc.freeze()
         port = self.container.config.metrics_port()
         if port:
             metrics = self.container.metrics()
