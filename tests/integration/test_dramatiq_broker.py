@@ -12,9 +12,12 @@ import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import dq_name
 from dramatiq.errors import ConnectionClosed
 
 from genmedia.adapters.queue.broker import (
+    DELAY_POLL_MS,
+    POLL_ACTOR,
     QUEUE,
     RUN_ACTOR,
     DramatiqJobQueue,
@@ -176,6 +179,38 @@ def test_sends_and_fetches_load_the_script_again_after_redis_lost_it(
         assert unacked(broker) == 0
     finally:
         consumer.close()
+
+
+def test_a_delay_queue_is_polled_less_often_than_the_run_queue(
+    broker: PipelinedRedisBroker,
+) -> None:
+    runs = broker.consume(QUEUE, prefetch=2, timeout=10)
+    delayed = broker.consume(dq_name(QUEUE), prefetch=2, timeout=10)
+    try:
+        assert (runs.timeout, delayed.timeout) == (10, DELAY_POLL_MS)
+    finally:
+        runs.close()
+        delayed.close()
+
+
+def test_a_delayed_poll_message_still_reaches_a_worker(broker: PipelinedRedisBroker) -> None:
+    seen: list[int] = []
+    done = threading.Event()
+
+    def poll(job_id: int) -> None:
+        seen.append(job_id)
+        done.set()
+
+    dramatiq.Actor(poll, broker=broker, actor_name=POLL_ACTOR, queue_name=QUEUE, priority=0,
+                   options={"max_retries": 0})  # fmt: skip
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=10)
+    worker.start()
+    try:
+        DramatiqJobQueue(broker).send_poll(42, 0.05)
+        assert done.wait(20), "the delayed poll message never ran"
+    finally:
+        worker.stop()
+    assert seen == [42]
 
 
 def test_messages_sent_together_pass_through_the_middleware_hooks(

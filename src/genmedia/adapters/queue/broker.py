@@ -12,7 +12,7 @@ from dramatiq import Message
 from dramatiq.broker import Broker, Consumer
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.common import current_millis
+from dramatiq.common import current_millis, dq_name
 
 from genmedia.adapters.queue.consumer import BatchingRedisConsumer
 from genmedia.adapters.queue.scripts import dispatch_many
@@ -20,6 +20,7 @@ from genmedia.application.ports import JobQueue
 
 QUEUE = "genmedia-jobs"
 RUN_ACTOR = "genmedia_run_job"
+DELAY_POLL_MS = 100
 POLL_ACTOR = "genmedia_poll_job"
 
 
@@ -34,9 +35,14 @@ class PipelinedRedisBroker(RedisBroker):
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
         """A consumer of the queue whose acks go to Redis with its fetches; the acks it
-        has not sent yet pass to the next consumer of the queue if it stops."""
+        has not sent yet pass to the next consumer of the queue if it stops.
+
+        A delay queue is polled at most every DELAY_POLL_MS when idle: its messages wait
+        seconds anyway, and a worker's quick poll of its run queue need not be doubled."""
         with self._acks_lock:
             acks = self._acks.setdefault(queue_name, deque())
+        if queue_name == dq_name(queue_name):
+            timeout = max(timeout, DELAY_POLL_MS)
         return BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks)
 
     def enqueue_all(self, messages: Sequence[Message[None]]) -> None:
