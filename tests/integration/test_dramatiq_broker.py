@@ -43,8 +43,8 @@ def broker() -> Iterator[PipelinedRedisBroker]:
     client.close()
 
 
-def consume(broker: dramatiq.Broker, expected: int) -> list[int]:
-    """Run a plain Dramatiq worker until `expected` run messages were processed."""
+def consume(broker: dramatiq.Broker, expected: int, actor: str = RUN_ACTOR) -> list[int]:
+    """Run a plain Dramatiq worker until `expected` messages for `actor` were processed."""
     seen: list[int] = []
     done = threading.Event()
 
@@ -53,7 +53,7 @@ def consume(broker: dramatiq.Broker, expected: int) -> list[int]:
         if len(seen) >= expected:
             done.set()
 
-    dramatiq.Actor(run, broker=broker, actor_name=RUN_ACTOR, queue_name=QUEUE, priority=0,
+    dramatiq.Actor(run, broker=broker, actor_name=actor, queue_name=QUEUE, priority=0,
                    options={"max_retries": 0})  # fmt: skip
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
     worker.start()
@@ -194,23 +194,8 @@ def test_a_delay_queue_is_polled_less_often_than_the_run_queue(
 
 
 def test_a_delayed_poll_message_still_reaches_a_worker(broker: PipelinedRedisBroker) -> None:
-    seen: list[int] = []
-    done = threading.Event()
-
-    def poll(job_id: int) -> None:
-        seen.append(job_id)
-        done.set()
-
-    dramatiq.Actor(poll, broker=broker, actor_name=POLL_ACTOR, queue_name=QUEUE, priority=0,
-                   options={"max_retries": 0})  # fmt: skip
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=10)
-    worker.start()
-    try:
-        DramatiqJobQueue(broker).send_poll(42, 0.05)
-        assert done.wait(20), "the delayed poll message never ran"
-    finally:
-        worker.stop()
-    assert seen == [42]
+    DramatiqJobQueue(broker).send_poll(42, 0.05)
+    assert consume(broker, 1, actor=POLL_ACTOR) == [42]
 
 
 def test_messages_sent_together_pass_through_the_middleware_hooks(

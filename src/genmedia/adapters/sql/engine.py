@@ -37,12 +37,12 @@ def create_engine(url: str, *, pool_size: int = 10) -> sa.Engine:
     return engine
 
 
-_ONE_STATEMENT = "genmedia_statements_left"
+_ONE_STATEMENT = "genmedia_one_statement"
 
 
 def allow_one_statement(connection: sa.Connection) -> None:
     """Refuse every statement on this checkout of the connection after its first one."""
-    connection.info[_ONE_STATEMENT] = 1
+    connection.info[_ONE_STATEMENT] = "unused"
 
 
 def forget_one_statement(connection: sa.Connection) -> None:
@@ -51,12 +51,11 @@ def forget_one_statement(connection: sa.Connection) -> None:
 
 
 def _count_statements(connection: sa.Connection, *args: Any) -> None:
-    left = connection.info.get(_ONE_STATEMENT)
-    if left is None:
-        return
-    if left < 1:
+    state = connection.info.get(_ONE_STATEMENT)
+    if state == "used":
         raise RuntimeError("a one-statement unit of work ran a second statement")
-    connection.info[_ONE_STATEMENT] = left - 1
+    if state == "unused":
+        connection.info[_ONE_STATEMENT] = "used"
 
 
 def _configure_postgresql_connection(dbapi_connection: Any, connection_record: Any) -> None:

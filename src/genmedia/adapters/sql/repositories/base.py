@@ -36,12 +36,19 @@ def is_unique_violation(error: IntegrityError) -> bool:
 
 
 @contextmanager
-def unique_or_already_exists(connection: sa.Connection, kind: str, key: object) -> Iterator[None]:
+def unique_or_already_exists(
+    connection: sa.Connection, kind: str, key: object, *, savepoint: bool = True
+) -> Iterator[None]:
     """Run the block in a SAVEPOINT; a unique violation becomes AlreadyExists.
 
-    The savepoint is rolled back on failure, so the outer transaction stays usable.
+    The savepoint is rolled back on failure, so the outer transaction stays usable. Without
+    `savepoint` (one round trip less each way) a violation leaves the transaction to be
+    rolled back.
     """
     try:
+        if not savepoint:
+            yield
+            return
         with connection.begin_nested():
             yield
     except IntegrityError as error:

@@ -6,19 +6,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from genmedia.adapters.sql.repositories import wallet_sql as q
-from genmedia.adapters.sql.repositories.base import (
-    SqlRepository,
-    is_unique_violation,
-    unique_or_already_exists,
-)
+from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
 from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
 from genmedia.application.ports import HoldRepository
-from genmedia.domain.errors import AlreadyExists, NotFound
+from genmedia.domain.errors import NotFound
 from genmedia.domain.holds import CreditHold, HoldStatus
 
 
@@ -41,15 +36,12 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
         if not holds:
             return
         values = [_values(hold) for hold in holds]
-        try:
+        keys = [hold.job_id for hold in holds]
+        with unique_or_already_exists(self._connection, "hold", keys, savepoint=False):
             if as_arrays(self._connection, values):
                 rows = insert_all(self._connection, t, values)
             else:
                 rows = list(self._connection.execute(q.insert_hold(), values).all())
-        except IntegrityError as error:
-            if is_unique_violation(error):
-                raise AlreadyExists("hold", [hold.job_id for hold in holds]) from error
-            raise
         for hold, row in zip(holds, rows, strict=True):
             hold.id = row.id
 
