@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import signal
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from dependency_injector import providers
 
 from genmedia.adapters.queue.broker import DramatiqJobQueue
 from genmedia.adapters.sql.tables import (
@@ -18,10 +20,12 @@ from genmedia.adapters.sql.tables import (
 )
 from genmedia.application.commands import CreateUser, SubmitRequest
 from genmedia.application.dispatch import DispatchPolicy, dispatch_pending
+from genmedia.application.ports import Outcome, ProviderCall, ProviderGateway
 from genmedia.domain.catalog import Feature
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container
+from genmedia.entrypoints.worker import WorkerRuntime
 from tests.e2e.stack import Stack, free_port, redis_server, stop, wait_until
 from tests.integration.fake_bfl import ALWAYS, fake_bfl_server
 from tests.integration.fake_bfl import API_KEY as BFL_KEY
@@ -281,3 +285,66 @@ def test_a_worker_dispatches_as_its_jobs_complete_not_only_at_its_poll(stack: St
         finally:
             assert stop(worker) == 0
         assert statuses(app) == {"completed": 8}
+
+
+class GatedProvider(ProviderGateway):
+    """A provider whose submissions wait until `gate` opens, then go to `inner`."""
+
+    name = "local"
+
+    def __init__(self, inner: ProviderGateway) -> None:
+        self.inner = inner
+        self.gate = threading.Event()
+        self.entered = threading.Event()
+
+    def submit(self, call: ProviderCall) -> Outcome:
+        self.entered.set()
+        assert self.gate.wait(60)
+        return self.inner.submit(call)
+
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        return self.inner.poll(task_id, polling_url)
+
+    def fetch(self, url: str) -> bytes:
+        return self.inner.fetch(url)
+
+
+def test_a_stopping_worker_gives_back_the_jobs_it_claimed_but_never_started(
+    stack: Stack,
+) -> None:
+    with stack.container(worker_threads=1) as app:
+        user = prepare(app)
+        request_id = submit(app, user, batch=4)
+        provider = GatedProvider(app.provider_gateways()["local"])
+        app.provider_gateways.override(providers.Object({"local": provider}))
+        runtime = WorkerRuntime(app)
+        runtime.start()
+        stopping = threading.Thread(target=runtime.stop)
+        job = generation_jobs
+        query = sa.select(job.c.id, job.c.status, job.c.attempts, job.c.worker_id)
+        try:
+            assert provider.entered.wait(60)
+            # One thread fetches two messages at a time: the second job waits, claimed.
+            wait_until(lambda: statuses(app).get("processing") == 2, 30, "a job claimed ahead")
+            claimed = {r.id for r in rows(app, query) if r.status.value == "processing"}
+            stopping.start()
+            threads = runtime.worker.worker.workers
+            wait_until(lambda: not any(t.running for t in threads), 30, "the threads to stop")
+        finally:
+            provider.gate.set()
+            if stopping.ident is None:
+                runtime.stop()
+            stopping.join(60)
+        found = {r.id: r for r in rows(app, query.where(job.c.request_id == request_id))}
+        assert sorted((str(found[i].status.value), found[i].attempts) for i in claimed) == [
+            ("completed", 1),
+            ("pending", 0),
+        ]
+        assert [r.worker_id for r in found.values() if r.attempts == 0] == [None] * 3
+        worker = stack.worker("--threads", "2")
+        try:
+            wait_until(lambda: all_done(app, 4), 90, "the other jobs to run on another worker")
+        finally:
+            assert stop(worker) == 0
+        found = rows(app, query.where(job.c.request_id == request_id))
+        assert sorted((str(r.status.value), r.attempts) for r in found) == [("completed", 1)] * 4

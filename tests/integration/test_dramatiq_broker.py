@@ -24,6 +24,7 @@ from genmedia.adapters.queue.broker import (
     PipelinedRedisBroker,
     make_broker,
 )
+from genmedia.adapters.queue.worker import InProcessWorker, declare_actors
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -196,6 +197,39 @@ def test_a_delay_queue_is_polled_less_often_than_the_run_queue(
 def test_a_delayed_poll_message_still_reaches_a_worker(broker: PipelinedRedisBroker) -> None:
     DramatiqJobQueue(broker).send_poll(42, 0.05)
     assert consume(broker, 1, actor=POLL_ACTOR) == [42]
+
+
+def test_a_worker_hands_each_fetched_batch_of_run_jobs_to_claim_before_running_them(
+    broker: PipelinedRedisBroker,
+) -> None:
+    batches: list[list[int]] = []
+    runs: list[tuple[int, bool]] = []
+    polls: list[int] = []
+    done = threading.Event()
+
+    def run(job_id: int) -> None:
+        runs.append((job_id, any(job_id in batch for batch in batches)))
+        if len(runs) == 6 and polls:
+            done.set()
+
+    def poll(job_id: int) -> None:
+        polls.append(job_id)
+        if len(runs) == 6:
+            done.set()
+
+    declare_actors(broker, run=run, poll=poll, claim=batches.append)
+    queue = DramatiqJobQueue(broker)
+    queue.send_poll(99, 0.01)
+    queue.send_runs([1, 2, 3, 4, 5, 6])
+    worker = InProcessWorker(broker, threads=2)
+    worker.start()
+    try:
+        assert done.wait(20), f"ran {runs}, polled {polls}"
+    finally:
+        worker.stop()
+    assert sorted(runs) == [(job_id, True) for job_id in range(1, 7)]
+    assert sorted(job_id for batch in batches for job_id in batch) == [1, 2, 3, 4, 5, 6]
+    assert polls == [99]
 
 
 def test_messages_sent_together_pass_through_the_middleware_hooks(

@@ -11,7 +11,7 @@ import pytest
 from genmedia.application.commands import SubmitRequest
 from genmedia.application.dispatch import dispatch_pending
 from genmedia.application.errors import ProviderError
-from genmedia.application.execution import Completion, StoredOutput
+from genmedia.application.execution import Completion, StoredOutput, requeue_job
 from genmedia.application.generation import submit_request
 from genmedia.application.runner import JobRunner
 from genmedia.domain.errors import AlreadyExists
@@ -317,3 +317,91 @@ def test_a_round_whose_messages_cannot_be_sent_leaves_its_jobs_dispatchable_agai
     queue = FakeQueue()
     assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 2
     assert queue.runs == [j.id for j in request_.jobs]
+
+
+class RefusingUnitOfWork(FakeUnitOfWork):
+    """The shared fake unit of work, unreachable while `down`."""
+
+    def __init__(self, shared: FakeUnitOfWork) -> None:
+        super().__init__(shared.db)
+        self.down = False
+
+    def __enter__(self) -> FakeUnitOfWork:
+        if self.down:
+            raise ConnectionError("database unreachable")
+        return super().__enter__()
+
+
+def test_a_job_claimed_ahead_runs_without_being_claimed_again(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    first, second = (job.id for job in request_.jobs)
+    work.claim_ahead([first, second])
+    jobs = uow.db.requests[request_.id].jobs
+    assert [(j.status, j.attempts, j.worker_id) for j in jobs] == [(Status.PROCESSING, 1, "w1")] * 2
+    work.run(first)
+    work.run(second)
+    jobs = uow.db.requests[request_.id].jobs
+    assert [(j.status, j.attempts) for j in jobs] == [(Status.COMPLETED, 1)] * 2
+
+
+def test_a_job_claimed_ahead_whose_message_came_twice_runs_once(
+    uow, clock, queue, storage, request_
+) -> None:
+    provider = FakeProvider()
+    work = runner(uow, clock, queue, storage, provider)
+    job_id = request_.jobs[0].id
+    work.claim_ahead([job_id, job_id])
+    work.run(job_id)
+    work.run(job_id)
+    assert len(provider.calls) == 1
+    assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+
+
+def test_when_claiming_ahead_fails_each_run_claims_its_own_job(
+    uow, clock, queue, storage, request_
+) -> None:
+    refusing = RefusingUnitOfWork(uow)
+    work = runner(refusing, clock, queue, storage, FakeProvider())
+    job_id = request_.jobs[0].id
+    refusing.down = True
+    work.claim_ahead([job_id])
+    assert uow.db.requests[request_.id].job(job_id).status is Status.PENDING
+    refusing.down = False
+    work.run(job_id)
+    assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+
+
+def test_a_stopping_worker_gives_back_the_jobs_it_claimed_ahead_but_never_ran(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    first, second = (job.id for job in request_.jobs)
+    work.claim_ahead([first, second])
+    work.run(first)
+    assert work.release_ahead() == 1
+    done, given_back = uow.db.requests[request_.id].jobs
+    assert done.status is Status.COMPLETED
+    assert (given_back.status, given_back.attempts, given_back.worker_id) == (
+        Status.PENDING,
+        0,
+        None,
+    )
+    assert given_back.dispatched_at is None
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 1
+    assert queue.runs == [second]
+
+
+def test_a_claim_ahead_is_not_undone_once_its_job_moved_on(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    job_id = request_.jobs[0].id
+    work.claim_ahead([job_id])
+    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
+    other = attrs.evolve(work, worker_id="w2")
+    assert [job.id for job in other.claim_all([job_id]) if job] == [job_id]
+    assert work.release_ahead() == 0
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")

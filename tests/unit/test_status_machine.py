@@ -160,3 +160,21 @@ def test_a_started_request_whose_jobs_all_wait_again_stays_processing() -> None:
 
 def test_a_request_whose_jobs_were_all_cancelled_is_cancelled() -> None:
     assert request_status([Status.CANCELLED, Status.CANCELLED]) is Status.CANCELLED
+
+
+def test_releasing_a_claimed_job_makes_it_pending_with_its_attempt_unspent() -> None:
+    job = Job(user_id=1, feature_id=1, dispatched_at=NOW)
+    job.start("w1", NOW)
+    job.release()
+    assert (job.status, job.attempts, job.worker_id) == (Status.PENDING, 0, None)
+    assert job.started_at is None
+    assert job.dispatched_at is None
+
+
+def test_a_job_that_reached_its_provider_cannot_be_released() -> None:
+    job = Job(user_id=1, feature_id=1)
+    job.start("w1", NOW)
+    job.await_provider("task-1", None)
+    with pytest.raises(IllegalTransition):
+        job.release()
+    assert (job.status, job.attempts) == (Status.PROCESSING, 1)

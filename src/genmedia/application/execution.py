@@ -69,6 +69,16 @@ def claim_job(
     return claimed.get(job_id)
 
 
+def release_claim(job_id: int, attempt_no: int, worker_id: str, *, uow: UnitOfWork) -> bool:
+    """Undo this worker's claim of a job that it never ran (see `Job.release`); False if
+    the job moved on meanwhile."""
+
+    def applies(job: Job) -> bool:
+        return _running(attempt_no)(job) and job.worker_id == worker_id
+
+    return _step(job_id, uow=uow, applies=applies, change=Job.release)
+
+
 def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
     """The job as it is now."""
     with uow:

@@ -78,6 +78,8 @@ class JobRunner:
     _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
     _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
     _completer: BatchWriter[_Finished] = attrs.field(init=False)
+    # Jobs claimed by `claim_ahead` whose threads have not taken them up yet, by id.
+    _ahead: dict[int, Job] = attrs.field(init=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
         self._claims = GroupCommit(self.claim_all)
@@ -99,12 +101,42 @@ class JobRunner:
             log.error("%s completions could not be written; their jobs will be rescued", len(left))
         return len(left)
 
+    def claim_ahead(self, job_ids: list[int]) -> None:
+        """Claim, in one transaction, jobs whose messages this process just fetched, before
+        its threads take them up; `run` then goes straight to the provider.
+
+        If the claim fails, each thread claims its job itself as usual."""
+        try:
+            claimed = self.claim_all(job_ids)
+        except Exception:
+            log.warning("claiming %s fetched jobs failed", len(job_ids), exc_info=True)
+            return
+        for job in claimed:
+            if job is not None:
+                self._ahead[job.id or 0] = job
+
+    def release_ahead(self) -> int:
+        """Undo the claims of `claim_ahead` that no thread took up (call it once the worker
+        threads have stopped); how many jobs went back to pending."""
+        released = 0
+        while self._ahead:
+            _, job = self._ahead.popitem()
+            try:
+                if execution.release_claim(
+                    job.id or 0, job.attempts, self.worker_id, uow=self.uow()
+                ):
+                    released += 1
+            except Exception:
+                log.exception("job %s: undoing its claim failed; it will be rescued", job.id)
+        return released
+
     def run(self, job_id: int) -> None:
-        """Claim the job and submit it to its provider; a lost claim is a no-op.
+        """Claim the job (unless `claim_ahead` did) and submit it to its provider; a lost
+        claim is a no-op.
 
         Claims of the process's threads are written together, a batch per transaction (see
         `group_commit`); so are completions, by the completer thread when it runs."""
-        job = self._claims.submit(job_id)
+        job = self._ahead.pop(job_id, None) or self._claims.submit(job_id)
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
             return

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from genmedia.domain.catalog import MediaCategory
+from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.status import Status, check_job_transition
 
 
@@ -61,6 +62,17 @@ class Job:
         it was created."""
         self.start(worker_id, now)
         self.deadline_at = self.deadline_at or (self.created_at or now) + timeout
+
+    def release(self) -> None:
+        """Undo a claim that never reached the provider (its worker is stopping): pending
+        again, to be dispatched anew, with the attempt not spent."""
+        if self.status is Status.PROCESSING and self.provider_task_id is not None:
+            raise IllegalTransition("job", "processing at the provider", Status.PENDING.value)
+        self._move(Status.PENDING)
+        self.attempts -= 1
+        self.worker_id = None
+        self.started_at = None
+        self.dispatched_at = None
 
     def await_provider(self, task_id: str, polling_url: str | None) -> None:
         """Remember the provider's handle for an asynchronous task, before waiting on it."""

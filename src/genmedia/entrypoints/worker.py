@@ -118,7 +118,7 @@ class WorkerRuntime:
         # Anything that resolves the global broker must find ours, never a default one.
         dramatiq.set_broker(broker)
         self.runner = runner = container.job_runner()
-        declare_actors(broker, run=runner.run, poll=runner.poll)
+        declare_actors(broker, run=runner.run, poll=runner.poll, claim=runner.claim_ahead)
         self.worker = InProcessWorker(broker, threads=config.worker_threads())
         self.heartbeat = Periodic("heartbeat", config.heartbeat_interval(), container.heartbeat)
         in_worker = config.dispatcher_in_worker() if dispatcher is None else dispatcher
@@ -159,6 +159,7 @@ class WorkerRuntime:
         for role in self.roles:
             role.stop()
         self.worker.stop()
+        self.runner.release_ahead()
         self.runner.stop_completer()
         self.heartbeat.stop()
         self.container.worker_stopped()

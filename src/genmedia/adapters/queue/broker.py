@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -26,12 +26,16 @@ POLL_ACTOR = "genmedia_poll_job"
 
 class PipelinedRedisBroker(RedisBroker):
     """Dramatiq's RedisBroker, plus `enqueue_all` (many messages in one round trip) and
-    consumers that send their acks in batches (see `consumer`)."""
+    consumers that send their acks in batches (see `consumer`).
+
+    `on_fetch`, when set, gets each batch of messages a consumer fetches, before worker
+    threads see them."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)  # type: ignore[no-untyped-call]
         self._acks: dict[str, deque[str]] = {}
         self._acks_lock = threading.Lock()
+        self.on_fetch: Callable[[Sequence[Message[Any]]], None] | None = None
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
         """A consumer of the queue whose acks go to Redis with its fetches; the acks it
@@ -43,7 +47,7 @@ class PipelinedRedisBroker(RedisBroker):
             acks = self._acks.setdefault(queue_name, deque())
         if queue_name == dq_name(queue_name):
             timeout = max(timeout, DELAY_POLL_MS)
-        return BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks)
+        return BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks, self.on_fetch)
 
     def enqueue_all(self, messages: Sequence[Message[None]]) -> None:
         """Enqueue messages for now (no delay), as `enqueue` would one by one, but through

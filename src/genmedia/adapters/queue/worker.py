@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import dramatiq
+from dramatiq import Message
 from dramatiq.broker import Broker
 
-from genmedia.adapters.queue.broker import POLL_ACTOR, QUEUE, RUN_ACTOR
+from genmedia.adapters.queue.broker import POLL_ACTOR, QUEUE, RUN_ACTOR, PipelinedRedisBroker
 
 # Our own job rows carry attempts and deadlines; Dramatiq must not retry on its own.
 ACTOR_OPTIONS = {"max_retries": 0, "time_limit": 15 * 60 * 1000}
 
 
-def declare_actors(broker: Broker, run: Callable[[int], None], poll: Callable[[int], None]) -> None:
-    """Bind the run and poll handlers to their actors on this broker (not the global one)."""
+def declare_actors(
+    broker: Broker,
+    run: Callable[[int], None],
+    poll: Callable[[int], None],
+    claim: Callable[[list[int]], None] | None = None,
+) -> None:
+    """Bind the run and poll handlers to their actors on this broker (not the global one).
+
+    With `claim` and a broker that fetches in batches, `claim` gets the job ids of the run
+    messages of each batch fetched, from the consumer thread, before any thread runs them."""
+    if claim is not None and isinstance(broker, PipelinedRedisBroker):
+        broker.on_fetch = _run_messages_to(claim)
     for name, fn in ((RUN_ACTOR, run), (POLL_ACTOR, poll)):
         if name not in broker.get_declared_actors():
             dramatiq.Actor(
@@ -25,6 +37,21 @@ def declare_actors(broker: Broker, run: Callable[[int], None], poll: Callable[[i
                 priority=0,
                 options=ACTOR_OPTIONS,
             )
+
+
+def _run_messages_to(
+    claim: Callable[[list[int]], None],
+) -> Callable[[Sequence[Message[Any]]], None]:
+    def on_fetch(messages: Sequence[Message[Any]]) -> None:
+        job_ids = [
+            int(m.args[0])
+            for m in messages
+            if m.actor_name == RUN_ACTOR and "eta" not in m.options  # not held for later
+        ]
+        if job_ids:
+            claim(job_ids)
+
+    return on_fetch
 
 
 class InProcessWorker:
