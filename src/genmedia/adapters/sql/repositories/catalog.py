@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,6 +18,11 @@ from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.errors import NotFound
 
 _features = generation_features
+
+
+@functools.cache
+def _feature() -> sa.Select[Any]:
+    return sa.select(_features).where(_features.c.id == sa.bindparam("feature"))
 
 
 def feature_row(feature: Feature) -> dict[str, Any]:
@@ -69,7 +75,7 @@ class SqlFeatureRepository(SqlRepository, FeatureRepository):
 
     def get(self, feature_id: int) -> Feature:
         """The feature with this id, soft-deleted or not, or NotFound."""
-        row = self._one(sa.select(_features).where(_features.c.id == feature_id))
+        row = self._connection.execute(_feature(), {"feature": feature_id}).one_or_none()
         if row is None:
             raise NotFound("feature", feature_id)
         return feature_from_row(row)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,11 @@ from genmedia.domain.errors import NotFound
 from genmedia.domain.provider_model import ProviderModel
 
 _models = provider_models
+
+
+@functools.cache
+def _model() -> sa.Select[Any]:
+    return sa.select(_models).where(_models.c.id == sa.bindparam("model"))
 
 
 def provider_model_row(model: ProviderModel) -> dict[str, Any]:
@@ -70,7 +76,7 @@ class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):
 
     def get(self, model_id: int) -> ProviderModel:
         """The provider model with this id, or NotFound."""
-        row = self._one(sa.select(_models).where(_models.c.id == model_id))
+        row = self._connection.execute(_model(), {"model": model_id}).one_or_none()
         if row is None:
             raise NotFound("provider_model", model_id)
         return provider_model_from_row(row)

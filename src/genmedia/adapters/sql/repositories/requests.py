@@ -33,6 +33,13 @@ _ids = functools.partial(sa.bindparam, "requests", expanding=True)
 
 
 @functools.cache
+def _insert() -> sa.Insert:
+    """INSERT of a request, its columns those of the parameters it is run with."""
+    returned = (_requests.c.id, _requests.c.version, _requests.c.created_at, _requests.c.updated_at)
+    return sa.insert(_requests).returning(*returned)
+
+
+@functools.cache
 def _lock() -> sa.Select[tuple[int, str, int]]:
     return (
         sa.select(_requests.c.id, _requests.c.status, _requests.c.credits_charged)
@@ -74,14 +81,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         values = without_none(
             {**request_row(request), "created_at": request.created_at}, "created_at"
         )
-        statement = (
-            sa.insert(_requests)
-            .values(values)
-            .returning(
-                _requests.c.id, _requests.c.version, _requests.c.created_at, _requests.c.updated_at
-            )
-        )
-        row = self._connection.execute(statement).one()
+        row = self._connection.execute(_insert(), values).one()
         request.id, request.created_at, request.updated_at = row.id, row.created_at, row.updated_at
         self._insert_jobs(request.id, request.jobs)
         self._loaded.remember(request, row.version)

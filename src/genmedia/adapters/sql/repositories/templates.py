@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
@@ -17,6 +20,13 @@ from genmedia.domain.errors import NotFound
 from genmedia.domain.template import Template
 
 _templates = generation_templates
+
+
+@functools.cache
+def _live_by_slug() -> sa.Select[Any]:
+    """The template of a slug (slugs are unique), unless soft-deleted."""
+    live = _templates.c.deleted_at.is_(None)
+    return sa.select(_templates).where(_templates.c.slug == sa.bindparam("slug"), live)
 
 
 class SqlTemplateRepository(SqlRepository, TemplateRepository):
@@ -42,8 +52,12 @@ class SqlTemplateRepository(SqlRepository, TemplateRepository):
 
     def get_by_slug(self, slug: str) -> Template | None:
         """The live template with this slug, if any."""
-        found = self._load(_templates.c.slug == slug, _templates.c.deleted_at.is_(None))
-        return found[0] if found else None
+        row = self._connection.execute(_live_by_slug(), {"slug": slug}).one_or_none()
+        if row is None:
+            return None
+        return template_from_row(
+            row, load_option_groups(self._connection, [row.id]).get(row.id, [])
+        )
 
     def list_active(self, feature_id: int | None = None) -> list[Template]:
         """Active live templates, optionally of one feature, by order_index."""

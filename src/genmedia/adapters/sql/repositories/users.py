@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +16,11 @@ from genmedia.adapters.sql.tables import users
 from genmedia.application.ports import UserRepository
 from genmedia.domain.errors import NotFound
 from genmedia.domain.user import User
+
+
+@functools.cache
+def _live_user() -> sa.Select[Any]:
+    return sa.select(users).where(users.c.id == sa.bindparam("user"), users.c.deleted_at.is_(None))
 
 
 def user_row(user: User) -> dict[str, Any]:
@@ -66,7 +72,7 @@ class SqlUserRepository(SqlRepository, UserRepository):
 
     def get(self, user_id: int) -> User:
         """The user with this id, or NotFound."""
-        row = self._one(sa.select(users).where(users.c.id == user_id, users.c.deleted_at.is_(None)))
+        row = self._connection.execute(_live_user(), {"user": user_id}).one_or_none()
         if row is None:
             raise NotFound("user", user_id)
         return user_from_row(row)
