@@ -16,15 +16,14 @@ vacuumed and analysed, as autovacuum would do on a production database.
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from collections import deque
-from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from bench.pg import scratch_database
+from bench.scratch import scratch_dir
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.application import execution
@@ -160,9 +159,10 @@ def _measure(container: Container, url: str, samples: int) -> tuple[float, float
 
 def run() -> dict[str, float]:
     """Median claim latency with 1,000 and 1,000,000 pending jobs, and their ratio."""
-    with scratch_database() as url, tempfile.TemporaryDirectory() as home:
+    home = scratch_dir("genmedia-bench-claim-")
+    with scratch_database() as url:
         migrate.upgrade(url)
-        container = build_container(Settings(home=Path(home), database_url=url, pool_size=2))
+        container = build_container(Settings(home=home, database_url=url, pool_size=2))
         try:
             container.seed_catalog()
             user = container.ensure_user(CreateUser(email="claim-template@bench.example"))

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import statistics
-import tempfile
 import time
 from pathlib import Path
 
+from bench.scratch import scratch_dir
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.sql import migrate
 from genmedia.application.commands import CreateUser, SubmitRequest
@@ -21,7 +21,7 @@ BATCH = 8
 
 
 def _render_ms(size: int, runs: int = 30) -> float:
-    provider = LocalProvider(task_dir=Path(tempfile.mkdtemp()))
+    provider = LocalProvider(task_dir=scratch_dir("genmedia-bench-render-"))
     times = []
     for seed in range(runs):
         call = ProviderCall(
@@ -63,8 +63,7 @@ def _pipeline_jobs_per_s(home: Path) -> float:
 
 def run() -> dict[str, float]:
     """Local render times and embedded end-to-end throughput."""
-    with tempfile.TemporaryDirectory() as home:
-        jobs_per_s = _pipeline_jobs_per_s(Path(home))
+    jobs_per_s = _pipeline_jobs_per_s(scratch_dir("genmedia-bench-embedded-"))
     return {
         "embedded.local_render_512_ms": _render_ms(512),
         "embedded.local_render_64_ms": _render_ms(64),

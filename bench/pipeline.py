@@ -40,6 +40,10 @@ worker.rss_ratio_10k_vs_1k
     than 10,000 only if they did not finish in what was left of `SUITE_BUDGET` seconds
     (at least `RSS_MIN`).
 
+Scratch directories (homes, local storage) are removed when the run ends, not when each
+phase does: deleting thousands of files right before a phase would slow its storage writes
+on this machine (see bench.scratch).
+
 Operator settings (bench.stack.OPERATOR) are printed with the figures. Time boxes scale with
 GENMEDIA_BENCH_PATIENCE (default 1; e.g. 10 lets slow pipelines finish every job).
 """

@@ -11,13 +11,11 @@ import multiprocessing
 import os
 import re
 import secrets
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -27,6 +25,7 @@ from dependency_injector import providers
 
 from bench.instant import InstantProvider
 from bench.pg import scratch_database
+from bench.scratch import scratch_dir
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.application.commands import CreateUser, SubmitRequest
@@ -67,16 +66,15 @@ def drop_namespace(url: str, namespace: str) -> int:
 
 @contextmanager
 def bench_settings(name: str, **overrides: Any) -> Iterator[Settings]:
-    """Settings for a fresh stack: scratch database, Redis namespace, home directory."""
+    """Settings for a fresh stack: scratch database, Redis namespace, home directory (kept
+    until the process ends, see `bench.scratch`)."""
     namespace = f"genmedia-bench-{name}-{secrets.token_hex(4)}"
-    with (
-        scratch_database() as url,
-        tempfile.TemporaryDirectory(prefix=f"genmedia-bench-{name}-") as home,
-    ):
+    home = scratch_dir(f"genmedia-bench-{name}-")
+    with scratch_database() as url:
         migrate.upgrade(url)
         values = {**OPERATOR, **overrides}
         settings = Settings(
-            home=Path(home),
+            home=home,
             database_url=url,
             redis_url=REDIS_URL,
             redis_namespace=namespace,
