@@ -20,6 +20,10 @@ pipeline.raw_dramatiq_per_s
     drains them; messages per second from the worker's start to the last message run.
 pipeline.ratio
     jobs_per_s ÷ raw_dramatiq_per_s.
+pipeline.storage_probe_us
+    Before the local run: the median CPU time of one 3 KB write to local storage in the
+    stack's home (400 writes). Not a target: it shows what the filesystem costs right now,
+    which on this machine swings tenfold with recent file deletions (see bench.scratch).
 pipeline.s3_jobs_per_s
     As jobs_per_s with storage on moto's S3 server instead of local disk. The server runs
     in a process of its own (tests.integration.s3_server), as a remote S3 would not share
@@ -93,6 +97,7 @@ from bench.stack import (
     wait_finished,
 )
 from genmedia.adapters.sql.tables import generation_jobs
+from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.domain.status import Status
 from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container, build_container
@@ -112,6 +117,7 @@ RSS_FIRST, RSS_TOTAL = 1_000, 10_000
 SUITE_BUDGET = 420.0 * PATIENCE  # the memory phase gets what is left of it, at least RSS_MIN
 RSS_MIN = 90.0 * PATIENCE
 LOGGERS = ("genmedia", "dramatiq")
+PROBE_WRITES = 400
 
 
 # -- raw Dramatiq ----------------------------------------------------------------------------
@@ -256,18 +262,34 @@ def _dispatch_latencies(container: Container, user: User) -> list[float]:
     return latencies
 
 
-def _local() -> tuple[Throughput, list[float]]:
+def storage_probe_us(root: Path, writes: int = PROBE_WRITES) -> float:
+    """Median kernel-and-Python time (µs of this thread's CPU) of writing a 3 KB object to
+    local storage under `root`, as the pipeline's workers do. It varies with the machine's
+    recent file deletions (see bench.scratch); printed so that a slow run can be told apart."""
+    storage = LocalDirectoryStorage(root / "probe")
+    data = os.urandom(3000)
+    times = []
+    for i in range(writes):
+        began = time.thread_time()
+        storage.put(f"r{i // 8}/j{i}-0.png", data, "image/png")
+        times.append((time.thread_time() - began) * 1e6)
+    return statistics.median(times)
+
+
+def _local() -> tuple[Throughput, list[float], float]:
     with (
         tallied_logs(*LOGGERS) as tally,
         bench_settings("local") as settings,
         worker_stack(settings) as (container, user),
     ):
+        probe = storage_probe_us(settings.home)
+        print(f"storage write probe: {probe:.0f} µs of CPU per 3 KB object (median)")
         run = _end_to_end(container, settings, user)
         _report("pipeline (local disk)", run, tally.summary())
         tally.counts.clear()
         latencies = _dispatch_latencies(container, user)
         print(f"dispatch: worker warnings and errors: {tally.summary()}")
-    return run, latencies
+    return run, latencies, probe
 
 
 def _serve_s3(pipe: Connection) -> None:
@@ -439,7 +461,7 @@ def run() -> dict[str, float]:
     print(f"operator settings: {OPERATOR}; jobs {JOBS:,} in requests of {BATCH}, one user")
     raw = raw_dramatiq_per_s()
     took("raw dramatiq")
-    local, latencies = _local()
+    local, latencies, probe = _local()
     print(
         f"dispatch: {len(latencies)} samples, median {statistics.median(latencies):.1f} ms,"
         f" p95 {_p95(latencies):.1f} ms, max {max(latencies):.1f} ms"
@@ -456,6 +478,7 @@ def run() -> dict[str, float]:
         "pipeline.raw_dramatiq_per_s": round(raw, 1),
         "pipeline.ratio": round(local.jobs_per_s / raw, 4),
         "pipeline.s3_jobs_per_s": round(s3.jobs_per_s, 1),
+        "pipeline.storage_probe_us": round(probe, 1),
         "dispatch.p95_ms": round(_p95(latencies), 1),
         **claims,
         "worker.rss_ratio_10k_vs_1k": round(rss_ratio, 3),
