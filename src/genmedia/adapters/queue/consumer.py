@@ -2,9 +2,10 @@
 
 Dramatiq's Redis consumer acks each message from the worker thread that ran it: one round
 trip per message, on top of the consumer thread's fetches. Here a worker thread only notes
-the ack; the consumer thread sends the noted acks and its next fetch in one pipeline, on
-its next turn (at once when the local messages run low, otherwise within the worker's poll
-interval). The script calls are Dramatiq's own; only their grouping differs.
+the ack; the consumer thread sends the noted acks with its next fetch, in one pipeline (it
+fetches at once when its local messages run low). While all its threads are busy it fetches
+nothing, and acks noted then go on their own once they have waited ACK_FLUSH_MS. The script
+calls are Dramatiq's own; only their grouping differs.
 
 The consumer also hands each batch it fetches to `on_fetch` (if the broker has one) before
 any worker thread sees its messages: a worker claims the batch's jobs in one statement.
@@ -30,6 +31,9 @@ from dramatiq.message import Message
 
 from genmedia.adapters.queue.scripts import dispatch_many
 
+# Acks ride along with fetches; while a busy consumer fetches nothing, they wait this long.
+ACK_FLUSH_MS = 1000
+
 
 class BatchingRedisConsumer(_RedisConsumer):
     """Dramatiq's Redis consumer with batched acks (see the module docstring)."""
@@ -46,6 +50,7 @@ class BatchingRedisConsumer(_RedisConsumer):
         super().__init__(broker, queue_name, prefetch, timeout)  # type: ignore[no-untyped-call]
         self.acks = acks
         self.on_fetch = on_fetch
+        self.exchanged_at = current_millis()
         self.low_water = max(prefetch // 2, 1)
         self.wake = threading.Event()
 
@@ -66,7 +71,7 @@ class BatchingRedisConsumer(_RedisConsumer):
                 return MessageProxy(message)
             room = self.prefetch - self.outstanding_message_count
             fetch = room if self.outstanding_message_count <= self.low_water else 0
-            fetched = self._exchange(fetch)
+            fetched = self._exchange(fetch) if fetch or self._acks_due() else []
             if fetched:
                 self.message_cache = [Message.decode(data) for data in fetched]
                 if self.on_fetch is not None:
@@ -79,6 +84,10 @@ class BatchingRedisConsumer(_RedisConsumer):
             self.wake.wait(wait_ms / 1000)
             self.wake.clear()
             return None
+
+    def _acks_due(self) -> bool:
+        """Whether acks noted should go without a fetch: they waited ACK_FLUSH_MS already."""
+        return bool(self.acks) and current_millis() - self.exchanged_at >= ACK_FLUSH_MS
 
     def close(self) -> None:
         """Send the acks still noted, then close."""
@@ -94,7 +103,7 @@ class BatchingRedisConsumer(_RedisConsumer):
         if not sent and not fetch:
             return []
         broker = self.broker
-        now = current_millis()
+        now = self.exchanged_at = current_millis()
 
         def args(command: str, maintenance: int, *rest: Any) -> list[Any]:
             return [
