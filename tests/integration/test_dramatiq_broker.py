@@ -182,6 +182,24 @@ def test_sends_and_fetches_load_the_script_again_after_redis_lost_it(
         consumer.close()
 
 
+def test_runs_sent_from_this_process_wake_its_consumers_of_their_queue(
+    broker: PipelinedRedisBroker,
+) -> None:
+    runs = broker.consume(QUEUE, prefetch=2, timeout=10)
+    delayed = broker.consume(dq_name(QUEUE), prefetch=2, timeout=10)
+    try:
+        # Both find their queue empty, wait their poll interval and clear their wake.
+        assert [next(runs), next(delayed)] == [None, None]
+        assert [runs.wake.is_set(), delayed.wake.is_set()] == [False, False]
+        DramatiqJobQueue(broker).send_runs([1])
+        assert runs.wake.is_set()
+        assert not delayed.wake.is_set()
+        assert [m.args for m in fetch(runs, 1)] == [(1,)]
+    finally:
+        runs.close()
+        delayed.close()
+
+
 def test_a_delay_queue_is_polled_less_often_than_the_run_queue(
     broker: PipelinedRedisBroker,
 ) -> None:

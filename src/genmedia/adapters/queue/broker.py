@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,13 +30,15 @@ class PipelinedRedisBroker(RedisBroker):
     consumers that send their acks in batches (see `consumer`).
 
     `on_fetch`, when set, gets each batch of messages a consumer fetches, before worker
-    threads see them."""
+    threads see them. Messages sent from this process wake its consumers of their queue,
+    which then fetch at once instead of at their next poll."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)  # type: ignore[no-untyped-call]
         self._acks: dict[str, deque[str]] = {}
         self._acks_lock = threading.Lock()
         self.on_fetch: Callable[[Sequence[Message[Any]]], None] | None = None
+        self._consumers: weakref.WeakSet[BatchingRedisConsumer] = weakref.WeakSet()
 
     def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Consumer:
         """A consumer of the queue whose acks go to Redis with its fetches; the acks it
@@ -47,7 +50,10 @@ class PipelinedRedisBroker(RedisBroker):
             acks = self._acks.setdefault(queue_name, deque())
         if queue_name == dq_name(queue_name):
             timeout = max(timeout, DELAY_POLL_MS)
-        return BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks, self.on_fetch)
+        consumer = BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks, self.on_fetch)
+        with self._acks_lock:
+            self._consumers.add(consumer)
+        return consumer
 
     def enqueue_all(self, messages: Sequence[Message[None]]) -> None:
         """Enqueue messages for now (no delay), as `enqueue` would one by one, but through
@@ -81,6 +87,15 @@ class PipelinedRedisBroker(RedisBroker):
         dispatch_many(self, calls)
         for message in sent:
             self.emit_after("enqueue", message, None)
+        self._wake_consumers({message.queue_name for message in sent})
+
+    def _wake_consumers(self, queue_names: set[str]) -> None:
+        """Let this process's consumers of these queues fetch now, not at their next poll."""
+        with self._acks_lock:
+            consumers = list(self._consumers)
+        for consumer in consumers:
+            if consumer.queue_name in queue_names:
+                consumer.wake.set()
 
 
 def make_broker(redis_url: str | None, namespace: str = "genmedia") -> Broker:
