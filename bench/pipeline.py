@@ -13,13 +13,19 @@ pipeline.jobs_per_s
     marked, sent to Redis) → worker (claim, provider, image check and blurhash) → storage
     → media row → capture of the held credits. Only completed jobs count. If the jobs do
     not all finish within `THROUGHPUT_BOX` seconds, the figure covers the jobs completed
-    by then (printed) and the rest are cancelled.
+    by then (printed) and the rest are cancelled. The median of `ROUNDS` runs, each on a
+    fresh stack (see pipeline.ratio).
 pipeline.raw_dramatiq_per_s
     Raw Dramatiq: `RAW_MESSAGES` messages for a no-op actor are enqueued on a RedisBroker
     (own namespace, same Redis), then one `dramatiq.Worker` with 8 threads in this process
-    drains them; messages per second from the worker's start to the last message run.
+    drains them; messages per second from the worker's start to the last message run. The
+    median of `ROUNDS` drains.
 pipeline.ratio
-    jobs_per_s ÷ raw_dramatiq_per_s.
+    jobs_per_s ÷ raw_dramatiq_per_s. The two are measured in turn: each of the `ROUNDS`
+    rounds is a raw drain, then an end-to-end run on a stack of its own (no genmedia
+    thread runs during a raw drain). This machine's speed drifts by a third within
+    minutes; alternating lets a slow spell weigh on both medians instead of on one side of
+    the ratio. Every round's figures are printed.
 pipeline.storage_probe_us
     Before the local run: the median CPU time of one 3 KB write to local storage in the
     stack's home (400 writes). Not a target: it shows what the filesystem costs right now,
@@ -111,6 +117,7 @@ BATCH = 8
 JOBS = 2_000
 THROUGHPUT_BOX = 45.0 * PATIENCE
 RAW_MESSAGES = 20_000
+ROUNDS = 3
 DISPATCH_SAMPLES = 200
 DISPATCH_BOX = 60.0 * PATIENCE
 RSS_FIRST, RSS_TOTAL = 1_000, 10_000
@@ -276,20 +283,32 @@ def storage_probe_us(root: Path, writes: int = PROBE_WRITES) -> float:
     return statistics.median(times)
 
 
-def _local() -> tuple[Throughput, list[float], float]:
-    with (
-        tallied_logs(*LOGGERS) as tally,
-        bench_settings("local") as settings,
-        worker_stack(settings) as (container, user),
-    ):
-        probe = storage_probe_us(settings.home)
-        print(f"storage write probe: {probe:.0f} µs of CPU per 3 KB object (median)")
-        run = _end_to_end(container, settings, user)
-        _report("pipeline (local disk)", run, tally.summary())
-        tally.counts.clear()
-        latencies = _dispatch_latencies(container, user)
-        print(f"dispatch: worker warnings and errors: {tally.summary()}")
-    return run, latencies, probe
+def _local() -> tuple[list[float], list[Throughput], list[float], float]:
+    """`ROUNDS` rounds, each a raw Dramatiq drain, then an end-to-end run on a fresh local
+    stack: the raw rates, the runs, the last stack's dispatch latencies and the storage
+    probe of the first stack."""
+    raws: list[float] = []
+    runs: list[Throughput] = []
+    latencies: list[float] = []
+    probe = float("nan")
+    for number in range(1, ROUNDS + 1):
+        raws.append(raw_dramatiq_per_s())
+        with (
+            tallied_logs(*LOGGERS) as tally,
+            bench_settings("local") as settings,
+            worker_stack(settings) as (container, user),
+        ):
+            if number == 1:
+                probe = storage_probe_us(settings.home)
+                print(f"storage write probe: {probe:.0f} µs of CPU per 3 KB object (median)")
+            run = _end_to_end(container, settings, user)
+            _report(f"pipeline (local disk), round {number}", run, tally.summary())
+            runs.append(run)
+            if number == ROUNDS:
+                tally.counts.clear()
+                latencies = _dispatch_latencies(container, user)
+                print(f"dispatch: worker warnings and errors: {tally.summary()}")
+    return raws, runs, latencies, probe
 
 
 def _serve_s3(pipe: Connection) -> None:
@@ -459,14 +478,19 @@ def run() -> dict[str, float]:
         print(f"  [{phase} done at {time.monotonic() - began:.0f} s]", flush=True)
 
     print(f"operator settings: {OPERATOR}; jobs {JOBS:,} in requests of {BATCH}, one user")
-    raw = raw_dramatiq_per_s()
-    took("raw dramatiq")
-    local, latencies, probe = _local()
+    raws, runs, latencies, probe = _local()
+    raw = statistics.median(raws)
+    jobs_per_s = statistics.median(run.jobs_per_s for run in runs)
+    print(
+        f"rounds: raw dramatiq {', '.join(f'{r:,.0f}' for r in raws)} msg/s, pipeline"
+        f" {', '.join(f'{r.jobs_per_s:,.1f}' for r in runs)} jobs/s; medians {raw:,.1f}"
+        f" and {jobs_per_s:,.1f}, ratio {jobs_per_s / raw:.4f}"
+    )
     print(
         f"dispatch: {len(latencies)} samples, median {statistics.median(latencies):.1f} ms,"
         f" p95 {_p95(latencies):.1f} ms, max {max(latencies):.1f} ms"
     )
-    took("local pipeline and dispatch")
+    took("raw dramatiq, local pipeline and dispatch")
     s3 = _s3()
     took("S3 pipeline")
     claims = claim.run()
@@ -474,9 +498,9 @@ def run() -> dict[str, float]:
     rss_ratio, rss_jobs = _rss(max(began + SUITE_BUDGET, time.monotonic() + RSS_MIN))
     took("worker memory")
     return {
-        "pipeline.jobs_per_s": round(local.jobs_per_s, 1),
+        "pipeline.jobs_per_s": round(jobs_per_s, 1),
         "pipeline.raw_dramatiq_per_s": round(raw, 1),
-        "pipeline.ratio": round(local.jobs_per_s / raw, 4),
+        "pipeline.ratio": round(jobs_per_s / raw, 4),
         "pipeline.s3_jobs_per_s": round(s3.jobs_per_s, 1),
         "pipeline.storage_probe_us": round(probe, 1),
         "dispatch.p95_ms": round(_p95(latencies), 1),
