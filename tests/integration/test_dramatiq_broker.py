@@ -250,6 +250,48 @@ def test_a_worker_hands_each_fetched_batch_of_run_jobs_to_claim_before_running_t
     assert polls == [99]
 
 
+def test_a_fetched_batch_reaches_the_threads_even_if_its_claim_hook_fails(
+    broker: PipelinedRedisBroker,
+) -> None:
+    def broken(messages: object) -> None:
+        raise RuntimeError("the claim hook broke")
+
+    broker.on_fetch = broken
+    DramatiqJobQueue(broker).send_runs([1, 2])
+    consumer = broker.consume(QUEUE, prefetch=2, timeout=10)
+    try:
+        assert [m.args for m in fetch(consumer, 2)] == [(1,), (2,)]
+    finally:
+        consumer.close()
+
+
+def test_only_well_formed_run_messages_due_now_are_claimed_at_fetch(
+    broker: PipelinedRedisBroker,
+) -> None:
+    batches: list[list[int]] = []
+    declare_actors(broker, run=lambda job_id: None, poll=lambda job_id: None, claim=batches.append)
+    assert broker.on_fetch is not None
+
+    def message(actor: str, *args: object, **options: object) -> dramatiq.Message[None]:
+        return dramatiq.Message(
+            queue_name=QUEUE, actor_name=actor, args=args, kwargs={}, options=dict(options)
+        )
+
+    broker.on_fetch(
+        [
+            message(RUN_ACTOR, 1),
+            message(POLL_ACTOR, 2),
+            message(RUN_ACTOR, 3, eta=123),
+            message(RUN_ACTOR, "4"),
+            message(RUN_ACTOR, True),
+            message(RUN_ACTOR),
+            message(RUN_ACTOR, 5, 6),
+            message(RUN_ACTOR, 7),
+        ]
+    )
+    assert batches == [[1, 7]]
+
+
 def test_messages_sent_together_pass_through_the_middleware_hooks(
     broker: PipelinedRedisBroker,
 ) -> None:

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 import attrs
 import pytest
 
-from genmedia.application.commands import SubmitRequest
+from genmedia.application.commands import CancelRequest, SubmitRequest
 from genmedia.application.dispatch import dispatch_pending
 from genmedia.application.errors import ProviderError
 from genmedia.application.execution import Completion, StoredOutput, requeue_job
-from genmedia.application.generation import submit_request
+from genmedia.application.generation import cancel_request, submit_request
 from genmedia.application.runner import JobRunner
 from genmedia.domain.errors import AlreadyExists
 from genmedia.domain.holds import HoldStatus
@@ -405,3 +405,52 @@ def test_a_claim_ahead_is_not_undone_once_its_job_moved_on(
     assert work.release_ahead() == 0
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
+
+
+def test_a_job_claimed_ahead_that_waited_is_read_again_and_a_cancellation_stops_it(
+    uow, clock, queue, storage, request_, user
+) -> None:
+    provider = FakeProvider()
+    work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
+    job_id = request_.jobs[0].id
+    work.claim_ahead([job_id])
+    cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
+    work.run(job_id)
+    assert provider.calls == []
+    assert uow.db.requests[request_.id].job(job_id).status is Status.CANCELLED
+    assert {h.status for h in uow.db.holds.values() if h.job_id == job_id} == {HoldStatus.RELEASED}
+
+
+def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_here(
+    uow, clock, queue, storage, request_
+) -> None:
+    provider = FakeProvider()
+    work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
+    job_id = request_.jobs[0].id
+    work.claim_ahead([job_id])
+    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
+    other = attrs.evolve(work, worker_id="w2")
+    assert [job.id for job in other.claim_all([job_id]) if job] == [job_id]
+    work.run(job_id)
+    assert provider.calls == []
+    job = uow.db.requests[request_.id].job(job_id)
+    assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
+
+
+def test_a_stopping_worker_claims_nothing_ahead(uow, clock, queue, storage, request_) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    work.stop_claiming_ahead()
+    work.claim_ahead([job.id for job in request_.jobs])
+    assert [j.status for j in uow.db.requests[request_.id].jobs] == [Status.PENDING] * 2
+
+
+def test_a_stopping_worker_cancels_a_job_claimed_ahead_whose_cancellation_was_requested(
+    uow, clock, queue, storage, request_, user
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    work.claim_ahead([job.id for job in request_.jobs])
+    cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
+    assert work.release_ahead() == 2
+    assert [j.status for j in uow.db.requests[request_.id].jobs] == [Status.CANCELLED] * 2
+    assert {h.status for h in uow.db.holds.values()} == {HoldStatus.RELEASED}
+    assert uow.db.wallets[user.id].held == 0

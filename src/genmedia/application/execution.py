@@ -69,14 +69,27 @@ def claim_job(
     return claimed.get(job_id)
 
 
-def release_claim(job_id: int, attempt_no: int, worker_id: str, *, uow: UnitOfWork) -> bool:
-    """Undo this worker's claim of a job that it never ran (see `Job.release`); False if
-    the job moved on meanwhile."""
+def release_claim(
+    job_id: int, attempt_no: int, worker_id: str, *, uow: UnitOfWork, clock: Clock
+) -> bool:
+    """Undo this worker's claim of a job that it never ran (see `Job.release`), or cancel
+    the job, releasing its hold, if its cancellation was requested meanwhile; False if the
+    job moved on."""
 
     def applies(job: Job) -> bool:
         return _running(attempt_no)(job) and job.worker_id == worker_id
 
-    return _step(job_id, uow=uow, applies=applies, change=Job.release)
+    def change(job: Job) -> None:
+        if job.cancel_requested:
+            job.cancel(clock.now())
+        else:
+            job.release()
+
+    def settle(job: Job) -> None:
+        if job.status is Status.CANCELLED:
+            billing.release_for_job(uow, job)
+
+    return _step(job_id, uow=uow, applies=applies, change=change, settle=settle)
 
 
 def load_job(job_id: int, *, uow: UnitOfWork) -> Job:

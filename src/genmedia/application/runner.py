@@ -73,13 +73,18 @@ class JobRunner:
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
     metrics: Metrics = attrs.field(factory=NoMetrics)
     completion_retry: float = 1.0  # seconds between tries to write completions given back
+    # A job claimed ahead that waited longer than this (seconds) is read again before it
+    # runs: a cancellation or a rescue may have reached it meanwhile.
+    ahead_recheck: float = 1.0
     # Called once jobs finished here: a dispatcher in this process can fill their slots now.
     on_finished: Callable[[], None] | None = None
     _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
     _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
     _completer: BatchWriter[_Finished] = attrs.field(init=False)
-    # Jobs claimed by `claim_ahead` whose threads have not taken them up yet, by id.
-    _ahead: dict[int, Job] = attrs.field(init=False, factory=dict)
+    # Jobs claimed by `claim_ahead` that no thread has taken up yet, by id, with the
+    # time.monotonic() of their claim.
+    _ahead: dict[int, tuple[Job, float]] = attrs.field(init=False, factory=dict)
+    _claiming_ahead: bool = attrs.field(init=False, default=True)
 
     def __attrs_post_init__(self) -> None:
         self._claims = GroupCommit(self.claim_all)
@@ -105,30 +110,41 @@ class JobRunner:
         """Claim, in one transaction, jobs whose messages this process just fetched, before
         its threads take them up; `run` then goes straight to the provider.
 
-        If the claim fails, each thread claims its job itself as usual."""
+        If the claim fails, each thread claims its job itself as usual; after
+        `stop_claiming_ahead` every thread does."""
+        if not self._claiming_ahead:
+            return
         try:
             claimed = self.claim_all(job_ids)
         except Exception:
             log.warning("claiming %s fetched jobs failed", len(job_ids), exc_info=True)
             return
+        now = time.monotonic()
         for job in claimed:
             if job is not None:
-                self._ahead[job.id or 0] = job
+                self._ahead[job.id or 0] = (job, now)
+
+    def stop_claiming_ahead(self) -> None:
+        """Claim no more jobs ahead: the worker is stopping, and no thread may take them up."""
+        self._claiming_ahead = False
 
     def release_ahead(self) -> int:
         """Undo the claims of `claim_ahead` that no thread took up (call it once the worker
-        threads have stopped); how many jobs went back to pending."""
+        threads have stopped); how many jobs went back to pending or, if their cancellation
+        was requested meanwhile, were cancelled."""
         released = 0
-        while self._ahead:
-            _, job = self._ahead.popitem()
+        while True:
+            try:
+                _, (job, _) = self._ahead.popitem()
+            except KeyError:  # empty, perhaps since a straggling thread took the last one
+                return released
             try:
                 if execution.release_claim(
-                    job.id or 0, job.attempts, self.worker_id, uow=self.uow()
+                    job.id or 0, job.attempts, self.worker_id, uow=self.uow(), clock=self.clock
                 ):
                     released += 1
             except Exception:
                 log.exception("job %s: undoing its claim failed; it will be rescued", job.id)
-        return released
 
     def run(self, job_id: int) -> None:
         """Claim the job (unless `claim_ahead` did) and submit it to its provider; a lost
@@ -136,13 +152,23 @@ class JobRunner:
 
         Claims of the process's threads are written together, a batch per transaction (see
         `group_commit`); so are completions, by the completer thread when it runs."""
-        job = self._ahead.pop(job_id, None) or self._claims.submit(job_id)
+        ahead = self._ahead.pop(job_id, None)
+        job = self._claims.submit(job_id) if ahead is None else self._still_ours(*ahead)
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
             return
         if self._stopped(job):
             return
         self._guarded(job, lambda: self._provider(job).submit(self._call(job)), polling=False)
+
+    def _still_ours(self, job: Job, claimed_at: float) -> Job | None:
+        """A job claimed ahead, read again if it waited past `ahead_recheck`; None if it is
+        no longer this worker's attempt (rescued and claimed elsewhere, or finished)."""
+        if time.monotonic() - claimed_at < self.ahead_recheck:
+            return job
+        current = execution.load_job(job.id or 0, uow=self.uow())
+        ours = current.status is Status.PROCESSING and current.worker_id == self.worker_id
+        return current if ours and current.attempts == job.attempts else None
 
     def poll(self, job_id: int) -> None:
         """Ask the provider about the job's task and move the job on."""

@@ -156,6 +156,7 @@ class WorkerRuntime:
     def stop(self) -> None:
         """Stop dispatching, let running messages finish, write their completions, then stop
         and deregister."""
+        self.runner.stop_claiming_ahead()
         for role in self.roles:
             role.stop()
         self.worker.stop()

@@ -17,6 +17,7 @@ connection: they stay with the broker, and the consumer that replaces this one s
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -30,6 +31,8 @@ from dramatiq.errors import ConnectionClosed
 from dramatiq.message import Message
 
 from genmedia.adapters.queue.scripts import dispatch_many
+
+log = logging.getLogger(__name__)
 
 # Acks ride along with fetches; while a busy consumer fetches nothing, they wait this long.
 ACK_FLUSH_MS = 1000
@@ -75,7 +78,10 @@ class BatchingRedisConsumer(_RedisConsumer):
             if fetched:
                 self.message_cache = [Message.decode(data) for data in fetched]
                 if self.on_fetch is not None:
-                    self.on_fetch(self.message_cache)
+                    try:
+                        self.on_fetch(self.message_cache)
+                    except Exception:  # the batch must reach the threads all the same
+                        log.exception("on_fetch failed for %s messages", len(fetched))
                 continue
             if fetch:
                 self.misses, wait_ms = compute_backoff(self.misses, max_backoff=self.timeout)

@@ -43,15 +43,19 @@ def _run_messages_to(
     claim: Callable[[list[int]], None],
 ) -> Callable[[Sequence[Message[Any]]], None]:
     def on_fetch(messages: Sequence[Message[Any]]) -> None:
-        job_ids = [
-            int(m.args[0])
-            for m in messages
-            if m.actor_name == RUN_ACTOR and "eta" not in m.options  # not held for later
-        ]
+        job_ids = [job_id for job_id in map(_job_to_run, messages) if job_id is not None]
         if job_ids:
             claim(job_ids)
 
     return on_fetch
+
+
+def _job_to_run(message: Message[Any]) -> int | None:
+    """The job id of a run message due now; None for any other message."""
+    if message.actor_name != RUN_ACTOR or "eta" in message.options:
+        return None
+    args = message.args
+    return args[0] if len(args) == 1 and type(args[0]) is int else None
 
 
 class InProcessWorker:
