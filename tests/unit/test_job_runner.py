@@ -337,6 +337,7 @@ def test_a_job_claimed_ahead_runs_without_being_claimed_again(
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
+    work.start_claiming_ahead()
     work.claim_ahead([first, second])
     jobs = uow.db.requests[request_.id].jobs
     assert [(j.status, j.attempts, j.worker_id) for j in jobs] == [(Status.PROCESSING, 1, "w1")] * 2
@@ -352,6 +353,7 @@ def test_a_job_claimed_ahead_whose_message_came_twice_runs_once(
     provider = FakeProvider()
     work = runner(uow, clock, queue, storage, provider)
     job_id = request_.jobs[0].id
+    work.start_claiming_ahead()
     work.claim_ahead([job_id, job_id])
     work.run(job_id)
     work.run(job_id)
@@ -366,6 +368,7 @@ def test_when_claiming_ahead_fails_each_run_claims_its_own_job(
     work = runner(refusing, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
     refusing.down = True
+    work.start_claiming_ahead()
     work.claim_ahead([job_id])
     assert uow.db.requests[request_.id].job(job_id).status is Status.PENDING
     refusing.down = False
@@ -378,6 +381,7 @@ def test_a_stopping_worker_gives_back_the_jobs_it_claimed_ahead_but_never_ran(
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
+    work.start_claiming_ahead()
     work.claim_ahead([first, second])
     work.run(first)
     assert work.release_ahead() == 1
@@ -398,6 +402,7 @@ def test_a_claim_ahead_is_not_undone_once_its_job_moved_on(
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
+    work.start_claiming_ahead()
     work.claim_ahead([job_id])
     requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
     other = attrs.evolve(work, worker_id="w2")
@@ -413,6 +418,7 @@ def test_a_job_claimed_ahead_that_waited_is_read_again_and_a_cancellation_stops_
     provider = FakeProvider()
     work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
     job_id = request_.jobs[0].id
+    work.start_claiming_ahead()
     work.claim_ahead([job_id])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
     work.run(job_id)
@@ -427,6 +433,7 @@ def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_h
     provider = FakeProvider()
     work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
     job_id = request_.jobs[0].id
+    work.start_claiming_ahead()
     work.claim_ahead([job_id])
     requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
     other = attrs.evolve(work, worker_id="w2")
@@ -437,17 +444,26 @@ def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_h
     assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
 
 
-def test_a_stopping_worker_claims_nothing_ahead(uow, clock, queue, storage, request_) -> None:
+def test_a_worker_claims_ahead_only_between_start_and_stop(
+    uow, clock, queue, storage, request_
+) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
+    first, second = (job.id for job in request_.jobs)
+    work.claim_ahead([first])
+    assert uow.db.requests[request_.id].job(first).status is Status.PENDING
+    work.start_claiming_ahead()
+    work.claim_ahead([first])
+    assert uow.db.requests[request_.id].job(first).status is Status.PROCESSING
     work.stop_claiming_ahead()
-    work.claim_ahead([job.id for job in request_.jobs])
-    assert [j.status for j in uow.db.requests[request_.id].jobs] == [Status.PENDING] * 2
+    work.claim_ahead([second])
+    assert uow.db.requests[request_.id].job(second).status is Status.PENDING
 
 
 def test_a_stopping_worker_cancels_a_job_claimed_ahead_whose_cancellation_was_requested(
     uow, clock, queue, storage, request_, user
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
+    work.start_claiming_ahead()
     work.claim_ahead([job.id for job in request_.jobs])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
     assert work.release_ahead() == 2

@@ -84,7 +84,7 @@ class JobRunner:
     # Jobs claimed by `claim_ahead` that no thread has taken up yet, by id, with the
     # time.monotonic() of their claim.
     _ahead: dict[int, tuple[Job, float]] = attrs.field(init=False, factory=dict)
-    _claiming_ahead: bool = attrs.field(init=False, default=True)
+    _claiming_ahead: bool = attrs.field(init=False, default=False)
 
     def __attrs_post_init__(self) -> None:
         self._claims = GroupCommit(self.claim_all)
@@ -110,8 +110,8 @@ class JobRunner:
         """Claim, in one transaction, jobs whose messages this process just fetched, before
         its threads take them up; `run` then goes straight to the provider.
 
-        If the claim fails, each thread claims its job itself as usual; after
-        `stop_claiming_ahead` every thread does."""
+        If the claim fails, each thread claims its job itself as usual; so does every thread
+        outside `start_claiming_ahead` … `stop_claiming_ahead`."""
         if not self._claiming_ahead:
             return
         try:
@@ -123,6 +123,10 @@ class JobRunner:
         for job in claimed:
             if job is not None:
                 self._ahead[job.id or 0] = (job, now)
+
+    def start_claiming_ahead(self) -> None:
+        """Let `claim_ahead` claim from now on (a worker runtime starts)."""
+        self._claiming_ahead = True
 
     def stop_claiming_ahead(self) -> None:
         """Claim no more jobs ahead: the worker is stopping, and no thread may take them up."""

@@ -145,6 +145,7 @@ class WorkerRuntime:
         self.container.heartbeat()
         self.heartbeat.start()
         self.runner.start_completer()
+        self.runner.start_claiming_ahead()
         self.worker.start()
         for role in self.roles:
             role.start()
