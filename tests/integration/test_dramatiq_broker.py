@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import dramatiq
@@ -182,12 +183,22 @@ def test_sends_and_fetches_load_the_script_again_after_redis_lost_it(
         consumer.close()
 
 
-def test_runs_sent_from_this_process_wake_its_consumers_of_their_queue(
-    broker: PipelinedRedisBroker,
-) -> None:
+@contextmanager
+def run_and_delay_consumers(broker: PipelinedRedisBroker) -> Iterator[tuple[Any, Any]]:
+    """Consumers of the job queue and of its delay queue, closed afterwards."""
     runs = broker.consume(QUEUE, prefetch=2, timeout=10)
     delayed = broker.consume(dq_name(QUEUE), prefetch=2, timeout=10)
     try:
+        yield runs, delayed
+    finally:
+        runs.close()
+        delayed.close()
+
+
+def test_runs_sent_from_this_process_wake_its_consumers_of_their_queue(
+    broker: PipelinedRedisBroker,
+) -> None:
+    with run_and_delay_consumers(broker) as (runs, delayed):
         # Both find their queue empty, wait their poll interval and clear their wake.
         assert [next(runs), next(delayed)] == [None, None]
         assert [runs.wake.is_set(), delayed.wake.is_set()] == [False, False]
@@ -195,21 +206,13 @@ def test_runs_sent_from_this_process_wake_its_consumers_of_their_queue(
         assert runs.wake.is_set()
         assert not delayed.wake.is_set()
         assert [m.args for m in fetch(runs, 1)] == [(1,)]
-    finally:
-        runs.close()
-        delayed.close()
 
 
 def test_a_delay_queue_is_polled_less_often_than_the_run_queue(
     broker: PipelinedRedisBroker,
 ) -> None:
-    runs = broker.consume(QUEUE, prefetch=2, timeout=10)
-    delayed = broker.consume(dq_name(QUEUE), prefetch=2, timeout=10)
-    try:
+    with run_and_delay_consumers(broker) as (runs, delayed):
         assert (runs.timeout, delayed.timeout) == (10, DELAY_POLL_MS)
-    finally:
-        runs.close()
-        delayed.close()
 
 
 def test_a_delayed_poll_message_still_reaches_a_worker(broker: PipelinedRedisBroker) -> None:

@@ -332,13 +332,26 @@ class RefusingUnitOfWork(FakeUnitOfWork):
         return super().__enter__()
 
 
+def claimed_ahead(work: JobRunner, job_ids: list[int]) -> JobRunner:
+    """Start the runner's claims at fetch, as a worker runtime does, and claim these jobs."""
+    work.start_claiming_ahead()
+    work.claim_ahead(job_ids)
+    return work
+
+
+def rescue_to_another_worker(work: JobRunner, job_id: int, uow) -> None:
+    """Its first attempt rescued, the job is claimed by worker w2."""
+    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
+    other = attrs.evolve(work, worker_id="w2")
+    assert [job.id for job in other.claim_all([job_id]) if job] == [job_id]
+
+
 def test_a_job_claimed_ahead_runs_without_being_claimed_again(
     uow, clock, queue, storage, request_
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
-    work.start_claiming_ahead()
-    work.claim_ahead([first, second])
+    claimed_ahead(work, [first, second])
     jobs = uow.db.requests[request_.id].jobs
     assert [(j.status, j.attempts, j.worker_id) for j in jobs] == [(Status.PROCESSING, 1, "w1")] * 2
     work.run(first)
@@ -353,8 +366,7 @@ def test_a_job_claimed_ahead_whose_message_came_twice_runs_once(
     provider = FakeProvider()
     work = runner(uow, clock, queue, storage, provider)
     job_id = request_.jobs[0].id
-    work.start_claiming_ahead()
-    work.claim_ahead([job_id, job_id])
+    claimed_ahead(work, [job_id, job_id])
     work.run(job_id)
     work.run(job_id)
     assert len(provider.calls) == 1
@@ -368,8 +380,7 @@ def test_when_claiming_ahead_fails_each_run_claims_its_own_job(
     work = runner(refusing, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
     refusing.down = True
-    work.start_claiming_ahead()
-    work.claim_ahead([job_id])
+    claimed_ahead(work, [job_id])
     assert uow.db.requests[request_.id].job(job_id).status is Status.PENDING
     refusing.down = False
     work.run(job_id)
@@ -381,8 +392,7 @@ def test_a_stopping_worker_gives_back_the_jobs_it_claimed_ahead_but_never_ran(
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
-    work.start_claiming_ahead()
-    work.claim_ahead([first, second])
+    claimed_ahead(work, [first, second])
     work.run(first)
     assert work.release_ahead() == 1
     done, given_back = uow.db.requests[request_.id].jobs
@@ -402,11 +412,8 @@ def test_a_claim_ahead_is_not_undone_once_its_job_moved_on(
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
-    work.start_claiming_ahead()
-    work.claim_ahead([job_id])
-    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
-    other = attrs.evolve(work, worker_id="w2")
-    assert [job.id for job in other.claim_all([job_id]) if job] == [job_id]
+    claimed_ahead(work, [job_id])
+    rescue_to_another_worker(work, job_id, uow)
     assert work.release_ahead() == 0
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
@@ -418,8 +425,7 @@ def test_a_job_claimed_ahead_that_waited_is_read_again_and_a_cancellation_stops_
     provider = FakeProvider()
     work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
     job_id = request_.jobs[0].id
-    work.start_claiming_ahead()
-    work.claim_ahead([job_id])
+    claimed_ahead(work, [job_id])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
     work.run(job_id)
     assert provider.calls == []
@@ -433,11 +439,8 @@ def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_h
     provider = FakeProvider()
     work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
     job_id = request_.jobs[0].id
-    work.start_claiming_ahead()
-    work.claim_ahead([job_id])
-    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
-    other = attrs.evolve(work, worker_id="w2")
-    assert [job.id for job in other.claim_all([job_id]) if job] == [job_id]
+    claimed_ahead(work, [job_id])
+    rescue_to_another_worker(work, job_id, uow)
     work.run(job_id)
     assert provider.calls == []
     job = uow.db.requests[request_.id].job(job_id)
@@ -463,8 +466,7 @@ def test_a_stopping_worker_cancels_a_job_claimed_ahead_whose_cancellation_was_re
     uow, clock, queue, storage, request_, user
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
-    work.start_claiming_ahead()
-    work.claim_ahead([job.id for job in request_.jobs])
+    claimed_ahead(work, [job.id for job in request_.jobs])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
     assert work.release_ahead() == 2
     assert [j.status for j in uow.db.requests[request_.id].jobs] == [Status.CANCELLED] * 2
