@@ -36,7 +36,7 @@ class PipelinedRedisBroker(RedisBroker):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)  # type: ignore[no-untyped-call]
         self._acks: dict[str, deque[str]] = {}
-        self._acks_lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _acks and _consumers
         self.on_fetch: Callable[[Sequence[Message[Any]]], None] | None = None
         self._consumers: weakref.WeakSet[BatchingRedisConsumer] = weakref.WeakSet()
 
@@ -46,12 +46,12 @@ class PipelinedRedisBroker(RedisBroker):
 
         A delay queue is polled at most every DELAY_POLL_MS when idle: its messages wait
         seconds anyway, and a worker's quick poll of its run queue need not be doubled."""
-        with self._acks_lock:
+        with self._lock:
             acks = self._acks.setdefault(queue_name, deque())
         if queue_name == dq_name(queue_name):
             timeout = max(timeout, DELAY_POLL_MS)
         consumer = BatchingRedisConsumer(self, queue_name, prefetch, timeout, acks, self.on_fetch)
-        with self._acks_lock:
+        with self._lock:
             self._consumers.add(consumer)
         return consumer
 
@@ -91,7 +91,7 @@ class PipelinedRedisBroker(RedisBroker):
 
     def _wake_consumers(self, queue_names: set[str]) -> None:
         """Let this process's consumers of these queues fetch now, not at their next poll."""
-        with self._acks_lock:
+        with self._lock:
             consumers = list(self._consumers)
         for consumer in consumers:
             if consumer.queue_name in queue_names:
