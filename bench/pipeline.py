@@ -27,9 +27,12 @@ pipeline.ratio
     minutes; alternating lets a slow spell weigh on both medians instead of on one side of
     the ratio. Every round's figures are printed.
 pipeline.storage_probe_us
-    Before the local run: the median CPU time of one 3 KB write to local storage in the
-    stack's home (400 writes). Not a target: it shows what the filesystem costs right now,
-    which on this machine swings tenfold with recent file deletions (see bench.scratch).
+    Before each local run: the median CPU time of one 3 KB write to local storage in the
+    stack's home (400 writes); the figure is the median over the rounds. Not a target: it
+    shows what the filesystem costs at the time. On this machine that swings tenfold with
+    file deletions of the last minute (see bench.scratch), such as a test suite's clean-up
+    right before `make bench`, so each round first waits (up to `SETTLE_LIMIT` seconds) for
+    the probe to fall to `bench.scratch.SETTLED_US`; the wait is printed.
 pipeline.s3_jobs_per_s
     As jobs_per_s with storage on moto's S3 server instead of local disk. The server runs
     in a process of its own (tests.integration.s3_server), as a remote S3 would not share
@@ -50,9 +53,9 @@ worker.rss_ratio_10k_vs_1k
     than 10,000 only if they did not finish in what was left of `SUITE_BUDGET` seconds
     (at least `RSS_MIN`).
 
-Scratch directories (homes, local storage) are removed when the run ends, not when each
-phase does: deleting thousands of files right before a phase would slow its storage writes
-on this machine (see bench.scratch).
+Scratch directories (homes, local storage) and databases are removed when the run ends,
+not when each phase does: deleting thousands of files right before a phase would slow its
+storage writes on this machine (see bench.scratch).
 
 Operator settings (bench.stack.OPERATOR) are printed with the figures. Time boxes scale with
 GENMEDIA_BENCH_PATIENCE (default 1; e.g. 10 lets slow pipelines finish every job).
@@ -85,6 +88,7 @@ import sqlalchemy as sa
 from dramatiq.brokers.redis import RedisBroker
 
 from bench import claim
+from bench.scratch import settle
 from bench.stack import (
     OPERATOR,
     REDIS_URL,
@@ -103,7 +107,6 @@ from bench.stack import (
     wait_finished,
 )
 from genmedia.adapters.sql.tables import generation_jobs
-from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.domain.status import Status
 from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container, build_container
@@ -124,7 +127,7 @@ RSS_FIRST, RSS_TOTAL = 1_000, 10_000
 SUITE_BUDGET = 420.0 * PATIENCE  # the memory phase gets what is left of it, at least RSS_MIN
 RSS_MIN = 90.0 * PATIENCE
 LOGGERS = ("genmedia", "dramatiq")
-PROBE_WRITES = 400
+SETTLE_LIMIT = 150.0 * PATIENCE
 
 
 # -- raw Dramatiq ----------------------------------------------------------------------------
@@ -269,28 +272,14 @@ def _dispatch_latencies(container: Container, user: User) -> list[float]:
     return latencies
 
 
-def storage_probe_us(root: Path, writes: int = PROBE_WRITES) -> float:
-    """Median kernel-and-Python time (µs of this thread's CPU) of writing a 3 KB object to
-    local storage under `root`, as the pipeline's workers do. It varies with the machine's
-    recent file deletions (see bench.scratch); printed so that a slow run can be told apart."""
-    storage = LocalDirectoryStorage(root / "probe")
-    data = os.urandom(3000)
-    times = []
-    for i in range(writes):
-        began = time.thread_time()
-        storage.put(f"r{i // 8}/j{i}-0.png", data, "image/png")
-        times.append((time.thread_time() - began) * 1e6)
-    return statistics.median(times)
-
-
 def _local() -> tuple[list[float], list[Throughput], list[float], float]:
     """`ROUNDS` rounds, each a raw Dramatiq drain, then an end-to-end run on a fresh local
-    stack: the raw rates, the runs, the last stack's dispatch latencies and the storage
-    probe of the first stack."""
+    stack once storage writes settled: the raw rates, the runs, the last stack's dispatch
+    latencies and the median of the rounds' storage probes."""
     raws: list[float] = []
     runs: list[Throughput] = []
     latencies: list[float] = []
-    probe = float("nan")
+    probes: list[float] = []
     for number in range(1, ROUNDS + 1):
         raws.append(raw_dramatiq_per_s())
         with (
@@ -298,9 +287,12 @@ def _local() -> tuple[list[float], list[Throughput], list[float], float]:
             bench_settings("local") as settings,
             worker_stack(settings) as (container, user),
         ):
-            if number == 1:
-                probe = storage_probe_us(settings.home)
-                print(f"storage write probe: {probe:.0f} µs of CPU per 3 KB object (median)")
+            probe, waited = settle(settings.home, SETTLE_LIMIT)
+            probes.append(probe)
+            print(
+                f"storage write probe: {probe:.0f} µs of CPU per 3 KB object (median),"
+                f" after waiting {waited:.0f} s for the filesystem to settle"
+            )
             run = _end_to_end(container, settings, user)
             _report(f"pipeline (local disk), round {number}", run, tally.summary())
             runs.append(run)
@@ -308,7 +300,7 @@ def _local() -> tuple[list[float], list[Throughput], list[float], float]:
                 tally.counts.clear()
                 latencies = _dispatch_latencies(container, user)
                 print(f"dispatch: worker warnings and errors: {tally.summary()}")
-    return raws, runs, latencies, probe
+    return raws, runs, latencies, statistics.median(probes)
 
 
 def _serve_s3(pipe: Connection) -> None:
