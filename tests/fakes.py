@@ -94,6 +94,13 @@ class FakeDatabase:
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
 
+# The fields `Job.complete` changes (what `save_completed` writes).
+OUTCOME = (
+    "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
+    "error_code", "error_message",
+)  # fmt: skip
+
+
 class _Repo:
     def __init__(self, db: FakeDatabase) -> None:
         self.db = db
@@ -296,13 +303,16 @@ class FakeJobRepository(_Repo, JobRepository):
     def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
         super().__init__(db)
         self.committed = committed
+        # Per job, its status and attempts in the committed state as this unit of work
+        # expects them: as loaded, or as they were before this unit of work wrote it.
         self.loaded: dict[int, tuple[Status, int]] = {}
+        self.before_written: dict[int, tuple[Status, int]] = {}
 
     def get(self, job_id: int) -> Job:
         job = _find_job(self.db, job_id)
         if job is None:
             raise NotFound("job", job_id)
-        self.loaded[job_id] = (job.status, job.attempts)
+        self.loaded[job_id] = self.before_written.get(job_id, (job.status, job.attempts))
         return job
 
     def lock(self, job_ids: Collection[int]) -> list[Job]:
@@ -321,6 +331,22 @@ class FakeJobRepository(_Repo, JobRepository):
             if request.status is Status.PENDING:
                 request.status = Status.PROCESSING
         return jobs
+
+    def save_completed(self, jobs: Sequence[Job]) -> set[int]:
+        written = set()
+        for job in sorted(jobs, key=lambda job: job.id or 0):
+            if job.status is not Status.COMPLETED:
+                raise ValueError("save_completed() takes jobs that Job.complete moved on")
+            stored = _find_job(self.db, job.id or 0)
+            if stored is None or stored.status is not Status.PROCESSING:
+                continue
+            if stored.attempts != job.attempts:
+                continue
+            self.before_written.setdefault(job.id or 0, (stored.status, stored.attempts))
+            for name in OUTCOME:
+                setattr(stored, name, copy.deepcopy(getattr(job, name)))
+            written.add(job.id or 0)
+        return written
 
     def save_all(self, jobs: Sequence[Job]) -> None:
         for job in jobs:

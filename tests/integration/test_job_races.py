@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 
+import attrs
 import pytest
 import sqlalchemy as sa
 
@@ -24,6 +25,7 @@ from genmedia.application.generation import cancel_request, submit_request
 from genmedia.application.seeding import seed_catalog
 from genmedia.application.users import create_user
 from genmedia.application.wallet import expire_holds
+from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status, request_status
@@ -65,18 +67,26 @@ def claimed(engine: sa.Engine, job_ids: list[int]) -> None:
         assert claim_job(job_id, "w1", uow=SqlUnitOfWork(engine), clock=FakeClock())
 
 
+def as_run(engine: sa.Engine, job_id: int, attempt: int = 1) -> Job:
+    """The job as a worker running this attempt of it holds it."""
+    with SqlUnitOfWork(engine) as uow:
+        job = uow.jobs.get(job_id)
+    return attrs.evolve(job, status=Status.PROCESSING, attempts=attempt)
+
+
 def complete(engine: sa.Engine, job_id: int) -> bool:
     output = StoredOutput(index=0, storage_path=f"generated/j{job_id}/0.png", info=INFO)
-    return complete_job(job_id, 1, [output], {}, uow=SqlUnitOfWork(engine), clock=FakeClock())
+    job = as_run(engine, job_id)
+    return complete_job(job, [output], {}, uow=SqlUnitOfWork(engine), clock=FakeClock())
 
 
-def completion(job_id: int, attempt: int = 1) -> Completion:
+def completion(engine: sa.Engine, job_id: int, attempt: int = 1) -> Completion:
     output = StoredOutput(index=0, storage_path=f"generated/j{job_id}/0.png", info=INFO)
-    return Completion(job_id=job_id, attempt=attempt, outputs=[output], metadata={})
+    return Completion(job=as_run(engine, job_id, attempt), outputs=[output], metadata={})
 
 
 def complete_batch(engine: sa.Engine, job_ids: list[int], attempt: int = 1) -> set[int]:
-    completions = [completion(job_id, attempt) for job_id in job_ids]
+    completions = [completion(engine, job_id, attempt) for job_id in job_ids]
     return complete_jobs(completions, uow=SqlUnitOfWork(engine), clock=FakeClock())
 
 
@@ -210,7 +220,11 @@ def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
     ids = [j.id or 0 for j in request.jobs]
     claimed(engine, ids)
     assert complete_batch(engine, ids[:1]) == {ids[0]}
-    stale = [completion(ids[0]), completion(ids[1], attempt=2), completion(ids[2])]
+    stale = [
+        completion(engine, ids[0]),
+        completion(engine, ids[1], attempt=2),
+        completion(engine, ids[2]),
+    ]
     assert complete_jobs(stale, uow=SqlUnitOfWork(engine), clock=FakeClock()) == {ids[2]}
     after = stored(engine, request.id or 0)
     assert [j.status for j in after.jobs] == [

@@ -611,6 +611,55 @@ def test_a_claimed_job_saves_later_changes_against_its_claimed_state(
         assert uow.jobs.get(job_id).status is Status.COMPLETED
 
 
+def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_attempt(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    with SqlUnitOfWork(engine) as uow:
+        claimed = uow.jobs.claim(ids, "w1", NOW, HOUR)
+        uow.commit()
+    done, retried, cancelling, repeated = (attrs.evolve(job) for job in claimed)
+    with engine.begin() as connection:
+        jobs = generation_jobs
+        connection.execute(
+            sa.update(jobs).where(jobs.c.id == retried.id).values(attempts=2)
+        )  # rescued and claimed again meanwhile
+        connection.execute(
+            sa.update(jobs).where(jobs.c.id == cancelling.id).values(cancel_requested=True)
+        )
+    later = NOW + timedelta(minutes=2)
+    for number, job in enumerate((done, retried, cancelling, repeated)):
+        job.complete(later, {"model": "flux", "n": number, "quote": 'a "b" {c}'}, number)
+        job.provider_cost = 0.25 * number
+    with SqlUnitOfWork(engine) as uow:
+        written = uow.jobs.save_completed([repeated, cancelling, retried, done])
+        uow.commit()
+    assert written == {done.id, cancelling.id, repeated.id}
+    with SqlUnitOfWork(engine) as uow:
+        stored = {job.id: job for job in uow.jobs.lock(ids)}
+    for job in (done, repeated):
+        assert attrs.asdict(stored[job.id]) == attrs.asdict(job)
+    assert stored[cancelling.id].status is Status.COMPLETED
+    assert stored[cancelling.id].cancel_requested, "a column it did not change is kept"
+    assert (stored[retried.id].status, stored[retried.id].attempts) == (Status.PROCESSING, 2)
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.jobs.save_completed([attrs.evolve(repeated, completed_at=later)]) == set()
+    for job in (done, retried):
+        with SqlUnitOfWork(engine) as uow:  # one job alone takes the one-row statement
+            assert uow.jobs.save_completed([job]) == set()
+
+
+def test_saving_completed_jobs_refuses_a_job_that_did_not_complete(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner)
+    with SqlUnitOfWork(engine) as uow:
+        [job] = uow.jobs.claim([request.jobs[0].id or 0], "w1", NOW, HOUR)
+        with pytest.raises(ValueError, match=r"Job\.complete"):
+            uow.jobs.save_completed([job])
+
+
 def test_two_claims_of_the_same_jobs_at_once_give_each_job_to_one_of_them(
     clean_postgres_engine: sa.Engine,
 ) -> None:

@@ -190,7 +190,7 @@ def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
-    work.claim_all([first, second])
+    claimed = work.claim_all([first, second])
     with uow:  # a media row for the second job's output, so inserting it again fails
         uow.media.add(Media.generated(
             user_id=request_.user_id, request_id=request_.id, job_id=second, output_index=0,
@@ -198,8 +198,9 @@ def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete
         ))  # fmt: skip
         uow.commit()
     completions = [
-        Completion(job_id=job_id, attempt=1, outputs=[stored_output(job_id)], metadata={})
-        for job_id in (first, second)
+        Completion(job=job, outputs=[stored_output(job.id)], metadata={})
+        for job in claimed
+        if job is not None
     ]
     outcomes = work.complete_all(completions)
     assert outcomes[0] is True

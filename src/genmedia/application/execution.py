@@ -159,11 +159,20 @@ def record_provider_task(
 class Completion:
     """A finished attempt of a job, its outputs already in storage."""
 
-    job_id: int
-    attempt: int
+    job: Job  # as its worker ran it: `attempts` is the attempt that finished
     outputs: Sequence[StoredOutput]
     metadata: Mapping[str, Any]
     provider_cost: float | None = None
+
+    @property
+    def job_id(self) -> int:
+        """The job's id."""
+        return self.job.id or 0
+
+    @property
+    def attempt(self) -> int:
+        """The attempt that finished."""
+        return self.job.attempts
 
 
 def complete_jobs(completions: Sequence[Completion], *, uow: UnitOfWork, clock: Clock) -> set[int]:
@@ -171,39 +180,36 @@ def complete_jobs(completions: Sequence[Completion], *, uow: UnitOfWork, clock: 
     in one transaction; the ids of the jobs completed. A completion whose job is no longer
     running that attempt changes nothing.
 
-    Each job is saved as charged in full; in the rare case that less could be charged (its
-    hold expired and the balance no longer covers it) it is saved again with what was.
+    Each job is completed from the copy its worker ran, in one guarded write that also
+    locks the rows, so the jobs are not read again. It is saved as charged in full; in the
+    rare case that less could be charged (its hold expired and the balance no longer covers
+    it) it is saved again with what was.
     """
     now = clock.now()
+    first: dict[int, Completion] = {}
+    for completion in completions:
+        first.setdefault(completion.job_id, completion)
 
     def attempt() -> set[int]:
+        finished = [_completed(completion, now) for completion in first.values()]
         with uow:
-            done = _running_attempts(uow, completions)
-            for job, completion in done:
-                cost = billing.job_cost(job)
-                job.complete(now, {**completion.metadata, "credits_charged": cost}, cost)
-                job.provider_cost = completion.provider_cost
-            finished = [job for job, _ in done]
-            uow.jobs.save_all(finished)
-            uow.requests.follow_all({job.request_id or 0 for job in finished})
+            written = uow.jobs.save_completed([job for job, _ in finished])
+            done = [(job, completion) for job, completion in finished if job.id in written]
+            uow.requests.follow_all({job.request_id or 0 for job, _ in done})
             _store_and_charge(uow, done, now)
             uow.commit()
-        return {job.id or 0 for job in finished}
+        return written
 
     return retry_stale(attempt)
 
 
-def _running_attempts(
-    uow: UnitOfWork, completions: Sequence[Completion]
-) -> list[tuple[Job, Completion]]:
-    """Lock the jobs; those still running the completed attempt, each once."""
-    jobs = {job.id: job for job in uow.jobs.lock([c.job_id for c in completions])}
-    done: dict[int, tuple[Job, Completion]] = {}
-    for completion in completions:
-        job = jobs.get(completion.job_id)
-        if job is not None and _running(completion.attempt)(job):
-            done.setdefault(completion.job_id, (job, completion))
-    return list(done.values())
+def _completed(completion: Completion, now: datetime) -> tuple[Job, Completion]:
+    """A copy of the completion's job, completed and charged in full."""
+    job = attrs.evolve(completion.job)
+    cost = billing.job_cost(job)
+    job.complete(now, {**completion.metadata, "credits_charged": cost}, cost)
+    job.provider_cost = completion.provider_cost
+    return job, completion
 
 
 def _store_and_charge(
@@ -215,15 +221,21 @@ def _store_and_charge(
     uow.media.add_all([item for items in media.values() for item in items])
     charges = [(job, media[job.id][0].id if media[job.id] else None) for job, _ in done]
     charged = billing.capture_for_jobs(uow, charges, now)
-    short = [(j, c) for j, c in done if charged[j.id or 0] < billing.job_cost(j)]
-    for job, completion in short:
-        paid = charged[job.id or 0]
+    short = {
+        job.id or 0: (completion, charged[job.id or 0])
+        for job, completion in done
+        if charged[job.id or 0] < billing.job_cost(job)
+    }
+    if not short:
+        return
+    stored = uow.jobs.lock(list(short))
+    for job in stored:
+        completion, paid = short[job.id or 0]
         state = "unpaid" if paid == 0 else "partial"
         job.output_metadata = {**completion.metadata, "credits_charged": paid, "billing": state}
         job.credits_used = paid
-    if short:
-        uow.jobs.save_all([job for job, _ in short])
-        uow.requests.follow_all({job.request_id or 0 for job, _ in short})
+    uow.jobs.save_all(stored)
+    uow.requests.follow_all({job.request_id or 0 for job in stored})
 
 
 def _media(job: Job, outputs: Sequence[StoredOutput]) -> list[Media]:
@@ -243,8 +255,7 @@ def _media(job: Job, outputs: Sequence[StoredOutput]) -> list[Media]:
 
 
 def complete_job(
-    job_id: int,
-    attempt_no: int,
+    job: Job,
     outputs: Sequence[StoredOutput],
     output_metadata: Mapping[str, Any],
     *,
@@ -252,15 +263,12 @@ def complete_job(
     clock: Clock,
     provider_cost: float | None = None,
 ) -> bool:
-    """`complete_jobs` for one job; False if it is no longer running that attempt."""
+    """`complete_jobs` for one job, as its worker ran it; False if it is no longer running
+    that attempt."""
     completion = Completion(
-        job_id=job_id,
-        attempt=attempt_no,
-        outputs=outputs,
-        metadata=output_metadata,
-        provider_cost=provider_cost,
+        job=job, outputs=outputs, metadata=output_metadata, provider_cost=provider_cost
     )
-    return job_id in complete_jobs([completion], uow=uow, clock=clock)
+    return completion.job_id in complete_jobs([completion], uow=uow, clock=clock)
 
 
 def fail_job(

@@ -210,6 +210,14 @@ class JobRepository(abc.ABC):
         may run as the only work of `UnitOfWork.one_statement`."""
 
     @abc.abstractmethod
+    def save_completed(self, jobs: Sequence[Job]) -> set[int]:
+        """Write the outcome of jobs that `Job.complete` moved on from processing (status,
+        times, output metadata, credits, provider cost, error fields), each only where its
+        row is still processing the same attempt, as one guarded write that locks the rows
+        in id order; the ids written. The jobs need not be loaded here: a worker completes
+        the copy it claimed."""
+
+    @abc.abstractmethod
     def save_all(self, jobs: Sequence[Job]) -> None:
         """Write back jobs loaded here, only if each one's status and attempts are as loaded;
         StaleAggregate otherwise. Only the fields changed since loading are written."""

@@ -51,14 +51,6 @@ class RetryPolicy:
     max_delay: float = 60.0
 
 
-@attrs.frozen
-class _Finished:
-    """A job whose outputs are stored, waiting for its completion to be written."""
-
-    job: Job
-    completion: execution.Completion
-
-
 @attrs.define(kw_only=True)
 class JobRunner:
     """Runs and polls jobs for one worker process; safe to share between its threads."""
@@ -80,7 +72,7 @@ class JobRunner:
     on_finished: Callable[[], None] | None = None
     _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
     _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
-    _completer: BatchWriter[_Finished] = attrs.field(init=False)
+    _completer: BatchWriter[execution.Completion] = attrs.field(init=False)
     # Jobs claimed by `claim_ahead` that no thread has taken up yet, by id, with the
     # time.monotonic() of their claim.
     _ahead: dict[int, tuple[Job, float]] = attrs.field(init=False, factory=dict)
@@ -288,13 +280,12 @@ class JobRunner:
             "provider_metadata": outcome.metadata,
         }
         completion = execution.Completion(
-            job_id=job.id or 0,
-            attempt=job.attempts,
+            job=job,
             outputs=stored,
             metadata=metadata,
             provider_cost=cost,
         )
-        if self._completer.put(_Finished(job, completion)):
+        if self._completer.put(completion):
             return
         if self._completions.submit(completion):
             self._completed(job)
@@ -302,24 +293,26 @@ class JobRunner:
     def _completed(self, job: Job) -> None:
         self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
 
-    def _write_finished(self, finished: list[_Finished]) -> list[_Finished]:
+    def _write_finished(self, finished: list[execution.Completion]) -> list[execution.Completion]:
         """The completer's write: complete the jobs; fail those whose completion raised, as
         `run` does; give back those that could not even be failed (database unreachable)."""
         results: list[bool | Exception]
         try:
-            results = self.complete_all([item.completion for item in finished])
+            results = self.complete_all(finished)
         except Exception as error:  # a batch of one: complete_all raises its error
             results = [error]
         again = []
-        for item, result in zip(finished, results, strict=True):
+        for completion, result in zip(finished, results, strict=True):
             if result is True:
-                self._completed(item.job)
+                self._completed(completion.job)
             elif isinstance(result, Exception):
-                log.error("job %s: completing failed", item.job.id, exc_info=result)
+                log.error("job %s: completing failed", completion.job_id, exc_info=result)
                 try:
-                    self._fail(item.job, "internal_error", "an unexpected error stopped this job")
+                    self._fail(
+                        completion.job, "internal_error", "an unexpected error stopped this job"
+                    )
                 except Exception:
-                    again.append(item)
+                    again.append(completion)
         if len(again) < len(finished) and self.on_finished is not None:
             self.on_finished()
         return again

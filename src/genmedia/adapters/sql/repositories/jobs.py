@@ -100,6 +100,53 @@ def _start() -> sa.Update:
     )
 
 
+# What `Job.complete` changes; `save_completed` writes these and nothing else.
+_OUTCOME = (
+    "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
+    "error_code", "error_message",
+)  # fmt: skip
+
+
+@functools.cache
+def _complete() -> sa.Update:
+    """`save_completed` from arrays (PostgreSQL): lock the rows still processing the given
+    attempt in id order, then write their outcome; the ids written."""
+    fields = {"job": "id", "was_attempts": "attempts"} | {f"v_{name}": name for name in _OUTCOME}
+    given = sa.select(unnested(_jobs, fields)).cte("given")
+    running = sa.and_(
+        _jobs.c.id == given.c.job,
+        _jobs.c.attempts == given.c.was_attempts,
+        _jobs.c.status == Status.PROCESSING,
+    )
+    locked = (
+        sa.select(_jobs.c.id)
+        .join(given, running)
+        .order_by(_jobs.c.id)
+        .with_for_update(of=_jobs, key_share=True)
+        .cte("locked")
+    )
+    return (
+        sa.update(_jobs)
+        .where(_jobs.c.id == locked.c.id, running)
+        .values({name: given.c[f"v_{name}"] for name in _OUTCOME})
+        .returning(_jobs.c.id)
+    )
+
+
+@functools.cache
+def _complete_one() -> sa.Update:
+    """`save_completed` of one job: its outcome, where it still runs the given attempt."""
+    return (
+        sa.update(_jobs)
+        .where(
+            _jobs.c.id == sa.bindparam("job"),
+            _jobs.c.attempts == sa.bindparam("was_attempts"),
+            _jobs.c.status == Status.PROCESSING,
+        )
+        .values({name: sa.bindparam(f"v_{name}") for name in _OUTCOME})
+    )
+
+
 @functools.lru_cache(maxsize=64)
 def _guarded_update(columns: frozenset[str]) -> sa.Update:
     """UPDATE of these columns (bound as :v_<name>) where the row is still as loaded."""
@@ -173,6 +220,25 @@ class SqlJobRepository(SqlRepository, JobRepository):
             requests = sorted({job.request_id or 0 for job in jobs})
             self._connection.execute(_start(), {"requests": requests})
         return jobs
+
+    def save_completed(self, jobs: Sequence[Job]) -> set[int]:
+        """Write the completed jobs' outcome where each still runs the attempt it ran: on
+        PostgreSQL one statement for them all, elsewhere one guarded UPDATE each, in id
+        order; the ids written."""
+        rows = []
+        for job in sorted(jobs, key=lambda job: job.id or 0):
+            if job.id is None or job.status is not Status.COMPLETED:
+                raise ValueError("save_completed() takes stored jobs that Job.complete moved on")
+            row = {f"v_{name}": getattr(job, name) for name in _OUTCOME}
+            rows.append({"job": job.id, "was_attempts": job.attempts, **row})
+        if as_arrays(self._connection, rows):
+            result = self._connection.execute(_complete(), arrays(rows, list(rows[0])))
+            return {row.id for row in result}
+        return {
+            row["job"]
+            for row in rows
+            if self._connection.execute(_complete_one(), row).rowcount == 1
+        }
 
     def save_all(self, jobs: Sequence[Job]) -> None:
         """Write the jobs' changes, one statement per set of changed columns; StaleAggregate
