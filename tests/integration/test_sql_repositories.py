@@ -14,7 +14,7 @@ from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.errors import StaleAggregate
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
-from genmedia.domain.errors import AlreadyExists, NotFound
+from genmedia.domain.errors import AlreadyExists, InsufficientCredits, NotFound
 from genmedia.domain.holds import CreditHold
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
@@ -912,6 +912,62 @@ def test_debits_posted_together_are_entries_of_their_own_in_the_order_given(
         assert uow.wallets.get(user_id).balance == 29
     assert stored == entries
     assert [e.links.job_id for e in entries] == [1, 2, 3]
+
+
+def _debit(n: int, amount: int) -> Posting:
+    return Posting(
+        reference_id=f"job:{n}:capture",
+        type=EntryType.DEBIT,
+        kind=EntryKind.GENERATION,
+        amount=amount,
+        reason=f"job {n}",
+        links=Links(job_id=n),
+    )
+
+
+def test_debits_posted_together_draw_on_lots_in_order_when_the_first_does_not_cover_them(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    user_id = owner[0]
+    grants = [
+        Posting(reference_id=f"grant:{n}", type=EntryType.CREDIT, kind=EntryKind.BONUS, amount=a)
+        for n, a in enumerate([5, 30], start=1)
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        uow.wallets.add(Wallet(user_id=user_id))
+        for grant in grants:
+            uow.wallets.post(user_id, grant)
+        uow.wallets.reserve(user_id, 12)
+        entries = uow.wallets.post_all(user_id, [_debit(1, 4), _debit(2, 8)], release=12)
+        uow.commit()
+    assert [(e.balance_before, e.balance_after) for e in entries] == [(35, 31), (31, 23)]
+    with SqlUnitOfWork(engine) as uow:
+        wallet = uow.wallets.get(user_id)
+        lots = [uow.wallets.lot(grant.reference_id) for grant in grants]
+        stored = [uow.wallets.entry(f"job:{n}:capture") for n in (1, 2)]
+    assert (wallet.balance, wallet.held, wallet.total_spent) == (23, 0, 12)
+    assert [lot.remaining for lot in lots if lot is not None] == [0, 23]
+    assert stored == entries
+    assert [(e.links.job_id, e.reason) for e in entries] == [(1, "job 1"), (2, "job 2")]
+
+
+def test_debits_the_wallet_cannot_cover_are_refused_and_write_nothing(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    user_id = owner[0]
+    grant = Posting(reference_id="grant:1", type=EntryType.CREDIT, kind=EntryKind.BONUS, amount=10)
+    with SqlUnitOfWork(engine) as uow:
+        uow.wallets.add(Wallet(user_id=user_id))
+        uow.wallets.post(user_id, grant)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        with pytest.raises(InsufficientCredits):
+            uow.wallets.post_all(user_id, [_debit(1, 6), _debit(2, 6)])
+        assert uow.wallets.entries(user_id) == [uow.wallets.entry("grant:1")]
+        assert uow.wallets.get(user_id).balance == 10
+        lot = uow.wallets.lot("grant:1")
+    assert lot is not None
+    assert lot.remaining == 10
 
 
 # --- outbox ----------------------------------------------------------------------------

@@ -40,13 +40,12 @@ def release() -> sa.Update:
     )
 
 
-@functools.cache
-def apply() -> sa.Update:
-    """Move the balance by :delta and free :freed held credits, keeping 0 ≤ held ≤ balance."""
+def _moved(user: sa.BindParameter[Any]) -> sa.Update:
+    """The wallet UPDATE of `apply`, for the user bound as `user`."""
     return (
         sa.update(w)
         .where(
-            w.c.user_id == P("u"),
+            w.c.user_id == user,
             w.c.held >= P("freed"),
             w.c.balance + P("delta") >= w.c.held - P("freed"),
         )
@@ -62,21 +61,26 @@ def apply() -> sa.Update:
 
 
 @functools.cache
+def apply() -> sa.Update:
+    """Move the balance by :delta and free :freed held credits, keeping 0 ≤ held ≤ balance."""
+    return _moved(P("u"))
+
+
+@functools.cache
 def open_lots() -> sa.Select[tuple[object, ...]]:
     """The user's lots with credits left."""
     return sa.select(lots).where(lots.c.user_id == P("u"), lots.c.remaining > 0)
 
 
-@functools.cache
-def take_from_first_lot() -> sa.Update:
-    """Take :take from the user's first lot in consumption order, if it holds that much.
+def _first_lot(user: sa.BindParameter[Any]) -> sa.ScalarSelect[Any]:
+    """The id of the user's first lot with credits left, in consumption order.
 
     The order matches CreditLot.sort_key: priority, soonest expiry (never-expiring last),
     promotional before paid, oldest first.
     """
-    first = (
+    return (
         sa.select(lots.c.id)
-        .where(lots.c.user_id == P("u"), lots.c.remaining > 0)
+        .where(lots.c.user_id == user, lots.c.remaining > 0)
         .order_by(
             lots.c.priority,
             lots.c.expires_at.is_(None),
@@ -88,10 +92,78 @@ def take_from_first_lot() -> sa.Update:
         .limit(1)
         .scalar_subquery()
     )
+
+
+@functools.cache
+def take_from_first_lot() -> sa.Update:
+    """Take :take from the user's first lot in consumption order, if it holds that much."""
     return (
         sa.update(lots)
-        .where(lots.c.id == first, lots.c.remaining >= P("take"))
+        .where(lots.c.id == _first_lot(P("u")), lots.c.remaining >= P("take"))
         .values(remaining=lots.c.remaining - P("take"))
+    )
+
+
+# The columns of a debit's ledger entry that `post_debits` binds as arrays, each named
+# e_<column> (balance_before and balance_after are offsets from the balance before).
+DEBIT_FIELDS = (
+    "type", "kind", "amount", "balance_before", "balance_after", "reason", "source", "status",
+    "reference_id", "fingerprint", "request_id", "job_id", "media_id", "trained_model_id",
+    "coupon_id", "gift_card_id", "payment_id",
+)  # fmt: skip
+
+
+@functools.cache
+def post_debits() -> sa.Select[tuple[int, Any, int, int]]:
+    """`apply`, the INSERT of the debits' entries and `take_from_first_lot` of their sum, in
+    one statement (PostgreSQL), so that the wallet row stays locked for one round trip
+    instead of three: the entries' ids and times in the order given, each with the wallet's
+    new balance and whether the first lot covered the sum (1) or not (0). No rows when the
+    wallet refused the movement.
+
+    The entries are bound as arrays of DEBIT_FIELDS, each named with an `e_` prefix, their
+    balances as offsets: each entry's balance is the wallet's new balance, less :delta, plus
+    its offset.
+    """
+    user = P("u", type_=w.c.user_id.type)
+    moved = _moved(user).cte("moved")
+    # Prefixed: a parameter named like a column of an UPDATEd table would join its SET.
+    given = unnested(ledger, {f"e_{name}": name for name in DEBIT_FIELDS})
+    start = moved.c.balance - P("delta")
+    offsets = {"balance_before", "balance_after"}
+    values = [
+        start + given.c[f"e_{name}"] if name in offsets else given.c[f"e_{name}"]
+        for name in DEBIT_FIELDS
+    ]
+    entries = (
+        sa.insert(ledger)
+        .from_select(
+            ["user_id", *DEBIT_FIELDS],
+            sa.select(user, *values)
+            .select_from(given)
+            .join(moved, sa.true())
+            .order_by(given.c.ordinal),
+        )
+        .returning(ledger.c.id, ledger.c.created_at)
+        .cte("entries")
+    )
+    took = (
+        sa.update(lots)
+        .where(
+            lots.c.id == _first_lot(user),
+            lots.c.remaining >= P("take"),
+            sa.exists(sa.select(moved.c.balance)),
+        )
+        .values(remaining=lots.c.remaining - P("take"))
+        .returning(lots.c.id)
+        .cte("took")
+    )
+    covered = sa.select(sa.func.count()).select_from(took).scalar_subquery()
+    return (
+        sa.select(entries.c.id, entries.c.created_at, moved.c.balance, covered.label("took"))
+        .select_from(entries)
+        .join(moved, sa.true())
+        .order_by(entries.c.id)
     )
 
 

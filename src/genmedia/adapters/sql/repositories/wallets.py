@@ -16,7 +16,7 @@ from genmedia.adapters.sql.repositories.base import (
     is_unique_violation,
     unique_or_already_exists,
 )
-from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
+from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all, on_postgresql
 from genmedia.adapters.sql.repositories.wallet_rows import (
     entry_from_row,
     entry_row,
@@ -112,16 +112,48 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
     def post_all(
         self, user_id: int, postings: Sequence[Posting], *, release: int = 0
     ) -> list[LedgerEntry]:
-        """Apply debits with one wallet UPDATE and one INSERT of their entries; the entries."""
+        """Apply debits with one wallet UPDATE and one INSERT of their entries; the entries.
+        On PostgreSQL both, and the lot they draw on, are one statement."""
         if any(posting.type is not EntryType.DEBIT for posting in postings):
             raise ValueError("post_all() takes debits only")
         if not postings:
             if release:
                 self.release(user_id, release)
             return []
+        if on_postgresql(self._connection):
+            return self._post_debits(user_id, postings, release)
         entries = self._apply_all(user_id, postings, release)
         self._consume(user_id, sum(posting.amount for posting in postings), None)
         return entries
+
+    def _post_debits(
+        self, user_id: int, postings: Sequence[Posting], release: int
+    ) -> list[LedgerEntry]:
+        """`post_all` in one statement (see wallet_sql.post_debits)."""
+        entries = _entries(user_id, postings, balance=0)
+        values = [entry_row(entry) for entry in entries]
+        params: dict[str, Any] = {
+            f"e_{name}": column for name, column in arrays(values, q.DEBIT_FIELDS).items()
+        }
+        params.update(
+            _movement(user_id, postings, release), take=sum(posting.amount for posting in postings)
+        )
+        rows = self._connection.execute(q.post_debits(), params).all()
+        if not rows:
+            raise self._refused(user_id, sum(posting.amount for posting in postings))
+        if not rows[0].took:
+            self._consume(user_id, params["take"], None, first_tried=True)
+        start = rows[0].balance - params["delta"]
+        return [
+            attrs.evolve(
+                entry,
+                id=row.id,
+                created_at=row.created_at,
+                balance_before=start + entry.balance_before,
+                balance_after=start + entry.balance_after,
+            )
+            for entry, row in zip(entries, rows, strict=True)
+        ]
 
     def _apply(self, user_id: int, posting: Posting, release: int) -> LedgerEntry:
         return self._apply_all(user_id, [posting], release)[0]
@@ -131,36 +163,11 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
     ) -> list[LedgerEntry]:
         """Move the wallet by the postings' sum, then append their entries, each with the
         balance before and after it in turn."""
-        delta = sum(posting.delta for posting in postings)
-        spent = sum(
-            posting.amount
-            for posting in postings
-            if posting.type is EntryType.DEBIT and posting.kind in SPENDING
-        )
-        bought = sum(posting.amount for posting in postings if posting.kind is EntryKind.PURCHASE)
-        params = {"u": user_id, "delta": delta, "freed": release, "spent": spent, "bought": bought}
+        params = _movement(user_id, postings, release)
         after = self._connection.execute(q.apply(), params).scalar_one_or_none()
         if after is None:
             raise self._refused(user_id, sum(posting.amount for posting in postings))
-        balance = after - delta
-        entries = []
-        for posting in postings:
-            before, balance = balance, balance + posting.delta
-            entries.append(
-                LedgerEntry(
-                    user_id=user_id,
-                    type=posting.type,
-                    kind=posting.kind,
-                    amount=posting.amount,
-                    balance_before=before,
-                    balance_after=balance,
-                    reason=posting.reason,
-                    source=posting.source,
-                    reference_id=posting.reference_id,
-                    fingerprint=posting.fingerprint(),
-                    links=posting.links,
-                )
-            )
+        entries = _entries(user_id, postings, balance=after - params["delta"])
         values = [entry_row(entry) for entry in entries]
         if as_arrays(self._connection, values):
             rows = insert_all(self._connection, ledger, values)
@@ -184,8 +191,12 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             )
         )
 
-    def _consume(self, user_id: int, amount: int, first: int | None) -> None:
-        if first is None:
+    def _consume(
+        self, user_id: int, amount: int, first: int | None, *, first_tried: bool = False
+    ) -> None:
+        """Draw `amount` from the user's lots: from `first` if given, else from the first
+        in consumption order if it covers it (unless `first_tried`), else by plan."""
+        if first is None and not first_tried:
             params = {"u": user_id, "take": amount}
             if self._connection.execute(q.take_from_first_lot(), params).rowcount == 1:
                 return
@@ -235,3 +246,42 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         """The database's clock."""
         value: datetime = self._connection.execute(q.database_now()).scalar_one()
         return value
+
+
+def _movement(user_id: int, postings: Sequence[Posting], release: int) -> dict[str, int]:
+    """The bind values of the wallet UPDATE that applies these postings and frees `release`."""
+    return {
+        "u": user_id,
+        "delta": sum(posting.delta for posting in postings),
+        "freed": release,
+        "spent": sum(
+            posting.amount
+            for posting in postings
+            if posting.type is EntryType.DEBIT and posting.kind in SPENDING
+        ),
+        "bought": sum(posting.amount for posting in postings if posting.kind is EntryKind.PURCHASE),
+    }
+
+
+def _entries(user_id: int, postings: Sequence[Posting], *, balance: int) -> list[LedgerEntry]:
+    """The postings' entries, each with the balance before and after it in turn, starting
+    from `balance`."""
+    entries = []
+    for posting in postings:
+        before, balance = balance, balance + posting.delta
+        entries.append(
+            LedgerEntry(
+                user_id=user_id,
+                type=posting.type,
+                kind=posting.kind,
+                amount=posting.amount,
+                balance_before=before,
+                balance_after=balance,
+                reason=posting.reason,
+                source=posting.source,
+                reference_id=posting.reference_id,
+                fingerprint=posting.fingerprint(),
+                links=posting.links,
+            )
+        )
+    return entries
