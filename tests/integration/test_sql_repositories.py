@@ -1157,3 +1157,33 @@ def test_media_added_together_keep_quotes_braces_and_nulls_in_their_text_and_jso
     assert [(m.storage_path, m.metadata) for m in stored] == [
         (m.storage_path, m.metadata) for m in media
     ]
+
+
+def test_media_added_together_keep_a_column_given_in_some_rows_and_null_in_the_others(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0))
+    media = [
+        Media.generated(
+            user_id=owner[0],
+            request_id=request.id or 0,
+            job_id=job.id or 0,
+            output_index=0,
+            storage_path=f"generated/{job.id}.png",
+            info=_info(),
+            original_media_id=None,
+        )
+        for job in request.jobs
+    ]
+    media[1].original_filename = "kept.png"
+    with SqlUnitOfWork(engine) as uow:
+        uow.media.add_all(media)  # original_media_id is left out, original_filename is not
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        stored = [uow.media.get(m.id or 0) for m in media]
+    assert [(m.original_filename, m.original_media_id) for m in stored] == [
+        (None, None),
+        ("kept.png", None),
+        (None, None),
+    ]
+    assert [m.download_count for m in stored] == [0, 0, 0]

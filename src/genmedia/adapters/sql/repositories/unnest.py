@@ -50,7 +50,16 @@ def arrays(rows: Sequence[Mapping[str, Any]], fields: Sequence[str]) -> dict[str
     return {field: [row[field] for row in rows] for field in fields}
 
 
-@functools.lru_cache(maxsize=16)
+def _null_by_default(table: sa.Table, field: str, values: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether every row leaves the column NULL and so would its omission: it has no default.
+    Such a column is left out of the INSERT rather than sent as an array of NULLs."""
+    column = table.c[field]
+    if column.default is not None or column.server_default is not None:
+        return False
+    return all(row[field] is None for row in values)
+
+
+@functools.lru_cache(maxsize=64)
 def _insert(table: sa.Table, fields: tuple[str, ...]) -> sa.Insert:
     given = unnested(table, {field: field for field in fields})
     rows = sa.select(*(given.c[field] for field in fields)).order_by(given.c[ORDINAL])
@@ -63,12 +72,13 @@ def insert_all(
     connection: sa.Connection, table: sa.Table, values: Sequence[Mapping[str, Any]]
 ) -> list[sa.Row[Any]]:
     """Insert rows that all have the same fields in one statement; per row, in the order
-    given, its id and creation time.
+    given, its id and creation time. Columns NULL in every row and without a default are
+    left out.
 
     The rows are inserted in their ordinal's order, so their ids, drawn from a sequence,
     rise in that order: sorted by id, the RETURNING rows are the rows as given (how
     SQLAlchemy matches RETURNING rows on PostgreSQL).
     """
-    fields = tuple(values[0])
+    fields = tuple(field for field in values[0] if not _null_by_default(table, field, values))
     result = connection.execute(_insert(table, fields), arrays(values, fields))
     return sorted(result.all(), key=lambda row: row.id)
