@@ -1,9 +1,10 @@
-"""A fast blurhash encoder: the public BlurHash algorithm as two small matrix products.
+"""A fast blurhash encoder: the public BlurHash algorithm as one small matrix product.
 
 The reference encoders compute every component as a double sum over all pixels in Python,
-calling pow() per pixel. Here sRGB→linear is a 256-entry table and the components are
-cosines(y) · linear pixels · cosines(x)ᵀ per channel, in numpy, with the cosine matrices
-built once per size. The output matches the `blurhash` package's (tests compare them).
+calling pow() per pixel. Here sRGB→linear is a 256-entry table, and every component of
+every channel comes out of one product: a basis (per component, its cos(x)·cos(y) weight
+of each pixel, normalised) times the linear pixels, built once per size and component
+count. The output matches the `blurhash` package's (tests compare them).
 """
 
 from __future__ import annotations
@@ -51,6 +52,22 @@ def _cosines(components: int, size: int) -> npt.NDArray[np.float64]:
 
 
 @functools.cache
+def _basis(
+    width: int, height: int, components_x: int, components_y: int
+) -> npt.NDArray[np.float64]:
+    """Per component (rows, in hash order: x fastest), the weight of each pixel (columns, in
+    row order): its two cosines times the normalisation (1 for the DC component, 2 for the
+    others, over the pixel count)."""
+    cos_y, cos_x = _cosines(components_y, height), _cosines(components_x, width)
+    basis = (cos_y[:, None, :, None] * cos_x[None, :, None, :]).reshape(
+        components_y * components_x, height * width
+    )
+    scale = np.full((components_y * components_x, 1), 2.0 / (width * height))
+    scale[0, 0] = 1.0 / (width * height)
+    return _frozen(basis * scale)
+
+
+@functools.cache
 def _pairs() -> tuple[str, ...]:
     """Every two-digit base-83 string, by value: an AC component's code is one of them."""
     return tuple(_base83(value, 2) for value in range(19**3))
@@ -69,13 +86,8 @@ def encode_rgb(
     rgb: bytes, width: int, height: int, components_x: int = 4, components_y: int = 3
 ) -> str:
     """The blurhash of packed 8-bit RGB pixels (row by row), with the given component counts."""
-    pixels = _linear_table()[np.frombuffer(rgb, dtype=np.uint8)].reshape(height, width, 3)
-    by_channel = _cosines(components_y, height) @ (
-        pixels.transpose(2, 0, 1) @ _cosines(components_x, width).T
-    )  # [channel, component y, component x]
-    by_channel *= 2.0 / (width * height)
-    by_channel[:, 0, 0] /= 2.0  # the DC component is a plain mean
-    factors = by_channel.transpose(1, 2, 0).reshape(-1, 3)  # one row per component, in order
+    pixels = _linear_table()[np.frombuffer(rgb, dtype=np.uint8)].reshape(-1, 3)
+    factors = _basis(width, height, components_x, components_y) @ pixels  # [component, rgb]
     dc, ac = factors[0].tolist(), factors[1:]
     largest = float(np.abs(ac).max()) if len(ac) else 0.0
     quant_max = int(max(0, min(82, math.floor(largest * 166 - 0.5))))
