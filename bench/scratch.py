@@ -26,7 +26,7 @@ from pathlib import Path
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 
 PROBE_WRITES = 400
-SETTLED_US = 150.0  # a settled filesystem measures 35–60 µs, one after deletions 140–870
+SETTLED_US = 90.0  # settled: 35–66 µs; within a minute of deletions: 90–870
 SETTLE_LIMIT = 150.0  # seconds; the recently-deleted window is 60 s once written back
 SETTLE_PAUSE = 5.0
 
