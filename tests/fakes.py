@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -645,9 +645,16 @@ class FakeHoldRepository(_Repo, HoldRepository):
         found = next((h for h in self.db.holds.values() if h.job_id == job_id), None)
         return copy.deepcopy(found)
 
-    def lock_for_jobs(self, job_ids: Collection[int]) -> dict[int, CreditHold]:
-        found = (self.for_job(job_id) for job_id in job_ids)
-        return {hold.job_id or 0: hold for hold in found if hold is not None}
+    def capture_for_jobs(self, costs: Mapping[int, int], now: datetime) -> dict[int, CreditHold]:
+        captured = {}
+        for job_id, cost in sorted(costs.items()):
+            hold = self.for_job(job_id)
+            if hold is None or hold.status is not HoldStatus.PENDING:
+                continue
+            hold.capture(min(cost, hold.amount), now)
+            self.settle(hold)
+            captured[job_id] = hold
+        return captured
 
     def settle_all(self, holds: Sequence[CreditHold]) -> int:
         return sum(self.settle(hold) for hold in holds)

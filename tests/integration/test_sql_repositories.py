@@ -796,11 +796,10 @@ def test_a_requests_holds_are_inserted_together_and_a_repeat_inserts_none(
         uow.commit()
     assert all(h.id is not None for h in first)
     with SqlUnitOfWork(engine) as uow:
-        assert {job: h.amount for job, h in uow.holds.lock_for_jobs([a, b]).items()} == {
-            a: 3,
-            b: 4,
-        }
-        assert [uow.holds.get(h.id or 0).job_id for h in first] == [a, b]
+        assert [(h.job_id, h.amount) for h in map(uow.holds.get, (h.id or 0 for h in first))] == [
+            (a, 3),
+            (b, 4),
+        ]
     with SqlUnitOfWork(engine) as uow, pytest.raises(AlreadyExists):
         uow.holds.add_all([hold(c, 5), hold(b, 6)])
     with SqlUnitOfWork(engine) as uow:
@@ -883,6 +882,50 @@ def test_holds_settled_together_write_only_those_still_pending(
         ("captured", 4, NOW + HOUR),
         ("released", 0, NOW),
     ]
+
+
+def test_capturing_holds_for_jobs_writes_what_the_domain_capture_would(
+    engine: sa.Engine, owner: tuple[int, int]
+) -> None:
+    request = _add_request(engine, owner, priorities=(0, 0, 0, 0, 0))
+    ids = [j.id or 0 for j in request.jobs]
+    amounts = {ids[0]: 4, ids[1]: 4, ids[2]: 2, ids[3]: 4}  # ids[4] has no hold
+    holds = [
+        CreditHold(user_id=owner[0], request_id=request.id, job_id=job, amount=a, expires_at=NOW)
+        for job, a in amounts.items()
+    ]
+    with SqlUnitOfWork(engine) as uow:
+        uow.holds.add_all(holds)
+        released = uow.holds.get(holds[3].id or 0)
+        released.release(NOW)
+        assert uow.holds.settle(released)
+        uow.commit()
+    costs = {ids[0]: 4, ids[1]: 3, ids[2]: 5, ids[3]: 4, ids[4]: 4}
+    later = NOW + HOUR
+    with SqlUnitOfWork(engine) as uow:
+        captured = uow.holds.capture_for_jobs(costs, later)
+        uow.commit()
+    for hold in holds[:3]:  # what the domain does with the same holds
+        hold.capture(min(costs[hold.job_id or 0], hold.amount), later)
+
+    def settled(hold: CreditHold) -> dict[str, Any]:
+        return attrs.asdict(hold, filter=lambda field, _: field.name != "created_at")
+
+    assert {job: settled(h) for job, h in captured.items()} == {
+        h.job_id: settled(h) for h in holds[:3]
+    }
+    with SqlUnitOfWork(engine) as uow:
+        stored = {job: uow.holds.for_job(job) for job in ids[:4]}
+    assert {job: (h.status.value, h.captured, h.settled_at) for job, h in stored.items() if h} == {
+        ids[0]: ("captured", 4, later),
+        ids[1]: ("captured", 3, later),
+        ids[2]: ("captured", 2, later),
+        ids[3]: ("released", 0, NOW),
+    }
+    for job in captured:
+        assert attrs.asdict(captured[job]) == attrs.asdict(stored[job])
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.holds.capture_for_jobs(costs, later) == {}
 
 
 def test_debits_posted_together_are_entries_of_their_own_in_the_order_given(

@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from genmedia.application.errors import StaleAggregate
 from genmedia.application.holds import settle_release
 from genmedia.application.ports import UnitOfWork
 from genmedia.domain.errors import InsufficientCredits
@@ -73,22 +72,18 @@ def capture_for_jobs(
     """Charge completed jobs (each with the id of its first media) from their holds, returning
     the rest; the credits charged, by job id.
 
-    The holds are locked and settled together, and each user's charges are one movement of
-    the wallet. A job whose hold is no longer pending is charged from the balance instead.
+    The holds are captured together, and each user's charges are one movement of the
+    wallet. A job whose hold is no longer pending is charged from the balance instead.
     """
-    holds = uow.holds.lock_for_jobs([job.id or 0 for job, _ in charges])
+    holds = uow.holds.capture_for_jobs({job.id or 0: job_cost(job) for job, _ in charges}, now)
     held: dict[int, list[tuple[Job, CreditHold, int | None]]] = defaultdict(list)
     charged: dict[int, int] = {}
     for job, media_id in charges:
         hold = holds.get(job.id or 0)
-        if hold is not None and hold.status is HoldStatus.PENDING:
-            hold.capture(min(job_cost(job), hold.amount), now)
+        if hold is not None:
             held[hold.user_id].append((job, hold, media_id))
         else:
             charged[job.id or 0] = _charge_balance(uow, job, media_id)
-    settled = [hold for items in held.values() for _, hold, _ in items]
-    if uow.holds.settle_all(settled) != len(settled):
-        raise StaleAggregate("a locked hold was settled by someone else")
     for user_id in sorted(held):
         items = held[user_id]
         postings = [_charge(job, hold.captured, media_id) for job, hold, media_id in items]

@@ -430,8 +430,11 @@ class HoldRepository(abc.ABC):
         """The job's hold, if any."""
 
     @abc.abstractmethod
-    def lock_for_jobs(self, job_ids: Collection[int]) -> dict[int, CreditHold]:
-        """The holds of these jobs, by job id, locked until the transaction ends."""
+    def capture_for_jobs(self, costs: Mapping[int, int], now: datetime) -> dict[int, CreditHold]:
+        """`CreditHold.capture` the pending holds of these jobs (job id → its cost), each of
+        the cost but no more than it holds, as one guarded write that locks them in id
+        order; the holds captured, by job id. A job whose hold is missing or settled
+        already is left out."""
 
     @abc.abstractmethod
     def settle(self, hold: CreditHold) -> bool:

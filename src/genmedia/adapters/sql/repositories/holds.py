@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
-from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all
+from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all, on_postgresql
 from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
+from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import HoldRepository
 from genmedia.domain.errors import NotFound
 from genmedia.domain.holds import CreditHold, HoldStatus
@@ -57,12 +58,24 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
         row = self._one(sa.select(t).where(t.c.job_id == job_id))
         return hold_from_row(row) if row else None
 
-    def lock_for_jobs(self, job_ids: Collection[int]) -> dict[int, CreditHold]:
-        """The holds of these jobs, by job id, locked in id order."""
-        if not job_ids:
+    def capture_for_jobs(self, costs: Mapping[int, int], now: datetime) -> dict[int, CreditHold]:
+        """Capture the pending holds of these jobs: on PostgreSQL in one statement, which
+        writes what `CreditHold.capture` would (a test holds the two together); elsewhere
+        by locking them, capturing in the domain and a guarded save."""
+        if not costs:
             return {}
-        rows = self._connection.execute(q.holds_of_jobs(), {"jobs": sorted(set(job_ids))})
-        return {row.job_id: hold_from_row(row) for row in rows}
+        jobs = sorted(costs)
+        if on_postgresql(self._connection):
+            params = {"c_job": jobs, "c_cost": [costs[job] for job in jobs], "now": now}
+            rows = self._connection.execute(q.capture_holds(), params)
+            return {row.job_id: hold_from_row(row) for row in rows}
+        rows = self._connection.execute(q.holds_of_jobs(), {"jobs": jobs})
+        pending = [hold_from_row(r) for r in rows if r.status == HoldStatus.PENDING.value]
+        for hold in pending:
+            hold.capture(min(costs[hold.job_id or 0], hold.amount), now)
+        if self.settle_all(pending) != len(pending):
+            raise StaleAggregate("a locked hold was settled by someone else")
+        return {hold.job_id or 0: hold for hold in pending}
 
     def settle(self, hold: CreditHold) -> bool:
         """Write the settled hold only if it is still pending."""

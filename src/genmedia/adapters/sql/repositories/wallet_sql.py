@@ -218,6 +218,32 @@ def settle_holds_unnested() -> sa.Update:
 
 
 @functools.cache
+def capture_holds() -> sa.Update:
+    """`CreditHold.capture` of the pending holds of :c_job (array), each of the job's
+    :c_cost but no more than it holds, stamped :now; the holds locked in id order first.
+    The holds captured come back (PostgreSQL)."""
+    given = sa.select(unnested(holds, {"c_job": "job_id", "c_cost": "amount"})).cte("given")
+    pending = sa.and_(holds.c.job_id == given.c.c_job, holds.c.status == HoldStatus.PENDING.value)
+    locked = (
+        sa.select(holds.c.id)
+        .join(given, pending)
+        .order_by(holds.c.id)
+        .with_for_update(of=holds)
+        .cte("locked")
+    )
+    return (
+        sa.update(holds)
+        .where(holds.c.id == locked.c.id, pending)
+        .values(
+            status=HoldStatus.CAPTURED.value,
+            captured=sa.func.least(holds.c.amount, given.c.c_cost),
+            settled_at=P("now", type_=holds.c.settled_at.type),
+        )
+        .returning(*holds.c)
+    )
+
+
+@functools.cache
 def holds_of_jobs() -> sa.Select[tuple[object, ...]]:
     """The holds of :jobs (expanding), locked in id order."""
     return (
