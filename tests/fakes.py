@@ -278,7 +278,9 @@ class FakeRequestRepository(_Repo, RequestRepository):
         mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
         return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
 
-    def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
+    def follow_all(
+        self, request_ids: Collection[int], *, locked: bool = False
+    ) -> dict[int, Status]:
         statuses = {}
         for request_id in sorted(set(request_ids)):
             if request_id not in self.db.requests:

@@ -650,6 +650,76 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_at
             assert uow.jobs.save_completed([job]) == set()
 
 
+def test_saving_a_completed_job_locks_its_request_until_the_transaction_ends(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = clean_postgres_engine
+    request = _add_request(engine, _owner(engine), priorities=(0, 0))
+    with SqlUnitOfWork(engine) as uow:
+        first, second = uow.jobs.claim([j.id or 0 for j in request.jobs], "w1", NOW, HOUR)
+        uow.commit()
+    for job in (first, second):
+        job.complete(NOW, {}, 1)
+    statuses: list[Status] = []
+    completing, racing = SqlUnitOfWork(engine), SqlUnitOfWork(engine)
+    with completing:
+        assert completing.jobs.save_completed([first]) == {first.id}
+
+        def complete_the_sibling() -> None:
+            with racing:
+                racing.jobs.save_completed([second])
+                statuses.append(racing.requests.follow_jobs(request.id or 0))
+                racing.commit()
+
+        racer = threading.Thread(target=complete_the_sibling)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive(), "the sibling's save should wait for the request's lock"
+        completing.requests.follow_all([request.id or 0], locked=True)
+        completing.commit()
+        racer.join(10)
+    assert statuses == [Status.COMPLETED], "the last to save sees both jobs completed"
+
+
+@pytest.mark.parametrize("locked", [False, True])
+def test_requests_follow_their_jobs_with_or_without_taking_their_locks(
+    engine: sa.Engine, owner: tuple[int, int], locked: bool
+) -> None:
+    done, running, untouched = (_add_request(engine, owner, (0, 0)) for _ in range(3))
+    jobs = generation_jobs
+    with engine.begin() as connection:
+        for job, (status, credits) in zip(
+            [*done.jobs, *running.jobs],
+            [(Status.COMPLETED, 3), (Status.FAILED, 0), (Status.COMPLETED, 2), (Status.PENDING, 0)],
+            strict=True,
+        ):
+            values = {"status": status, "credits_used": credits}
+            connection.execute(sa.update(jobs).where(jobs.c.id == job.id).values(values))
+        connection.execute(
+            sa.update(generation_requests)
+            .where(generation_requests.c.id == running.id)
+            .values(status=Status.PROCESSING)
+        )
+    ids = [done.id or 0, running.id or 0, untouched.id or 0]
+    with SqlUnitOfWork(engine) as uow:
+        statuses = uow.requests.follow_all(ids, locked=locked)
+        uow.commit()
+    assert statuses == {
+        done.id: Status.COMPLETED,
+        running.id: Status.PROCESSING,
+        untouched.id: Status.PENDING,
+    }
+    with SqlUnitOfWork(engine) as uow:
+        stored = [uow.requests.get(request_id) for request_id in ids]
+    assert [(r.status, r.credits_charged) for r in stored] == [
+        (Status.COMPLETED, 3),
+        (Status.PROCESSING, 2),
+        (Status.PENDING, 0),
+    ]
+    with SqlUnitOfWork(engine) as uow, pytest.raises(NotFound):
+        uow.requests.follow_all([*ids, 987_654], locked=locked)
+
+
 def test_saving_completed_jobs_refuses_a_job_that_did_not_complete(
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:

@@ -195,7 +195,7 @@ def complete_jobs(completions: Sequence[Completion], *, uow: UnitOfWork, clock: 
         with uow:
             written = uow.jobs.save_completed([job for job, _ in finished])
             done = [(job, completion) for job, completion in finished if job.id in written]
-            uow.requests.follow_all({job.request_id or 0 for job, _ in done})
+            uow.requests.follow_all({job.request_id or 0 for job, _ in done}, locked=True)
             _store_and_charge(uow, done, now)
             uow.commit()
         return written

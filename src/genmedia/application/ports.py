@@ -172,9 +172,12 @@ class RequestRepository(abc.ABC):
         """The user's live requests, newest first."""
 
     @abc.abstractmethod
-    def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
+    def follow_all(
+        self, request_ids: Collection[int], *, locked: bool = False
+    ) -> dict[int, Status]:
         """Lock the requests (in id order) and make the status and charge of each follow its
-        jobs as stored now; the statuses, by request id.
+        jobs as stored now; the statuses, by request id. With `locked`, this transaction
+        holds their locks already (`JobRepository.save_completed` takes them).
 
         Call it after changing jobs in the same transaction: the lock makes concurrent
         changes to sibling jobs take turns, so the last of them sees them all.
@@ -214,8 +217,8 @@ class JobRepository(abc.ABC):
         """Write the outcome of jobs that `Job.complete` moved on from processing (status,
         times, output metadata, credits, provider cost, error fields), each only where its
         row is still processing the same attempt, as one guarded write that locks the rows
-        in id order; the ids written. The jobs need not be loaded here: a worker completes
-        the copy it claimed."""
+        in id order, then the requests of those written; the ids written. The jobs need not
+        be loaded here: a worker completes the copy it claimed."""
 
     @abc.abstractmethod
     def save_all(self, jobs: Sequence[Job]) -> None:

@@ -108,9 +108,10 @@ _OUTCOME = (
 
 
 @functools.cache
-def _complete() -> sa.Update:
+def _complete() -> sa.Select[tuple[int, int]]:
     """`save_completed` from arrays (PostgreSQL): lock the rows still processing the given
-    attempt in id order, then write their outcome; the ids written."""
+    attempt in id order, write their outcome, then lock their requests in id order; the
+    ids written."""
     fields = {"job": "id", "was_attempts": "attempts"} | {f"v_{name}": name for name in _OUTCOME}
     given = sa.select(unnested(_jobs, fields)).cte("given")
     running = sa.and_(
@@ -125,12 +126,23 @@ def _complete() -> sa.Update:
         .with_for_update(of=_jobs, key_share=True)
         .cte("locked")
     )
-    return (
+    completed = (
         sa.update(_jobs)
         .where(_jobs.c.id == locked.c.id, running)
         .values({name: given.c[f"v_{name}"] for name in _OUTCOME})
-        .returning(_jobs.c.id)
+        .returning(_jobs.c.id, _jobs.c.request_id)
+        .cte("completed")
     )
+    requests = (
+        sa.select(_requests.c.id)
+        .where(_requests.c.id.in_(sa.select(completed.c.request_id)))
+        .order_by(_requests.c.id)
+        .with_for_update(key_share=True)
+        .cte("requests")
+    )
+    # Read by the main query: a plain SELECT in WITH runs only if something reads it.
+    requests_locked = sa.select(sa.func.count()).select_from(requests).scalar_subquery()
+    return sa.select(completed.c.id, requests_locked.label("requests"))
 
 
 @functools.cache
@@ -223,15 +235,18 @@ class SqlJobRepository(SqlRepository, JobRepository):
 
     def save_completed(self, jobs: Sequence[Job]) -> set[int]:
         """Write the completed jobs' outcome where each still runs the attempt it ran: on
-        PostgreSQL one statement for them all, elsewhere one guarded UPDATE each, in id
-        order; the ids written."""
+        PostgreSQL one statement for them all, which also locks their requests; elsewhere
+        one guarded UPDATE each, in id order (SQLite's writer holds the database). The ids
+        written."""
         rows = []
         for job in sorted(jobs, key=lambda job: job.id or 0):
             if job.id is None or job.status is not Status.COMPLETED:
                 raise ValueError("save_completed() takes stored jobs that Job.complete moved on")
             row = {f"v_{name}": getattr(job, name) for name in _OUTCOME}
             rows.append({"job": job.id, "was_attempts": job.attempts, **row})
-        if as_arrays(self._connection, rows):
+        if not rows:
+            return set()
+        if on_postgresql(self._connection):
             result = self._connection.execute(_complete(), arrays(rows, list(rows[0])))
             return {row.id for row in result}
         return {

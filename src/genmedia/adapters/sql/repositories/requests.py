@@ -57,6 +57,24 @@ def _job_states() -> sa.Select[tuple[int, str, int]]:
 
 
 @functools.cache
+def _with_job_states() -> sa.Select[tuple[int, str, int, str | None, int | None]]:
+    """The requests' rows with their jobs' statuses and charges, a row per job (the request
+    alone if it has none)."""
+    return (
+        sa.select(
+            _requests.c.id,
+            _requests.c.status,
+            _requests.c.credits_charged,
+            _jobs.c.status.label("job_status"),
+            _jobs.c.credits_used,
+        )
+        .select_from(_requests)
+        .outerjoin(_jobs, _jobs.c.request_id == _requests.c.id)
+        .where(_requests.c.id.in_(_ids()))
+    )
+
+
+@functools.cache
 def _follow() -> sa.Update:
     return (
         sa.update(_requests)
@@ -128,26 +146,39 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             request.status = self.follow_jobs(request.id)
         self._loaded.remember(request, loaded.version + 1)
 
-    def follow_all(self, request_ids: Collection[int]) -> dict[int, Status]:
-        """Lock the requests in id order, read their jobs' statuses and write the status and
-        charge they imply where that changes anything; the statuses."""
+    def follow_all(
+        self, request_ids: Collection[int], *, locked: bool = False
+    ) -> dict[int, Status]:
+        """Lock the requests in id order (unless `locked`), read their jobs' statuses and
+        write the status and charge they imply where that changes anything; the statuses.
+
+        Locked already, the requests and their jobs are read in one statement: its snapshot
+        is taken after the locks were, so it sees every sibling job a competitor wrote."""
         ids = sorted(set(request_ids))
         if not ids:
             return {}
-        current = {row.id: row for row in self._connection.execute(_lock(), {"requests": ids})}
+        current: dict[int, tuple[str, int]] = {}
+        jobs: dict[int, list[tuple[Status, int]]] = defaultdict(list)
+        if locked:
+            for row in self._connection.execute(_with_job_states(), {"requests": ids}):
+                current[row.id] = (row.status, row.credits_charged)
+                if row.job_status is not None:
+                    jobs[row.id].append((Status(row.job_status), row.credits_used or 0))
+        else:
+            for lock in self._connection.execute(_lock(), {"requests": ids}):
+                current[lock.id] = (lock.status, lock.credits_charged)
+            for state in self._connection.execute(_job_states(), {"requests": ids}):
+                jobs[state.request_id].append((Status(state.status), state.credits_used))
         missing = set(ids) - set(current)
         if missing:
             raise NotFound("request", min(missing))
-        jobs: dict[int, list[sa.Row[Any]]] = defaultdict(list)
-        for row in self._connection.execute(_job_states(), {"requests": ids}):
-            jobs[row.request_id].append(row)
         statuses, changes = {}, []
-        for request_id, now in current.items():
-            was = Status(now.status)
-            rows = jobs[request_id]
-            status = request_status((j.status for j in rows), started=was is not Status.PENDING)
-            charged = sum(j.credits_used for j in rows if j.status == Status.COMPLETED)
-            if (status, charged) != (was, now.credits_charged):
+        for request_id in ids:
+            was, was_charged = Status(current[request_id][0]), current[request_id][1]
+            states = jobs[request_id]
+            status = request_status((s for s, _ in states), started=was is not Status.PENDING)
+            charged = sum(credits for s, credits in states if s is Status.COMPLETED)
+            if (status, charged) != (was, was_charged):
                 changes.append({"request": request_id, "status": status, "charged": charged})
             statuses[request_id] = status
         if changes:
