@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.repositories.base import row_values
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
 
@@ -78,14 +79,14 @@ def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
 
 def job_from_row(row: sa.Row[Any]) -> Job:
     """The job a row holds."""
-    values = {name: getattr(row, name) for name in _JOB_FIELDS}
+    columns = row_values(row)
     return Job(
-        id=row.id,
-        request_id=row.request_id,
-        index=row.job_index,
-        input_json=row.input_json or {},
-        created_at=row.created_at,
-        **values,
+        id=columns["id"],
+        request_id=columns["request_id"],
+        index=columns["job_index"],
+        input_json=columns["input_json"] or {},
+        created_at=columns["created_at"],
+        **{name: columns[name] for name in _JOB_FIELDS},
     )
 
 

@@ -7,11 +7,13 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.repositories.base import row_values
 from genmedia.domain.holds import CreditHold
 from genmedia.domain.lots import CreditLot
 from genmedia.domain.wallet import LedgerEntry, Links, Wallet
 
 LINK_FIELDS = tuple(f.name for f in attrs.fields(Links))
+_HOLD_FIELDS = tuple(f.name for f in attrs.fields(CreditHold))
 
 
 def wallet_from_row(row: sa.Row[Any]) -> Wallet:
@@ -55,18 +57,8 @@ def entry_row(entry: LedgerEntry) -> dict[str, Any]:
 
 def hold_from_row(row: sa.Row[Any]) -> CreditHold:
     """The hold a row holds."""
-    return CreditHold(
-        id=row.id,
-        user_id=row.user_id,
-        request_id=row.request_id,
-        job_id=row.job_id,
-        amount=row.amount,
-        captured=row.captured,
-        status=row.status,
-        expires_at=row.expires_at,
-        created_at=row.created_at,
-        settled_at=row.settled_at,
-    )
+    columns = row_values(row)
+    return CreditHold(**{name: columns[name] for name in _HOLD_FIELDS})
 
 
 def lot_from_row(row: sa.Row[Any]) -> CreditLot:
