@@ -23,9 +23,11 @@ pipeline.raw_dramatiq_per_s
 pipeline.ratio
     jobs_per_s ÷ raw_dramatiq_per_s. The two are measured in turn: each of the `ROUNDS`
     rounds is a raw drain, then an end-to-end run on a stack of its own (no genmedia
-    thread runs during a raw drain). This machine's speed drifts by a third within
-    minutes; alternating lets a slow spell weigh on both medians instead of on one side of
-    the ratio. Every round's figures are printed.
+    thread runs during a raw drain). The raw drain keeps one core busy and varies little
+    from minute to minute (within 5% on 2026-12-06); the pipeline keeps both cores busy
+    (worker, submitter, PostgreSQL) and the same code ran from 470 to 760 jobs/s within an
+    hour, in spells of minutes. The medians of five rounds, spread over several minutes,
+    weigh such a spell as one or two rounds. Every round's figures are printed.
 pipeline.storage_probe_us
     Before each local run: the median CPU time of one 3 KB write to local storage in the
     stack's home (400 writes); the figure is the median over the rounds. Not a target: it
@@ -120,7 +122,7 @@ BATCH = 8
 JOBS = 6_000  # at 2,000 a run lasted 3 s, a third of it filling and draining the pipeline
 THROUGHPUT_BOX = 90.0 * PATIENCE
 RAW_MESSAGES = 20_000
-ROUNDS = 3
+ROUNDS = 5
 DISPATCH_SAMPLES = 200
 DISPATCH_BOX = 60.0 * PATIENCE
 RSS_FIRST, RSS_TOTAL = 1_000, 10_000
