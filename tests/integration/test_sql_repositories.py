@@ -998,22 +998,23 @@ def test_capturing_holds_for_jobs_writes_what_the_domain_capture_would(
         assert uow.holds.capture_for_jobs(costs, later) == {}
 
 
+def _debit(n: int, amount: int) -> Posting:
+    return Posting(
+        reference_id=f"job:{n}:capture",
+        type=EntryType.DEBIT,
+        kind=EntryKind.GENERATION,
+        amount=amount,
+        reason=f"job {n}",
+        links=Links(job_id=n),
+    )
+
+
 def test_debits_posted_together_are_entries_of_their_own_in_the_order_given(
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:
     user_id = owner[0]
     grant = Posting(reference_id="grant:1", type=EntryType.CREDIT, kind=EntryKind.BONUS, amount=50)
-    debits = [
-        Posting(
-            reference_id=f"job:{n}:capture",
-            type=EntryType.DEBIT,
-            kind=EntryKind.GENERATION,
-            amount=amount,
-            reason=f"job {n}",
-            links=Links(job_id=n),
-        )
-        for n, amount in enumerate([7, 3, 11], start=1)
-    ]
+    debits = [_debit(n, amount) for n, amount in enumerate([7, 3, 11], start=1)]
     with SqlUnitOfWork(engine) as uow:
         uow.wallets.add(Wallet(user_id=user_id))
         uow.wallets.post(user_id, grant)
@@ -1025,17 +1026,6 @@ def test_debits_posted_together_are_entries_of_their_own_in_the_order_given(
         assert uow.wallets.get(user_id).balance == 29
     assert stored == entries
     assert [e.links.job_id for e in entries] == [1, 2, 3]
-
-
-def _debit(n: int, amount: int) -> Posting:
-    return Posting(
-        reference_id=f"job:{n}:capture",
-        type=EntryType.DEBIT,
-        kind=EntryKind.GENERATION,
-        amount=amount,
-        reason=f"job {n}",
-        links=Links(job_id=n),
-    )
 
 
 def test_debits_posted_together_draw_on_lots_in_order_when_the_first_does_not_cover_them(
@@ -1245,28 +1235,42 @@ def test_media_added_together_get_their_own_ids_in_the_order_given(
     ]
 
 
+def _generated(owner: tuple[int, int], job: Job, **values: Any) -> Media:
+    """The first output of a job, with these values."""
+    return Media.generated(
+        user_id=owner[0],
+        request_id=job.request_id or 0,
+        job_id=job.id or 0,
+        output_index=0,
+        info=_info(),
+        **values,
+    )
+
+
+def _added_together(engine: sa.Engine, media: list[Media]) -> list[Media]:
+    """Add the media in one call and commit; each as read back."""
+    with SqlUnitOfWork(engine) as uow:
+        uow.media.add_all(media)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow:
+        return [uow.media.get(m.id or 0) for m in media]
+
+
 def test_media_added_together_keep_quotes_braces_and_nulls_in_their_text_and_json(
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:
     request = _add_request(engine, owner)
     awkward = 'say "hi", {a,b} \\ NULL é'
     media = [
-        Media.generated(
-            user_id=owner[0],
-            request_id=request.id or 0,
-            job_id=job.id or 0,
-            output_index=0,
+        _generated(
+            owner,
+            job,
             storage_path=f"generated/{awkward}/{job.id}.png",
-            info=_info(),
             metadata={"note": awkward, "none": None, "list": [1, "NULL"]},
         )
         for job in request.jobs
     ]
-    with SqlUnitOfWork(engine) as uow:
-        uow.media.add_all(media)
-        uow.commit()
-    with SqlUnitOfWork(engine) as uow:
-        stored = [uow.media.get(m.id or 0) for m in media]
+    stored = _added_together(engine, media)
     assert [(m.storage_path, m.metadata) for m in stored] == [
         (m.storage_path, m.metadata) for m in media
     ]
@@ -1276,24 +1280,9 @@ def test_media_added_together_keep_a_column_given_in_some_rows_and_null_in_the_o
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:
     request = _add_request(engine, owner, priorities=(0, 0, 0))
-    media = [
-        Media.generated(
-            user_id=owner[0],
-            request_id=request.id or 0,
-            job_id=job.id or 0,
-            output_index=0,
-            storage_path=f"generated/{job.id}.png",
-            info=_info(),
-            original_media_id=None,
-        )
-        for job in request.jobs
-    ]
+    media = [_generated(owner, job, storage_path=f"generated/{job.id}.png") for job in request.jobs]
     media[1].original_filename = "kept.png"
-    with SqlUnitOfWork(engine) as uow:
-        uow.media.add_all(media)  # original_media_id is left out, original_filename is not
-        uow.commit()
-    with SqlUnitOfWork(engine) as uow:
-        stored = [uow.media.get(m.id or 0) for m in media]
+    stored = _added_together(engine, media)  # leaves out original_media_id only
     assert [(m.original_filename, m.original_media_id) for m in stored] == [
         (None, None),
         ("kept.png", None),
