@@ -192,15 +192,15 @@ def finished(counts: dict[str, int]) -> int:
 
 
 def wait_finished(
-    container: Container, total: int, deadline: float, after_job: int = 0
+    container: Container, total: int, deadline: float, after_job: int = 0, every: float = 0.2
 ) -> dict[str, int]:
-    """Poll until `total` jobs above `after_job` finished or time.monotonic() passes
-    `deadline`; the last counts."""
+    """Poll every `every` seconds until `total` jobs above `after_job` finished or
+    time.monotonic() passes `deadline`; the last counts."""
     while True:
         counts = status_counts(container, after_job)
         if finished(counts) >= total or time.monotonic() > deadline:
             return counts
-        time.sleep(0.2)
+        time.sleep(every)
 
 
 def last_job_id(container: Container) -> int:
