@@ -334,9 +334,9 @@ class FakeJobRepository(_Repo, JobRepository):
                 request.status = Status.PROCESSING
         return jobs
 
-    def save_completed(self, jobs: Sequence[Job]) -> set[int]:
-        written = set()
-        for job in sorted(jobs, key=lambda job: job.id or 0):
+    def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
+        written = []
+        for job in sorted(jobs, key=lambda job: (job.id or 0, job.attempts)):
             if job.status is not Status.COMPLETED:
                 raise ValueError("save_completed() takes jobs that Job.complete moved on")
             stored = _find_job(self.db, job.id or 0)
@@ -347,7 +347,7 @@ class FakeJobRepository(_Repo, JobRepository):
             self.before_written.setdefault(job.id or 0, (stored.status, stored.attempts))
             for name in OUTCOME:
                 setattr(stored, name, copy.deepcopy(getattr(job, name)))
-            written.add(job.id or 0)
+            written.append(job)
         return written
 
     def save_all(self, jobs: Sequence[Job]) -> None:

@@ -9,7 +9,7 @@ import attrs
 import pytest
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.tables import generation_media
+from genmedia.adapters.sql.tables import generation_jobs, generation_media
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.commands import CancelRequest, CreateUser, SubmitRequest
 from genmedia.application.execution import (
@@ -86,8 +86,10 @@ def completion(engine: sa.Engine, job_id: int, attempt: int = 1) -> Completion:
 
 
 def complete_batch(engine: sa.Engine, job_ids: list[int], attempt: int = 1) -> set[int]:
+    """Complete these jobs' runs of `attempt` in one batch; the ids of the jobs completed."""
     completions = [completion(engine, job_id, attempt) for job_id in job_ids]
-    return complete_jobs(completions, uow=SqlUnitOfWork(engine), clock=FakeClock())
+    written = complete_jobs(completions, uow=SqlUnitOfWork(engine), clock=FakeClock())
+    return {job_id for job_id, _ in written}
 
 
 def stored(engine: sa.Engine, request_id: int) -> GenerationRequest:
@@ -225,7 +227,7 @@ def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
         completion(engine, ids[1], attempt=2),
         completion(engine, ids[2]),
     ]
-    assert complete_jobs(stale, uow=SqlUnitOfWork(engine), clock=FakeClock()) == {ids[2]}
+    assert complete_jobs(stale, uow=SqlUnitOfWork(engine), clock=FakeClock()) == {(ids[2], 1)}
     after = stored(engine, request.id or 0)
     assert [j.status for j in after.jobs] == [
         Status.COMPLETED,
@@ -233,6 +235,25 @@ def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
         Status.COMPLETED,
     ]
     assert media_count(engine, request.id or 0) == 2
+    assert_ledger_chains(engine, request.user_id)
+
+
+def test_a_batch_with_two_attempts_of_a_job_completes_the_attempt_its_row_still_runs(
+    engine: sa.Engine,
+) -> None:
+    request = submitted(engine, "attempts@race.example", 1)
+    [job_id] = [j.id or 0 for j in request.jobs]
+    claimed(engine, [job_id])
+    jobs = generation_jobs
+    with engine.begin() as connection:  # rescued, then claimed again by the same worker
+        connection.execute(sa.update(jobs).where(jobs.c.id == job_id).values(attempts=2))
+    batch = [completion(engine, job_id, attempt=1), completion(engine, job_id, attempt=2)]
+    written = complete_jobs(batch, uow=SqlUnitOfWork(engine), clock=FakeClock())
+    assert written == {(job_id, 2)}
+    after = stored(engine, request.id or 0)
+    assert (after.jobs[0].status, after.jobs[0].attempts) == (Status.COMPLETED, 2)
+    assert after.status is Status.COMPLETED
+    assert media_count(engine, request.id or 0) == 1
     assert_ledger_chains(engine, request.user_id)
 
 

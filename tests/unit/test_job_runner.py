@@ -209,6 +209,23 @@ def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete
     assert [j.status for j in jobs] == [Status.COMPLETED, Status.PROCESSING]
 
 
+def test_of_two_attempts_of_a_job_in_one_completion_batch_only_the_one_it_runs_completes(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    job_id = request_.jobs[0].id
+    [first] = work.claim_all([job_id])
+    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
+    [second] = work.claim_all([job_id])
+    assert (first.attempts, second.attempts) == (1, 2)
+    stale, live = (
+        Completion(job=job, outputs=[stored_output(job_id)], metadata={}) for job in (first, second)
+    )
+    assert work.complete_all([stale, live]) == [False, True]
+    stored = uow.db.requests[request_.id].jobs[0]
+    assert (stored.status, stored.attempts) == (Status.COMPLETED, 2)
+
+
 class GatedUnitOfWork(FakeUnitOfWork):
     """The shared fake unit of work, except that the completer's thread waits at `gate`
     before each transaction, or finds the database unreachable when `down`."""

@@ -175,10 +175,12 @@ class Completion:
         return self.job.attempts
 
 
-def complete_jobs(completions: Sequence[Completion], *, uow: UnitOfWork, clock: Clock) -> set[int]:
+def complete_jobs(
+    completions: Sequence[Completion], *, uow: UnitOfWork, clock: Clock
+) -> set[tuple[int, int]]:
     """Write the media rows, charge the holds and complete the jobs and their requests, all
-    in one transaction; the ids of the jobs completed. A completion whose job is no longer
-    running that attempt changes nothing.
+    in one transaction; the (job id, attempt) of the completions written. A completion
+    whose job is no longer running that attempt changes nothing.
 
     Each job is completed from the copy its worker ran, in one guarded write that also
     locks the rows, so the jobs are not read again. It is saved as charged in full; in the
@@ -186,19 +188,18 @@ def complete_jobs(completions: Sequence[Completion], *, uow: UnitOfWork, clock: 
     it) it is saved again with what was.
     """
     now = clock.now()
-    first: dict[int, Completion] = {}
-    for completion in completions:
-        first.setdefault(completion.job_id, completion)
+    once = {(c.job_id, c.attempt): c for c in reversed(completions)}  # the first of each
 
-    def attempt() -> set[int]:
-        finished = [_completed(completion, now) for completion in first.values()]
+    def attempt() -> set[tuple[int, int]]:
+        finished = [_completed(completion, now) for completion in once.values()]
+        of_job = {id(job): (job, completion) for job, completion in finished}
         with uow:
             written = uow.jobs.save_completed([job for job, _ in finished])
-            done = [(job, completion) for job, completion in finished if job.id in written]
+            done = [of_job[id(job)] for job in written]
             uow.requests.follow_all({job.request_id or 0 for job, _ in done}, locked=True)
             _store_and_charge(uow, done, now)
             uow.commit()
-        return written
+        return {(completion.job_id, completion.attempt) for _, completion in done}
 
     return retry_stale(attempt)
 
@@ -268,7 +269,8 @@ def complete_job(
     completion = Completion(
         job=job, outputs=outputs, metadata=output_metadata, provider_cost=provider_cost
     )
-    return completion.job_id in complete_jobs([completion], uow=uow, clock=clock)
+    written = complete_jobs([completion], uow=uow, clock=clock)
+    return (completion.job_id, completion.attempt) in written
 
 
 def fail_job(

@@ -213,12 +213,13 @@ class JobRepository(abc.ABC):
         may run as the only work of `UnitOfWork.one_statement`."""
 
     @abc.abstractmethod
-    def save_completed(self, jobs: Sequence[Job]) -> set[int]:
+    def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         """Write the outcome of jobs that `Job.complete` moved on from processing (status,
         times, output metadata, credits, provider cost, error fields), each only where its
         row is still processing the same attempt, as one guarded write that locks the rows
-        in id order, then the requests of those written; the ids written. The jobs need not
-        be loaded here: a worker completes the copy it claimed."""
+        in id order, then the requests of those written; the jobs written, of those given.
+        The jobs need not be loaded here: a worker completes the copy it claimed. Two
+        attempts of one job may be given: only the one its row still runs is written."""
 
     @abc.abstractmethod
     def save_all(self, jobs: Sequence[Job]) -> None:

@@ -338,7 +338,7 @@ class JobRunner:
             if len(completions) == 1:
                 raise
             return [self._complete_alone(completion) for completion in completions]
-        return [completion.job_id in done for completion in completions]
+        return [(completion.job_id, completion.attempt) in done for completion in completions]
 
     def _complete_alone(self, completion: execution.Completion) -> bool | Exception:
         try:

@@ -108,10 +108,10 @@ _OUTCOME = (
 
 
 @functools.cache
-def _complete() -> sa.Select[tuple[int, int]]:
+def _complete() -> sa.Select[tuple[int, int, int]]:
     """`save_completed` from arrays (PostgreSQL): lock the rows still processing the given
     attempt in id order, write their outcome, then lock their requests in id order; the
-    ids written."""
+    ids and attempts written."""
     fields = {"job": "id", "was_attempts": "attempts"} | {f"v_{name}": name for name in _OUTCOME}
     given = sa.select(unnested(_jobs, fields)).cte("given")
     running = sa.and_(
@@ -130,7 +130,7 @@ def _complete() -> sa.Select[tuple[int, int]]:
         sa.update(_jobs)
         .where(_jobs.c.id == locked.c.id, running)
         .values({name: given.c[f"v_{name}"] for name in _OUTCOME})
-        .returning(_jobs.c.id, _jobs.c.request_id)
+        .returning(_jobs.c.id, _jobs.c.attempts, _jobs.c.request_id)
         .cte("completed")
     )
     requests = (
@@ -142,7 +142,7 @@ def _complete() -> sa.Select[tuple[int, int]]:
     )
     # Read by the main query: a plain SELECT in WITH runs only if something reads it.
     requests_locked = sa.select(sa.func.count()).select_from(requests).scalar_subquery()
-    return sa.select(completed.c.id, requests_locked.label("requests"))
+    return sa.select(completed.c.id, completed.c.attempts, requests_locked.label("requests"))
 
 
 @functools.cache
@@ -233,27 +233,29 @@ class SqlJobRepository(SqlRepository, JobRepository):
             self._connection.execute(_start(), {"requests": requests})
         return jobs
 
-    def save_completed(self, jobs: Sequence[Job]) -> set[int]:
+    def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         """Write the completed jobs' outcome where each still runs the attempt it ran: on
         PostgreSQL one statement for them all, which also locks their requests; elsewhere
-        one guarded UPDATE each, in id order (SQLite's writer holds the database). The ids
+        one guarded UPDATE each, in id order (SQLite's writer holds the database). The jobs
         written."""
+        given = sorted(jobs, key=lambda job: (job.id or 0, job.attempts))
         rows = []
-        for job in sorted(jobs, key=lambda job: job.id or 0):
+        for job in given:
             if job.id is None or job.status is not Status.COMPLETED:
                 raise ValueError("save_completed() takes stored jobs that Job.complete moved on")
             row = {f"v_{name}": getattr(job, name) for name in _OUTCOME}
             rows.append({"job": job.id, "was_attempts": job.attempts, **row})
         if not rows:
-            return set()
+            return []
         if on_postgresql(self._connection):
             result = self._connection.execute(_complete(), arrays(rows, list(rows[0])))
-            return {row.id for row in result}
-        return {
-            row["job"]
-            for row in rows
+            written = {(row.id, row.attempts) for row in result}
+            return [job for job in given if (job.id, job.attempts) in written]
+        return [
+            job
+            for job, row in zip(given, rows, strict=True)
             if self._connection.execute(_complete_one(), row).rowcount == 1
-        }
+        ]
 
     def save_all(self, jobs: Sequence[Job]) -> None:
         """Write the jobs' changes, one statement per set of changed columns; StaleAggregate
