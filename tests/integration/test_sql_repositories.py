@@ -635,7 +635,7 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_at
     with SqlUnitOfWork(engine) as uow:
         written = uow.jobs.save_completed([repeated, cancelling, retried, done])
         uow.commit()
-    assert written == {done.id, cancelling.id, repeated.id}
+    assert written == [done, cancelling, repeated]  # the jobs given, in id order
     with SqlUnitOfWork(engine) as uow:
         stored = {job.id: job for job in uow.jobs.lock(ids)}
     for job in (done, repeated):
@@ -644,10 +644,10 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_at
     assert stored[cancelling.id].cancel_requested, "a column it did not change is kept"
     assert (stored[retried.id].status, stored[retried.id].attempts) == (Status.PROCESSING, 2)
     with SqlUnitOfWork(engine) as uow:
-        assert uow.jobs.save_completed([attrs.evolve(repeated, completed_at=later)]) == set()
+        assert uow.jobs.save_completed([attrs.evolve(repeated, completed_at=later)]) == []
     for job in (done, retried):
-        with SqlUnitOfWork(engine) as uow:  # one job alone takes the one-row statement
-            assert uow.jobs.save_completed([job]) == set()
+        with SqlUnitOfWork(engine) as uow:
+            assert uow.jobs.save_completed([job]) == []
 
 
 def test_saving_a_completed_job_locks_its_request_until_the_transaction_ends(
@@ -663,7 +663,7 @@ def test_saving_a_completed_job_locks_its_request_until_the_transaction_ends(
     statuses: list[Status] = []
     completing, racing = SqlUnitOfWork(engine), SqlUnitOfWork(engine)
     with completing:
-        assert completing.jobs.save_completed([first]) == {first.id}
+        assert completing.jobs.save_completed([first]) == [first]
 
         def complete_the_sibling() -> None:
             with racing:
@@ -1052,6 +1052,39 @@ def test_debits_posted_together_draw_on_lots_in_order_when_the_first_does_not_co
     assert [lot.remaining for lot in lots if lot is not None] == [0, 23]
     assert stored == entries
     assert [(e.links.job_id, e.reason) for e in entries] == [(1, "job 1"), (2, "job 2")]
+
+
+def test_debits_waiting_for_the_wallet_draw_on_a_lot_added_while_they_waited(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = clean_postgres_engine
+    user_id = _owner(engine)[0]
+    paid = Posting(reference_id="grant:1", type=EntryType.CREDIT, kind=EntryKind.BONUS, amount=50)
+    promo = Posting(reference_id="grant:2", type=EntryType.CREDIT, kind=EntryKind.BONUS, amount=20)
+    with SqlUnitOfWork(engine) as uow:
+        uow.wallets.add(Wallet(user_id=user_id))
+        uow.wallets.post(user_id, paid)
+        uow.commit()
+    granting, debiting = SqlUnitOfWork(engine), SqlUnitOfWork(engine)
+    with granting:
+        # An expiring lot is drawn on before one that never expires.
+        granting.wallets.post(user_id, promo, lot_expires_at=datetime.now(UTC) + timedelta(days=30))
+
+        def debit() -> None:
+            with debiting:
+                debiting.wallets.post_all(user_id, [_debit(1, 8)])
+                debiting.commit()
+
+        racer = threading.Thread(target=debit)
+        racer.start()
+        racer.join(0.5)
+        assert racer.is_alive(), "the debit should wait for the wallet row"
+        granting.commit()
+        racer.join(10)
+    with SqlUnitOfWork(engine) as uow:
+        lots = [uow.wallets.lot(grant.reference_id) for grant in (paid, promo)]
+        assert uow.wallets.get(user_id).balance == 62
+    assert [lot.remaining for lot in lots if lot is not None] == [50, 12]
 
 
 def test_debits_the_wallet_cannot_cover_are_refused_and_write_nothing(

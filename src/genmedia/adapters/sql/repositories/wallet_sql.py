@@ -118,15 +118,17 @@ def post_debits() -> sa.Select[tuple[int, Any, int, int]]:
     """`apply`, the INSERT of the debits' entries and `take_from_first_lot` of their sum, in
     one statement (PostgreSQL), so that the wallet row stays locked for one round trip
     instead of three: the entries' ids and times in the order given, each with the wallet's
-    new balance and whether the first lot covered the sum (1) or not (0). No rows when the
-    wallet refused the movement.
+    new balance and whether the first lot covered the sum (1) or not (0: it did not, or the
+    statement could not tell which lot is first now). No rows when the wallet refused the
+    movement.
 
     The entries are bound as arrays of DEBIT_FIELDS, each named with an `e_` prefix, their
     balances as offsets: each entry's balance is the wallet's new balance, less :delta, plus
     its offset.
     """
     user = P("u", type_=w.c.user_id.type)
-    moved = _moved(user).cte("moved")
+    seen = sa.select(w.c.version).where(w.c.user_id == user).cte("seen")
+    moved = _moved(user).returning(w.c.version).cte("moved")
     # Prefixed: a parameter named like a column of an UPDATEd table would join its SET.
     given = unnested(ledger, {f"e_{name}": name for name in DEBIT_FIELDS})
     start = moved.c.balance - P("delta")
@@ -147,12 +149,17 @@ def post_debits() -> sa.Select[tuple[int, Any, int, int]]:
         .returning(ledger.c.id, ledger.c.created_at)
         .cte("entries")
     )
+    # The first lot is picked in the snapshot the statement started with, which is older
+    # than the wallet row it waited for if another transaction moved the wallet meanwhile
+    # (and every change of lots moves the wallet): then it takes no lot, and the caller
+    # draws on the lots in a statement of its own, which sees them as they are now.
+    alone = moved.join(seen, moved.c.version == seen.c.version + 1)
     took = (
         sa.update(lots)
         .where(
             lots.c.id == _first_lot(user),
             lots.c.remaining >= P("take"),
-            sa.exists(sa.select(moved.c.balance)),
+            sa.exists(sa.select(moved.c.balance).select_from(alone)),
         )
         .values(remaining=lots.c.remaining - P("take"))
         .returning(lots.c.id)

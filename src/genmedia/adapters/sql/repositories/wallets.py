@@ -142,7 +142,7 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         if not rows:
             raise self._refused(user_id, sum(posting.amount for posting in postings))
         if not rows[0].took:
-            self._consume(user_id, params["take"], None, first_tried=True)
+            self._consume(user_id, params["take"], None)
         start = rows[0].balance - params["delta"]
         return [
             attrs.evolve(
@@ -191,12 +191,10 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             )
         )
 
-    def _consume(
-        self, user_id: int, amount: int, first: int | None, *, first_tried: bool = False
-    ) -> None:
+    def _consume(self, user_id: int, amount: int, first: int | None) -> None:
         """Draw `amount` from the user's lots: from `first` if given, else from the first
-        in consumption order if it covers it (unless `first_tried`), else by plan."""
-        if first is None and not first_tried:
+        in consumption order if it covers it, else by plan."""
+        if first is None:
             params = {"u": user_id, "take": amount}
             if self._connection.execute(q.take_from_first_lot(), params).rowcount == 1:
                 return
