@@ -51,7 +51,9 @@ def _cosines(components: int, size: int) -> npt.NDArray[np.float64]:
     return _frozen(np.cos(np.pi * np.outer(np.arange(components), np.arange(size)) / size))
 
 
-@functools.cache
+# Bounded: its size grows with the components and the pixels, and a processor with a large
+# hash size sees many sizes of thumbnail (every aspect ratio gives its own).
+@functools.lru_cache(maxsize=32)
 def _basis(
     width: int, height: int, components_x: int, components_y: int
 ) -> npt.NDArray[np.float64]:
