@@ -686,6 +686,7 @@ def test_requests_follow_their_jobs_with_or_without_taking_their_locks(
     engine: sa.Engine, owner: tuple[int, int], locked: bool
 ) -> None:
     done, running, untouched = (_add_request(engine, owner, (0, 0)) for _ in range(3))
+    empty = _add_request(engine, owner, ())
     jobs = generation_jobs
     with engine.begin() as connection:
         for job, (status, credits) in zip(
@@ -700,7 +701,7 @@ def test_requests_follow_their_jobs_with_or_without_taking_their_locks(
             .where(generation_requests.c.id == running.id)
             .values(status=Status.PROCESSING)
         )
-    ids = [done.id or 0, running.id or 0, untouched.id or 0]
+    ids = [done.id or 0, running.id or 0, untouched.id or 0, empty.id or 0]
     with SqlUnitOfWork(engine) as uow:
         statuses = uow.requests.follow_all(ids, locked=locked)
         uow.commit()
@@ -708,12 +709,14 @@ def test_requests_follow_their_jobs_with_or_without_taking_their_locks(
         done.id: Status.COMPLETED,
         running.id: Status.PROCESSING,
         untouched.id: Status.PENDING,
+        empty.id: Status.PENDING,
     }
     with SqlUnitOfWork(engine) as uow:
         stored = [uow.requests.get(request_id) for request_id in ids]
     assert [(r.status, r.credits_charged) for r in stored] == [
         (Status.COMPLETED, 3),
         (Status.PROCESSING, 2),
+        (Status.PENDING, 0),
         (Status.PENDING, 0),
     ]
     with SqlUnitOfWork(engine) as uow, pytest.raises(NotFound):
