@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
@@ -650,6 +651,18 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_at
             assert uow.jobs.save_completed([job]) == []
 
 
+def _waits_until(finish: Callable[[], None], action: Callable[[], None], why: str) -> None:
+    """Run `action` in a thread: it must still be waiting half a second later, and end once
+    `finish` (which commits the transaction it waits for) has run."""
+    racer = threading.Thread(target=action)
+    racer.start()
+    racer.join(0.5)
+    assert racer.is_alive(), why
+    finish()
+    racer.join(10)
+    assert not racer.is_alive()
+
+
 def test_saving_a_completed_job_locks_its_request_until_the_transaction_ends(
     clean_postgres_engine: sa.Engine,
 ) -> None:
@@ -671,13 +684,10 @@ def test_saving_a_completed_job_locks_its_request_until_the_transaction_ends(
                 statuses.append(racing.requests.follow_jobs(request.id or 0))
                 racing.commit()
 
-        racer = threading.Thread(target=complete_the_sibling)
-        racer.start()
-        racer.join(0.5)
-        assert racer.is_alive(), "the sibling's save should wait for the request's lock"
         completing.requests.follow_all([request.id or 0], locked=True)
-        completing.commit()
-        racer.join(10)
+        _waits_until(
+            completing.commit, complete_the_sibling, "the sibling should wait for the request"
+        )
     assert statuses == [Status.COMPLETED], "the last to save sees both jobs completed"
 
 
@@ -748,12 +758,7 @@ def test_two_claims_of_the_same_jobs_at_once_give_each_job_to_one_of_them(
             taken["second"] = [j.id or 0 for j in second.jobs.claim(ids, "second", NOW, HOUR)]
             second.commit()
 
-        racer = threading.Thread(target=claim)
-        racer.start()
-        racer.join(0.5)
-        assert racer.is_alive(), "the second claim should wait for the first transaction"
-        first.commit()
-        racer.join(10)
+        _waits_until(first.commit, claim, "the second claim should wait for the first")
     assert taken == {"first": ids[:2], "second": ids[2:]}
     with SqlUnitOfWork(engine) as uow:
         assert [(j.worker_id, j.attempts) for j in uow.jobs.lock(ids)] == [
@@ -1078,12 +1083,7 @@ def test_debits_waiting_for_the_wallet_draw_on_a_lot_added_while_they_waited(
                 debiting.wallets.post_all(user_id, [_debit(1, 8)])
                 debiting.commit()
 
-        racer = threading.Thread(target=debit)
-        racer.start()
-        racer.join(0.5)
-        assert racer.is_alive(), "the debit should wait for the wallet row"
-        granting.commit()
-        racer.join(10)
+        _waits_until(granting.commit, debit, "the debit should wait for the wallet row")
     with SqlUnitOfWork(engine) as uow:
         lots = [uow.wallets.lot(grant.reference_id) for grant in (paid, promo)]
         assert uow.wallets.get(user_id).balance == 62
