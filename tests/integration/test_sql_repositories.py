@@ -684,10 +684,11 @@ def test_saving_a_completed_job_locks_its_request_until_the_transaction_ends(
                 statuses.append(racing.requests.follow_jobs(request.id or 0))
                 racing.commit()
 
-        completing.requests.follow_all([request.id or 0], locked=True)
-        _waits_until(
-            completing.commit, complete_the_sibling, "the sibling should wait for the request"
-        )
+        def finish() -> None:  # only now does this transaction write the request
+            completing.requests.follow_all([request.id or 0], locked=True)
+            completing.commit()
+
+        _waits_until(finish, complete_the_sibling, "the sibling should wait for the request")
     assert statuses == [Status.COMPLETED], "the last to save sees both jobs completed"
 
 
