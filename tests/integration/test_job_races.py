@@ -4,6 +4,7 @@ ledger end consistent."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import attrs
 import pytest
@@ -37,7 +38,7 @@ INFO = ImageInfo(file_format="png", width=8, height=8, file_size=10, blurhash="L
 
 
 @pytest.fixture
-def engine(postgres_url: str) -> sa.Engine:
+def engine(postgres_url: str) -> Iterator[sa.Engine]:
     from genmedia.adapters.sql.engine import create_engine
 
     engine = create_engine(postgres_url, pool_size=20)
