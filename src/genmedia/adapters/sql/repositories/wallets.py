@@ -140,7 +140,7 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         )
         rows = self._connection.execute(q.post_debits(), params).all()
         if not rows:
-            raise self._refused(user_id, sum(posting.amount for posting in postings))
+            raise self._refused(user_id, params["take"])
         if not rows[0].took:
             self._consume(user_id, params["take"], None)
         start = rows[0].balance - params["delta"]
