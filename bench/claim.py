@@ -2,7 +2,7 @@
 
 Claiming one job is what the pipeline does per job before any work starts: the dispatcher's
 pick (`SqlJobOutbox.claim_for_dispatch`, which picks and marks the job in one transaction)
-and then the worker's guarded claim (`execution.claim_job`). Both are timed together, one
+and then the worker's guarded claim (`steps.claim_job`). Both are timed together, one
 job at a time, as a steady trickle looks to the dispatcher (every round picks the few jobs
 that just found room). The last `IN_FLIGHT` claimed jobs stay running, as on a busy worker
 pool, and older ones are finished outside the timing, so the in-flight set stays the same
@@ -35,8 +35,9 @@ from bench.pg import scratch_database
 from bench.scratch import scratch_dir
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
-from genmedia.application import execution
-from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.execution import steps
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.identity.commands import CreateUser
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.settings import Settings
 
@@ -147,7 +148,7 @@ class _Backlog:
         between = time.perf_counter()
         if not picked:
             raise RuntimeError("the dispatcher picked nothing; is the backlog empty?")
-        job = execution.claim_job(picked[0].job_id, WORKER, uow=container.uow(), clock=clock)
+        job = steps.claim_job(picked[0].job_id, WORKER, uow=container.uow(), clock=clock)
         ended = time.perf_counter()
         if job is None:
             raise RuntimeError(f"job {picked[0].job_id} could not be claimed")

@@ -9,7 +9,8 @@ from pathlib import Path
 from bench.scratch import scratch_dir
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.sql import migrate
-from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.identity.commands import CreateUser
 from genmedia.application.ports import ProviderCall
 from genmedia.entrypoints.container import build_container
 from genmedia.entrypoints.follow import follow

@@ -28,7 +28,8 @@ from bench.pg import scratch_database
 from bench.scratch import scratch_dir
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.tables import generation_jobs
-from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.status import Status
 from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container, build_container

@@ -15,9 +15,9 @@ from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
-from genmedia.application.commands import CreateUser
-from genmedia.application.holds import CaptureHold, PlaceHold, capture_hold, place_hold
-from genmedia.application.users import create_user
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
+from genmedia.application.wallet.holds import CaptureHold, PlaceHold, capture_hold, place_hold
 
 CLIENTS = 16
 SECONDS = 6.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from genmedia.application.coupons import create_coupon
+from genmedia.application.commerce.coupons import create_coupon
+from genmedia.application.commerce.purchases import create_credit_pack
 from genmedia.application.ports import UnitOfWork
-from genmedia.application.purchases import create_credit_pack
 from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.purchases import (
     CreditPack,

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from genmedia.application.errors import ProviderError, StaleAggregate, UnsupportedMedia
+from genmedia.application.operations.stats import tier_of
 from genmedia.application.ports import (
     Clock,
     CouponRepository,
@@ -24,6 +25,7 @@ from genmedia.application.ports import (
     JobQueue,
     JobRepository,
     MediaRepository,
+    Metrics,
     ObjectStorage,
     Outcome,
     PasswordHasher,
@@ -45,7 +47,6 @@ from genmedia.application.ports import (
     WalletRepository,
     WorkerRegistry,
 )
-from genmedia.application.stats import tier_of
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption, already_redeemed
 from genmedia.domain.errors import (
@@ -818,6 +819,24 @@ class FakeQueue(JobQueue):
 
     def send_poll(self, job_id: int, delay: float) -> None:
         self.polls.append((job_id, delay))
+
+
+class FakeMetrics(Metrics):
+    """Records what the pipeline reports."""
+
+    def __init__(self) -> None:
+        self.finished: list[tuple[str, str]] = []
+        self.dispatched: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+
+    def job_finished(self, status: str, provider: str, seconds: float) -> None:
+        self.finished.append((status, provider))
+
+    def job_dispatched(self, lag_seconds: float, tier: str) -> None:
+        self.dispatched.append(tier)
+
+    def provider_error(self, provider: str, code: str) -> None:
+        self.errors.append((provider, code))
 
 
 class FakeClock(Clock):

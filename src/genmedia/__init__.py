@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from genmedia.application.commands import CancelRequest, CreateUser, SubmitRequest
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import (
     DomainError,
     FieldError,

@@ -18,8 +18,9 @@ from genmedia.adapters.sql.tables import (
     generation_media,
     wallet_transactions,
 )
-from genmedia.application.commands import CreateUser, SubmitRequest
-from genmedia.application.dispatch import DispatchPolicy, dispatch_pending
+from genmedia.application.execution.dispatch import DispatchPolicy, dispatch_pending
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.identity.commands import CreateUser
 from genmedia.application.ports import Outcome, ProviderCall, ProviderGateway
 from genmedia.domain.catalog import Feature
 from genmedia.domain.provider_model import ProviderModel
@@ -113,7 +114,9 @@ def test_every_message_delivered_twice_gives_the_same_outcome(stack: Stack) -> N
         worker = stack.worker("--threads", "4", GENMEDIA_DISPATCHER_IN_WORKER="false")
         try:
             policy = DispatchPolicy(user_cap=100, max_in_flight=100)
-            sent = dispatch_pending(uow=app.uow(), queue=twice, clock=app.clock(), policy=policy)
+            sent = dispatch_pending(
+                uow=app.uow(), queue=twice, clock=app.clock(), metrics=app.metrics(), policy=policy
+            )
             assert sent == 12
             wait_until(lambda: all_done(app, 12), 90, "all jobs to finish")
         finally:

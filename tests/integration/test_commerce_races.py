@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.tables import wallet_transactions
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.gift_cards import buy_gift_card
-from genmedia.application.purchases import confirm_payment, start_purchase
-from genmedia.application.redemptions import redeem_code
+from genmedia.application.commerce.gift_cards import buy_gift_card
+from genmedia.application.commerce.purchases import confirm_payment, start_purchase
+from genmedia.application.commerce.redemptions import redeem_code
 from genmedia.domain.coupons import DiscountType
 from genmedia.domain.wallet import EntryKind
 from tests.commerce import T0, add_buyer, add_coupon, add_pack, balance, paid

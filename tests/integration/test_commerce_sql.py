@@ -10,10 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from genmedia.adapters.sql.tables import coupons
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.gift_cards import buy_gift_card, expire_gift_cards
-from genmedia.application.purchases import confirm_payment, list_credit_packs, start_purchase
-from genmedia.application.redemptions import redeem_code
-from genmedia.application.refunds import refund_purchase
+from genmedia.application.commerce.gift_cards import buy_gift_card, expire_gift_cards
+from genmedia.application.commerce.purchases import (
+    confirm_payment,
+    list_credit_packs,
+    start_purchase,
+)
+from genmedia.application.commerce.redemptions import redeem_code
+from genmedia.application.commerce.refunds import refund_purchase
 from genmedia.domain.coupons import CouponRedemption, DiscountType
 from genmedia.domain.errors import AlreadyExists, AlreadyUsed, InvalidValue, NotFound
 from genmedia.domain.gift_cards import GiftCard, GiftCardStatus, hash_code

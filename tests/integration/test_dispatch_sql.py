@@ -9,12 +9,13 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.commands import CreateUser, SubmitRequest
-from genmedia.application.execution import claim_job
-from genmedia.application.generation import submit_request
-from genmedia.application.rescue import beat, stopped
-from genmedia.application.seeding import seed_catalog
-from genmedia.application.users import create_user
+from genmedia.application.catalog.seeding import seed_catalog
+from genmedia.application.execution.rescue import beat, stopped
+from genmedia.application.execution.steps import claim_job
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.generation.requests import submit_request
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
 from tests.fakes import FakeClock, FakeHasher
 
 pytestmark = pytest.mark.integration

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.tables import generation_jobs, generation_media
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.commands import CancelRequest, CreateUser, SubmitRequest
-from genmedia.application.execution import (
+from genmedia.application.catalog.seeding import seed_catalog
+from genmedia.application.execution.steps import (
     Completion,
     StoredOutput,
     claim_job,
@@ -22,10 +22,11 @@ from genmedia.application.execution import (
     complete_jobs,
     fail_job,
 )
-from genmedia.application.generation import cancel_request, submit_request
-from genmedia.application.seeding import seed_catalog
-from genmedia.application.users import create_user
-from genmedia.application.wallet import expire_holds
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.requests import cancel_request, submit_request
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
+from genmedia.application.wallet.accounts import expire_holds
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo
 from genmedia.domain.request import GenerationRequest

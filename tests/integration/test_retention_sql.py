@@ -14,7 +14,7 @@ from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.tables import generation_jobs, wallet_transactions
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
-from genmedia.application.retention import RetentionReport, apply_retention, delete_media
+from genmedia.application.operations.retention import RetentionReport, apply_retention, delete_media
 from genmedia.domain.catalog import Feature
 from genmedia.domain.errors import NotFound
 from genmedia.domain.holds import CreditHold

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from genmedia.adapters.metrics import PrometheusMetrics
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.stats import QueueStats, queue_stats
+from genmedia.application.operations.stats import QueueStats, queue_stats
 from genmedia.domain.catalog import Feature
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest

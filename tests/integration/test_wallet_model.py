@@ -18,19 +18,19 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invaria
 
 from genmedia.adapters.sql.tables import credit_holds, credit_lots, wallet_transactions
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.commands import CreateUser
-from genmedia.application.holds import (
+from genmedia.application.commerce.purchases import confirm_payment, start_purchase
+from genmedia.application.commerce.redemptions import redeem_code
+from genmedia.application.commerce.refunds import refund_purchase
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
+from genmedia.application.wallet.accounts import AdjustCredits, adjust_credits, expire_holds
+from genmedia.application.wallet.holds import (
     CaptureHold,
     PlaceHold,
     capture_hold,
     place_hold,
     release_hold,
 )
-from genmedia.application.purchases import confirm_payment, start_purchase
-from genmedia.application.redemptions import redeem_code
-from genmedia.application.refunds import refund_purchase
-from genmedia.application.users import create_user
-from genmedia.application.wallet import AdjustCredits, adjust_credits, expire_holds
 from genmedia.domain.coupons import DiscountType
 from genmedia.domain.errors import AlreadyUsed, IdempotencyConflict, InsufficientCredits
 from genmedia.domain.purchases import PaymentNotification

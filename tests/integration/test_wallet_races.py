@@ -11,16 +11,16 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.tables import wallet_transactions
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.commands import CreateUser
-from genmedia.application.holds import (
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
+from genmedia.application.wallet.accounts import AdjustCredits, adjust_credits, expire_holds
+from genmedia.application.wallet.holds import (
     CaptureHold,
     PlaceHold,
     capture_hold,
     place_hold,
     release_hold,
 )
-from genmedia.application.users import create_user
-from genmedia.application.wallet import AdjustCredits, adjust_credits, expire_holds
 from genmedia.domain.errors import AlreadyUsed, InsufficientCredits
 from genmedia.domain.user import User
 from tests.fakes import FakeClock, FakeHasher

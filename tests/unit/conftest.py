@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from genmedia.application.commands import CreateUser
-from genmedia.application.seeding import seed_catalog
-from genmedia.application.users import create_user
+from genmedia.application.catalog.seeding import seed_catalog
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.user import User
 from tests.fakes import FakeClock, FakeHasher, FakeUnitOfWork

@@ -6,16 +6,24 @@ from datetime import timedelta
 
 import pytest
 
-from genmedia.application.commands import CancelRequest, CreateUser, SubmitRequest
 from genmedia.application.errors import ProviderError
-from genmedia.application.generation import cancel_request, submit_request
-from genmedia.application.runner import JobRunner
-from genmedia.application.users import create_user
-from genmedia.application.wallet import AdjustCredits, adjust_credits, expire_holds
+from genmedia.application.execution.runner import JobRunner
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.requests import cancel_request, submit_request
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import create_user
+from genmedia.application.wallet.accounts import AdjustCredits, adjust_credits, expire_holds
 from genmedia.domain.errors import IdempotencyConflict, InsufficientCredits, InvalidValue
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.wallet import EntryKind, EntryType, Posting
-from tests.fakes import FakeHasher, FakeImageProcessor, FakeProvider, FakeQueue, FakeStorage
+from tests.fakes import (
+    FakeHasher,
+    FakeImageProcessor,
+    FakeMetrics,
+    FakeProvider,
+    FakeQueue,
+    FakeStorage,
+)
 
 
 def portrait(user_id: int, batch: int = 4) -> SubmitRequest:
@@ -28,7 +36,7 @@ def runner(uow, clock, provider: FakeProvider | None = None) -> JobRunner:
     return JobRunner(
         uow=lambda: uow, storage=FakeStorage(), images=FakeImageProcessor(),
         providers={"local": provider or FakeProvider()}, queue=FakeQueue(), clock=clock,
-        worker_id="w",
+        worker_id="w", metrics=FakeMetrics(),
     )  # fmt: skip
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from genmedia.application.coupons import create_coupon
-from genmedia.application.redemptions import Redeemed, redeem_code
+from genmedia.application.commerce.coupons import create_coupon
+from genmedia.application.commerce.redemptions import Redeemed, redeem_code
 from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.errors import AlreadyExists, AlreadyUsed, Expired, InvalidValue, NotFound
 from genmedia.domain.wallet import EntryKind, Links

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from genmedia.application.commands import CancelRequest, SubmitRequest
-from genmedia.application.generation import cancel_request, estimate_request, submit_request
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.requests import (
+    cancel_request,
+    estimate_request,
+    submit_request,
+)
 from genmedia.domain.errors import InvalidAttachment, InvalidValue, NotFound, NothingToCancel
 from genmedia.domain.media import Media
 from genmedia.domain.status import Status

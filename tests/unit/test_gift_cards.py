@@ -9,10 +9,10 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from genmedia.application.gift_cards import buy_gift_card, expire_gift_cards
-from genmedia.application.purchases import confirm_payment
-from genmedia.application.redemptions import Redeemed, redeem_code
-from genmedia.application.refunds import refund_purchase
+from genmedia.application.commerce.gift_cards import buy_gift_card, expire_gift_cards
+from genmedia.application.commerce.purchases import confirm_payment
+from genmedia.application.commerce.redemptions import Redeemed, redeem_code
+from genmedia.application.commerce.refunds import refund_purchase
 from genmedia.domain.errors import AlreadyUsed, Expired, IllegalTransition, InvalidValue
 from genmedia.domain.gift_cards import (
     ALPHABET,

@@ -8,12 +8,12 @@ from collections.abc import Sequence
 import attrs
 import pytest
 
-from genmedia.application.commands import CancelRequest, SubmitRequest
-from genmedia.application.dispatch import dispatch_pending
 from genmedia.application.errors import ProviderError
-from genmedia.application.execution import Completion, StoredOutput, requeue_job
-from genmedia.application.generation import cancel_request, submit_request
-from genmedia.application.runner import JobRunner
+from genmedia.application.execution.dispatch import dispatch_pending
+from genmedia.application.execution.runner import JobRunner
+from genmedia.application.execution.steps import Completion, StoredOutput, requeue_job
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.requests import cancel_request, submit_request
 from genmedia.domain.errors import AlreadyExists
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.media import ImageInfo, Media, MediaKind
@@ -21,6 +21,7 @@ from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from tests.fakes import (
     FakeImageProcessor,
+    FakeMetrics,
     FakeProvider,
     FakeQueue,
     FakeStorage,
@@ -48,6 +49,7 @@ def runner(uow, clock, queue, storage, provider: FakeProvider) -> JobRunner:
         queue=queue,
         clock=clock,
         worker_id="w1",
+        metrics=FakeMetrics(),
     )
 
 
@@ -58,8 +60,8 @@ def request_(uow, clock, user) -> GenerationRequest:
 
 
 def test_dispatch_sends_pending_jobs_once(uow, clock, queue, request_) -> None:
-    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 2
-    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 0
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock, metrics=FakeMetrics()) == 2
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock, metrics=FakeMetrics()) == 0
     assert queue.runs == [j.id for j in request_.jobs]
 
 
@@ -159,8 +161,8 @@ def test_a_retryable_error_fails_the_job_once_attempts_are_spent(
 
 
 def test_a_cancelled_job_is_not_run(uow, clock, queue, storage, request_) -> None:
-    from genmedia.application.commands import CancelRequest
-    from genmedia.application.generation import cancel_request
+    from genmedia.application.generation.commands import CancelRequest
+    from genmedia.application.generation.requests import cancel_request
 
     cancel_request(
         CancelRequest(user_id=request_.user_id, request_id=request_.id), uow=uow, clock=clock
@@ -330,10 +332,10 @@ def test_a_round_whose_messages_cannot_be_sent_leaves_its_jobs_dispatchable_agai
     uow, clock, request_
 ) -> None:
     with pytest.raises(ConnectionError):
-        dispatch_pending(uow=uow, queue=UnreachableQueue(), clock=clock)
+        dispatch_pending(uow=uow, queue=UnreachableQueue(), clock=clock, metrics=FakeMetrics())
     assert [j.dispatched_at for j in uow.db.requests[request_.id].jobs] == [None, None]
     queue = FakeQueue()
-    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 2
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock, metrics=FakeMetrics()) == 2
     assert queue.runs == [j.id for j in request_.jobs]
 
 
@@ -421,7 +423,7 @@ def test_a_stopping_worker_gives_back_the_jobs_it_claimed_ahead_but_never_ran(
         None,
     )
     assert given_back.dispatched_at is None
-    assert dispatch_pending(uow=uow, queue=queue, clock=clock) == 1
+    assert dispatch_pending(uow=uow, queue=queue, clock=clock, metrics=FakeMetrics()) == 1
     assert queue.runs == [second]
 
 

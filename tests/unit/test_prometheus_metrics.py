@@ -15,8 +15,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from genmedia.adapters.metrics import PrometheusMetrics
-from genmedia.application.ports import Metrics, NoMetrics
-from genmedia.application.stats import QueueStats, queue_stats, tier_of
+from genmedia.adapters.metrics.null import NoMetrics
+from genmedia.application.operations.stats import QueueStats, queue_stats, tier_of
+from genmedia.application.ports import Metrics
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
@@ -153,7 +154,7 @@ RENDER = textwrap.dedent(
     """
     import sys
     from genmedia.adapters.metrics import PrometheusMetrics
-    from genmedia.application.stats import QueueStats
+    from genmedia.application.operations.stats import QueueStats
     stats = QueueStats(jobs_by_status={"pending": 4}, depth_by_tier={"free": 4})
     sys.stdout.write(PrometheusMetrics(lambda: stats).render().decode())
     """

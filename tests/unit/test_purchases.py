@@ -5,8 +5,12 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from genmedia.application.purchases import confirm_payment, list_credit_packs, start_purchase
-from genmedia.application.refunds import apply_notification, refund_purchase
+from genmedia.application.commerce.purchases import (
+    confirm_payment,
+    list_credit_packs,
+    start_purchase,
+)
+from genmedia.application.commerce.refunds import apply_notification, refund_purchase
 from genmedia.domain.coupons import DiscountType
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.purchases import PaymentEvent, PaymentProvider, PaymentStatus

@@ -6,15 +6,15 @@ from datetime import timedelta
 
 import pytest
 
-from genmedia.application.commands import CancelRequest, SubmitRequest
 from genmedia.application.errors import ProviderError
-from genmedia.application.execution import claim_job
-from genmedia.application.generation import cancel_request, submit_request
-from genmedia.application.rescue import Rescue, beat, rescue_orphans
-from genmedia.application.runner import JobRunner, RetryPolicy
+from genmedia.application.execution.rescue import Rescue, beat, rescue_orphans
+from genmedia.application.execution.runner import JobRunner, RetryPolicy
+from genmedia.application.execution.steps import claim_job
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.requests import cancel_request, submit_request
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.status import Status
-from tests.fakes import FakeImageProcessor, FakeProvider, FakeQueue, FakeStorage
+from tests.fakes import FakeImageProcessor, FakeMetrics, FakeProvider, FakeQueue, FakeStorage
 
 
 @pytest.fixture
@@ -26,6 +26,7 @@ def runner(uow, clock, queue, provider: FakeProvider, worker: str = "w1", **retr
     return JobRunner(
         uow=lambda: uow, storage=FakeStorage(), images=FakeImageProcessor(),
         providers={"local": provider}, queue=queue, clock=clock, worker_id=worker,
+        metrics=FakeMetrics(),
         retry=RetryPolicy(**retry),
     )  # fmt: skip
 

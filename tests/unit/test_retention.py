@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from genmedia.application.retention import RetentionReport, apply_retention, delete_media
+from genmedia.application.operations.retention import RetentionReport, apply_retention, delete_media
 from genmedia.domain.errors import InvalidValue, NotFound
 from genmedia.domain.holds import CreditHold
 from genmedia.domain.job import Job

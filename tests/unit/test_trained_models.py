@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from genmedia.application.commands import SubmitRequest
-from genmedia.application.generation import estimate_request, submit_request
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.generation.requests import estimate_request, submit_request
 from genmedia.domain.errors import IllegalTransition, InvalidInput, InvalidValue
 from genmedia.domain.planning import Choice, plan_request
 from genmedia.domain.trained_model import (

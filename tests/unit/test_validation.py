@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from genmedia.application.commands import SubmitRequest
-from genmedia.application.generation import submit_request
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.generation.requests import submit_request
 from genmedia.domain.errors import (
     IllegalTransition,
     InvalidInput,

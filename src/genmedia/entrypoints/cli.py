@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from genmedia.application.commands import CreateUser, SubmitRequest
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.container import Container, build_container
 

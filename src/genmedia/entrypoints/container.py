@@ -12,6 +12,7 @@ from dependency_injector import containers, providers
 from dramatiq.broker import Broker
 
 from genmedia.adapters.imaging.pillow import PillowImageProcessor
+from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider
 from genmedia.adapters.providers.local import LocalProvider
@@ -22,20 +23,17 @@ from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.adapters.storage.s3 import S3Storage
 from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
-from genmedia.application import (
-    dispatch,
-    generation,
-    gift_cards,
-    queries,
-    rescue,
-    retention,
-    seeding,
-    stats,
-    users,
-    wallet,
-)
-from genmedia.application.ports import NoMetrics, ProviderGateway
-from genmedia.application.runner import JobRunner, RetryPolicy
+from genmedia.application.catalog import queries as catalog_queries
+from genmedia.application.catalog import seeding
+from genmedia.application.commerce import gift_cards
+from genmedia.application.execution import dispatch, rescue
+from genmedia.application.execution.runner import JobRunner, RetryPolicy
+from genmedia.application.generation import queries as generation_queries
+from genmedia.application.generation import requests
+from genmedia.application.identity import users
+from genmedia.application.operations import retention, stats
+from genmedia.application.ports import ProviderGateway
+from genmedia.application.wallet import accounts
 from genmedia.entrypoints.settings import Settings
 
 
@@ -142,25 +140,25 @@ class Container(containers.DeclarativeContainer):
         admin_email=config.admin_email,
         admin_password=config.admin_password,
     )
-    estimate_request = providers.Callable(generation.estimate_request, uow=uow, clock=clock)
+    estimate_request = providers.Callable(requests.estimate_request, uow=uow, clock=clock)
     hold_ttl = providers.Callable(timedelta, seconds=config.hold_ttl_seconds)
     submit_request = providers.Callable(
-        generation.submit_request, uow=uow, clock=clock, hold_ttl=hold_ttl
+        requests.submit_request, uow=uow, clock=clock, hold_ttl=hold_ttl
     )
-    cancel_request = providers.Callable(generation.cancel_request, uow=uow, clock=clock)
-    request_details = providers.Callable(queries.request_details, uow=uow)
-    wallet_of = providers.Callable(wallet.wallet_of, uow=uow)
-    ledger_of = providers.Callable(wallet.ledger_of, uow=uow)
-    adjust_credits = providers.Callable(wallet.adjust_credits, uow=uow)
-    expire_holds = providers.Callable(wallet.expire_holds, uow=uow)
-    expire_lots = providers.Callable(wallet.expire_lots, uow=uow)
+    cancel_request = providers.Callable(requests.cancel_request, uow=uow, clock=clock)
+    request_details = providers.Callable(generation_queries.request_details, uow=uow)
+    wallet_of = providers.Callable(accounts.wallet_of, uow=uow)
+    ledger_of = providers.Callable(accounts.ledger_of, uow=uow)
+    adjust_credits = providers.Callable(accounts.adjust_credits, uow=uow)
+    expire_holds = providers.Callable(accounts.expire_holds, uow=uow)
+    expire_lots = providers.Callable(accounts.expire_lots, uow=uow)
     expire_gift_cards = providers.Callable(gift_cards.expire_gift_cards, uow=uow)
     heartbeat = providers.Callable(
         rescue.beat, providers.Callable(worker_id), providers.Callable(os.getpid), uow=uow
     )
     worker_stopped = providers.Callable(rescue.stopped, providers.Callable(worker_id), uow=uow)
-    find_user = providers.Callable(queries.find_user, uow=uow)
-    list_features = providers.Callable(queries.list_features, uow=uow)
+    find_user = providers.Callable(users.find_user, uow=uow)
+    list_features = providers.Callable(catalog_queries.list_features, uow=uow)
     dispatch_policy = providers.Factory(
         dispatch.DispatchPolicy,
         batch=config.dispatch_batch,

@@ -6,8 +6,9 @@ import time
 import uuid
 from pathlib import Path
 
-from genmedia.application.commands import CreateUser, SubmitRequest
-from genmedia.application.wallet import AdjustCredits
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.wallet.accounts import AdjustCredits
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.wallet import Wallet

@@ -45,8 +45,8 @@ from prometheus_client.exposition import start_http_server
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 
+from genmedia.application.operations.stats import QueueStats
 from genmedia.application.ports import Metrics
-from genmedia.application.stats import QueueStats
 
 log = logging.getLogger(__name__)
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import attrs
 
-from genmedia.application import seed_data
-from genmedia.application.commands import CreateUser
+from genmedia.application.catalog import seed_data
+from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.users import ensure_user
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
-from genmedia.application.users import ensure_user
 from genmedia.domain.errors import AlreadyExists, NotFound
 from genmedia.domain.template import Template
 

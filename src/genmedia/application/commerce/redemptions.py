@@ -6,8 +6,8 @@ from typing import Literal
 
 import attrs
 
-from genmedia.application.coupons import redeem_coupon
-from genmedia.application.gift_cards import redeem_gift_card
+from genmedia.application.commerce.coupons import redeem_coupon
+from genmedia.application.commerce.gift_cards import redeem_gift_card
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain.errors import NotFound
 from genmedia.domain.gift_cards import hash_code, normalise_code

@@ -11,9 +11,9 @@ from typing import Any
 
 import attrs
 
-from genmedia.application import billing
 from genmedia.application.ports import Clock, UnitOfWork, Waiting
 from genmedia.application.retry import retry_stale
+from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media
 from genmedia.domain.status import Status

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import attrs
 
-from genmedia.application import billing
-from genmedia.application.billing import DEFAULT_HOLD_TTL
-from genmedia.application.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.commands import CancelRequest, SubmitRequest
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
+from genmedia.application.wallet import billing
+from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
 from genmedia.domain.errors import InvalidAttachment, InvalidValue, NotFound
 from genmedia.domain.media import Media
 from genmedia.domain.planning import MAX_SEED, Choice, image_slots, plan_request

@@ -14,9 +14,9 @@ import socket
 from collections.abc import Callable
 from datetime import timedelta
 
-from genmedia.application import billing
 from genmedia.application.ports import Clock, JobQueue, UnitOfWork
 from genmedia.application.retry import retry_stale
+from genmedia.application.wallet import billing
 from genmedia.domain.status import Status
 
 RESCUE_BATCH = 100

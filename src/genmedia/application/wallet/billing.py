@@ -11,8 +11,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from genmedia.application.holds import settle_release
 from genmedia.application.ports import UnitOfWork
+from genmedia.application.wallet.holds import settle_release
 from genmedia.domain.errors import InsufficientCredits
 from genmedia.domain.holds import CreditHold, HoldStatus
 from genmedia.domain.job import Job

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from genmedia.application.commerce.purchases import confirm_payment
 from genmedia.application.ports import Clock, UnitOfWork
-from genmedia.application.purchases import confirm_payment
 from genmedia.domain.errors import NotFound
 from genmedia.domain.purchases import (
     Payment,

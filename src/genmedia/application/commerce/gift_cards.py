@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from genmedia.application.commerce.purchases import pack_on_sale
 from genmedia.application.ports import Clock, UnitOfWork
-from genmedia.application.purchases import pack_on_sale
 from genmedia.domain.errors import AlreadyUsed
 from genmedia.domain.gift_cards import GiftCard, new_code
 from genmedia.domain.purchases import Payment, PaymentPurpose, payment_provider

@@ -1,4 +1,4 @@
-"""Commands: the inputs of the use cases, as frozen value objects."""
+"""The commands of the generation use cases, as frozen value objects."""
 
 from __future__ import annotations
 
@@ -36,13 +36,3 @@ class CancelRequest:
 
     user_id: int
     request_id: int
-
-
-@attrs.frozen(kw_only=True)
-class CreateUser:
-    """Register a user."""
-
-    email: str
-    name: str | None = None
-    password: str | None = None
-    is_admin: bool = False

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from genmedia.application.commands import CreateUser
+from genmedia.application.identity.commands import CreateUser
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
-from genmedia.domain.errors import AlreadyExists, InvalidValue
+from genmedia.domain.errors import AlreadyExists, InvalidValue, NotFound
 from genmedia.domain.user import User, normalise_email
 from genmedia.domain.wallet import WELCOME_CREDITS, EntryKind, EntryType, Posting, Wallet
 
@@ -73,3 +73,12 @@ def ensure_user(
             found = uow.users.get_by_email(normalise_email(cmd.email))
         assert found is not None
         return found
+
+
+def find_user(email: str, *, uow: UnitOfWork) -> User:
+    """The user with this e-mail, or NotFound."""
+    with uow:
+        user = uow.users.get_by_email(normalise_email(email))
+    if user is None:
+        raise NotFound("user", email)
+    return user

@@ -16,9 +16,9 @@ from typing import Any
 
 import attrs
 
-from genmedia.application import execution
 from genmedia.application.batch_writer import BatchWriter
 from genmedia.application.errors import ProviderError, UnsupportedMedia
+from genmedia.application.execution import steps
 from genmedia.application.group_commit import GroupCommit
 from genmedia.application.ports import (
     Clock,
@@ -27,7 +27,6 @@ from genmedia.application.ports import (
     InputImage,
     JobQueue,
     Metrics,
-    NoMetrics,
     ObjectStorage,
     Outcome,
     ProviderCall,
@@ -46,7 +45,7 @@ log = logging.getLogger(__name__)
 class RetryPolicy:
     """How long a job may take and how its failed attempts are spaced."""
 
-    job_timeout: timedelta = execution.DEFAULT_JOB_TIMEOUT
+    job_timeout: timedelta = steps.DEFAULT_JOB_TIMEOUT
     base_delay: float = 2.0
     max_delay: float = 60.0
 
@@ -62,8 +61,8 @@ class JobRunner:
     queue: JobQueue
     clock: Clock
     worker_id: str
+    metrics: Metrics
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
-    metrics: Metrics = attrs.field(factory=NoMetrics)
     completion_retry: float = 1.0  # seconds between tries to write completions given back
     # A job claimed ahead that waited longer than this (seconds) is read again before it
     # runs: a cancellation or a rescue may have reached it meanwhile.
@@ -71,8 +70,8 @@ class JobRunner:
     # Called once jobs finished here: a dispatcher in this process can fill their slots now.
     on_finished: Callable[[], None] | None = None
     _claims: GroupCommit[int, Job | None] = attrs.field(init=False)
-    _completions: GroupCommit[execution.Completion, bool] = attrs.field(init=False)
-    _completer: BatchWriter[execution.Completion] = attrs.field(init=False)
+    _completions: GroupCommit[steps.Completion, bool] = attrs.field(init=False)
+    _completer: BatchWriter[steps.Completion] = attrs.field(init=False)
     # Jobs claimed by `claim_ahead` that no thread has taken up yet, by id, with the
     # time.monotonic() of their claim.
     _ahead: dict[int, tuple[Job, float]] = attrs.field(init=False, factory=dict)
@@ -135,7 +134,7 @@ class JobRunner:
             except KeyError:  # empty, perhaps since a straggling thread took the last one
                 return released
             try:
-                if execution.release_claim(
+                if steps.release_claim(
                     job.id or 0, job.attempts, self.worker_id, uow=self.uow(), clock=self.clock
                 ):
                     released += 1
@@ -162,13 +161,13 @@ class JobRunner:
         no longer this worker's attempt (rescued and claimed elsewhere, or finished)."""
         if time.monotonic() - claimed_at < self.ahead_recheck:
             return job
-        current = execution.load_job(job.id or 0, uow=self.uow())
+        current = steps.load_job(job.id or 0, uow=self.uow())
         ours = current.status is Status.PROCESSING and current.worker_id == self.worker_id
         return current if ours and current.attempts == job.attempts else None
 
     def poll(self, job_id: int) -> None:
         """Ask the provider about the job's task and move the job on."""
-        job = execution.load_job(job_id, uow=self.uow())
+        job = steps.load_job(job_id, uow=self.uow())
         if job.status is not Status.PROCESSING or job.provider_task_id is None:
             return
         if self._stopped(job):
@@ -180,7 +179,7 @@ class JobRunner:
         """Cancel or time out a job before its next step; True if it was stopped."""
         if job.cancel_requested:
             self._cancel_at_provider(job)
-            execution.cancel_running_job(job.id or 0, uow=self.uow(), clock=self.clock)
+            steps.cancel_running_job(job.id or 0, uow=self.uow(), clock=self.clock)
             self.metrics.job_finished(
                 "cancelled", job.input_json.get("provider", ""), self._age(job)
             )
@@ -251,7 +250,7 @@ class JobRunner:
         if isinstance(outcome, Finished):
             self._store(job, outcome, started)
             return
-        recorded = execution.record_provider_task(
+        recorded = steps.record_provider_task(
             job.id or 0, job.attempts, outcome, self.worker_id, uow=self.uow()
         )
         if recorded:
@@ -268,7 +267,7 @@ class JobRunner:
             info = self.images.describe(data)
             key = output_key(job.user_id, job.request_id or 0, job.id or 0, index, info.file_format)
             self.storage.put(key, data, info.content_type)
-            stored.append(execution.StoredOutput(index=index, storage_path=key, info=info))
+            stored.append(steps.StoredOutput(index=index, storage_path=key, info=info))
         # A poll in another process knows no submit cost; the job row kept it.
         cost = outcome.provider_cost if outcome.provider_cost is not None else job.provider_cost
         metadata: dict[str, Any] = {
@@ -279,7 +278,7 @@ class JobRunner:
             "provider_cost": cost,
             "provider_metadata": outcome.metadata,
         }
-        completion = execution.Completion(
+        completion = steps.Completion(
             job=job,
             outputs=stored,
             metadata=metadata,
@@ -293,7 +292,7 @@ class JobRunner:
     def _completed(self, job: Job) -> None:
         self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
 
-    def _write_finished(self, finished: list[execution.Completion]) -> list[execution.Completion]:
+    def _write_finished(self, finished: list[steps.Completion]) -> list[steps.Completion]:
         """The completer's write: complete the jobs; fail those whose completion raised, as
         `run` does; give back those that could not even be failed (database unreachable)."""
         results: list[bool | Exception]
@@ -319,7 +318,7 @@ class JobRunner:
 
     def claim_all(self, job_ids: list[int]) -> list[Job | None]:
         """Claim these jobs in one transaction; per id, its job if this call claimed it."""
-        claimed = execution.claim_jobs(
+        claimed = steps.claim_jobs(
             job_ids,
             self.worker_id,
             uow=self.uow(),
@@ -329,20 +328,20 @@ class JobRunner:
         # pop: a job whose message came twice goes to one thread only
         return [claimed.pop(job_id, None) for job_id in job_ids]
 
-    def complete_all(self, completions: list[execution.Completion]) -> list[bool | Exception]:
+    def complete_all(self, completions: list[steps.Completion]) -> list[bool | Exception]:
         """Complete these jobs in one transaction; if that fails, each alone, so that one
         job's error stays its own. Per completion: True, False (moved on) or the error."""
         try:
-            done = execution.complete_jobs(completions, uow=self.uow(), clock=self.clock)
+            done = steps.complete_jobs(completions, uow=self.uow(), clock=self.clock)
         except Exception:
             if len(completions) == 1:
                 raise
             return [self._complete_alone(completion) for completion in completions]
         return [(completion.job_id, completion.attempt) in done for completion in completions]
 
-    def _complete_alone(self, completion: execution.Completion) -> bool | Exception:
+    def _complete_alone(self, completion: steps.Completion) -> bool | Exception:
         try:
-            return bool(execution.complete_jobs([completion], uow=self.uow(), clock=self.clock))
+            return bool(steps.complete_jobs([completion], uow=self.uow(), clock=self.clock))
         except Exception as error:
             return error
 
@@ -370,12 +369,12 @@ class JobRunner:
         log.info(
             "job %s: attempt %s failed (%s); retrying in %.1fs", job.id, job.attempts, code, delay
         )
-        execution.requeue_job(
+        steps.requeue_job(
             job.id or 0, job.attempts, code, message, uow=self.uow(), run_after=run_after
         )
 
     def _fail(self, job: Job, code: str, message: str) -> None:
-        if execution.fail_job(
+        if steps.fail_job(
             job.id or 0, job.attempts, code, message, uow=self.uow(), clock=self.clock
         ):
             self.metrics.job_finished("failed", job.input_json.get("provider", ""), self._age(job))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from genmedia.application.coupons import claim_coupon
+from genmedia.application.commerce.coupons import claim_coupon
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain.coupons import Coupon, describe

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import attrs
 
-from genmedia.application.ports import Clock, JobQueue, Metrics, NoMetrics, UnitOfWork
-from genmedia.application.stats import tier_of
+from genmedia.application.operations.stats import tier_of
+from genmedia.application.ports import Clock, JobQueue, Metrics, UnitOfWork
 
 BATCH = 100
 
@@ -26,8 +26,8 @@ def dispatch_pending(
     uow: UnitOfWork,
     queue: JobQueue,
     clock: Clock,
+    metrics: Metrics,
     policy: DispatchPolicy | None = None,
-    metrics: Metrics | None = None,
 ) -> int:
     """Pick due jobs (priority first, per-user cap, bounded in flight), mark them, then send.
 
@@ -37,7 +37,7 @@ def dispatch_pending(
     is harmless, the worker's guarded claim runs it once); if this process dies first,
     `redispatch_lost` does it later.
     """
-    policy, metrics = policy or DispatchPolicy(), metrics or NoMetrics()
+    policy = policy or DispatchPolicy()
     now = clock.now()
     with uow:
         jobs = uow.outbox.claim_for_dispatch(

@@ -1,0 +1,1 @@
+"""Catalog use cases: seeding the sample catalog and reading it (SPEC CAT)."""

@@ -1,0 +1,1 @@
+"""Execution: claiming, running, completing, dispatching and rescuing jobs (SPEC EXE)."""

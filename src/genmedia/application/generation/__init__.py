@@ -1,0 +1,1 @@
+"""Generation use cases: estimate, submit, cancel and read requests (SPEC GEN)."""

@@ -1,0 +1,1 @@
+"""Identity use cases: users and their commands (SPEC IDN)."""

@@ -1,0 +1,74 @@
+"""Ports: the interfaces the use cases need from the outside world, one module per capability.
+
+Every port is re-exported here, so `from genmedia.application.ports import UnitOfWork` works.
+"""
+
+from genmedia.application.ports.catalog import (
+    FeatureRepository,
+    ProviderModelRepository,
+    TagRepository,
+    TemplateRepository,
+    TrainedModelRepository,
+)
+from genmedia.application.ports.commerce import (
+    CouponRepository,
+    CreditPackRepository,
+    GiftCardRepository,
+    PaymentRepository,
+    PaymentVerifier,
+)
+from genmedia.application.ports.execution import JobOutbox, JobQueue, PendingJob, WorkerRegistry
+from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.identity import PasswordHasher, UserRepository
+from genmedia.application.ports.operations import Metrics, RetentionRepository, StatsRepository
+from genmedia.application.ports.providers import (
+    Finished,
+    InputImage,
+    Outcome,
+    ProviderCall,
+    ProviderGateway,
+    ProviderOutput,
+    Waiting,
+)
+from genmedia.application.ports.storage import ImageProcessor, ObjectStorage
+from genmedia.application.ports.system import Clock
+from genmedia.application.ports.unit_of_work import UnitOfWork
+from genmedia.application.ports.wallet import HoldRepository, WalletRepository
+
+__all__ = [
+    "Clock",
+    "CouponRepository",
+    "CreditPackRepository",
+    "FeatureRepository",
+    "Finished",
+    "GiftCardRepository",
+    "HoldRepository",
+    "ImageProcessor",
+    "InputImage",
+    "JobOutbox",
+    "JobQueue",
+    "JobRepository",
+    "MediaRepository",
+    "Metrics",
+    "ObjectStorage",
+    "Outcome",
+    "PasswordHasher",
+    "PaymentRepository",
+    "PaymentVerifier",
+    "PendingJob",
+    "ProviderCall",
+    "ProviderGateway",
+    "ProviderModelRepository",
+    "ProviderOutput",
+    "RequestRepository",
+    "RetentionRepository",
+    "StatsRepository",
+    "TagRepository",
+    "TemplateRepository",
+    "TrainedModelRepository",
+    "UnitOfWork",
+    "UserRepository",
+    "Waiting",
+    "WalletRepository",
+    "WorkerRegistry",
+]

@@ -1,0 +1,125 @@
+"""Ports of commerce: credit packs, payments, coupons, gift cards and payment verifiers."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Mapping
+from datetime import datetime
+
+from genmedia.domain.coupons import Coupon, CouponRedemption
+from genmedia.domain.gift_cards import GiftCard
+from genmedia.domain.purchases import CreditPack, Payment, PaymentNotification, PaymentProvider
+
+
+class CreditPackRepository(abc.ABC):
+    """Credit packs on sale."""
+
+    @abc.abstractmethod
+    def add(self, pack: CreditPack) -> CreditPack:
+        """Insert a pack and give it its id; AlreadyExists if the name is taken."""
+
+    @abc.abstractmethod
+    def get(self, pack_id: int) -> CreditPack:
+        """The pack with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_name(self, name: str) -> CreditPack | None:
+        """The pack with this name, if any."""
+
+    @abc.abstractmethod
+    def list_active(self) -> list[CreditPack]:
+        """Packs on sale, fewest credits first."""
+
+
+class PaymentRepository(abc.ABC):
+    """Payments; status changes are guarded UPDATEs on the status they leave."""
+
+    @abc.abstractmethod
+    def add(self, payment: Payment) -> Payment:
+        """Insert a pending payment and give it its id."""
+
+    @abc.abstractmethod
+    def get(self, payment_id: int) -> Payment:
+        """The payment with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
+        """The payment the provider charged under `charge_id`, if any."""
+
+    @abc.abstractmethod
+    def mark_paid(self, payment: Payment) -> bool:
+        """Write a paid payment if it is still pending; AlreadyUsed if another has the charge."""
+
+    @abc.abstractmethod
+    def mark_refunded(self, payment: Payment) -> bool:
+        """Write a refunded payment (and its metadata) if it is still paid."""
+
+
+class CouponRepository(abc.ABC):
+    """Coupons and their redemptions; a use is claimed with one conditional increment."""
+
+    @abc.abstractmethod
+    def add(self, coupon: Coupon) -> Coupon:
+        """Insert a coupon and give it its id; AlreadyExists if the code is taken."""
+
+    @abc.abstractmethod
+    def get(self, coupon_id: int) -> Coupon:
+        """The coupon with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_code(self, code: str) -> Coupon | None:
+        """The coupon with this (normalised) code, if any."""
+
+    @abc.abstractmethod
+    def claim_use(self, coupon_id: int, now: datetime) -> bool:
+        """Count one use if the coupon is active, valid at `now` and not used up."""
+
+    @abc.abstractmethod
+    def add_redemption(self, redemption: CouponRedemption) -> CouponRedemption:
+        """Record a use; AlreadyUsed if this user has used this coupon before."""
+
+    @abc.abstractmethod
+    def redemptions(self, coupon_id: int) -> list[CouponRedemption]:
+        """The coupon's redemptions, oldest first."""
+
+
+class GiftCardRepository(abc.ABC):
+    """Gift cards, found by the hash of their code; every status change is guarded."""
+
+    @abc.abstractmethod
+    def add(self, card: GiftCard) -> GiftCard:
+        """Insert a pending card and give it its id."""
+
+    @abc.abstractmethod
+    def get(self, card_id: int) -> GiftCard:
+        """The card with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def get_by_hash(self, code_hash: str) -> GiftCard | None:
+        """The card whose code hashes to `code_hash`, if any."""
+
+    @abc.abstractmethod
+    def activate(self, card_id: int) -> bool:
+        """pending → active; False if the card was not pending."""
+
+    @abc.abstractmethod
+    def redeem(self, code_hash: str, user_id: int, now: datetime) -> GiftCard | None:
+        """active and unexpired → redeemed by `user_id`; None if the card was not."""
+
+    @abc.abstractmethod
+    def revoke(self, card_id: int) -> bool:
+        """pending or active → expired (its payment was refunded); False otherwise."""
+
+    @abc.abstractmethod
+    def expire_due(self, now: datetime) -> int:
+        """Expire every active card past its expiry; return how many."""
+
+
+class PaymentVerifier(abc.ABC):
+    """Checks and reads a payment provider's notification; secrets never leave it."""
+
+    provider: PaymentProvider
+
+    @abc.abstractmethod
+    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
+        """The notification in `body`; InvalidSignature unless it is authentic and fresh."""

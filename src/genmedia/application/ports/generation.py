@@ -1,0 +1,136 @@
+"""Ports of generation: requests with their jobs, single jobs, and media."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from genmedia.domain.job import Job
+from genmedia.domain.media import Media
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status
+
+
+class RequestRepository(abc.ABC):
+    """Generation requests, each loaded and saved with all its jobs."""
+
+    @abc.abstractmethod
+    def add(self, request: GenerationRequest) -> GenerationRequest:
+        """Insert a request and its jobs, giving each its id."""
+
+    @abc.abstractmethod
+    def get(self, request_id: int, *, for_update: bool = False) -> GenerationRequest:
+        """The request with this id and its jobs, or NotFound.
+
+        `for_update` locks the request until the transaction ends, for a load that will be
+        saved: concurrent writers of one request then wait instead of losing the version race.
+        """
+
+    @abc.abstractmethod
+    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
+        """The request that owns this job, or NotFound (`for_update` as in `get`)."""
+
+    @abc.abstractmethod
+    def save(self, request: GenerationRequest) -> None:
+        """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
+
+    @abc.abstractmethod
+    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
+        """The user's live requests, newest first."""
+
+    @abc.abstractmethod
+    def follow_all(
+        self, request_ids: Collection[int], *, locked: bool = False
+    ) -> dict[int, Status]:
+        """Lock the requests (in id order) and make the status and charge of each follow its
+        jobs as stored now; the statuses, by request id. With `locked`, this transaction
+        holds their locks already (`JobRepository.save_completed` takes them).
+
+        Call it after changing jobs in the same transaction: the lock makes concurrent
+        changes to sibling jobs take turns, so the last of them sees them all.
+        """
+
+    def follow_jobs(self, request_id: int) -> Status:
+        """`follow_all` for one request; its status."""
+        return self.follow_all([request_id])[request_id]
+
+
+class JobRepository(abc.ABC):
+    """Single jobs, for the worker's steps, which change one job at a time.
+
+    A job belongs to its request; whoever saves a job calls `requests.follow_all` afterwards
+    in the same transaction (a claim starts the requests itself).
+    """
+
+    @abc.abstractmethod
+    def get(self, job_id: int) -> Job:
+        """The job with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def lock(self, job_ids: Collection[int]) -> list[Job]:
+        """Those of these jobs that exist, in id order, locked until the transaction ends."""
+
+    @abc.abstractmethod
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        """`Job.claim` those of these jobs still pending, as one guarded write, locking them
+        in id order, and move their requests that are still pending to processing; the jobs
+        claimed, in id order. Duplicate and unknown ids are ignored. Atomic on its own: it
+        may run as the only work of `UnitOfWork.one_statement`."""
+
+    @abc.abstractmethod
+    def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
+        """Write the outcome of jobs that `Job.complete` moved on from processing (status,
+        times, output metadata, credits, provider cost, error fields), each only where its
+        row is still processing the same attempt, as one guarded write that locks the rows
+        in id order, then the requests of those written; the jobs written, of those given.
+        The jobs need not be loaded here: a worker completes the copy it claimed. Two
+        attempts of one job may be given: only the one its row still runs is written."""
+
+    @abc.abstractmethod
+    def save_all(self, jobs: Sequence[Job]) -> None:
+        """Write back jobs loaded here, only if each one's status and attempts are as loaded;
+        StaleAggregate otherwise. Only the fields changed since loading are written."""
+
+    def save(self, job: Job) -> None:
+        """`save_all` for one job."""
+        self.save_all([job])
+
+
+class MediaRepository(abc.ABC):
+    """Stored media."""
+
+    @abc.abstractmethod
+    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
+        """Insert a media row; AlreadyExists if the job output already has one.
+
+        `replay_checked` says the caller's guarded UPDATE in this transaction already rules
+        out a repeat; a taken key then fails the transaction instead.
+        """
+
+    @abc.abstractmethod
+    def add_all(self, media: Sequence[Media]) -> None:
+        """Insert media rows, giving each its id, when the caller's guarded statements in
+        this transaction already rule out a replay (a repeat fails the transaction)."""
+
+    @abc.abstractmethod
+    def get(self, media_id: int) -> Media:
+        """The media with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def list_for_request(self, request_id: int) -> list[Media]:
+        """The live media a request produced, by job and output index."""
+
+    @abc.abstractmethod
+    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
+        """Mark the user's live media deleted at `now`; False if it is not theirs or not live."""
+
+    @abc.abstractmethod
+    def purgeable(self, before: datetime, limit: int) -> list[Media]:
+        """Media soft-deleted before `before` whose object is not removed yet, oldest first."""
+
+    @abc.abstractmethod
+    def mark_purged(self, media_ids: Sequence[int], now: datetime) -> int:
+        """Record that these deleted media lost their stored object; return how many."""

@@ -1,0 +1,87 @@
+"""The port of AI providers, and the values that cross it."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any
+
+import attrs
+
+
+@attrs.frozen(kw_only=True)
+class InputImage:
+    """An image handed to a provider, e.g. the source of an edit."""
+
+    data: bytes
+    file_format: str
+    slot: str = "image"
+
+
+@attrs.frozen(kw_only=True)
+class ProviderCall:
+    """Everything a provider needs for one job."""
+
+    job_id: int
+    model: str
+    endpoint: str | None
+    prompt: str
+    negative_prompt: str | None
+    params: dict[str, Any]
+    seed: int
+    inputs: tuple[InputImage, ...] = ()
+
+    @property
+    def idempotency_key(self) -> str:
+        """A key that names this job's submission, for providers that deduplicate."""
+        return f"genmedia-job-{self.job_id}"
+
+
+@attrs.frozen(kw_only=True)
+class ProviderOutput:
+    """One output: the bytes, or a URL to download them from before it expires."""
+
+    data: bytes | None = None
+    url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Finished:
+    """A provider call that produced its outputs."""
+
+    outputs: tuple[ProviderOutput, ...]
+    provider_cost: float | None = None
+    metadata: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Waiting:
+    """An asynchronous provider task still running; poll it again later."""
+
+    task_id: str
+    polling_url: str | None = None
+    poll_after: float = 1.0
+    provider_cost: float | None = None  # what submitting cost, in USD, if the provider said
+
+
+Outcome = Finished | Waiting
+
+
+class ProviderGateway(abc.ABC):
+    """One AI provider; errors are raised as ProviderError."""
+
+    name: str
+
+    @abc.abstractmethod
+    def submit(self, call: ProviderCall) -> Outcome:
+        """Start the work; a synchronous provider answers Finished at once."""
+
+    @abc.abstractmethod
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        """Ask about a task started earlier."""
+
+    @abc.abstractmethod
+    def fetch(self, url: str) -> bytes:
+        """Download an output the provider returned as a URL."""
+
+    def cancel(self, task_id: str, polling_url: str | None) -> None:  # noqa: B027
+        """Ask the provider to stop a task; providers without a cancel API ignore it."""
