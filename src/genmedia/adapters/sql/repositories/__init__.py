@@ -1,26 +1,29 @@
 """SQL implementations of the repository ports; they never begin or commit transactions."""
 
-from genmedia.adapters.sql.repositories.catalog import SqlFeatureRepository, SqlTagRepository
-from genmedia.adapters.sql.repositories.coupons import SqlCouponRepository
-from genmedia.adapters.sql.repositories.gift_cards import SqlGiftCardRepository
-from genmedia.adapters.sql.repositories.holds import SqlHoldRepository
-from genmedia.adapters.sql.repositories.jobs import SqlJobRepository
-from genmedia.adapters.sql.repositories.media import SqlMediaRepository
-from genmedia.adapters.sql.repositories.outbox import SqlJobOutbox
-from genmedia.adapters.sql.repositories.provider_models import SqlProviderModelRepository
-from genmedia.adapters.sql.repositories.purchases import (
+from genmedia.adapters.sql.repositories.catalog.features import (
+    SqlFeatureRepository,
+    SqlTagRepository,
+)
+from genmedia.adapters.sql.repositories.catalog.provider_models import SqlProviderModelRepository
+from genmedia.adapters.sql.repositories.commerce.coupons import SqlCouponRepository
+from genmedia.adapters.sql.repositories.commerce.gift_cards import SqlGiftCardRepository
+from genmedia.adapters.sql.repositories.commerce.purchases import (
     SqlCreditPackRepository,
     SqlPaymentRepository,
 )
-from genmedia.adapters.sql.repositories.request_rows import LoadedJobs, LoadedRequests
-from genmedia.adapters.sql.repositories.requests import SqlRequestRepository
-from genmedia.adapters.sql.repositories.retention import SqlRetentionRepository
-from genmedia.adapters.sql.repositories.stats import SqlStatsRepository
-from genmedia.adapters.sql.repositories.templates import SqlTemplateRepository
-from genmedia.adapters.sql.repositories.trained_models import SqlTrainedModelRepository
-from genmedia.adapters.sql.repositories.users import SqlUserRepository
-from genmedia.adapters.sql.repositories.wallets import SqlWalletRepository
-from genmedia.adapters.sql.repositories.workers import SqlWorkerRegistry
+from genmedia.adapters.sql.repositories.generation.jobs import SqlJobRepository
+from genmedia.adapters.sql.repositories.generation.outbox import SqlJobOutbox
+from genmedia.adapters.sql.repositories.generation.requests import SqlRequestRepository
+from genmedia.adapters.sql.repositories.generation.retention import SqlRetentionRepository
+from genmedia.adapters.sql.repositories.generation.rows import LoadedJobs, LoadedRequests
+from genmedia.adapters.sql.repositories.generation.stats import SqlStatsRepository
+from genmedia.adapters.sql.repositories.identity.users import SqlUserRepository
+from genmedia.adapters.sql.repositories.media.repository import SqlMediaRepository
+from genmedia.adapters.sql.repositories.templates.repository import SqlTemplateRepository
+from genmedia.adapters.sql.repositories.trained_models.repository import SqlTrainedModelRepository
+from genmedia.adapters.sql.repositories.wallet.holds import SqlHoldRepository
+from genmedia.adapters.sql.repositories.wallet.wallets import SqlWalletRepository
+from genmedia.adapters.sql.repositories.workers.registry import SqlWorkerRegistry
 
 __all__ = [
     "LoadedJobs",

@@ -12,7 +12,7 @@ from genmedia.adapters.sql.repositories.base import (
     is_unique_violation,
     unique_or_already_exists,
 )
-from genmedia.adapters.sql.repositories.commerce_rows import (
+from genmedia.adapters.sql.repositories.commerce.rows import (
     coupon_from_row,
     redemption_from_row,
     row_of,

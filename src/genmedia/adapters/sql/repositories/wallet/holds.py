@@ -7,10 +7,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
 from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all, on_postgresql
-from genmedia.adapters.sql.repositories.wallet_rows import hold_from_row
+from genmedia.adapters.sql.repositories.wallet import statements as q
+from genmedia.adapters.sql.repositories.wallet.rows import hold_from_row
 from genmedia.adapters.sql.tables import credit_holds as t
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import HoldRepository

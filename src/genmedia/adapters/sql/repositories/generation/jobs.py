@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
-from genmedia.adapters.sql.repositories.request_rows import LoadedJobs, job_changes, job_from_row
+from genmedia.adapters.sql.repositories.generation.rows import LoadedJobs, job_changes, job_from_row
 from genmedia.adapters.sql.repositories.unnest import (
     arrays,
     as_arrays,

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
-from genmedia.adapters.sql.repositories.template_rows import (
+from genmedia.adapters.sql.repositories.templates.rows import (
     insert_option_groups,
     load_option_groups,
     template_from_row,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, without_none
-from genmedia.adapters.sql.repositories.request_rows import (
+from genmedia.adapters.sql.repositories.generation.rows import (
     Loaded,
     LoadedRequests,
     job_from_row,

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
-from genmedia.adapters.sql.repositories.commerce_rows import gift_card_from_row, row_of
+from genmedia.adapters.sql.repositories.commerce.rows import gift_card_from_row, row_of
 from genmedia.adapters.sql.tables import gift_cards as g
 from genmedia.application.ports import GiftCardRepository
 from genmedia.domain.errors import NotFound

@@ -10,7 +10,7 @@ from genmedia.adapters.sql.repositories.base import (
     is_unique_violation,
     unique_or_already_exists,
 )
-from genmedia.adapters.sql.repositories.commerce_rows import (
+from genmedia.adapters.sql.repositories.commerce.rows import (
     pack_from_row,
     payment_from_row,
     row_of,

@@ -10,14 +10,14 @@ import attrs
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from genmedia.adapters.sql.repositories import wallet_sql as q
 from genmedia.adapters.sql.repositories.base import (
     SqlRepository,
     is_unique_violation,
     unique_or_already_exists,
 )
 from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, insert_all, on_postgresql
-from genmedia.adapters.sql.repositories.wallet_rows import (
+from genmedia.adapters.sql.repositories.wallet import statements as q
+from genmedia.adapters.sql.repositories.wallet.rows import (
     entry_from_row,
     entry_row,
     lot_from_row,

@@ -1,0 +1,1 @@
+"""Features, tags and provider models in SQL."""

@@ -1,0 +1,1 @@
+"""Credit packs, payments, coupons and gift cards in SQL."""

@@ -1,0 +1,1 @@
+"""Requests, jobs, the outbox of pending jobs, retention and statistics in SQL."""

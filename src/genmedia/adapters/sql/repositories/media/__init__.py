@@ -1,0 +1,1 @@
+"""Stored media in SQL."""

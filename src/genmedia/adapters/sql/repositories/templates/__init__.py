@@ -1,0 +1,1 @@
+"""Templates with their option groups in SQL."""

@@ -1,0 +1,1 @@
+"""Wallets, the ledger, lots and credit holds in SQL."""

@@ -1,0 +1,1 @@
+"""Worker heartbeats in SQL."""

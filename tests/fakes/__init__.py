@@ -1,0 +1,65 @@
+"""In-memory fakes of every port, one module per capability; each subclasses the port it fakes."""
+
+from tests.fakes.base import OUTCOME, FakeCommerce, FakeDatabase, Repo
+from tests.fakes.catalog import (
+    FakeFeatureRepository,
+    FakeProviderModelRepository,
+    FakeTagRepository,
+    FakeTemplateRepository,
+    FakeTrainedModelRepository,
+)
+from tests.fakes.commerce import (
+    FakeCouponRepository,
+    FakeCreditPackRepository,
+    FakeGiftCardRepository,
+    FakePaymentRepository,
+)
+from tests.fakes.execution import (
+    FakeJobOutbox,
+    FakeMetrics,
+    FakeProvider,
+    FakeQueue,
+    FakeWorkerRegistry,
+    fake_image,
+)
+from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
+from tests.fakes.identity import FakeHasher, FakeUserRepository
+from tests.fakes.operations import FakeRetentionRepository, FakeStatsRepository
+from tests.fakes.system import FakeClock, FakeImageProcessor, FakeStorage
+from tests.fakes.unit_of_work import FakeUnitOfWork
+from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
+
+__all__ = [
+    "FakeClock",
+    "FakeCommerce",
+    "FakeCouponRepository",
+    "FakeCreditPackRepository",
+    "FakeDatabase",
+    "FakeFeatureRepository",
+    "FakeGiftCardRepository",
+    "FakeHasher",
+    "FakeHoldRepository",
+    "FakeImageProcessor",
+    "FakeJobOutbox",
+    "FakeJobRepository",
+    "FakeMediaRepository",
+    "FakeMetrics",
+    "FakePaymentRepository",
+    "FakeProvider",
+    "FakeProviderModelRepository",
+    "FakeQueue",
+    "FakeRequestRepository",
+    "FakeRetentionRepository",
+    "FakeStatsRepository",
+    "FakeStorage",
+    "FakeTagRepository",
+    "FakeTemplateRepository",
+    "FakeTrainedModelRepository",
+    "FakeUnitOfWork",
+    "FakeUserRepository",
+    "FakeWalletRepository",
+    "FakeWorkerRegistry",
+    "OUTCOME",
+    "Repo",
+    "fake_image",
+]

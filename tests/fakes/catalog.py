@@ -1,0 +1,136 @@
+"""Fakes of the catalog ports."""
+
+from __future__ import annotations
+
+import copy
+
+from genmedia.application.ports import (
+    FeatureRepository,
+    ProviderModelRepository,
+    TagRepository,
+    TemplateRepository,
+    TrainedModelRepository,
+)
+from genmedia.domain.catalog import Feature, MediaCategory, Tag
+from genmedia.domain.errors import (
+    AlreadyExists,
+    NotFound,
+)
+from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.template import Template
+from genmedia.domain.trained_model import TrainedModel, TrainedModelStatus
+from tests.fakes.base import Repo
+
+
+class FakeFeatureRepository(Repo, FeatureRepository):
+    def add(self, feature: Feature) -> Feature:
+        feature.id = self._new_id()
+        self.db.features[feature.id] = feature
+        return feature
+
+    def get(self, feature_id: int) -> Feature:
+        if feature_id not in self.db.features:
+            raise NotFound("feature", feature_id)
+        return self.db.features[feature_id]
+
+    def get_by_name(self, name: str) -> Feature | None:
+        return next((f for f in self.db.features.values() if f.name == name), None)
+
+    def list_active(self, category: MediaCategory | None = None) -> list[Feature]:
+        found = [f for f in self.db.features.values() if f.is_usable]
+        found = [f for f in found if category is None or f.category is category]
+        return sorted(found, key=lambda f: (f.order_index, f.id or 0))
+
+
+class FakeTagRepository(Repo, TagRepository):
+    def add(self, tag: Tag) -> Tag:
+        if self.get_by_name(tag.name):
+            raise AlreadyExists("tag", tag.name)
+        tag.id = self._new_id()
+        self.db.tags[tag.id] = tag
+        return tag
+
+    def get_by_name(self, name: str) -> Tag | None:
+        return next((t for t in self.db.tags.values() if t.name == name), None)
+
+    def list(self) -> list[Tag]:
+        return sorted(self.db.tags.values(), key=lambda t: (t.sort_order, t.id or 0))
+
+
+class FakeTemplateRepository(Repo, TemplateRepository):
+    def add(self, template: Template) -> Template:
+        if self.get_by_slug(template.slug):
+            raise AlreadyExists("template", template.slug)
+        template.id = self._new_id()
+        self.db.templates[template.id] = template
+        return template
+
+    def get(self, template_id: int) -> Template:
+        if template_id not in self.db.templates:
+            raise NotFound("template", template_id)
+        return self.db.templates[template_id]
+
+    def get_by_slug(self, slug: str) -> Template | None:
+        return next((t for t in self.db.templates.values() if t.slug == slug), None)
+
+    def list_active(self, feature_id: int | None = None) -> list[Template]:
+        found = [t for t in self.db.templates.values() if t.is_usable]
+        return [t for t in found if feature_id is None or t.feature_id == feature_id]
+
+
+class FakeProviderModelRepository(Repo, ProviderModelRepository):
+    def add(self, model: ProviderModel) -> ProviderModel:
+        if self.get_by_slug(model.model_slug):
+            raise AlreadyExists("provider model", model.model_slug)
+        model.id = self._new_id()
+        self.db.models[model.id] = model
+        return model
+
+    def get(self, model_id: int) -> ProviderModel:
+        if model_id not in self.db.models:
+            raise NotFound("provider model", model_id)
+        return self.db.models[model_id]
+
+    def get_by_slug(self, slug: str) -> ProviderModel | None:
+        return next((m for m in self.db.models.values() if m.model_slug == slug), None)
+
+    def get_default(self) -> ProviderModel | None:
+        return next((m for m in self.db.models.values() if m.is_default and m.is_active), None)
+
+
+class FakeTrainedModelRepository(Repo, TrainedModelRepository):
+    def _check_urls(self, model: TrainedModel) -> None:
+        for other in self.db.trained_models.values():
+            if other.id == model.id:
+                continue
+            for url in (model.weights_url, model.config_url):
+                if url is not None and url in (other.weights_url, other.config_url):
+                    raise AlreadyExists("trained model", url)
+
+    def add(self, model: TrainedModel) -> TrainedModel:
+        self._check_urls(model)
+        model.id, model.created_at = self._new_id(), model.created_at or self.db.now
+        self.db.trained_models[model.id] = copy.deepcopy(model)
+        return model
+
+    def get(self, model_id: int) -> TrainedModel:
+        found = self.db.trained_models.get(model_id)
+        if found is None or found.deleted_at is not None:
+            raise NotFound("trained model", model_id)
+        return copy.deepcopy(found)
+
+    def save(self, model: TrainedModel) -> None:
+        self.get(model.id or 0)
+        self._check_urls(model)
+        self.db.trained_models[model.id or 0] = copy.deepcopy(model)
+
+    def _live(self) -> list[TrainedModel]:
+        live = [m for m in self.db.trained_models.values() if m.deleted_at is None]
+        return copy.deepcopy(sorted(live, key=lambda m: -(m.id or 0)))
+
+    def list_for_owner(self, owner_id: int, limit: int = 50) -> list[TrainedModel]:
+        return [m for m in self._live() if m.owner_id == owner_id][:limit]
+
+    def list_public(self, limit: int = 50) -> list[TrainedModel]:
+        done = TrainedModelStatus.COMPLETED
+        return [m for m in self._live() if m.is_public and m.status is done][:limit]

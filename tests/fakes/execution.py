@@ -1,0 +1,175 @@
+"""Fakes of the execution ports: the outbox, workers, the queue, providers and metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from genmedia.application.errors import ProviderError
+from genmedia.application.ports import (
+    Finished,
+    JobOutbox,
+    JobQueue,
+    Metrics,
+    Outcome,
+    PendingJob,
+    ProviderCall,
+    ProviderGateway,
+    ProviderOutput,
+    Waiting,
+    WorkerRegistry,
+)
+from genmedia.domain.scheduling import pick_dispatchable
+from genmedia.domain.status import Status
+from tests.fakes.base import Repo
+
+
+class FakeJobOutbox(Repo, JobOutbox):
+    def _jobs(self) -> list[Any]:
+        return [j for r in self.db.requests.values() for j in r.jobs]
+
+    def pending(self, limit: int) -> list[PendingJob]:
+        ready = [j for j in self._jobs() if j.status is Status.PENDING and j.dispatched_at is None]
+        ready.sort(key=lambda j: (-j.priority, j.id))
+        return [PendingJob(j.id, j.user_id, j.priority) for j in ready[:limit]]
+
+    def mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
+        marked = 0
+        for job in self._jobs():
+            if job.id in job_ids and job.status is Status.PENDING and job.dispatched_at is None:
+                job.dispatched_at = now
+                marked += 1
+        return marked
+
+    def claim_for_dispatch(
+        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+    ) -> list[PendingJob]:
+        jobs = self._jobs()
+        flying = [
+            j
+            for j in jobs
+            if j.status is Status.PROCESSING or (j.status is Status.PENDING and j.dispatched_at)
+        ]
+        room = min(limit, max_in_flight - len(flying))
+        due = [
+            PendingJob(j.id, j.user_id, j.priority, j.run_after or j.created_at)
+            for j in jobs
+            if j.status is Status.PENDING
+            and j.dispatched_at is None
+            and (j.run_after is None or j.run_after <= now)
+        ]
+        counts: dict[int, int] = {}
+        for j in flying:
+            counts[j.user_id] = counts.get(j.user_id, 0) + 1
+        chosen = pick_dispatchable(due, counts, user_cap, max(room, 0))
+        self.mark_dispatched([c.job_id for c in chosen], now)
+        return chosen
+
+    def unmark(self, job_ids: Sequence[int]) -> int:
+        jobs = [j for j in self._jobs() if j.id in job_ids and j.status is Status.PENDING]
+        for job in jobs:
+            job.dispatched_at = None
+        return len(jobs)
+
+    def redispatch_stale(self, dispatched_before: datetime) -> int:
+        pending = [j for j in self._jobs() if j.status is Status.PENDING and j.dispatched_at]
+        return self.unmark([j.id for j in pending if j.dispatched_at < dispatched_before])
+
+    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
+        alive = {
+            w
+            for w, (seen, stopped) in self.db.workers.items()
+            if not stopped and seen >= heartbeat_before
+        }
+        running = [
+            j for j in self._jobs() if j.status is Status.PROCESSING and j.worker_id not in alive
+        ]
+        return [j.id for j in running][:limit]
+
+    def count_unfinished(self, request_ids: Sequence[int]) -> int:
+        return sum(
+            1 for j in self._jobs() if j.request_id in request_ids and not j.status.is_terminal
+        )
+
+
+class FakeWorkerRegistry(Repo, WorkerRegistry):
+    def beat(self, worker_id: str, hostname: str, pid: int) -> None:
+        self.db.workers[worker_id] = (self.db.now, False)
+
+    def stopped(self, worker_id: str) -> None:
+        seen, _ = self.db.workers.get(worker_id, (self.db.now, False))
+        self.db.workers[worker_id] = (seen, True)
+
+
+class FakeQueue(JobQueue):
+    def __init__(self) -> None:
+        self.runs: list[int] = []
+        self.polls: list[tuple[int, float]] = []
+
+    def send_runs(self, job_ids: Sequence[int]) -> None:
+        self.runs.extend(job_ids)
+
+    def send_poll(self, job_id: int, delay: float) -> None:
+        self.polls.append((job_id, delay))
+
+
+def fake_image(call: ProviderCall, fmt: str = "png") -> bytes:
+    """The bytes FakeProvider makes for a call."""
+    width, height = call.params.get("width", 64), call.params.get("height", 64)
+    return f"IMG:{fmt}:{width}x{height}:{call.prompt}:{call.seed}".encode()
+
+
+class FakeProvider(ProviderGateway):
+    """Answers at once, after `polls` waits, or with a scripted error per submit."""
+
+    name = "fake"
+
+    def __init__(self, polls: int = 0, errors: list[ProviderError] | None = None) -> None:
+        self.polls = polls
+        self.errors = list(errors or [])
+        self.calls: list[ProviderCall] = []
+        self.tasks: dict[str, tuple[ProviderCall, int]] = {}
+
+    def submit(self, call: ProviderCall) -> Outcome:
+        self.calls.append(call)
+        if self.errors:
+            raise self.errors.pop(0)
+        if self.polls:
+            self.tasks[f"t{call.job_id}"] = (call, self.polls)
+            return Waiting(
+                task_id=f"t{call.job_id}",
+                polling_url=f"fake://t{call.job_id}",
+                poll_after=0.5,
+                provider_cost=0.02,
+            )
+        return Finished(outputs=(ProviderOutput(data=fake_image(call)),), provider_cost=0.01)
+
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        call, left = self.tasks[task_id]
+        if left > 1:
+            self.tasks[task_id] = (call, left - 1)
+            return Waiting(task_id=task_id, polling_url=polling_url, poll_after=0.5)
+        return Finished(outputs=(ProviderOutput(url=f"fake://out/{task_id}"),))
+
+    def fetch(self, url: str) -> bytes:
+        task_id = url.rsplit("/", 1)[-1]
+        return fake_image(self.tasks[task_id][0])
+
+
+class FakeMetrics(Metrics):
+    """Records what the pipeline reports."""
+
+    def __init__(self) -> None:
+        self.finished: list[tuple[str, str]] = []
+        self.dispatched: list[str] = []
+        self.errors: list[tuple[str, str]] = []
+
+    def job_finished(self, status: str, provider: str, seconds: float) -> None:
+        self.finished.append((status, provider))
+
+    def job_dispatched(self, lag_seconds: float, tier: str) -> None:
+        self.dispatched.append(tier)
+
+    def provider_error(self, provider: str, code: str) -> None:
+        self.errors.append((provider, code))

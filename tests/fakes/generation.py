@@ -1,0 +1,195 @@
+"""Fakes of the generation ports: requests, jobs and media."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from genmedia.application.errors import StaleAggregate
+from genmedia.application.ports import (
+    JobRepository,
+    MediaRepository,
+    RequestRepository,
+)
+from genmedia.domain.errors import (
+    AlreadyExists,
+    NotFound,
+)
+from genmedia.domain.job import Job
+from genmedia.domain.media import Media
+from genmedia.domain.request import GenerationRequest
+from genmedia.domain.status import Status
+from tests.fakes.base import OUTCOME, FakeDatabase, Repo
+
+
+class FakeRequestRepository(Repo, RequestRepository):
+    def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
+        super().__init__(db)
+        self.committed = committed
+        self.loaded: dict[int, int] = {}
+
+    def add(self, request: GenerationRequest) -> GenerationRequest:
+        request.id = self._new_id()
+        for job in request.jobs:
+            job.id = self._new_id()
+            job.request_id = request.id
+        self.db.requests[request.id] = request
+        self.db.versions[request.id] = 1
+        self.loaded[request.id] = 1
+        return request
+
+    def get(self, request_id: int, *, for_update: bool = False) -> GenerationRequest:
+        if request_id not in self.db.requests:
+            raise NotFound("request", request_id)
+        self.loaded[request_id] = self.db.versions[request_id]
+        return self.db.requests[request_id]
+
+    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
+        for request in self.db.requests.values():
+            if any(j.id == job_id for j in request.jobs):
+                return self.get(request.id or 0)
+        raise NotFound("job", job_id)
+
+    def save(self, request: GenerationRequest) -> None:
+        rid = request.id or 0
+        if self.committed.versions.get(rid, 0) > self.loaded.get(rid, 0):
+            raise StaleAggregate(f"request {rid} changed since it was loaded")
+        self.db.versions[rid] = self.loaded[rid] = self.loaded[rid] + 1
+
+    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
+        mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
+        return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
+
+    def follow_all(
+        self, request_ids: Collection[int], *, locked: bool = False
+    ) -> dict[int, Status]:
+        statuses = {}
+        for request_id in sorted(set(request_ids)):
+            if request_id not in self.db.requests:
+                raise NotFound("request", request_id)
+            request = self.db.requests[request_id]
+            request.refresh_status()
+            statuses[request_id] = request.status
+        return statuses
+
+
+def _find_job(db: FakeDatabase, job_id: int) -> Job | None:
+    for request in db.requests.values():
+        for job in request.jobs:
+            if job.id == job_id:
+                return job
+    return None
+
+
+class FakeJobRepository(Repo, JobRepository):
+    """Jobs inside the fake's requests; a save is refused if the committed job moved on."""
+
+    def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
+        super().__init__(db)
+        self.committed = committed
+        # Per job, its status and attempts in the committed state as this unit of work
+        # expects them: as loaded, or as they were before this unit of work wrote it.
+        self.loaded: dict[int, tuple[Status, int]] = {}
+        self.before_written: dict[int, tuple[Status, int]] = {}
+
+    def get(self, job_id: int) -> Job:
+        job = _find_job(self.db, job_id)
+        if job is None:
+            raise NotFound("job", job_id)
+        self.loaded[job_id] = self.before_written.get(job_id, (job.status, job.attempts))
+        return job
+
+    def lock(self, job_ids: Collection[int]) -> list[Job]:
+        found = (_find_job(self.db, job_id) for job_id in sorted(set(job_ids)))
+        return [self.get(job.id or 0) for job in found if job is not None]
+
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        jobs = [job for job in self.lock(job_ids) if job.status is Status.PENDING]
+        for job in jobs:
+            job.claim(worker_id, now, timeout)
+        self.save_all(jobs)
+        for request_id in sorted({job.request_id or 0 for job in jobs}):
+            request = self.db.requests[request_id]
+            if request.status is Status.PENDING:
+                request.status = Status.PROCESSING
+        return jobs
+
+    def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
+        written = []
+        for job in sorted(jobs, key=lambda job: (job.id or 0, job.attempts)):
+            if job.status is not Status.COMPLETED:
+                raise ValueError("save_completed() takes jobs that Job.complete moved on")
+            stored = _find_job(self.db, job.id or 0)
+            if stored is None or stored.status is not Status.PROCESSING:
+                continue
+            if stored.attempts != job.attempts:
+                continue
+            self.before_written.setdefault(job.id or 0, (stored.status, stored.attempts))
+            for name in OUTCOME:
+                setattr(stored, name, copy.deepcopy(getattr(job, name)))
+            written.append(job)
+        return written
+
+    def save_all(self, jobs: Sequence[Job]) -> None:
+        for job in jobs:
+            job_id = job.id or 0
+            if job_id not in self.loaded or _find_job(self.db, job_id) is not job:
+                raise ValueError("save_all() takes jobs loaded through this unit of work")
+            stored = _find_job(self.committed, job_id)
+            if stored is not None and (stored.status, stored.attempts) != self.loaded[job_id]:
+                raise StaleAggregate(f"job {job_id} changed since it was loaded")
+
+
+class FakeMediaRepository(Repo, MediaRepository):
+    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
+        if media.job_id is not None and any(
+            m.job_id == media.job_id and m.output_index == media.output_index
+            for m in self.db.media.values()
+        ):
+            raise AlreadyExists("media", (media.job_id, media.output_index))
+        media.id = self._new_id()
+        self.db.media[media.id] = media
+        return media
+
+    def add_all(self, media: Sequence[Media]) -> None:
+        for item in media:
+            self.add(item, replay_checked=True)
+
+    def get(self, media_id: int) -> Media:
+        if media_id not in self.db.media:
+            raise NotFound("media", media_id)
+        return self.db.media[media_id]
+
+    def list_for_request(self, request_id: int) -> list[Media]:
+        found = [
+            m for m in self.db.media.values() if m.request_id == request_id and not m.deleted_at
+        ]
+        return sorted(found, key=lambda m: (m.job_id or 0, m.output_index or 0))
+
+    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
+        media = self.db.media.get(media_id)
+        if media is None or media.user_id != user_id or media.deleted_at is not None:
+            return False
+        media.deleted_at = now
+        return True
+
+    def purgeable(self, before: datetime, limit: int) -> list[Media]:
+        due = [
+            m
+            for m in self.db.media.values()
+            if m.deleted_at is not None and m.deleted_at < before and m.purged_at is None
+        ]
+        due.sort(key=lambda m: (m.deleted_at or before, m.id or 0))
+        return copy.deepcopy(due[:limit])
+
+    def mark_purged(self, media_ids: Sequence[int], now: datetime) -> int:
+        marked = 0
+        for media_id in media_ids:
+            media = self.db.media.get(media_id)
+            if media is not None and media.deleted_at is not None and media.purged_at is None:
+                media.purged_at = now
+                marked += 1
+        return marked

@@ -1,0 +1,56 @@
+"""Fakes of the operations ports: retention and statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from genmedia.application.operations.stats import tier_of
+from genmedia.application.ports import (
+    RetentionRepository,
+    StatsRepository,
+)
+from genmedia.domain.holds import HoldStatus
+from genmedia.domain.status import Status
+from tests.fakes.base import Repo
+
+
+class FakeRetentionRepository(Repo, RetentionRepository):
+    def delete_finished_jobs(self, before: datetime, limit: int) -> int:
+        held = {
+            h.job_id for h in self.db.holds.values() if h.status is HoldStatus.PENDING and h.job_id
+        }
+        doomed = [
+            (j.completed_at, j.id or 0, r)
+            for r in self.db.requests.values()
+            if all(j.status.is_terminal for j in r.jobs)
+            for j in r.jobs
+            if j.completed_at is not None and j.completed_at < before and j.id not in held
+        ]
+        doomed.sort(key=lambda item: item[:2])
+        for _, job_id, request in doomed[:limit]:
+            request.jobs = [j for j in request.jobs if j.id != job_id]
+            for media in self.db.media.values():
+                if media.job_id == job_id:
+                    media.job_id = None
+            for hold in self.db.holds.values():
+                if hold.job_id == job_id:
+                    hold.job_id = None
+        return len(doomed[:limit])
+
+
+class FakeStatsRepository(Repo, StatsRepository):
+    def count_jobs_by_status(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for request in self.db.requests.values():
+            for job in request.jobs:
+                if job.deleted_at is None:
+                    counts[job.status.value] = counts.get(job.status.value, 0) + 1
+        return counts
+
+    def pending_by_tier(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for request in self.db.requests.values():
+            for job in request.jobs:
+                if job.deleted_at is None and job.status is Status.PENDING:
+                    counts[tier_of(job.priority)] = counts.get(tier_of(job.priority), 0) + 1
+        return counts
