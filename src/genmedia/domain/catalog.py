@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from genmedia.domain.errors import InvalidValue
+from genmedia.domain.stored import Stored
 
 
 class MediaCategory(enum.StrEnum):
@@ -25,7 +26,7 @@ def _non_empty(instance: object, attribute: attrs.Attribute[str], value: str) ->
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Feature:
+class Feature(Stored):
     """What kind of thing a user can make, with its system prompt and properties."""
 
     id: int | None = None
@@ -54,7 +55,7 @@ class Feature:
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Tag:
+class Tag(Stored):
     """A label that groups templates in the catalog."""
 
     id: int | None = None

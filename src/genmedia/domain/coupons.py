@@ -11,6 +11,7 @@ import attrs
 
 from genmedia.domain.errors import AlreadyUsed, Expired, InvalidValue
 from genmedia.domain.money import normalise_currency, whole
+from genmedia.domain.stored import Stored
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{2,63}$")
 
@@ -32,7 +33,7 @@ class DiscountType(enum.StrEnum):
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Coupon:
+class Coupon(Stored):
     """A code with limited uses and a validity window.
 
     `discount_value` is a percentage (1–100), an amount in the minor unit of `currency`
@@ -100,7 +101,7 @@ class Coupon:
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class CouponRedemption:
+class CouponRedemption(Stored):
     """One user's use of a coupon: credits given, or a discount applied to a payment."""
 
     id: int | None = None

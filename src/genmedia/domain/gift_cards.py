@@ -17,6 +17,7 @@ import attrs
 
 from genmedia.domain.errors import AlreadyUsed, Expired, IllegalTransition, InvalidValue
 from genmedia.domain.money import normalise_currency, whole
+from genmedia.domain.stored import Stored
 from genmedia.domain.user import normalise_email
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -56,7 +57,7 @@ class GiftCardStatus(enum.StrEnum):
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class GiftCard:
+class GiftCard(Stored):
     """Credits of a credit pack, bought by a user or an e-mail, for a recipient."""
 
     id: int | None = None

@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from genmedia.domain.errors import AlreadyUsed, InvalidValue
+from genmedia.domain.stored import Stored
 
 
 class HoldStatus(enum.StrEnum):
@@ -20,7 +21,7 @@ class HoldStatus(enum.StrEnum):
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class CreditHold:
+class CreditHold(Stored):
     """Credits held for one job until it completes (capture) or does not (release, expiry)."""
 
     id: int | None = None

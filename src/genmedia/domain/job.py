@@ -10,10 +10,11 @@ import attrs
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.status import Status, check_job_transition
+from genmedia.domain.stored import Stored
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Job:
+class Job(Stored):
     """One provider call: its input, status, worker, provider handle and outcome."""
 
     id: int | None = None

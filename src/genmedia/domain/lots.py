@@ -13,6 +13,7 @@ from datetime import datetime
 import attrs
 
 from genmedia.domain.errors import InsufficientCredits
+from genmedia.domain.stored import Stored
 from genmedia.domain.wallet import EntryKind
 
 
@@ -37,7 +38,7 @@ CATEGORY_OF_KIND = {
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class CreditLot:
+class CreditLot(Stored):
     """Credits granted together, and how many of them are left."""
 
     id: int | None = None

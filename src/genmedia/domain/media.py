@@ -10,6 +10,7 @@ import attrs
 
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import InvalidValue
+from genmedia.domain.stored import Stored
 
 IMAGE_FORMATS = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif"}
 
@@ -53,7 +54,7 @@ def output_key(user_id: int, request_id: int, job_id: int, index: int, file_form
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Media:
+class Media(Stored):
     """A stored media object and what is known about it."""
 
     id: int | None = None

@@ -10,6 +10,7 @@ import attrs
 
 from genmedia.domain import param_schema
 from genmedia.domain.errors import FieldError, InvalidParam, InvalidValue
+from genmedia.domain.stored import Stored
 
 
 class ModelCategory(enum.StrEnum):
@@ -29,7 +30,7 @@ def _valid_schema(
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class ProviderModel:
+class ProviderModel(Stored):
     """One model at one provider, with the schema its parameters must follow."""
 
     id: int | None = None

@@ -10,6 +10,7 @@ import attrs
 
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.money import normalise_currency, whole
+from genmedia.domain.stored import Stored
 
 
 class PaymentProvider(enum.StrEnum):
@@ -52,7 +53,7 @@ class PaymentEvent(enum.StrEnum):
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class CreditPack:
+class CreditPack(Stored):
     """Credits sold together at one price, e.g. Starter, Pro or Premium."""
 
     id: int | None = None
@@ -83,7 +84,7 @@ class PaymentNotification:
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Payment:
+class Payment(Stored):
     """Money owed for a credit pack; credits (or a gift card) follow once it is paid.
 
     `amount` is what the payer owes after any coupon, in the currency's minor unit.

@@ -10,10 +10,11 @@ import attrs
 from genmedia.domain.errors import NotFound, NothingToCancel
 from genmedia.domain.job import Job
 from genmedia.domain.status import Status, request_status
+from genmedia.domain.stored import Stored
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class GenerationRequest:
+class GenerationRequest(Stored):
     """Everything a user asked for in one go, with the jobs that carry it out."""
 
     id: int | None = None

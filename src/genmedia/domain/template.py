@@ -17,6 +17,7 @@ from genmedia.domain.errors import (
     TooManyOptions,
     UnknownOption,
 )
+from genmedia.domain.stored import Stored
 
 Selection = dict[str, str | list[str]]
 
@@ -129,7 +130,7 @@ def check_attachments(
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Template:
+class Template(Stored):
     """A pre-built style for a feature: base prompt, options, price and inputs."""
 
     id: int | None = None

@@ -11,6 +11,7 @@ import attrs
 
 from genmedia.domain.errors import IllegalTransition, InvalidValue
 from genmedia.domain.money import whole
+from genmedia.domain.stored import Stored
 
 FIELD = "trained_model_id"
 """The request field every refusal to use a trained model names."""
@@ -101,7 +102,7 @@ def _config_url(value: Any) -> str | None:
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class TrainedModel:
+class TrainedModel(Stored):
     """A LoRA trained on a base provider model; usable once completed, by its owner or by
     anyone when public, for `price` credits per output on top of the other prices (WAL-8)."""
 

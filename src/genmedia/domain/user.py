@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from genmedia.domain.errors import InvalidValue
+from genmedia.domain.stored import Stored
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -21,7 +22,7 @@ def normalise_email(email: str) -> str:
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class User:
+class User(Stored):
     """Someone who makes requests, owns media and (later) a wallet."""
 
     id: int | None = None

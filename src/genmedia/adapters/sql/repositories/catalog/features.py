@@ -70,7 +70,8 @@ class SqlFeatureRepository(SqlRepository, FeatureRepository):
         """Insert a feature and give it its id."""
         statement = sa.insert(_features).values(feature_row(feature))
         row = self._connection.execute(statement.returning(_features.c.id, _features.c.created_at))
-        feature.id, feature.created_at = row.one()
+        feature_id, created_at = row.one()
+        feature.stored_as(feature_id, created_at=created_at)
         return feature
 
     def get(self, feature_id: int) -> Feature:
@@ -131,7 +132,7 @@ class SqlTagRepository(SqlRepository, TagRepository):
         """Insert a tag and give it its id; AlreadyExists if the name is taken."""
         statement = sa.insert(tags).values(tag_row(tag)).returning(tags.c.id)
         with unique_or_already_exists(self._connection, "tag", tag.name):
-            tag.id = self._connection.execute(statement).scalar_one()
+            tag.stored_as(self._connection.execute(statement).scalar_one())
         return tag
 
     def get_by_name(self, name: str) -> Tag | None:

@@ -71,7 +71,7 @@ class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):
         """Insert a provider model; AlreadyExists if the slug is taken."""
         statement = sa.insert(_models).values(provider_model_row(model)).returning(_models.c.id)
         with unique_or_already_exists(self._connection, "provider_model", model.model_slug):
-            model.id = self._connection.execute(statement).scalar_one()
+            model.stored_as(self._connection.execute(statement).scalar_one())
         return model
 
     def get(self, model_id: int) -> ProviderModel:

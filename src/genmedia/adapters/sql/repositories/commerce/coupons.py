@@ -37,7 +37,8 @@ class SqlCouponRepository(SqlRepository, CouponRepository):
         """Insert a coupon; AlreadyExists if the code is taken."""
         statement = sa.insert(c).values(row_of(coupon)).returning(c.c.id, c.c.created_at)
         with unique_or_already_exists(self._connection, "coupon", coupon.code):
-            coupon.id, coupon.created_at = self._connection.execute(statement).one()
+            coupon_id, created_at = self._connection.execute(statement).one()
+            coupon.stored_as(coupon_id, created_at=created_at)
         return coupon
 
     def get(self, coupon_id: int) -> Coupon:
@@ -79,7 +80,8 @@ class SqlCouponRepository(SqlRepository, CouponRepository):
         statement = sa.insert(r).values(values).returning(r.c.id, r.c.redeemed_at)
         try:
             with self._connection.begin_nested():
-                redemption.id, redemption.redeemed_at = self._connection.execute(statement).one()
+                redemption_id, redeemed_at = self._connection.execute(statement).one()
+                redemption.stored_as(redemption_id, redeemed_at=redeemed_at)
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise

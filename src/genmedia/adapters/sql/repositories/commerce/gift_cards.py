@@ -27,7 +27,8 @@ class SqlGiftCardRepository(SqlRepository, GiftCardRepository):
         """Insert a card; AlreadyExists if its code hash is taken."""
         statement = sa.insert(g).values(row_of(card)).returning(g.c.id, g.c.created_at)
         with unique_or_already_exists(self._connection, "gift card", card.code_hint):
-            card.id, card.created_at = self._connection.execute(statement).one()
+            card_id, created_at = self._connection.execute(statement).one()
+            card.stored_as(card_id, created_at=created_at)
         return card
 
     def get(self, card_id: int) -> GiftCard:

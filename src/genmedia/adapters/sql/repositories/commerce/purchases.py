@@ -32,7 +32,8 @@ class SqlCreditPackRepository(SqlRepository, CreditPackRepository):
             .returning(credit_packs.c.id, credit_packs.c.created_at)
         )
         with unique_or_already_exists(self._connection, "credit pack", pack.name):
-            pack.id, pack.created_at = self._connection.execute(statement).one()
+            pack_id, created_at = self._connection.execute(statement).one()
+            pack.stored_as(pack_id, created_at=created_at)
         return pack
 
     def get(self, pack_id: int) -> CreditPack:
@@ -67,7 +68,8 @@ class SqlPaymentRepository(SqlRepository, PaymentRepository):
             .values(row_of(payment))
             .returning(payments.c.id, payments.c.created_at)
         )
-        payment.id, payment.created_at = self._connection.execute(statement).one()
+        payment_id, created_at = self._connection.execute(statement).one()
+        payment.stored_as(payment_id, created_at=created_at)
         return payment
 
     def get(self, payment_id: int) -> Payment:

@@ -100,8 +100,8 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             {**request_row(request), "created_at": request.created_at}, "created_at"
         )
         row = self._connection.execute(_insert(), values).one()
-        request.id, request.created_at, request.updated_at = row.id, row.created_at, row.updated_at
-        self._insert_jobs(request.id, request.jobs)
+        request.stored_as(row.id, created_at=row.created_at, updated_at=row.updated_at)
+        self._insert_jobs(row.id, request.jobs)
         self._loaded.remember(request, row.version)
         return request
 
@@ -200,7 +200,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         updated_at = self._connection.execute(statement).scalar_one_or_none()
         if updated_at is None:
             raise StaleAggregate(f"request {request.id} was changed since it was loaded")
-        request.updated_at = updated_at
+        request.stored_as(request.id or 0, updated_at=updated_at)
 
     def _write_job(self, request_id: int, job: Job, loaded: Loaded) -> None:
         if job.id is None:
@@ -237,7 +237,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             )
             rows = list(self._connection.execute(statement, values).all())
         for job, row in zip(jobs, rows, strict=True):
-            job.id, job.request_id, job.created_at = row.id, request_id, row.created_at
+            job.stored_as(row.id, request_id=request_id, created_at=row.created_at)
 
     def _load(self, query: sa.Select[Any]) -> list[GenerationRequest]:
         rows = self._all(query)

@@ -67,7 +67,7 @@ class SqlUserRepository(SqlRepository, UserRepository):
         )
         with unique_or_already_exists(self._connection, "user", user.email):
             row = self._connection.execute(statement).one()
-        user.id, user.created_at = row.id, row.created_at
+        user.stored_as(row.id, created_at=row.created_at)
         return user
 
     def get(self, user_id: int) -> User:

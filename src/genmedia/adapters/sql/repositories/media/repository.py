@@ -73,11 +73,13 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         savepoint unless `replay_checked`)."""
         statement = _insert_returning()
         if replay_checked:
-            media.id, media.created_at = self._connection.execute(statement, media_row(media)).one()
+            row = self._connection.execute(statement, media_row(media)).one()
+            media.stored_as(row.id, created_at=row.created_at)
             return media
         key = (media.job_id, media.output_index)
         with unique_or_already_exists(self._connection, "media", key):
-            media.id, media.created_at = self._connection.execute(statement, media_row(media)).one()
+            row = self._connection.execute(statement, media_row(media)).one()
+            media.stored_as(row.id, created_at=row.created_at)
         return media
 
     def add_all(self, media: Sequence[Media]) -> None:
@@ -92,7 +94,7 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         else:
             rows = list(self._connection.execute(_insert_returning(), values).all())
         for item, row in zip(media, rows, strict=True):
-            item.id, item.created_at = row.id, row.created_at
+            item.stored_as(row.id, created_at=row.created_at)
 
     def get(self, media_id: int) -> Media:
         """The media with this id, soft-deleted or not, or NotFound."""

@@ -37,10 +37,9 @@ class SqlTemplateRepository(SqlRepository, TemplateRepository):
         statement = sa.insert(_templates).values(template_row(template))
         statement = statement.returning(_templates.c.id, _templates.c.created_at)
         with unique_or_already_exists(self._connection, "template", template.slug):
-            template.id, template.created_at = self._connection.execute(statement).one()
-            template.option_groups = insert_option_groups(
-                self._connection, template.id, template.option_groups
-            )
+            template_id, created_at = self._connection.execute(statement).one()
+            groups = insert_option_groups(self._connection, template_id, template.option_groups)
+        template.stored_as(template_id, created_at=created_at, option_groups=groups)
         return template
 
     def get(self, template_id: int) -> Template:

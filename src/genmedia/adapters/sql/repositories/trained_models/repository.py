@@ -50,7 +50,8 @@ class SqlTrainedModelRepository(SqlRepository, TrainedModelRepository):
         )
         statement = sa.insert(_t).values(values).returning(_t.c.id, _t.c.created_at)
         with unique_or_already_exists(self._connection, "trained_model", _url_key(model)):
-            model.id, model.created_at = self._connection.execute(statement).one()
+            model_id, created_at = self._connection.execute(statement).one()
+            model.stored_as(model_id, created_at=created_at)
         return model
 
     def get(self, model_id: int) -> TrainedModel:

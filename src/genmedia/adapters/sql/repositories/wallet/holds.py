@@ -24,10 +24,10 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
     def add(self, hold: CreditHold) -> CreditHold:
         """Insert a pending hold; AlreadyExists if the job already has one."""
         if hold.job_id is None:  # only a job's hold has a unique key that a replay can hit
-            hold.id = self._connection.execute(q.insert_hold(), _values(hold)).scalar_one()
+            hold.stored_as(self._connection.execute(q.insert_hold(), _values(hold)).scalar_one())
             return hold
         with unique_or_already_exists(self._connection, "hold", hold.job_id):
-            hold.id = self._connection.execute(q.insert_hold(), _values(hold)).scalar_one()
+            hold.stored_as(self._connection.execute(q.insert_hold(), _values(hold)).scalar_one())
         return hold
 
     def add_all(self, holds: Sequence[CreditHold]) -> None:
@@ -44,7 +44,7 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
             else:
                 rows = list(self._connection.execute(q.insert_hold(), values).all())
         for hold, row in zip(holds, rows, strict=True):
-            hold.id = row.id
+            hold.stored_as(row.id)
 
     def get(self, hold_id: int) -> CreditHold:
         """The hold with this id."""
