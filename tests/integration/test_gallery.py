@@ -14,8 +14,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from genmedia.entrypoints.gallery import (
-    BLURHASH_DECODER_JS,
     GalleryItem,
+    blurhash_decoder_js,
     render_gallery,
     write_gallery,
 )
@@ -88,7 +88,7 @@ def _node() -> str:
 
 def _js_decode(node: str, hash_: str, width: int, height: int, punch: float) -> list[int]:
     script = (
-        f"(0, eval)({json.dumps(BLURHASH_DECODER_JS)});\n"
+        f"(0, eval)({json.dumps(blurhash_decoder_js())});\n"
         f"const pixels = decodeBlurhash({json.dumps(hash_)}, {width}, {height}, {punch});\n"
         "if (!(pixels instanceof Uint8ClampedArray)) throw new Error('not a Uint8ClampedArray');\n"
         "process.stdout.write(JSON.stringify(Array.from(pixels)));\n"
@@ -224,7 +224,7 @@ def test_the_js_decoder_rejects_a_malformed_hash() -> None:
     valid = "LEHV6nWB2yk8pyo0adR*.7kCMdnj"
     bad_hashes = ["", "abc", valid[:-1], valid[:-1] + '"']
     script = (
-        f"(0, eval)({json.dumps(BLURHASH_DECODER_JS)});\n"
+        f"(0, eval)({json.dumps(blurhash_decoder_js())});\n"
         f"for (const bad of {json.dumps(bad_hashes)}) {{\n"
         "  let threw = false;\n"
         "  try { decodeBlurhash(bad, 4, 4, 1); } catch (e) { threw = true; }\n"
