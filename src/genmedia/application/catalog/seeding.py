@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
 
 import attrs
 
-from genmedia.application.catalog import seed_data
+from genmedia.application.catalog import sample_catalog
+from genmedia.application.catalog.sample_catalog import FeatureSeed, TemplateSeed
 from genmedia.application.identity.commands import CreateUser
 from genmedia.application.identity.users import ensure_user
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
+from genmedia.domain.catalog import Feature
 from genmedia.domain.errors import AlreadyExists, NotFound
 from genmedia.domain.template import Template
+
+S = TypeVar("S")
 
 
 @attrs.frozen
@@ -25,47 +31,64 @@ class SeedReport:
     credit_packs: int
 
 
-def _load(uow: UnitOfWork, now: Any) -> SeedReport:
-    added = {"provider_models": 0, "features": 0, "tags": 0, "templates": 0, "credit_packs": 0}
-    for new_model in seed_data.provider_models():
-        if uow.provider_models.get_by_slug(new_model.model_slug) is None:
-            uow.provider_models.add(new_model)
-            added["provider_models"] += 1
-    for feature, model_slug in seed_data.features():
-        if uow.features.get_by_name(feature.name) is None:
-            model = uow.provider_models.get_by_slug(model_slug)
-            feature.provider_model_id = model.id if model else None
-            feature.created_at = now
-            uow.features.add(feature)
-            added["features"] += 1
-    for tag in seed_data.tags():
-        if uow.tags.get_by_name(tag.name) is None:
-            uow.tags.add(tag)
-            added["tags"] += 1
-    for pack in seed_data.credit_packs():
-        if uow.credit_packs.get_by_name(pack.name) is None:
-            uow.credit_packs.add(pack)
-            added["credit_packs"] += 1
-    for spec in seed_data.templates():
-        if uow.templates.get_by_slug(spec["slug"]) is None:
-            uow.templates.add(_template(uow, dict(spec), now))
-            added["templates"] += 1
-    return SeedReport(**added)
+def _add_missing(
+    seeds: Iterable[S], found: Callable[[S], object], add: Callable[[S], object]
+) -> int:
+    """Add each seed the catalog does not hold yet; how many were added."""
+    added = 0
+    for seed in seeds:
+        if found(seed) is None:
+            add(seed)
+            added += 1
+    return added
 
 
-def _template(uow: UnitOfWork, spec: dict[str, Any], now: Any) -> Template:
-    feature = uow.features.get_by_name(spec.pop("feature"))
-    model = uow.provider_models.get_by_slug(spec.pop("model"))
-    tag_name = spec.pop("tag")
-    tag = uow.tags.get_by_name(tag_name) if tag_name else None
+def _feature(uow: UnitOfWork, seed: FeatureSeed, now: datetime) -> Feature:
+    model = uow.provider_models.get_by_slug(seed.model)
+    return Feature(**seed.fields, provider_model_id=model.id if model else None, created_at=now)
+
+
+def _template(uow: UnitOfWork, seed: TemplateSeed, now: datetime) -> Template:
+    feature = uow.features.get_by_name(seed.feature)
+    model = uow.provider_models.get_by_slug(seed.model)
+    tag = uow.tags.get_by_name(seed.tag) if seed.tag else None
     if feature is None or feature.id is None:
-        raise NotFound("feature", spec["slug"])
+        raise NotFound("feature", seed.slug)
     return Template(
         feature_id=feature.id,
         provider_model_id=model.id if model else None,
         tag_id=tag.id if tag else None,
         created_at=now,
-        **spec,
+        **seed.fields,
+    )
+
+
+def _load(uow: UnitOfWork, now: datetime) -> SeedReport:
+    catalog = sample_catalog.load()
+    models, features, tags = uow.provider_models, uow.features, uow.tags
+    added_models = _add_missing(
+        catalog.provider_models, lambda m: models.get_by_slug(m.model_slug), models.add
+    )
+    added_features = _add_missing(
+        catalog.features,
+        lambda f: features.get_by_name(f.name),
+        lambda f: features.add(_feature(uow, f, now)),
+    )
+    added_tags = _add_missing(catalog.tags, lambda t: tags.get_by_name(t.name), tags.add)
+    added_packs = _add_missing(
+        catalog.credit_packs, lambda p: uow.credit_packs.get_by_name(p.name), uow.credit_packs.add
+    )
+    added_templates = _add_missing(
+        catalog.templates,
+        lambda t: uow.templates.get_by_slug(t.slug),
+        lambda t: uow.templates.add(_template(uow, t, now)),
+    )
+    return SeedReport(
+        provider_models=added_models,
+        features=added_features,
+        tags=added_tags,
+        templates=added_templates,
+        credit_packs=added_packs,
     )
 
 
