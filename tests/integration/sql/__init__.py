@@ -1,0 +1,1 @@
+"""The SQL adapter's repositories and unit of work, one module per area."""
