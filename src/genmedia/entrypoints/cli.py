@@ -76,38 +76,44 @@ def cmd_users_create(container: Container, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_generate(container: Container, args: argparse.Namespace) -> int:
-    """Submit a request; with --wait, follow its jobs to the end."""
-    from genmedia.entrypoints.presenters import request_json
-
-    user = container.find_user(args.user)
+def _submit_command(user_id: int, args: argparse.Namespace) -> SubmitRequest:
     metadata: dict[str, Any] = {"batch_size": args.batch}
     if args.seed is not None:
         metadata["seed"] = args.seed
     if args.negative:
         metadata["negative_prompt"] = args.negative
-    request = container.submit_request(
-        SubmitRequest(
-            user_id=user.id or 0,
-            feature_id=args.feature,
-            template=_template(args.template),
-            user_prompt=args.prompt,
-            selected_options=_options(args.option),
-            media_ids=list(args.media),
-            input_metadata=metadata,
-            params=_params(args.param),
-        )
+    return SubmitRequest(
+        user_id=user_id,
+        feature_id=args.feature,
+        template=_template(args.template),
+        user_prompt=args.prompt,
+        selected_options=_options(args.option),
+        media_ids=list(args.media),
+        input_metadata=metadata,
+        params=_params(args.param),
     )
+
+
+def _print_json(container: Container, request_id: int) -> None:
+    from genmedia.entrypoints.presenters import request_json
+
+    found, media = container.request_details(request_id)
+    payload = request_json(found, media, container.storage(), container.config.url_expiry())
+    print(json.dumps(payload, indent=2))
+
+
+def cmd_generate(container: Container, args: argparse.Namespace) -> int:
+    """Submit a request; with --wait, follow its jobs to the end."""
+    user = container.find_user(args.user)
+    request = container.submit_request(_submit_command(user.id or 0, args))
     if args.wait:
         _run_until_done(container, [request.id or 0], show=not args.json)
     if args.json:
-        found, media = container.request_details(request.id or 0)
-        payload = request_json(found, media, container.storage(), container.config.url_expiry())
-        print(json.dumps(payload, indent=2))
-    else:
-        print(request.id)
-        if not args.wait and not container.config.redis_url():
-            print("queued; run `genmedia worker` (or pass --wait) to process it", file=sys.stderr)
+        _print_json(container, request.id or 0)
+        return 0
+    print(request.id)
+    if not args.wait and not container.config.redis_url():
+        print("queued; run `genmedia worker` (or pass --wait) to process it", file=sys.stderr)
     return 0
 
 
@@ -166,19 +172,7 @@ def cmd_demo(container: Container, args: argparse.Namespace) -> int:
     return run_demo(container)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
-    root = argparse.ArgumentParser(
-        prog="genmedia", description="genmedia: AI media generation core"
-    )
-    root.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = root.add_subparsers(dest="command", required=True)
-    sub.add_parser("demo", help="run the demo flow end to end").set_defaults(fn=cmd_demo)
-    db = sub.add_parser("db", help="database schema").add_subparsers(
-        dest="db_command", required=True
-    )
-    db.add_parser("upgrade", help="apply every migration").set_defaults(fn=cmd_db_upgrade)
-    sub.add_parser("seed", help="load the sample catalog and admin").set_defaults(fn=cmd_seed)
+def _add_users(sub: Any) -> None:
     users = sub.add_parser("users", help="users").add_subparsers(
         dest="users_command", required=True
     )
@@ -188,6 +182,9 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("--name")
     create.add_argument("--password-stdin", action="store_true", help="read a password from stdin")
     create.set_defaults(fn=cmd_users_create)
+
+
+def _add_generate(sub: Any) -> None:
     gen = sub.add_parser("generate", help="submit a generation request")
     which = gen.add_mutually_exclusive_group(required=True)
     which.add_argument("--template", help="template slug or id")
@@ -203,12 +200,33 @@ def parser() -> argparse.ArgumentParser:
     gen.add_argument("--wait", action="store_true", help="follow the jobs to the end")
     gen.add_argument("--json", action="store_true", help="print request, jobs and media as JSON")
     gen.set_defaults(fn=cmd_generate)
+
+
+def _add_workers(sub: Any) -> None:
     worker = sub.add_parser("worker", help="run the job worker")
     worker.add_argument("--processes", type=int, help="worker processes (needs Redis if > 1)")
     worker.add_argument("--threads", type=int, help="worker threads per process")
     worker.set_defaults(fn=cmd_worker)
     dispatcher = sub.add_parser("dispatcher", help="run the dispatcher and maintenance alone")
     dispatcher.set_defaults(fn=cmd_dispatcher)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    root = argparse.ArgumentParser(
+        prog="genmedia", description="genmedia: AI media generation core"
+    )
+    root.add_argument("-v", "--verbose", action="store_true", help="log more")
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="run the demo flow end to end").set_defaults(fn=cmd_demo)
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    db.add_parser("upgrade", help="apply every migration").set_defaults(fn=cmd_db_upgrade)
+    sub.add_parser("seed", help="load the sample catalog and admin").set_defaults(fn=cmd_seed)
+    _add_users(sub)
+    _add_generate(sub)
+    _add_workers(sub)
     return root
 
 

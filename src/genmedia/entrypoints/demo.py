@@ -9,6 +9,7 @@ from pathlib import Path
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.identity.commands import CreateUser
 from genmedia.application.wallet.accounts import AdjustCredits
+from genmedia.domain.job import Job
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.wallet import Wallet
@@ -57,13 +58,39 @@ def _edit(user_id: int, media: Media) -> SubmitRequest:
     )
 
 
-def _export(
-    container: Container, out: Path, requests: list[GenerationRequest]
-) -> list[list[object]]:
+def _clear(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for old in out.iterdir():
         if old.suffix in IMAGE_SUFFIXES or old.name == "index.html":
             old.unlink()
+
+
+def _filename(request: GenerationRequest, job: Job, item: Media | None) -> str:
+    return f"r{request.id}-j{job.id}{Path(item.storage_path).suffix}" if item else ""
+
+
+def _gallery_item(request: GenerationRequest, job: Job, item: Media) -> GalleryItem:
+    edit = f" · edit of media {item.original_media_id}" if item.original_media_id else ""
+    return GalleryItem(
+        src=_filename(request, job, item),
+        blurhash=item.info.blurhash,
+        width=item.info.width,
+        height=item.info.height,
+        caption=f"request {request.id} · job {job.id} · {job.status.value}{edit}",
+        detail=request.final_prompt,
+    )
+
+
+def _row(request: GenerationRequest, job: Job, item: Media | None) -> list[object]:
+    size = f"{item.info.width}×{item.info.height} {item.info.file_size // 1024} KiB" if item else ""
+    name = _filename(request, job, item) or job.error_code
+    return [request.id, job.id, job.status.value, name, size, item.info.blurhash if item else ""]
+
+
+def _export(
+    container: Container, out: Path, requests: list[GenerationRequest]
+) -> list[list[object]]:
+    _clear(out)
     storage = container.storage()
     rows: list[list[object]] = []
     items: list[GalleryItem] = []
@@ -72,38 +99,10 @@ def _export(
         by_job = {m.job_id: m for m in media}
         for job in request.jobs:
             item = by_job.get(job.id)
-            name = Path(item.storage_path).suffix if item else ""
-            filename = f"r{request.id}-j{job.id}{name}" if item else ""
             if item:
-                (out / filename).write_bytes(storage.get(item.storage_path))
-                edit = (
-                    f" · edit of media {item.original_media_id}" if item.original_media_id else ""
-                )
-                items.append(
-                    GalleryItem(
-                        src=filename,
-                        blurhash=item.info.blurhash,
-                        width=item.info.width,
-                        height=item.info.height,
-                        caption=f"request {request.id} · job {job.id} · {job.status.value}{edit}",
-                        detail=request.final_prompt,
-                    )
-                )
-            size = (
-                f"{item.info.width}×{item.info.height} {item.info.file_size // 1024} KiB"
-                if item
-                else ""
-            )
-            rows.append(
-                [
-                    request.id,
-                    job.id,
-                    job.status.value,
-                    filename or job.error_code,
-                    size,
-                    item.info.blurhash if item else "",
-                ]
-            )
+                (out / _filename(request, job, item)).write_bytes(storage.get(item.storage_path))
+                items.append(_gallery_item(request, job, item))
+            rows.append(_row(request, job, item))
     write_gallery(out / "index.html", "genmedia demo", items)
     return rows
 
@@ -131,22 +130,13 @@ def _wallet_line(label: str, wallet: Wallet) -> str:
     )
 
 
-def run_demo(container: Container) -> int:
-    """Upgrade, seed, submit three requests, run them in-process and write var/demo/."""
-    from genmedia.adapters.sql import migrate
-
-    started = time.monotonic()
-    config = container.config
-    migrate.upgrade(config.database_url())
-    container.seed_catalog()
-    user = container.ensure_user(CreateUser(email=DEMO_USER, name="Demo"))
-    before = _topped_up(container, user.id or 0)
-    print(_wallet_line("wallet before", before))
+def _run_requests(container: Container, user_id: int) -> list[GenerationRequest] | None:
+    """Submit the first requests and the edit of their first image, and follow them all."""
     runtime = WorkerRuntime(container)
     runtime.start()
     try:
         text_to_image = next(f for f in container.list_features() if f.name == "Text to image")
-        commands = _first_requests(user.id or 0, text_to_image.id or 0)
+        commands = _first_requests(user_id, text_to_image.id or 0)
         first = [container.submit_request(cmd) for cmd in commands]
         runtime.kick()
         print(f"submitted requests {', '.join(str(r.id) for r in first)}; running their jobs")
@@ -154,22 +144,40 @@ def run_demo(container: Container) -> int:
         _, portrait_media = container.request_details(first[0].id or 0)
         if not portrait_media:
             print("the template request produced no image to edit")
-            return 1
-        edit = container.submit_request(_edit(user.id or 0, portrait_media[0]))
+            return None
+        edit = container.submit_request(_edit(user_id, portrait_media[0]))
         runtime.kick()
         print(f"submitted edit request {edit.id} of media {portrait_media[0].id}")
-        requests = first + follow(container, [edit.id or 0])
+        return first + follow(container, [edit.id or 0])
     finally:
         runtime.stop()
-    out = Path(config.home()) / "demo"
-    rows = _export(container, out, requests)
-    print(table(["request", "job", "status", "media file", "size", "blurhash"], rows))
-    after = container.wallet_of(user.id or 0)
+
+
+def _summary(requests: list[GenerationRequest], before: Wallet, after: Wallet) -> bool:
+    """Print the wallets and the charge; whether every job completed."""
     print(_wallet_line("wallet before", before))
     print(_wallet_line("wallet after ", after))
     charged = sum(r.credits_charged for r in requests)
     print(f"charged {charged} credits for {sum(len(r.jobs) for r in requests)} jobs")
-    unfinished = sum(1 for r in requests for j in r.jobs if not j.status.is_terminal)
-    failed = sum(1 for r in requests for j in r.jobs if j.status.value != "completed")
+    return all(j.status.value == "completed" for r in requests for j in r.jobs)
+
+
+def run_demo(container: Container) -> int:
+    """Upgrade, seed, submit three requests, run them in-process and write var/demo/."""
+    from genmedia.adapters.sql import migrate
+
+    started = time.monotonic()
+    migrate.upgrade(container.config.database_url())
+    container.seed_catalog()
+    user = container.ensure_user(CreateUser(email=DEMO_USER, name="Demo"))
+    before = _topped_up(container, user.id or 0)
+    print(_wallet_line("wallet before", before))
+    requests = _run_requests(container, user.id or 0)
+    if requests is None:
+        return 1
+    out = Path(container.config.home()) / "demo"
+    rows = _export(container, out, requests)
+    print(table(["request", "job", "status", "media file", "size", "blurhash"], rows))
+    completed = _summary(requests, before, container.wallet_of(user.id or 0))
     print(f"gallery: {out / 'index.html'}  ({time.monotonic() - started:.1f}s)")
-    return 1 if unfinished or failed else 0
+    return 0 if completed else 1
