@@ -75,7 +75,7 @@ class RequestMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        jobs = [Job(id=i, user_id=1, feature_id=1, input_json={}) for i in range(3)]
+        jobs = [Job(id=i, user_id=1, feature_id=1) for i in range(3)]
         self.request = GenerationRequest(id=1, user_id=1, feature_id=1, jobs=jobs)
         self.started = False
 

@@ -240,7 +240,6 @@ def _store_and_charge(
 
 
 def _media(job: Job, outputs: Sequence[StoredOutput]) -> list[Media]:
-    source = job.input_json.get("inputs") or [{}]
     return [
         Media.generated(
             user_id=job.user_id,
@@ -249,7 +248,7 @@ def _media(job: Job, outputs: Sequence[StoredOutput]) -> list[Media]:
             output_index=out.index,
             storage_path=out.storage_path,
             info=out.info,
-            original_media_id=source[0].get("media_id"),
+            original_media_id=job.input.edited_media_id,
         )
         for out in outputs
     ]
