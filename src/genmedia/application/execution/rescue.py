@@ -60,7 +60,7 @@ def rescue_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> Rescue:
                 job.cancel(now)
                 outcome = Rescue.CANCELLED
             elif job.provider_task_id:
-                job.worker_id = None
+                job.hand_over()
                 outcome, release = Rescue.REPOLLED, False
             elif job.attempts_left > 0:
                 job.requeue("worker_lost", "the worker running this job stopped")
