@@ -11,6 +11,7 @@ import attrs
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.job_input import JobInput
+from genmedia.domain.scheduling import Fail, Retry
 from genmedia.domain.status import Status, check_job_transition
 from genmedia.domain.stored import Stored
 
@@ -164,6 +165,17 @@ class Job(Stored):
         self.provider_task_id = self.provider_polling_url = None
         self.error_code = code
         self.error_message = message
+
+    def after_failure(self, now: datetime, delay: float | None = None) -> Retry | Fail:
+        """What follows a failed attempt at `now`: another attempt after `delay` seconds
+        (None: at once, in its place in the queue), if one is left and it would start before
+        the deadline; else the job fails."""
+        if self.attempts_left <= 0:
+            return Fail("no attempt is left")
+        run_after = None if delay is None else now + timedelta(seconds=delay)
+        if self.is_past_deadline(run_after or now):
+            return Fail("its deadline has passed")
+        return Retry(run_after)
 
     @property
     def attempts_left(self) -> int:
