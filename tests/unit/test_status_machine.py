@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import strategies as st
@@ -76,28 +76,30 @@ class RequestMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        jobs = [Job(id=i, user_id=1, feature_id=1) for i in range(3)]
+        jobs = [Job(id=i, user_id=1, feature_id=1, input=JobInput(credits=3)) for i in range(3)]
         self.request = GenerationRequest(id=1, user_id=1, feature_id=1, jobs=jobs)
         self.started = False
 
     @rule(job_id=st.integers(0, 2), to=st.sampled_from(list(Status)))
     def move_a_job(self, job_id: int, to: Status) -> None:
+        """Move a job as the worker's steps do, then make the request follow its jobs as
+        the repository's `follow_all` does after every step."""
         job = self.request.job(job_id)
         try:
             match to:
                 case Status.PROCESSING:
-                    self.request.start_job(job_id, "w", NOW)
+                    job.claim("w", NOW, timedelta(hours=1))
                 case Status.COMPLETED:
-                    self.request.complete_job(job_id, NOW, {}, 3)
+                    job.deliver(NOW, {}, None)
                 case Status.FAILED:
-                    self.request.fail_job(job_id, "x", "y", NOW)
+                    job.fail("x", "y", NOW)
                 case Status.PENDING:
-                    self.request.requeue_job(job_id, "x", "y")
+                    job.requeue("x", "y")
                 case Status.CANCELLED:
                     job.cancel(NOW)
-                    self.request.refresh_status()
         except IllegalTransition:
-            pass
+            return
+        self.request.refresh_status()
 
     @rule()
     def cancel(self) -> None:
