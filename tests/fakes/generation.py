@@ -30,10 +30,10 @@ class FakeRequestRepository(Repo, RequestRepository):
         self.loaded: dict[int, int] = {}
 
     def add(self, request: GenerationRequest) -> GenerationRequest:
-        request.id = self._new_id()
+        request.stored_as(self._new_id())
+        assert request.id is not None
         for job in request.jobs:
-            job.id = self._new_id()
-            job.request_id = request.id
+            job.stored_as(self._new_id(), request_id=request.id)
         self.db.requests[request.id] = request
         self.db.versions[request.id] = 1
         self.loaded[request.id] = 1
@@ -144,19 +144,19 @@ class FakeJobRepository(Repo, JobRepository):
 
 
 class FakeMediaRepository(Repo, MediaRepository):
-    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
+    def add(self, media: Media) -> Media:
         if media.job_id is not None and any(
             m.job_id == media.job_id and m.output_index == media.output_index
             for m in self.db.media.values()
         ):
             raise AlreadyExists("media", (media.job_id, media.output_index))
-        media.id = self._new_id()
-        self.db.media[media.id] = media
+        media.stored_as(self._new_id())
+        self.db.media[media.id or 0] = media
         return media
 
     def add_all(self, media: Sequence[Media]) -> None:
         for item in media:
-            self.add(item, replay_checked=True)
+            self.add(item)
 
     def get(self, media_id: int) -> Media:
         if media_id not in self.db.media:

@@ -32,7 +32,7 @@ def test_a_template_request_stores_one_pending_job_per_batch_item(uow, clock, us
     request = submit_request(portrait(user), uow=uow, clock=clock)
     stored = uow.db.requests[request.id]
     assert [j.status for j in stored.jobs] == [Status.PENDING] * 4
-    assert [j.input_json["seed"] for j in stored.jobs] == [7, 8, 9, 10]
+    assert [j.input.seed for j in stored.jobs] == [7, 8, 9, 10]
     assert stored.status is Status.PENDING
 
 
@@ -65,7 +65,7 @@ def test_a_plain_prompt_runs_on_the_feature_model(uow, clock, user) -> None:
         uow=uow,
         clock=clock,
     )
-    assert request.jobs[0].input_json["model"] == "local-t2i"
+    assert request.jobs[0].input.model == "local-t2i"
     assert request.template_id is None
 
 
@@ -88,7 +88,7 @@ def test_an_edit_records_its_input_media(uow, clock, user, photo: Media) -> None
     )
     assert request.input_media_ids == [photo.id]
     assert request.user_media_urls == ["uploads/photo.png"]
-    assert request.jobs[0].input_json["inputs"][0]["storage_path"] == "uploads/photo.png"
+    assert request.jobs[0].input.images[0].storage_path == "uploads/photo.png"
 
 
 def test_another_users_media_cannot_be_attached(uow, clock, user, photo: Media) -> None:

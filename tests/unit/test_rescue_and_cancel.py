@@ -104,6 +104,41 @@ def test_a_dead_workers_job_goes_back_to_pending(uow, clock, queue, user) -> Non
     assert job_of(uow, job_id).status is Status.PENDING
 
 
+def test_a_dead_workers_job_fails_once_its_attempts_are_spent_and_releases_its_hold(
+    uow, clock, queue, user
+) -> None:
+    job_id = one_job(uow, clock, user)
+    beat("w1", 1, uow=uow)
+    outcomes = []
+    for _ in range(3):  # max_attempts: each worker dies right after its claim
+        claim_job(job_id, "w1", uow=uow, clock=clock_at(uow))
+        uow.db.now += timedelta(seconds=60)
+        counts = rescue_orphans(
+            uow=lambda: uow, queue=queue, clock=clock_at(uow), heartbeat_timeout=30
+        )
+        outcomes.append(next(outcome for outcome, n in counts.items() if n))
+    assert outcomes == [Rescue.REQUEUED, Rescue.REQUEUED, Rescue.FAILED]
+    job = job_of(uow, job_id)
+    assert (job.status, job.error_code) == (Status.FAILED, "worker_lost")
+    assert job.error_message == "the worker stopped and no attempt is left"
+    assert uow.db.wallets[user.id].held == 0
+
+
+def test_a_dead_workers_job_past_its_deadline_fails_though_attempts_are_left(
+    uow, clock, queue, user
+) -> None:
+    job_id = one_job(uow, clock, user)
+    beat("w1", 1, uow=uow)
+    claim_job(job_id, "w1", uow=uow, clock=clock_at(uow), job_timeout=timedelta(minutes=5))
+    uow.db.now += timedelta(minutes=6)
+    counts = rescue_orphans(uow=lambda: uow, queue=queue, clock=clock_at(uow), heartbeat_timeout=30)
+    assert counts[Rescue.FAILED] == 1
+    job = job_of(uow, job_id)
+    assert (job.status, job.error_code, job.attempts_left) == (Status.FAILED, "worker_lost", 2)
+    assert job.error_message == "the worker stopped and its deadline has passed"
+    assert uow.db.wallets[user.id].held == 0
+
+
 def test_a_dead_workers_job_waiting_on_its_provider_is_polled_not_resubmitted(
     uow, clock, queue, user
 ) -> None:

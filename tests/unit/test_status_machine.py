@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import strategies as st
@@ -10,6 +10,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from genmedia.domain.errors import IllegalTransition, NothingToCancel
 from genmedia.domain.job import Job
+from genmedia.domain.job_input import JobInput
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import JOB_TRANSITIONS, Status, request_status
 
@@ -75,28 +76,30 @@ class RequestMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        jobs = [Job(id=i, user_id=1, feature_id=1, input_json={}) for i in range(3)]
+        jobs = [Job(id=i, user_id=1, feature_id=1, input=JobInput(credits=3)) for i in range(3)]
         self.request = GenerationRequest(id=1, user_id=1, feature_id=1, jobs=jobs)
         self.started = False
 
     @rule(job_id=st.integers(0, 2), to=st.sampled_from(list(Status)))
     def move_a_job(self, job_id: int, to: Status) -> None:
+        """Move a job as the worker's steps do, then make the request follow its jobs as
+        the repository's `follow_all` does after every step."""
         job = self.request.job(job_id)
         try:
             match to:
                 case Status.PROCESSING:
-                    self.request.start_job(job_id, "w", NOW)
+                    job.claim("w", NOW, timedelta(hours=1))
                 case Status.COMPLETED:
-                    self.request.complete_job(job_id, NOW, {}, 3)
+                    job.deliver(NOW, {}, None)
                 case Status.FAILED:
-                    self.request.fail_job(job_id, "x", "y", NOW)
+                    job.fail("x", "y", NOW)
                 case Status.PENDING:
-                    self.request.requeue_job(job_id, "x", "y")
+                    job.requeue("x", "y")
                 case Status.CANCELLED:
                     job.cancel(NOW)
-                    self.request.refresh_status()
         except IllegalTransition:
-            pass
+            return
+        self.request.refresh_status()
 
     @rule()
     def cancel(self) -> None:
@@ -174,7 +177,72 @@ def test_releasing_a_claimed_job_makes_it_pending_with_its_attempt_unspent() -> 
 def test_a_job_that_reached_its_provider_cannot_be_released() -> None:
     job = Job(user_id=1, feature_id=1)
     job.start("w1", NOW)
-    job.await_provider("task-1", None)
+    job.record_task("task-1", None, "w1", None)
     with pytest.raises(IllegalTransition):
         job.release()
     assert (job.status, job.attempts) == (Status.PROCESSING, 1)
+
+
+def _running(credits: int = 4) -> Job:
+    job = Job(user_id=1, feature_id=1, input=JobInput(credits=credits))
+    job.start("w1", NOW)
+    return job
+
+
+def test_recording_a_task_remembers_its_handle_its_poller_and_what_submitting_cost() -> None:
+    job = _running()
+    job.record_task("task-1", "https://poll/1", "w2", 0.04)
+    job.record_task("task-1", "https://poll/1", "w3", None)  # a poll names no cost
+    assert (job.provider_task_id, job.provider_polling_url) == ("task-1", "https://poll/1")
+    assert (job.worker_id, job.provider_cost) == ("w3", 0.04)
+
+
+def test_a_job_waiting_on_its_provider_is_handed_over_without_its_worker() -> None:
+    job = _running()
+    job.record_task("task-1", None, "w1", None)
+    job.hand_over()
+    assert (job.status, job.worker_id, job.provider_task_id) == (Status.PROCESSING, None, "task-1")
+
+
+def test_a_job_not_waiting_on_its_provider_cannot_be_handed_over() -> None:
+    job = _running()
+    with pytest.raises(IllegalTransition):
+        job.hand_over()
+    assert job.worker_id == "w1"
+
+
+def test_a_delivered_job_is_charged_its_full_cost_which_its_metadata_records() -> None:
+    job = _running(credits=4)
+    job.deliver(NOW, {"model": "m"}, 0.02)
+    assert (job.status, job.credits_used, job.provider_cost) == (Status.COMPLETED, 4, 0.02)
+    assert job.output_metadata == {"model": "m", "credits_charged": 4}
+
+
+def test_a_delivery_that_names_no_provider_cost_keeps_the_one_recorded_at_submit() -> None:
+    job = _running()
+    job.record_task("task-1", None, "w1", 0.03)
+    job.deliver(NOW, {}, None)
+    assert job.provider_cost == 0.03
+
+
+@pytest.mark.parametrize(("paid", "state"), [(0, "unpaid"), (3, "partial")])
+def test_a_job_charged_short_records_what_was_paid(paid: int, state: str) -> None:
+    job = _running(credits=4)
+    job.deliver(NOW, {"model": "m"}, None)
+    job.charge_short(paid)
+    assert job.credits_used == paid
+    assert job.output_metadata == {"model": "m", "credits_charged": paid, "billing": state}
+
+
+@pytest.mark.parametrize("paid", [-1, 4, 5])
+def test_a_short_charge_is_less_than_the_cost_and_not_negative(paid: int) -> None:
+    job = _running(credits=4)
+    job.deliver(NOW, {}, None)
+    with pytest.raises(IllegalTransition):
+        job.charge_short(paid)
+    assert job.credits_used == 4
+
+
+def test_only_a_delivered_job_can_be_charged_short() -> None:
+    with pytest.raises(IllegalTransition):
+        _running(credits=4).charge_short(1)

@@ -10,8 +10,10 @@ import pytest
 
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.generation.requests import estimate_request, submit_request
+from genmedia.domain.choice import Choice
 from genmedia.domain.errors import IllegalTransition, InvalidInput, InvalidValue
-from genmedia.domain.planning import Choice, plan_request
+from genmedia.domain.job_input import LoraUse
+from genmedia.domain.planning import plan_request
 from genmedia.domain.trained_model import (
     Gender,
     TrainedModel,
@@ -90,7 +92,7 @@ def test_the_trained_models_price_is_added_to_the_estimate_for_every_job(uow, cl
     request = submit_request(
         text_to_image(user, uow, trained_model_id=model.id), uow=uow, clock=clock
     )
-    assert [j.input_json["credits"] for j in request.jobs] == [5, 5]
+    assert [j.input.credits for j in request.jobs] == [5, 5]
     assert request.estimated_cost == 10
     assert request.trained_model_id == model.id
 
@@ -101,7 +103,7 @@ def test_a_public_model_can_be_used_by_anyone(uow, clock, user) -> None:
         text_to_image(user, uow, trained_model_id=model.id), uow=uow, clock=clock
     )
     assert request.trained_model_id == model.id
-    assert uow.db.requests[request.id].jobs[0].input_json["lora"]["trained_model_id"] == model.id
+    assert uow.db.requests[request.id].jobs[0].input.lora.trained_model_id == model.id
 
 
 def test_another_users_private_model_is_refused_naming_trained_model_id(uow, clock, user) -> None:
@@ -149,7 +151,7 @@ def test_a_deleted_model_cannot_be_used(uow, clock, user) -> None:
     assert error.field == "trained_model_id"
 
 
-def test_the_trigger_word_lands_in_the_final_prompt_and_the_lora_block_in_input_json(
+def test_the_trigger_word_lands_in_the_final_prompt_and_the_trained_model_in_each_job_input(
     uow, clock, user
 ) -> None:
     model = add_trained_model(uow, user.id, trigger_word="ohwx")
@@ -165,8 +167,8 @@ def test_the_trigger_word_lands_in_the_final_prompt_and_the_lora_block_in_input_
         "weight": 1.0,
     }
     for job in uow.db.requests[request.id].jobs:
-        assert job.input_json["lora"] == lora
-        assert job.input_json["prompt"] == request.final_prompt
+        assert job.input.lora == LoraUse(**lora)
+        assert job.input.prompt == request.final_prompt
     assert request.generation_params["lora"] == lora
 
 
@@ -179,7 +181,8 @@ def test_a_trigger_word_already_in_the_prompt_is_not_repeated(uow, clock, user) 
 
 def test_a_request_without_a_trained_model_has_no_lora_block(uow, clock, user) -> None:
     request = submit_request(text_to_image(user, uow), uow=uow, clock=clock)
-    assert "lora" not in request.jobs[0].input_json
+    assert request.jobs[0].input.lora is None
+    assert "lora" not in request.generation_params
     assert request.trained_model_id is None
     assert request.final_prompt == "high quality, detailed, a lighthouse"
 
@@ -190,7 +193,7 @@ def test_the_lora_weight_is_read_from_input_metadata(uow, clock, user, given, we
     meta = {"batch_size": 1, "lora_weights": given}
     cmd = text_to_image(user, uow, trained_model_id=model.id, input_metadata=meta)
     request = submit_request(cmd, uow=uow, clock=clock)
-    assert request.jobs[0].input_json["lora"]["weight"] == weight
+    assert request.jobs[0].input.lora.weight == weight
 
 
 def test_the_lora_weight_may_be_given_per_trained_model(uow, clock, user) -> None:
@@ -198,7 +201,7 @@ def test_the_lora_weight_may_be_given_per_trained_model(uow, clock, user) -> Non
     meta = {"lora_weights": {str(model.id): 0.4, "other": 1.5}}
     cmd = text_to_image(user, uow, trained_model_id=model.id, input_metadata=meta)
     request = submit_request(cmd, uow=uow, clock=clock)
-    assert request.jobs[0].input_json["lora"]["weight"] == 0.4
+    assert request.jobs[0].input.lora.weight == 0.4
 
 
 @pytest.mark.parametrize("bad", [2.5, -0.1, "strong", True, float("nan"), [1]])
@@ -235,7 +238,7 @@ def test_a_chosen_lora_weight_overrides_input_metadata(uow, clock, user) -> None
         uow, user, trained_model=model, lora_weight=1.5, input_metadata={"lora_weights": 0.2}
     )
     request = plan_request(choice, seed=0, now=clock.now())
-    assert request.jobs[0].input_json["lora"]["weight"] == 1.5
+    assert request.jobs[0].input.lora.weight == 1.5
 
 
 def test_a_lora_weight_without_a_trained_model_is_refused(uow, clock, user) -> None:

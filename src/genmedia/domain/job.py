@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,8 +10,13 @@ import attrs
 
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
+from genmedia.domain.job_input import JobInput
+from genmedia.domain.scheduling import Fail, Retry
 from genmedia.domain.status import Status, check_job_transition
 from genmedia.domain.stored import Stored
+
+# The key of a job's output metadata that records the credits it was charged.
+CHARGED = "credits_charged"
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
@@ -27,7 +33,7 @@ class Job(Stored):
     status: Status = Status.PENDING
     priority: int = 0
     worker_id: str | None = None
-    input_json: dict[str, Any] = attrs.field(factory=dict)
+    input: JobInput = attrs.field(factory=JobInput)
     output_metadata: dict[str, Any] | None = None
     error_code: str | None = None
     error_message: str | None = None
@@ -75,19 +81,58 @@ class Job(Stored):
         self.started_at = None
         self.dispatched_at = None
 
-    def await_provider(self, task_id: str, polling_url: str | None) -> None:
-        """Remember the provider's handle for an asynchronous task, before waiting on it."""
+    def record_task(
+        self, task_id: str, polling_url: str | None, worker_id: str, cost: float | None
+    ) -> None:
+        """Remember the provider's handle for an asynchronous task, the worker that polls it
+        and what submitting it cost (if the provider said), before waiting on it."""
         check_job_transition(self.status, Status.COMPLETED)
         self.provider_task_id = task_id
         self.provider_polling_url = polling_url
+        self.worker_id = worker_id
+        if cost is not None:
+            self.provider_cost = cost
 
-    def complete(self, now: datetime, output_metadata: dict[str, Any], credits_used: int) -> None:
-        """Finish the job with its outputs stored: processing → completed."""
+    def hand_over(self) -> None:
+        """Let go of the worker that was waiting on the provider's task (it stopped): the
+        next poll, from any worker, carries the job on."""
+        if self.status is not Status.PROCESSING or self.provider_task_id is None:
+            raise IllegalTransition("job", self.status.value, "handed over")
+        self.worker_id = None
+
+    def complete(
+        self,
+        now: datetime,
+        output_metadata: dict[str, Any],
+        credits_used: int,
+        *,
+        provider_cost: float | None = None,
+    ) -> None:
+        """Finish the job with its outputs stored, charged `credits_used`, with what it cost
+        at the provider if known: processing → completed."""
         self._move(Status.COMPLETED)
         self.completed_at = now
         self.output_metadata = output_metadata
         self.credits_used = credits_used
+        if provider_cost is not None:
+            self.provider_cost = provider_cost
         self.error_code = self.error_message = None
+
+    def deliver(
+        self, now: datetime, output_metadata: Mapping[str, Any], provider_cost: float | None
+    ) -> None:
+        """Complete the job charged its full cost, which its output metadata records."""
+        cost = self.input.credits
+        self.complete(now, {**output_metadata, CHARGED: cost}, cost, provider_cost=provider_cost)
+
+    def charge_short(self, paid: int) -> None:
+        """Record that only `paid` of a delivered job's cost could be charged (its hold had
+        expired and the balance no longer covered it): delivered partly paid, or unpaid."""
+        if self.status is not Status.COMPLETED or not 0 <= paid < self.input.credits:
+            raise IllegalTransition("job", self.status.value, f"charged {paid}")
+        state = "partial" if paid else "unpaid"
+        self.output_metadata = {**(self.output_metadata or {}), CHARGED: paid, "billing": state}
+        self.credits_used = paid
 
     def fail(self, code: str, message: str, now: datetime) -> None:
         """End the job with a machine code and a human message."""
@@ -121,7 +166,24 @@ class Job(Stored):
         self.error_code = code
         self.error_message = message
 
+    def after_failure(self, now: datetime, delay: float | None = None) -> Retry | Fail:
+        """What follows a failed attempt at `now`: another attempt after `delay` seconds
+        (None: at once, in its place in the queue), if one is left and it would start before
+        the deadline; else the job fails."""
+        if self.attempts_left <= 0:
+            return Fail("no attempt is left")
+        run_after = None if delay is None else now + timedelta(seconds=delay)
+        if self.is_past_deadline(run_after or now):
+            return Fail("its deadline has passed")
+        return Retry(run_after)
+
     @property
     def attempts_left(self) -> int:
         """How many more times the job may be started."""
         return max(self.max_attempts - self.attempts, 0)
+
+    @property
+    def input_json(self) -> dict[str, Any]:
+        """Transitional: the input as the document the runner still reads by key; use
+        `input`. Goes once the runner reads the input's attributes."""
+        return self.input.as_document()

@@ -58,44 +58,6 @@ class GenerationRequest(Stored):
             j.credits_used for j in self.jobs if j.status is Status.COMPLETED
         )
 
-    def start_job(self, job_id: int, worker_id: str, now: datetime) -> Job:
-        """Claim one job for a worker."""
-        job = self.job(job_id)
-        job.start(worker_id, now)
-        self.refresh_status()
-        return job
-
-    def complete_job(
-        self,
-        job_id: int,
-        now: datetime,
-        output_metadata: dict[str, Any],
-        credits: int,
-        provider_cost: float | None = None,
-    ) -> Job:
-        """Complete one job whose outputs are stored, with what it cost the user and us."""
-        job = self.job(job_id)
-        job.complete(now, output_metadata, credits)
-        job.provider_cost = provider_cost
-        self.refresh_status()
-        return job
-
-    def fail_job(self, job_id: int, code: str, message: str, now: datetime) -> Job:
-        """Fail one job with a code and a message."""
-        job = self.job(job_id)
-        job.fail(code, message, now)
-        self.refresh_status()
-        return job
-
-    def requeue_job(
-        self, job_id: int, code: str, message: str, run_after: datetime | None = None
-    ) -> Job:
-        """Send one started job back to pending for another attempt, not before `run_after`."""
-        job = self.job(job_id)
-        job.requeue(code, message, run_after)
-        self.refresh_status()
-        return job
-
     def cancel(self, now: datetime) -> list[Job]:
         """Cancel pending jobs at once and ask running ones to stop; the jobs cancelled now.
 
@@ -111,13 +73,6 @@ class GenerationRequest(Stored):
             job.request_cancel()
         self.refresh_status()
         return pending
-
-    def cancel_job(self, job_id: int, now: datetime) -> Job:
-        """Stop one job whose cancellation was requested or that is still pending."""
-        job = self.job(job_id)
-        job.cancel(now)
-        self.refresh_status()
-        return job
 
     def soft_delete(self, now: datetime) -> None:
         """Hide the request from its owner; its history stays."""

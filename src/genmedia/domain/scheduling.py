@@ -4,13 +4,18 @@ Priority: higher first, then oldest. Fairness: no user has more than `user_cap` 
 flight (dispatched or running), so one user's backlog cannot starve another's single job.
 Capacity: no more than `room` new messages are handed to the broker at once, so the
 backlog waits in the database, in priority order, not in the broker's FIFO queues.
+Retries: `retry_delay` spaces the attempts; `Job.after_failure` decides whether another
+attempt follows (`Retry`) or the job fails (`Fail`), from its attempts and its deadline.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Protocol, TypeVar
+
+import attrs
 
 
 class Candidate(Protocol):
@@ -66,3 +71,17 @@ def retry_delay(
     ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
     delay = (rng or random).uniform(ceiling / 2, ceiling)
     return max(delay, retry_after or 0.0)
+
+
+@attrs.frozen
+class Retry:
+    """A failed attempt is followed by another, not before `run_after` (None: at once)."""
+
+    run_after: datetime | None
+
+
+@attrs.frozen
+class Fail:
+    """A failed attempt ends the job, for this reason."""
+
+    reason: str

@@ -3,8 +3,9 @@
 A running job whose worker stopped sending heartbeats is given back: a job waiting on an
 asynchronous provider task is polled again (never resubmitted: the provider already has
 it); a job whose cancellation was requested is cancelled; any other goes back to pending
-for another attempt, or fails with `worker_lost` once its attempts are spent. Failing and
-cancelling release the job's hold in the same transaction.
+for another attempt, or fails with `worker_lost` once its attempts or its time are spent
+(`Job.after_failure` decides). Failing and cancelling release the job's hold in the same
+transaction.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import enum
 import socket
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from genmedia.application.ports import Clock, JobQueue, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
+from genmedia.domain.job import Job
+from genmedia.domain.scheduling import Fail
 from genmedia.domain.status import Status
 
 RESCUE_BATCH = 100
@@ -54,28 +57,31 @@ def rescue_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> Rescue:
             job = uow.jobs.get(job_id)
             if job.status is not Status.PROCESSING:
                 return Rescue.SKIPPED
-            now = clock.now()
-            release = True
-            if job.cancel_requested:
-                job.cancel(now)
-                outcome = Rescue.CANCELLED
-            elif job.provider_task_id:
-                job.worker_id = None
-                outcome, release = Rescue.REPOLLED, False
-            elif job.attempts_left > 0:
-                job.requeue("worker_lost", "the worker running this job stopped")
-                outcome, release = Rescue.REQUEUED, False
-            else:
-                job.fail("worker_lost", "the worker stopped and no attempt is left", now)
-                outcome = Rescue.FAILED
+            outcome = _rescue(job, clock.now())
             uow.jobs.save(job)
             uow.requests.follow_jobs(job.request_id or 0)
-            if release:
+            if outcome in (Rescue.CANCELLED, Rescue.FAILED):
                 billing.release_for_job(uow, job)
             uow.commit()
         return outcome
 
     return retry_stale(attempt)
+
+
+def _rescue(job: Job, now: datetime) -> Rescue:
+    """Move an orphaned running job on; what happened to it."""
+    if job.cancel_requested:
+        job.cancel(now)
+        return Rescue.CANCELLED
+    if job.provider_task_id:
+        job.hand_over()
+        return Rescue.REPOLLED
+    decision = job.after_failure(now)
+    if isinstance(decision, Fail):
+        job.fail("worker_lost", f"the worker stopped and {decision.reason}", now)
+        return Rescue.FAILED
+    job.requeue("worker_lost", "the worker running this job stopped", decision.run_after)
+    return Rescue.REQUEUED
 
 
 def rescue_orphans(

@@ -12,9 +12,10 @@ from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
 from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
+from genmedia.domain.choice import MAX_SEED, Choice, image_slots
 from genmedia.domain.errors import InvalidAttachment, InvalidValue, NotFound
 from genmedia.domain.media import Media
-from genmedia.domain.planning import MAX_SEED, Choice, image_slots, plan_request
+from genmedia.domain.planning import plan_request
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template

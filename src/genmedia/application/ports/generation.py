@@ -103,12 +103,9 @@ class MediaRepository(abc.ABC):
     """Stored media."""
 
     @abc.abstractmethod
-    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
-        """Insert a media row; AlreadyExists if the job output already has one.
-
-        `replay_checked` says the caller's guarded UPDATE in this transaction already rules
-        out a repeat; a taken key then fails the transaction instead.
-        """
+    def add(self, media: Media) -> Media:
+        """Insert a media row, giving it its id; AlreadyExists if the job output already has
+        one (the transaction goes on)."""
 
     @abc.abstractmethod
     def add_all(self, media: Sequence[Media]) -> None:

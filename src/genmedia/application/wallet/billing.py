@@ -24,11 +24,11 @@ DEFAULT_HOLD_TTL = timedelta(hours=6)
 
 def job_cost(job: Job) -> int:
     """The credits a job costs, fixed when the request was priced."""
-    return int(job.input_json.get("credits", 0))
+    return job.input.credits
 
 
 def _kind(job: Job) -> EntryKind:
-    return EntryKind.EDIT if job.input_json.get("inputs") else EntryKind.GENERATION
+    return job.input.kind
 
 
 def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timedelta) -> None:

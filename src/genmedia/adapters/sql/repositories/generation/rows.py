@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import row_values
 from genmedia.domain.job import Job
+from genmedia.domain.job_input import JobInput
 from genmedia.domain.request import GenerationRequest
 
 _REQUEST_FIELDS = (
@@ -22,7 +23,7 @@ _REQUEST_FIELDS = (
     "credits_charged", "status", "metadata", "deleted_at",
 )  # fmt: skip
 
-# A job's input_json is fixed when it is created, so saves never write it.
+# A job's input (the input_json column) is fixed when it is created, so saves never write it.
 _JOB_FIELDS = (
     "user_id", "project_id", "feature_id", "category", "status", "priority", "worker_id",
     "output_metadata", "error_code", "error_message", "attempts", "max_attempts",
@@ -72,7 +73,7 @@ def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
     return {
         "request_id": request_id,
         "job_index": job.index,
-        "input_json": job.input_json,
+        "input_json": job.input.as_document(),
         **job_row(job),
     }
 
@@ -84,7 +85,7 @@ def job_from_row(row: sa.Row[Any]) -> Job:
         id=columns["id"],
         request_id=columns["request_id"],
         index=columns["job_index"],
-        input_json=columns["input_json"] or {},
+        input=JobInput.from_document(columns["input_json"] or {}),
         created_at=columns["created_at"],
         **{name: columns[name] for name in _JOB_FIELDS},
     )

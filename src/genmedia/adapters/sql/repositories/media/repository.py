@@ -68,17 +68,12 @@ def _insert_returning() -> sa.Insert:
 class SqlMediaRepository(SqlRepository, MediaRepository):
     """Stored media; one row per job output."""
 
-    def add(self, media: Media, *, replay_checked: bool = False) -> Media:
+    def add(self, media: Media) -> Media:
         """Insert a media row; AlreadyExists if the job output already has one (checked in a
-        savepoint unless `replay_checked`)."""
-        statement = _insert_returning()
-        if replay_checked:
-            row = self._connection.execute(statement, media_row(media)).one()
-            media.stored_as(row.id, created_at=row.created_at)
-            return media
+        savepoint, so the transaction goes on)."""
         key = (media.job_id, media.output_index)
         with unique_or_already_exists(self._connection, "media", key):
-            row = self._connection.execute(statement, media_row(media)).one()
+            row = self._connection.execute(_insert_returning(), media_row(media)).one()
             media.stored_as(row.id, created_at=row.created_at)
         return media
 

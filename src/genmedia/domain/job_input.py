@@ -1,0 +1,146 @@
+"""What a job asks its provider for, fixed when its request is planned (SPEC GEN-4, WAL-8).
+
+A job's input is one value: the provider and model, the prompt, parameters and seed, the
+images an edit starts from, the trained model (LoRA) it applies, and the credits it costs.
+Whether it is an edit and what it costs are read from here, nowhere else.
+
+It is kept as a document (`as_document`) whose shape is the stored one; `from_document`
+reads back any document of that shape, keys missing from older ones taking their defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from genmedia.domain.wallet import EntryKind
+
+
+@attrs.frozen(kw_only=True)
+class SourceImage:
+    """A stored image an edit starts from, and the image slot it fills."""
+
+    slot: str
+    media_id: int | None
+    storage_path: str
+    file_format: str
+
+    def as_document(self) -> dict[str, Any]:
+        """The image as stored in the job's input document."""
+        return {
+            "slot": self.slot,
+            "media_id": self.media_id,
+            "storage_path": self.storage_path,
+            "file_format": self.file_format,
+        }
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> SourceImage:
+        """The image a stored input document names."""
+        return cls(
+            slot=doc.get("slot", ""),
+            media_id=doc.get("media_id"),
+            storage_path=doc.get("storage_path", ""),
+            file_format=doc.get("file_format", ""),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class LoraUse:
+    """A trained model (LoRA) applied to the job, and how strongly (0 to 2)."""
+
+    trained_model_id: int | None
+    trigger_word: str
+    weights_url: str | None
+    weight: float
+
+    def as_document(self) -> dict[str, Any]:
+        """The trained model as stored in the job's input document."""
+        return {
+            "trained_model_id": self.trained_model_id,
+            "trigger_word": self.trigger_word,
+            "weights_url": self.weights_url,
+            "weight": self.weight,
+        }
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> LoraUse:
+        """The trained model a stored input document names."""
+        return cls(
+            trained_model_id=doc.get("trained_model_id"),
+            trigger_word=doc.get("trigger_word", ""),
+            weights_url=doc.get("weights_url"),
+            weight=doc.get("weight", 1.0),
+        )
+
+
+@attrs.frozen(kw_only=True)
+class JobInput:
+    """Everything one job sends its provider, and the credits it costs the user."""
+
+    provider: str = ""
+    model: str = ""
+    endpoint: str | None = None
+    prompt: str = ""
+    negative_prompt: str | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+    seed: int = 0
+    images: tuple[SourceImage, ...] = ()
+    lora: LoraUse | None = None
+    index: int = 0
+    credits: int = 0
+
+    @property
+    def is_edit(self) -> bool:
+        """Whether the job edits images it was given rather than making new ones."""
+        return bool(self.images)
+
+    @property
+    def kind(self) -> EntryKind:
+        """What the job's charge is for: an edit or a generation."""
+        return EntryKind.EDIT if self.is_edit else EntryKind.GENERATION
+
+    @property
+    def edited_media_id(self) -> int | None:
+        """The media an edit's outputs are made from: its first image's."""
+        return self.images[0].media_id if self.images else None
+
+    def payload(self) -> dict[str, Any]:
+        """What is asked of the provider, as a document (the request keeps one)."""
+        doc: dict[str, Any] = {
+            "provider": self.provider,
+            "model": self.model,
+            "endpoint": self.endpoint,
+            "prompt": self.prompt,
+            "negative_prompt": self.negative_prompt,
+            "params": dict(self.params),
+            "seed": self.seed,
+            "inputs": [image.as_document() for image in self.images],
+        }
+        if self.lora is not None:
+            doc["lora"] = self.lora.as_document()
+        return doc
+
+    def as_document(self) -> dict[str, Any]:
+        """The input as stored with the job: the payload, its index and its credits."""
+        return {**self.payload(), "index": self.index, "credits": self.credits}
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> JobInput:
+        """The input a stored document holds; keys it lacks take their defaults."""
+        lora = doc.get("lora")
+        return cls(
+            provider=doc.get("provider", ""),
+            model=doc.get("model", ""),
+            endpoint=doc.get("endpoint"),
+            prompt=doc.get("prompt", ""),
+            negative_prompt=doc.get("negative_prompt"),
+            params=dict(doc.get("params") or {}),
+            seed=int(doc.get("seed", 0)),
+            images=tuple(SourceImage.from_document(i) for i in doc.get("inputs") or ()),
+            lora=LoraUse.from_document(lora) if lora is not None else None,
+            index=int(doc.get("index", 0)),
+            credits=int(doc.get("credits", 0)),
+        )
