@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.domain.catalog import Feature
 from genmedia.domain.job import Job
+from genmedia.domain.job_input import JobInput
 from genmedia.domain.media import ImageInfo
 from genmedia.domain.provider_model import ModelCategory, ProviderModel
 from genmedia.domain.request import GenerationRequest
@@ -85,7 +86,13 @@ def _request(
     user_id: int, feature_id: int, priorities: tuple[int, ...] = (0, 0)
 ) -> GenerationRequest:
     jobs = [
-        Job(user_id=user_id, feature_id=feature_id, index=i, priority=p, input_json={"i": i})
+        Job(
+            user_id=user_id,
+            feature_id=feature_id,
+            index=i,
+            priority=p,
+            input=JobInput(prompt=f"job {i}", index=i),
+        )
         for i, p in enumerate(priorities)
     ]
     return GenerationRequest(

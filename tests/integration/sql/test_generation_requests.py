@@ -12,6 +12,7 @@ from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.errors import StaleAggregate
 from genmedia.domain.errors import NotFound
 from genmedia.domain.job import Job
+from genmedia.domain.job_input import JobInput
 from genmedia.domain.status import Status
 from tests.integration.sql.helpers import NOW, _add_request, _owner
 
@@ -31,7 +32,7 @@ def test_a_request_round_trips_with_its_jobs_in_index_order(
     assert [j.index for j in loaded.jobs] == [0, 1, 2]
     assert [j.id for j in loaded.jobs] == [j.id for j in request.jobs]
     assert [j.priority for j in loaded.jobs] == [1, 5, 3]
-    assert loaded.jobs[1].input_json == {"i": 1}
+    assert loaded.jobs[1].input == JobInput(prompt="job 1", index=1)
     assert loaded.jobs[1].status is Status.PENDING
     assert loaded.input_media_ids == [11, 12]
     assert loaded.generation_params == {"steps": 28}
@@ -48,13 +49,13 @@ def test_starting_and_completing_a_job_is_saved(engine: sa.Engine, owner: tuple[
     job_id = request.jobs[0].id or 0
     with SqlUnitOfWork(engine) as uow:
         loaded = uow.requests.get_by_job(job_id)
-        loaded.start_job(job_id, "worker-1", NOW)
-        loaded.job(job_id).await_provider("task-9", "https://poll/9")
+        loaded.job(job_id).start("worker-1", NOW)
+        loaded.job(job_id).record_task("task-9", "https://poll/9", "worker-1", None)
         uow.requests.save(loaded)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
         started = uow.requests.get(request.id or 0)
-        started.complete_job(job_id, NOW, {"model": "flux"}, credits=3)
+        started.job(job_id).complete(NOW, {"model": "flux"}, 3)
         uow.requests.save(started)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
@@ -105,11 +106,11 @@ def test_a_save_from_an_outdated_load_is_stale(engine: sa.Engine, owner: tuple[i
         outdated = slow.requests.get(request.id or 0)
     with fast:
         current = fast.requests.get(request.id or 0)
-        current.start_job(job_id, "fast", NOW)
+        current.job(job_id).start("fast", NOW)
         fast.requests.save(current)
         fast.commit()
     with slow:
-        outdated.start_job(job_id, "slow", NOW)
+        outdated.job(job_id).start("slow", NOW)
         with pytest.raises(StaleAggregate):
             slow.requests.save(outdated)
         slow.commit()
@@ -175,11 +176,11 @@ def test_overlapping_claims_of_one_job_leave_exactly_one_winner(
     outcome: dict[str, str] = {}
     with first, second:
         mine, theirs = first.requests.get_by_job(job_id), second.requests.get_by_job(job_id)
-        mine.start_job(job_id, "first", NOW)
+        mine.job(job_id).start("first", NOW)
         first.requests.save(mine)
 
         def claim() -> None:
-            theirs.start_job(job_id, "second", NOW)
+            theirs.job(job_id).start("second", NOW)
             try:
                 second.requests.save(theirs)
                 outcome["second"] = "saved"
