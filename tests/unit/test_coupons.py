@@ -11,7 +11,7 @@ from genmedia.application.commerce.redemptions import Redeemed, redeem_code
 from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.errors import AlreadyExists, AlreadyUsed, Expired, InvalidValue, NotFound
 from genmedia.domain.wallet import EntryKind, Links
-from tests.commerce import T0, add_buyer, add_coupon, balance, ledger
+from tests.commerce import T0, add_buyer, add_coupon, balance, ledger, redemptions, used_count
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 
@@ -104,9 +104,8 @@ def test_redeeming_a_credits_coupon_credits_the_wallet_once_per_user(
     (entry,) = ledger(uow, user)
     assert (entry.kind, entry.reference_id) == (EntryKind.COUPON, f"coupon:{coupon.id}:{user}")
     assert entry.links == Links(coupon_id=coupon.id)
-    with uow:
-        (redemption,) = uow.coupons.redemptions(coupon.id or 0)
-        assert uow.coupons.get(coupon.id or 0).used_count == 1
+    (redemption,) = redemptions(uow, coupon.id or 0)
+    assert used_count(uow, "WELCOME") == 1
     assert (redemption.user_id, redemption.credits_awarded) == (user, 50)
     assert redemption.reference_id == entry.reference_id
 
@@ -114,15 +113,14 @@ def test_redeeming_a_credits_coupon_credits_the_wallet_once_per_user(
 def test_replaying_a_redemption_is_refused_and_changes_nothing(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    coupon = add_coupon(uow, "WELCOME", DiscountType.CREDITS, 50)
+    add_coupon(uow, "WELCOME", DiscountType.CREDITS, 50)
     user = add_buyer(uow)
     redeem_code(user, "WELCOME", uow=uow, clock=clock)
     with pytest.raises(AlreadyUsed, match="already used"):
         redeem_code(user, "WELCOME", uow=uow, clock=clock)
     assert balance(uow, user) == 50
     assert len(ledger(uow, user)) == 1
-    with uow:
-        assert uow.coupons.get(coupon.id or 0).used_count == 1
+    assert used_count(uow, "WELCOME") == 1
 
 
 def test_a_used_up_coupon_is_refused_to_the_next_user(

@@ -15,7 +15,17 @@ from genmedia.domain.coupons import DiscountType
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.purchases import PaymentEvent, PaymentProvider, PaymentStatus
 from genmedia.domain.wallet import EntryKind, Links
-from tests.commerce import add_buyer, add_coupon, add_pack, balance, ledger, paid, spend
+from tests.commerce import (
+    add_buyer,
+    add_coupon,
+    add_pack,
+    balance,
+    ledger,
+    paid,
+    redemptions,
+    spend,
+    used_count,
+)
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 STARS = PaymentProvider.TELEGRAM_STARS.value
@@ -59,9 +69,8 @@ def test_starting_a_purchase_with_a_coupon_claims_one_use_of_it(
     pack = add_pack(uow, price=500)
     coupon = add_coupon(uow, "MINUS100", DiscountType.FIXED_AMOUNT, 100, currency="XTR")
     payment = start_purchase(buyer, pack.id or 0, STARS, "minus100", uow=uow, clock=clock)
-    with uow:
-        assert uow.coupons.get(coupon.id or 0).used_count == 1
-        (redemption,) = uow.coupons.redemptions(coupon.id or 0)
+    assert used_count(uow, "MINUS100") == 1
+    (redemption,) = redemptions(uow, coupon.id or 0)
     assert (redemption.payment_id, redemption.discount_applied) == (payment.id, 100)
     assert payment.amount == 400
     assert payment.coupon_id == coupon.id

@@ -118,6 +118,10 @@ class GiftCard(Stored):
             raise InvalidValue("expires_at", "the gift card has not expired yet")
         self._move(GiftCardStatus.EXPIRED, GiftCardStatus.ACTIVE)
 
-    def revoke(self) -> None:
-        """Withdraw a card not yet redeemed because its payment was refunded."""
-        self._move(GiftCardStatus.EXPIRED, GiftCardStatus.PENDING, GiftCardStatus.ACTIVE)
+    def revoke(self) -> bool:
+        """Withdraw the card because its payment was refunded; False if it was already
+        redeemed or expired (there is nothing left to withdraw)."""
+        if self.status not in (GiftCardStatus.PENDING, GiftCardStatus.ACTIVE):
+            return False
+        self.status = GiftCardStatus.EXPIRED
+        return True

@@ -61,7 +61,7 @@ def buy_gift_card(
 def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetime) -> LedgerEntry:
     """Give an active card's credits to the user, inside the caller's transaction."""
     card.redeem(user_id, now)
-    if uow.gift_cards.redeem(card.code_hash, user_id, now) is None:
+    if not uow.gift_cards.redeem(card):
         raise AlreadyUsed(f"gift card …{card.code_hint} has already been redeemed")
     posting = Posting(
         reference_id=f"gift_card:{card.id}",
