@@ -87,6 +87,32 @@ def test_a_coupon_within_its_window_and_uses_is_usable() -> None:
     _coupon(max_uses=2, used_count=1, valid_until=T0 + timedelta(days=1)).check_usable(T0)
 
 
+def test_claiming_a_use_counts_it_and_gives_the_redemption_to_record() -> None:
+    coupon = _coupon(max_uses=2, used_count=1)
+    coupon.stored_as(4)
+    use = coupon.claim_use(7, T0, discount=10, payment_id=3)
+    assert coupon.used_count == 2
+    assert coupon.is_used_up
+    assert (use.coupon_id, use.user_id, use.discount_applied, use.payment_id) == (4, 7, 10, 3)
+    assert (use.credits_awarded, use.redeemed_at) == (0, T0)
+    with pytest.raises(AlreadyUsed, match="used up"):
+        coupon.claim_use(8, T0)
+
+
+def test_a_coupon_without_max_uses_is_never_used_up() -> None:
+    assert not _coupon(used_count=10_000).is_used_up
+
+
+def test_a_credits_coupon_is_redeemed_for_its_credits_under_the_reference_given() -> None:
+    use = _coupon(DiscountType.CREDITS, 50).redeem(7, T0, "coupon:1:7")
+    assert (use.credits_awarded, use.discount_applied, use.reference_id) == (50, 0, "coupon:1:7")
+    discount = _coupon(DiscountType.PERCENTAGE, 50)
+    with pytest.raises(InvalidValue) as raised:
+        discount.redeem(7, T0, "coupon:1:7")
+    assert raised.value.field == "code"
+    assert discount.used_count == 0
+
+
 def test_a_code_taken_in_another_case_cannot_be_created_again(uow: FakeUnitOfWork) -> None:
     add_coupon(uow, "WELCOME", DiscountType.CREDITS, 50)
     with pytest.raises(AlreadyExists):
