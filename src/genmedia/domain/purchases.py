@@ -108,6 +108,23 @@ class Payment(Stored):
     metadata: dict[str, Any] = attrs.field(factory=dict)
     created_at: datetime | None = None
 
+    @classmethod
+    def for_pack(
+        cls,
+        pack: CreditPack,
+        provider: PaymentProvider,
+        *,
+        user_id: int | None,
+        gift_card_id: int | None = None,
+    ) -> Payment:
+        """A pending payment of the pack's list price, for its credits or for a gift card."""
+        purpose = PaymentPurpose.PURCHASE if gift_card_id is None else PaymentPurpose.GIFT_CARD
+        return cls(
+            provider=provider, purpose=purpose, user_id=user_id, credit_pack_id=pack.id,
+            gift_card_id=gift_card_id, amount=pack.price, currency=pack.currency,
+            credits=pack.credits, metadata={"list_price": pack.price},
+        )  # fmt: skip
+
     @property
     def buyer_id(self) -> int:
         """The user whose wallet the payment credits; NotFound if there is none."""

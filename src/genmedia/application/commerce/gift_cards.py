@@ -10,7 +10,7 @@ from genmedia.application.commerce.purchases import pack_on_sale
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain.errors import AlreadyUsed
 from genmedia.domain.gift_cards import GiftCard, new_code
-from genmedia.domain.purchases import Payment, PaymentPurpose, payment_provider
+from genmedia.domain.purchases import Payment, payment_provider
 from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
 
 GIFT_CARD_VALIDITY = timedelta(days=365)
@@ -48,11 +48,7 @@ def buy_gift_card(
             price=pack.price, currency=pack.currency, expires_at=now + valid_for,
         )  # fmt: skip
         uow.gift_cards.add(card)
-        payment = Payment(
-            provider=chosen, purpose=PaymentPurpose.GIFT_CARD, user_id=purchaser_user_id,
-            credit_pack_id=pack.id, gift_card_id=card.id, amount=pack.price,
-            currency=pack.currency, credits=pack.credits,
-        )  # fmt: skip
+        payment = Payment.for_pack(pack, chosen, user_id=purchaser_user_id, gift_card_id=card.id)
         uow.payments.add(payment)
         uow.commit()
     return IssuedGiftCard(card=card, payment=payment, code=code)

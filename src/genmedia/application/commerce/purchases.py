@@ -55,11 +55,7 @@ def start_purchase(
     chosen, now = payment_provider(provider), clock.now()
     with uow:
         uow.users.get(user_id)
-        pack = pack_on_sale(uow, credit_pack_id)
-        payment = Payment(
-            provider=chosen, user_id=user_id, credit_pack_id=pack.id, amount=pack.price,
-            currency=pack.currency, credits=pack.credits, metadata={"list_price": pack.price},
-        )  # fmt: skip
+        payment = Payment.for_pack(pack_on_sale(uow, credit_pack_id), chosen, user_id=user_id)
         coupon = _coupon(uow, coupon_code) if coupon_code else None
         discount = payment.apply_coupon(coupon) if coupon else 0
         uow.payments.add(payment)
