@@ -8,8 +8,7 @@ import attrs
 
 from genmedia.application.commerce.purchases import pack_on_sale
 from genmedia.application.ports import Clock, UnitOfWork
-from genmedia.domain.errors import AlreadyUsed
-from genmedia.domain.gift_cards import GiftCard, new_code
+from genmedia.domain.gift_cards import GiftCard, already_redeemed, new_code
 from genmedia.domain.purchases import Payment, payment_provider
 from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
 
@@ -58,7 +57,7 @@ def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetim
     """Give an active card's credits to the user, inside the caller's transaction."""
     card.redeem(user_id, now)
     if not uow.gift_cards.redeem(card):
-        raise AlreadyUsed(f"gift card …{card.code_hint} has already been redeemed")
+        raise already_redeemed(card)
     posting = Posting(
         reference_id=f"gift_card:{card.id}",
         type=EntryType.CREDIT,
