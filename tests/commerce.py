@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.tables import coupon_redemptions
 from genmedia.application.commerce.coupons import create_coupon
 from genmedia.application.commerce.purchases import create_credit_pack
 from genmedia.application.ports import UnitOfWork
-from genmedia.domain.coupons import Coupon, DiscountType
+from genmedia.domain.coupons import Coupon, CouponRedemption, DiscountType
 from genmedia.domain.purchases import (
     CreditPack,
     Payment,
@@ -16,6 +19,7 @@ from genmedia.domain.purchases import (
 )
 from genmedia.domain.user import User
 from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Posting, Wallet
+from tests.fakes import FakeUnitOfWork
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -108,3 +112,22 @@ def ledger(uow: UnitOfWork, user_id: int) -> list[LedgerEntry]:
     """The user's ledger entries, newest first."""
     with uow:
         return uow.wallets.entries(user_id, limit=100)
+
+
+def used_count(uow: UnitOfWork, code: str) -> int:
+    """How many uses of the coupon with this code are counted."""
+    with uow:
+        coupon = uow.coupons.get_by_code(code)
+    assert coupon is not None
+    return coupon.used_count
+
+
+def redemptions(store: FakeUnitOfWork | sa.Engine, coupon_id: int) -> list[CouponRedemption]:
+    """The coupon's recorded redemptions, oldest first, read from under the port (no use
+    case reads them back)."""
+    if isinstance(store, FakeUnitOfWork):
+        return [r for r in store.db.commerce.redemptions if r.coupon_id == coupon_id]
+    table = coupon_redemptions
+    query = sa.select(table).where(table.c.coupon_id == coupon_id).order_by(table.c.id)
+    with store.connect() as connection:
+        return [CouponRedemption(**row._asdict()) for row in connection.execute(query)]

@@ -1,8 +1,10 @@
-"""Fakes of the commerce ports."""
+"""Fakes of the commerce ports: each write lets the domain decide on the stored copy first,
+as the SQL guards do on the row."""
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import datetime
 
 from genmedia.application.ports import (
@@ -11,24 +13,32 @@ from genmedia.application.ports import (
     GiftCardRepository,
     PaymentRepository,
 )
-from genmedia.domain.coupons import Coupon, CouponRedemption, already_redeemed
-from genmedia.domain.errors import (
-    AlreadyExists,
-    AlreadyUsed,
-    Expired,
-    NotFound,
+from genmedia.domain.coupons import (
+    Coupon,
+    CouponRedemption,
+    already_redeemed,
+    normalise_coupon_code,
 )
-from genmedia.domain.gift_cards import GiftCard, GiftCardStatus
-from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider, PaymentStatus
+from genmedia.domain.errors import AlreadyExists, AlreadyUsed, DomainError, InvalidValue, NotFound
+from genmedia.domain.gift_cards import GiftCard
+from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider
 from tests.fakes.base import Repo
+
+
+def _decided(move: Callable[[], object]) -> bool:
+    """Whether the domain makes this move (a refusal is False, as a guard that fails)."""
+    try:
+        return move() is not False
+    except DomainError:
+        return False
 
 
 class FakeCreditPackRepository(Repo, CreditPackRepository):
     def add(self, pack: CreditPack) -> CreditPack:
         if self.get_by_name(pack.name):
             raise AlreadyExists("credit pack", pack.name)
-        pack.id = self._new_id()
-        self.db.commerce.packs[pack.id] = copy.deepcopy(pack)
+        pack.stored_as(self._new_id(), created_at=self.db.now)
+        self.db.commerce.packs[pack.id or 0] = copy.deepcopy(pack)
         return pack
 
     def get(self, pack_id: int) -> CreditPack:
@@ -47,8 +57,8 @@ class FakeCreditPackRepository(Repo, CreditPackRepository):
 
 class FakePaymentRepository(Repo, PaymentRepository):
     def add(self, payment: Payment) -> Payment:
-        payment.id, payment.created_at = self._new_id(), self.db.now
-        self.db.commerce.payments[payment.id] = copy.deepcopy(payment)
+        payment.stored_as(self._new_id(), created_at=self.db.now)
+        self.db.commerce.payments[payment.id or 0] = copy.deepcopy(payment)
         return payment
 
     def get(self, payment_id: int) -> Payment:
@@ -64,8 +74,9 @@ class FakePaymentRepository(Repo, PaymentRepository):
         )
         return copy.deepcopy(next(found, None))
 
-    def _replace(self, payment: Payment, status: PaymentStatus) -> bool:
-        if self.db.commerce.payments[payment.id or 0].status is not status:
+    def _write(self, payment: Payment, move: Callable[[Payment], object]) -> bool:
+        stored = self.get(payment.id or 0)
+        if not _decided(lambda: move(stored)):
             return False
         self.db.commerce.payments[payment.id or 0] = copy.deepcopy(payment)
         return True
@@ -74,57 +85,49 @@ class FakePaymentRepository(Repo, PaymentRepository):
         other = self.get_by_charge(payment.provider, payment.charge_id or "")
         if other is not None and other.id != payment.id:
             raise AlreadyUsed(f"charge {payment.charge_id} already paid another payment")
-        return self._replace(payment, PaymentStatus.PENDING)
+        charge, paid_at = payment.charge_id or "", payment.paid_at or self.db.now
+        return self._write(payment, lambda p: p.mark_paid(charge, p.amount, p.currency, paid_at))
 
     def mark_refunded(self, payment: Payment) -> bool:
-        return self._replace(payment, PaymentStatus.PAID)
+        return self._write(payment, lambda p: p.mark_refunded(payment.refunded_at or self.db.now))
 
 
 class FakeCouponRepository(Repo, CouponRepository):
     def add(self, coupon: Coupon) -> Coupon:
         if self.get_by_code(coupon.code):
             raise AlreadyExists("coupon", coupon.code)
-        coupon.id = self._new_id()
-        self.db.commerce.coupons[coupon.id] = copy.deepcopy(coupon)
+        coupon.stored_as(self._new_id(), created_at=self.db.now)
+        self.db.commerce.coupons[coupon.id or 0] = copy.deepcopy(coupon)
         return coupon
 
-    def get(self, coupon_id: int) -> Coupon:
-        if coupon_id not in self.db.commerce.coupons:
-            raise NotFound("coupon", coupon_id)
-        return copy.deepcopy(self.db.commerce.coupons[coupon_id])
-
     def get_by_code(self, code: str) -> Coupon | None:
-        key = code.strip().upper()
+        try:
+            key = normalise_coupon_code(code)
+        except InvalidValue:
+            return None
         found = (c for c in self.db.commerce.coupons.values() if c.code == key)
         return copy.deepcopy(next(found, None))
 
-    def claim_use(self, coupon_id: int, now: datetime) -> bool:
-        coupon = self.db.commerce.coupons[coupon_id]
-        try:
-            coupon.check_usable(now)
-        except (AlreadyUsed, Expired):
-            return False
-        coupon.used_count += 1
-        return True
+    def claim_use(self, redemption: CouponRedemption) -> bool:
+        stored = self.db.commerce.coupons[redemption.coupon_id]
+        now = redemption.redeemed_at or self.db.now
+        return _decided(lambda: stored.claim_use(redemption.user_id, now))
 
     def add_redemption(self, redemption: CouponRedemption) -> CouponRedemption:
         key = (redemption.coupon_id, redemption.user_id)
         if any((r.coupon_id, r.user_id) == key for r in self.db.commerce.redemptions):
             raise already_redeemed(*key)
-        redemption.id = self._new_id()
+        redemption.stored_as(self._new_id())
         self.db.commerce.redemptions.append(copy.deepcopy(redemption))
         return redemption
-
-    def redemptions(self, coupon_id: int) -> list[CouponRedemption]:
-        return copy.deepcopy([r for r in self.db.commerce.redemptions if r.coupon_id == coupon_id])
 
 
 class FakeGiftCardRepository(Repo, GiftCardRepository):
     def add(self, card: GiftCard) -> GiftCard:
         if self.get_by_hash(card.code_hash):
             raise AlreadyExists("gift card", card.code_hint)
-        card.id, card.created_at = self._new_id(), self.db.now
-        self.db.commerce.cards[card.id] = copy.deepcopy(card)
+        card.stored_as(self._new_id(), created_at=self.db.now)
+        self.db.commerce.cards[card.id or 0] = copy.deepcopy(card)
         return card
 
     def get(self, card_id: int) -> GiftCard:
@@ -136,33 +139,23 @@ class FakeGiftCardRepository(Repo, GiftCardRepository):
         found = (c for c in self.db.commerce.cards.values() if c.code_hash == code_hash)
         return copy.deepcopy(next(found, None))
 
-    def activate(self, card_id: int) -> bool:
-        card = self.db.commerce.cards[card_id]
-        if card.status is not GiftCardStatus.PENDING:
+    def _write(self, card: GiftCard, move: Callable[[GiftCard], object]) -> bool:
+        stored = self.get(card.id or 0)
+        if not _decided(lambda: move(stored)):
             return False
-        card.activate()
+        self.db.commerce.cards[card.id or 0] = copy.deepcopy(card)
         return True
 
-    def redeem(self, code_hash: str, user_id: int, now: datetime) -> GiftCard | None:
-        card = next((c for c in self.db.commerce.cards.values() if c.code_hash == code_hash), None)
-        if card is None or card.status is not GiftCardStatus.ACTIVE or card.is_expired(now):
-            return None
-        card.redeem(user_id, now)
-        return copy.deepcopy(card)
+    def activate(self, card: GiftCard) -> bool:
+        return self._write(card, lambda c: c.activate())
 
-    def revoke(self, card_id: int) -> bool:
-        card = self.db.commerce.cards[card_id]
-        if card.status not in (GiftCardStatus.PENDING, GiftCardStatus.ACTIVE):
-            return False
-        card.revoke()
-        return True
+    def redeem(self, card: GiftCard) -> bool:
+        by, at = card.redeemed_by or 0, card.redeemed_at or self.db.now
+        return self._write(card, lambda c: c.redeem(by, at))
+
+    def revoke(self, card: GiftCard) -> bool:
+        return self._write(card, lambda c: c.revoke())
 
     def expire_due(self, now: datetime) -> int:
-        due = [
-            c
-            for c in self.db.commerce.cards.values()
-            if c.status is GiftCardStatus.ACTIVE and c.is_expired(now)
-        ]
-        for card in due:
-            card.expire(now)
-        return len(due)
+        cards = self.db.commerce.cards.values()
+        return sum(_decided(lambda card=card: card.expire(now)) for card in cards)

@@ -10,7 +10,11 @@ from sqlalchemy.exc import IntegrityError
 
 from genmedia.adapters.sql.tables import coupons
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.application.commerce.gift_cards import buy_gift_card, expire_gift_cards
+from genmedia.application.commerce.gift_cards import (
+    buy_gift_card,
+    expire_gift_cards,
+    redeem_gift_card,
+)
 from genmedia.application.commerce.purchases import (
     confirm_payment,
     list_credit_packs,
@@ -19,10 +23,28 @@ from genmedia.application.commerce.purchases import (
 from genmedia.application.commerce.redemptions import redeem_code
 from genmedia.application.commerce.refunds import refund_purchase
 from genmedia.domain.coupons import CouponRedemption, DiscountType
-from genmedia.domain.errors import AlreadyExists, AlreadyUsed, InvalidValue, NotFound
+from genmedia.domain.errors import (
+    AlreadyExists,
+    AlreadyUsed,
+    Expired,
+    IllegalTransition,
+    InvalidValue,
+    NotFound,
+)
 from genmedia.domain.gift_cards import GiftCard, GiftCardStatus, hash_code
 from genmedia.domain.purchases import Payment, PaymentProvider, PaymentStatus
-from tests.commerce import T0, add_buyer, add_coupon, add_pack, balance, ledger, paid, spend
+from tests.commerce import (
+    T0,
+    add_buyer,
+    add_coupon,
+    add_pack,
+    balance,
+    ledger,
+    paid,
+    redemptions,
+    spend,
+    used_count,
+)
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.integration
@@ -122,13 +144,15 @@ def test_coupon_codes_are_found_in_any_case(uow: SqlUnitOfWork) -> None:
 
 
 def test_claiming_a_coupon_use_stops_at_max_uses(uow: SqlUnitOfWork) -> None:
-    coupon = add_coupon(uow, "TWICE", DiscountType.CREDITS, 5, max_uses=2)
+    add_coupon(uow, "TWICE", DiscountType.CREDITS, 5, max_uses=2)
     with uow:
-        claims = [uow.coupons.claim_use(coupon.id or 0, T0) for _ in range(3)]
+        loaded = uow.coupons.get_by_code("TWICE")
+        assert loaded is not None
+        use = loaded.claim_use(1, T0)
+        claims = [uow.coupons.claim_use(use) for _ in range(3)]
         uow.commit()
     assert claims == [True, True, False]
-    with uow:
-        assert uow.coupons.get(coupon.id or 0).used_count == 2
+    assert used_count(uow, "TWICE") == 2
 
 
 @pytest.mark.parametrize(
@@ -138,11 +162,10 @@ def test_claiming_a_coupon_use_stops_at_max_uses(uow: SqlUnitOfWork) -> None:
 def test_an_inactive_or_out_of_window_coupon_cannot_be_claimed(
     uow: SqlUnitOfWork, active: bool, valid_until: datetime | None, now: datetime
 ) -> None:
-    coupon = add_coupon(
-        uow, "NOPE", DiscountType.CREDITS, 5, active=active, valid_until=valid_until
-    )
-    with uow:
-        assert not uow.coupons.claim_use(coupon.id or 0, now)
+    add_coupon(uow, "NOPE", DiscountType.CREDITS, 5, active=active, valid_until=valid_until)
+    with pytest.raises(Expired):
+        redeem_code(add_buyer(uow), "NOPE", uow=uow, clock=FakeClock(now))
+    assert used_count(uow, "NOPE") == 0
 
 
 def test_the_database_refuses_more_uses_than_max_uses(
@@ -154,7 +177,7 @@ def test_the_database_refuses_more_uses_than_max_uses(
 
 
 def test_a_user_redeems_a_coupon_once_and_the_transaction_survives_a_second_try(
-    uow: SqlUnitOfWork,
+    uow: SqlUnitOfWork, engine: sa.Engine
 ) -> None:
     user, coupon = add_buyer(uow), add_coupon(uow, "ONE", DiscountType.CREDITS, 5)
     redemption = CouponRedemption(coupon_id=coupon.id or 0, user_id=user, credits_awarded=5)
@@ -165,8 +188,7 @@ def test_a_user_redeems_a_coupon_once_and_the_transaction_survives_a_second_try(
                 CouponRedemption(coupon_id=coupon.id or 0, user_id=user, credits_awarded=5)
             )
         uow.commit()
-    with uow:
-        (stored,) = uow.coupons.redemptions(coupon.id or 0)
+    (stored,) = redemptions(engine, coupon.id or 0)
     assert (stored.id, stored.user_id, stored.credits_awarded) == (redemption.id, user, 5)
     assert stored.redeemed_at is not None
 
@@ -174,8 +196,9 @@ def test_a_user_redeems_a_coupon_once_and_the_transaction_survives_a_second_try(
 def test_a_gift_card_is_stored_by_its_hash_and_activated_once(uow: SqlUnitOfWork) -> None:
     with uow:
         card = uow.gift_cards.add(_card())
-        assert uow.gift_cards.activate(card.id or 0)
-        assert not uow.gift_cards.activate(card.id or 0)
+        card.activate()
+        assert uow.gift_cards.activate(card)
+        assert not uow.gift_cards.activate(card)
         found = uow.gift_cards.get_by_hash(hash_code("abcdefghjkmnpqrstuvw"))
         uow.commit()
     assert found is not None
@@ -185,33 +208,46 @@ def test_a_gift_card_is_stored_by_its_hash_and_activated_once(uow: SqlUnitOfWork
         uow.gift_cards.add(_card())
 
 
+def _activated(uow: SqlUnitOfWork, card: GiftCard) -> GiftCard:
+    card.activate()
+    uow.gift_cards.activate(card)
+    return card
+
+
 def test_a_gift_card_is_redeemed_only_while_active_and_unexpired(uow: SqlUnitOfWork) -> None:
-    user = add_buyer(uow)
+    user, rival = add_buyer(uow), add_buyer(uow, "rival@example.com")
     with uow:
         pending = uow.gift_cards.add(_card("2222-2222-2222-2222-2222"))
-        stale = uow.gift_cards.add(_card("3333-3333-3333-3333-3333", expires_in=1))
-        good = uow.gift_cards.add(_card())
-        for card in (stale, good):
-            uow.gift_cards.activate(card.id or 0)
-        assert uow.gift_cards.redeem(pending.code_hash, user, T0) is None
-        assert uow.gift_cards.redeem(stale.code_hash, user, LATER) is None
-        won = uow.gift_cards.redeem(good.code_hash, user, T0)
-        assert uow.gift_cards.redeem(good.code_hash, user, T0) is None
+        stale = _activated(uow, uow.gift_cards.add(_card("3333-3333-3333-3333-3333", 1)))
+        good = _activated(uow, uow.gift_cards.add(_card()))
         uow.commit()
-    assert won is not None
+    for card, now, refusal in ((pending, T0, IllegalTransition), (stale, LATER, Expired)):
+        with uow, pytest.raises(refusal):
+            redeem_gift_card(uow, uow.gift_cards.get(card.id or 0), user, now)
+    with uow:
+        first, second = uow.gift_cards.get(good.id or 0), uow.gift_cards.get(good.id or 0)
+        redeem_gift_card(uow, first, user, T0)
+        with pytest.raises(AlreadyUsed):
+            redeem_gift_card(uow, second, rival, T0)
+        uow.commit()
+    with uow:
+        won = uow.gift_cards.get(good.id or 0)
+        refused = [uow.gift_cards.get(c.id or 0).status for c in (pending, stale)]
     assert (won.status, won.redeemed_by, won.redeemed_at) == (GiftCardStatus.REDEEMED, user, T0)
+    assert refused == [GiftCardStatus.PENDING, GiftCardStatus.ACTIVE]
+    assert (balance(uow, user), balance(uow, rival)) == (100, 0)
 
 
 def test_gift_cards_are_revoked_and_expired_only_from_the_right_status(uow: SqlUnitOfWork) -> None:
     with uow:
         pending = uow.gift_cards.add(_card("2222-2222-2222-2222-2222", expires_in=1))
-        active = uow.gift_cards.add(_card("3333-3333-3333-3333-3333", expires_in=1))
-        fresh = uow.gift_cards.add(_card(expires_in=30))
-        for card in (active, fresh):
-            uow.gift_cards.activate(card.id or 0)
+        active = _activated(uow, uow.gift_cards.add(_card("3333-3333-3333-3333-3333", 1)))
+        fresh = _activated(uow, uow.gift_cards.add(_card(expires_in=30)))
         assert uow.gift_cards.expire_due(LATER) == 1
-        assert uow.gift_cards.revoke(pending.id or 0)
-        assert not uow.gift_cards.revoke(active.id or 0)
+        assert pending.revoke()
+        assert uow.gift_cards.revoke(pending)
+        assert active.revoke()
+        assert not uow.gift_cards.revoke(active)
         statuses = [uow.gift_cards.get(c.id or 0).status for c in (pending, active, fresh)]
         uow.commit()
     assert statuses == [GiftCardStatus.EXPIRED, GiftCardStatus.EXPIRED, GiftCardStatus.ACTIVE]

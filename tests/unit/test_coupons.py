@@ -11,7 +11,7 @@ from genmedia.application.commerce.redemptions import Redeemed, redeem_code
 from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.errors import AlreadyExists, AlreadyUsed, Expired, InvalidValue, NotFound
 from genmedia.domain.wallet import EntryKind, Links
-from tests.commerce import T0, add_buyer, add_coupon, balance, ledger
+from tests.commerce import T0, add_buyer, add_coupon, balance, ledger, redemptions, used_count
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 
@@ -87,6 +87,32 @@ def test_a_coupon_within_its_window_and_uses_is_usable() -> None:
     _coupon(max_uses=2, used_count=1, valid_until=T0 + timedelta(days=1)).check_usable(T0)
 
 
+def test_claiming_a_use_counts_it_and_gives_the_redemption_to_record() -> None:
+    coupon = _coupon(max_uses=2, used_count=1)
+    coupon.stored_as(4)
+    use = coupon.claim_use(7, T0, discount=10, payment_id=3)
+    assert coupon.used_count == 2
+    assert coupon.is_used_up
+    assert (use.coupon_id, use.user_id, use.discount_applied, use.payment_id) == (4, 7, 10, 3)
+    assert (use.credits_awarded, use.redeemed_at) == (0, T0)
+    with pytest.raises(AlreadyUsed, match="used up"):
+        coupon.claim_use(8, T0)
+
+
+def test_a_coupon_without_max_uses_is_never_used_up() -> None:
+    assert not _coupon(used_count=10_000).is_used_up
+
+
+def test_a_credits_coupon_is_redeemed_for_its_credits_under_the_reference_given() -> None:
+    use = _coupon(DiscountType.CREDITS, 50).redeem(7, T0, "coupon:1:7")
+    assert (use.credits_awarded, use.discount_applied, use.reference_id) == (50, 0, "coupon:1:7")
+    discount = _coupon(DiscountType.PERCENTAGE, 50)
+    with pytest.raises(InvalidValue) as raised:
+        discount.redeem(7, T0, "coupon:1:7")
+    assert raised.value.field == "code"
+    assert discount.used_count == 0
+
+
 def test_a_code_taken_in_another_case_cannot_be_created_again(uow: FakeUnitOfWork) -> None:
     add_coupon(uow, "WELCOME", DiscountType.CREDITS, 50)
     with pytest.raises(AlreadyExists):
@@ -104,9 +130,8 @@ def test_redeeming_a_credits_coupon_credits_the_wallet_once_per_user(
     (entry,) = ledger(uow, user)
     assert (entry.kind, entry.reference_id) == (EntryKind.COUPON, f"coupon:{coupon.id}:{user}")
     assert entry.links == Links(coupon_id=coupon.id)
-    with uow:
-        (redemption,) = uow.coupons.redemptions(coupon.id or 0)
-        assert uow.coupons.get(coupon.id or 0).used_count == 1
+    (redemption,) = redemptions(uow, coupon.id or 0)
+    assert used_count(uow, "WELCOME") == 1
     assert (redemption.user_id, redemption.credits_awarded) == (user, 50)
     assert redemption.reference_id == entry.reference_id
 
@@ -114,15 +139,14 @@ def test_redeeming_a_credits_coupon_credits_the_wallet_once_per_user(
 def test_replaying_a_redemption_is_refused_and_changes_nothing(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:
-    coupon = add_coupon(uow, "WELCOME", DiscountType.CREDITS, 50)
+    add_coupon(uow, "WELCOME", DiscountType.CREDITS, 50)
     user = add_buyer(uow)
     redeem_code(user, "WELCOME", uow=uow, clock=clock)
     with pytest.raises(AlreadyUsed, match="already used"):
         redeem_code(user, "WELCOME", uow=uow, clock=clock)
     assert balance(uow, user) == 50
     assert len(ledger(uow, user)) == 1
-    with uow:
-        assert uow.coupons.get(coupon.id or 0).used_count == 1
+    assert used_count(uow, "WELCOME") == 1
 
 
 def test_a_used_up_coupon_is_refused_to_the_next_user(

@@ -102,6 +102,19 @@ def test_a_card_is_not_expired_before_its_time() -> None:
         card.expire(T0)
 
 
+def test_only_a_card_not_yet_redeemed_or_expired_is_revoked() -> None:
+    pending, active, redeemed = _card(), _card(), _card()
+    active.activate()
+    redeemed.activate()
+    redeemed.redeem(7, T0)
+    assert pending.revoke()
+    assert active.revoke()
+    assert (pending.status, active.status) == (GiftCardStatus.EXPIRED, GiftCardStatus.EXPIRED)
+    assert not pending.revoke()
+    assert not redeemed.revoke()
+    assert redeemed.status is GiftCardStatus.REDEEMED
+
+
 def test_buying_a_card_makes_a_pending_card_a_pending_payment_and_shows_the_code_once(
     uow: FakeUnitOfWork, clock: FakeClock
 ) -> None:

@@ -11,11 +11,22 @@ from genmedia.application.commerce.purchases import (
     start_purchase,
 )
 from genmedia.application.commerce.refunds import apply_notification, refund_purchase
-from genmedia.domain.coupons import DiscountType
+from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
-from genmedia.domain.purchases import PaymentEvent, PaymentProvider, PaymentStatus
+from genmedia.domain.purchases import Payment, PaymentEvent, PaymentProvider, PaymentStatus
 from genmedia.domain.wallet import EntryKind, Links
-from tests.commerce import add_buyer, add_coupon, add_pack, balance, ledger, paid, spend
+from tests.commerce import (
+    T0,
+    add_buyer,
+    add_coupon,
+    add_pack,
+    balance,
+    ledger,
+    paid,
+    redemptions,
+    spend,
+    used_count,
+)
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 STARS = PaymentProvider.TELEGRAM_STARS.value
@@ -59,9 +70,8 @@ def test_starting_a_purchase_with_a_coupon_claims_one_use_of_it(
     pack = add_pack(uow, price=500)
     coupon = add_coupon(uow, "MINUS100", DiscountType.FIXED_AMOUNT, 100, currency="XTR")
     payment = start_purchase(buyer, pack.id or 0, STARS, "minus100", uow=uow, clock=clock)
-    with uow:
-        assert uow.coupons.get(coupon.id or 0).used_count == 1
-        (redemption,) = uow.coupons.redemptions(coupon.id or 0)
+    assert used_count(uow, "MINUS100") == 1
+    (redemption,) = redemptions(uow, coupon.id or 0)
     assert (redemption.payment_id, redemption.discount_applied) == (payment.id, 100)
     assert payment.amount == 400
     assert payment.coupon_id == coupon.id
@@ -248,6 +258,46 @@ def test_a_notification_is_routed_to_confirmation_or_refund_by_its_event(
     assert apply_notification(paid(payment), uow=uow, clock=clock).status is PaymentStatus.PAID
     refund = paid(payment, event=PaymentEvent.REFUNDED)
     assert apply_notification(refund, uow=uow, clock=clock).status is PaymentStatus.REFUNDED
+
+
+def _payment(amount: int = 500) -> Payment:
+    return Payment(provider=PaymentProvider.WEBHOOK, amount=amount, currency="USD", credits=100)
+
+
+def test_a_payment_takes_one_coupon_and_only_while_unpaid() -> None:
+    payment = _payment()
+    coupon = Coupon(
+        code="TEN", discount_type=DiscountType.PERCENTAGE, discount_value=10, valid_from=T0
+    )
+    coupon.stored_as(9)
+    assert payment.apply_coupon(coupon) == 50
+    assert (payment.amount, payment.coupon_id) == (450, 9)
+    assert payment.metadata["coupon"] == {"code": "TEN", "type": "percentage", "value": 10}
+    with pytest.raises(InvalidValue) as raised:
+        payment.apply_coupon(coupon)
+    assert raised.value.field == "coupon_code"
+    assert payment.amount == 450
+
+
+def test_only_a_payment_of_nothing_is_settled_at_once() -> None:
+    owed, free = _payment(500), _payment(0)
+    free.stored_as(3)
+    assert not owed.settle_if_free(T0)
+    assert owed.status is PaymentStatus.PENDING
+    assert free.settle_if_free(T0)
+    assert (free.status, free.charge_id, free.paid_at) == (PaymentStatus.PAID, "free-3", T0)
+
+
+def test_a_claw_back_is_what_is_left_of_the_purchase_as_far_as_the_balance_allows() -> None:
+    payment = _payment()
+    payment.mark_paid("ch_1", 500, "USD", T0)
+    with pytest.raises(IllegalTransition):
+        payment.record_claw_back(100, 100)
+    payment.mark_refunded(T0)
+    assert payment.record_claw_back(left_of_purchase=70, available=40) == 40
+    assert payment.metadata["refund"] == {"clawed_back": 40, "unrecoverable": 60}
+    assert payment.record_claw_back(left_of_purchase=0, available=40) == 0
+    assert payment.metadata["refund"] == {"clawed_back": 0, "unrecoverable": 100}
 
 
 def test_the_credit_packs_on_sale_are_listed_fewest_credits_first(uow: FakeUnitOfWork) -> None:

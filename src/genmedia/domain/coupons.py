@@ -88,6 +88,11 @@ class Coupon(Stored):
             return max(0, price - self.discount_value)
         raise InvalidValue("coupon_code", "gives credits, not a discount: redeem it instead")
 
+    @property
+    def is_used_up(self) -> bool:
+        """Whether every use the coupon allows has been counted."""
+        return self.max_uses is not None and self.used_count >= self.max_uses
+
     def check_usable(self, now: datetime) -> None:
         """Raise Expired (inactive, not yet or no longer valid) or AlreadyUsed (used up)."""
         if not self.is_active:
@@ -96,8 +101,42 @@ class Coupon(Stored):
             raise Expired(f"coupon {self.code} is not valid before {self.valid_from.isoformat()}")
         if self.valid_until is not None and now >= self.valid_until:
             raise Expired(f"coupon {self.code} expired on {self.valid_until.isoformat()}")
-        if self.max_uses is not None and self.used_count >= self.max_uses:
-            raise AlreadyUsed(f"coupon {self.code} has been used up")
+        if self.is_used_up:
+            raise used_up(self)
+
+    def claim_use(
+        self,
+        user_id: int,
+        now: datetime,
+        *,
+        credits: int = 0,
+        discount: int = 0,
+        payment_id: int | None = None,
+        reference_id: str | None = None,
+    ) -> CouponRedemption:
+        """Count one use by `user_id` at `now`: the redemption to record.
+
+        Expired or AlreadyUsed if the coupon cannot be used now. A store counts the use
+        only while the coupon is not used up (`is_used_up`), however many claim at once.
+        """
+        self.check_usable(now)
+        self.used_count += 1
+        return CouponRedemption(
+            coupon_id=self.id or 0, user_id=user_id, credits_awarded=credits,
+            discount_applied=discount, payment_id=payment_id, reference_id=reference_id,
+            redeemed_at=now,
+        )  # fmt: skip
+
+    def redeem(self, user_id: int, now: datetime, reference_id: str) -> CouponRedemption:
+        """Use a credits coupon for its credits, under the ledger reference `reference_id`.
+
+        InvalidValue naming `code` for a discount coupon, which is used when buying a pack.
+        """
+        if not self.gives_credits:
+            raise InvalidValue(
+                "code", "this coupon is a discount: use it when buying a credit pack"
+            )
+        return self.claim_use(user_id, now, credits=self.credits_awarded, reference_id=reference_id)
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)

@@ -105,7 +105,7 @@ class GiftCard(Stored):
     def redeem(self, user_id: int, now: datetime) -> None:
         """Give the card's credits to `user_id`, once."""
         if self.status is GiftCardStatus.REDEEMED:
-            raise AlreadyUsed(f"gift card …{self.code_hint} has already been redeemed")
+            raise already_redeemed(self)
         if self.status is GiftCardStatus.EXPIRED or self.is_expired(now):
             raise Expired(f"gift card …{self.code_hint} has expired")
         self._move(GiftCardStatus.REDEEMED, GiftCardStatus.ACTIVE)
@@ -118,6 +118,15 @@ class GiftCard(Stored):
             raise InvalidValue("expires_at", "the gift card has not expired yet")
         self._move(GiftCardStatus.EXPIRED, GiftCardStatus.ACTIVE)
 
-    def revoke(self) -> None:
-        """Withdraw a card not yet redeemed because its payment was refunded."""
-        self._move(GiftCardStatus.EXPIRED, GiftCardStatus.PENDING, GiftCardStatus.ACTIVE)
+    def revoke(self) -> bool:
+        """Withdraw the card because its payment was refunded; False if it was already
+        redeemed or expired (there is nothing left to withdraw)."""
+        if self.status not in (GiftCardStatus.PENDING, GiftCardStatus.ACTIVE):
+            return False
+        self.status = GiftCardStatus.EXPIRED
+        return True
+
+
+def already_redeemed(card: GiftCard) -> AlreadyUsed:
+    """The error for a card that is redeemed already, or that another caller just redeemed."""
+    return AlreadyUsed(f"gift card …{card.code_hint} has already been redeemed")

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from genmedia.domain.coupons import Coupon, describe
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.money import normalise_currency, whole
 from genmedia.domain.stored import Stored
@@ -107,6 +108,23 @@ class Payment(Stored):
     metadata: dict[str, Any] = attrs.field(factory=dict)
     created_at: datetime | None = None
 
+    @classmethod
+    def for_pack(
+        cls,
+        pack: CreditPack,
+        provider: PaymentProvider,
+        *,
+        user_id: int | None,
+        gift_card_id: int | None = None,
+    ) -> Payment:
+        """A pending payment of the pack's list price, for its credits or for a gift card."""
+        purpose = PaymentPurpose.PURCHASE if gift_card_id is None else PaymentPurpose.GIFT_CARD
+        return cls(
+            provider=provider, purpose=purpose, user_id=user_id, credit_pack_id=pack.id,
+            gift_card_id=gift_card_id, amount=pack.price, currency=pack.currency,
+            credits=pack.credits, metadata={"list_price": pack.price},
+        )  # fmt: skip
+
     @property
     def buyer_id(self) -> int:
         """The user whose wallet the payment credits; NotFound if there is none."""
@@ -127,6 +145,26 @@ class Payment(Stored):
     def is_confirmed_by(self, charge_id: str) -> bool:
         """Whether this payment was already paid by exactly this charge (a replay)."""
         return self.status is not PaymentStatus.PENDING and self.charge_id == charge_id
+
+    def apply_coupon(self, coupon: Coupon) -> int:
+        """Take a percentage or fixed coupon off the amount owed; the discount.
+
+        InvalidValue naming `coupon_code` for a credits coupon or one in another currency.
+        """
+        if self.status is not PaymentStatus.PENDING or self.coupon_id is not None:
+            raise InvalidValue("coupon_code", "only an unpaid payment takes a coupon, and one")
+        discount = self.amount - coupon.price_after(self.amount, self.currency)
+        self.amount -= discount
+        self.coupon_id = coupon.id
+        self.metadata = {**self.metadata, "coupon": describe(coupon)}
+        return discount
+
+    def settle_if_free(self, now: datetime) -> bool:
+        """Mark a payment of nothing paid at once, under a charge id of its own; whether it was."""
+        if self.amount != 0:
+            return False
+        self.mark_paid(f"free-{self.id}", 0, self.currency, now)
+        return True
 
     def mark_paid(self, charge_id: str, amount: int, currency: str, now: datetime) -> None:
         """Record the provider's charge; the amount and currency must be what we asked for."""
@@ -150,3 +188,21 @@ class Payment(Stored):
             raise IllegalTransition("payment", self.status.value, PaymentStatus.REFUNDED.value)
         self.status = PaymentStatus.REFUNDED
         self.refunded_at = now
+
+    def record_claw_back(self, left_of_purchase: int, available: int) -> int:
+        """Note what a refund takes back of the credits bought: what is left of them, as far
+        as the available balance allows (credits held for running work stay); the amount."""
+        amount = max(0, min(left_of_purchase, available))
+        self._record_refund({"clawed_back": amount, "unrecoverable": self.credits - amount})
+        return amount
+
+    def record_card_revoked(self, revoked: bool) -> None:
+        """Note whether a refund withdrew the gift card bought; a redeemed card's credits are
+        not recoverable."""
+        unrecoverable = 0 if revoked else self.credits
+        self._record_refund({"gift_card_revoked": revoked, "unrecoverable": unrecoverable})
+
+    def _record_refund(self, outcome: dict[str, Any]) -> None:
+        if self.status is not PaymentStatus.REFUNDED:
+            raise IllegalTransition("payment", self.status.value, "refund recorded")
+        self.metadata = {**self.metadata, "refund": outcome}

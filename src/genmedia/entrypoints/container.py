@@ -25,7 +25,7 @@ from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.application.catalog import queries as catalog_queries
 from genmedia.application.catalog import seeding
-from genmedia.application.commerce import gift_cards
+from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
 from genmedia.application.execution import dispatch, rescue
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
@@ -153,6 +153,19 @@ class Container(containers.DeclarativeContainer):
     expire_holds = providers.Callable(accounts.expire_holds, uow=uow)
     expire_lots = providers.Callable(accounts.expire_lots, uow=uow)
     expire_gift_cards = providers.Callable(gift_cards.expire_gift_cards, uow=uow)
+    delete_media = providers.Callable(retention.delete_media, uow=uow, clock=clock)
+    # Commerce (SPEC WAL-4…6): packs, payments, refunds, coupons, gift cards, redeeming codes.
+    create_credit_pack = providers.Callable(purchases.create_credit_pack, uow=uow)
+    list_credit_packs = providers.Callable(purchases.list_credit_packs, uow=uow)
+    start_purchase = providers.Callable(purchases.start_purchase, uow=uow, clock=clock)
+    confirm_payment = providers.Callable(purchases.confirm_payment, uow=uow, clock=clock)
+    refund_purchase = providers.Callable(refunds.refund_purchase, uow=uow, clock=clock)
+    apply_payment_notification = providers.Callable(
+        refunds.apply_notification, uow=uow, clock=clock
+    )
+    create_coupon = providers.Callable(coupons.create_coupon, uow=uow)
+    buy_gift_card = providers.Callable(gift_cards.buy_gift_card, uow=uow, clock=clock)
+    redeem_code = providers.Callable(redemptions.redeem_code, uow=uow, clock=clock)
     heartbeat = providers.Callable(
         rescue.beat, providers.Callable(worker_id), providers.Callable(os.getpid), uow=uow
     )

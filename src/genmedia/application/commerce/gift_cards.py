@@ -8,9 +8,8 @@ import attrs
 
 from genmedia.application.commerce.purchases import pack_on_sale
 from genmedia.application.ports import Clock, UnitOfWork
-from genmedia.domain.errors import AlreadyUsed
-from genmedia.domain.gift_cards import GiftCard, new_code
-from genmedia.domain.purchases import Payment, PaymentPurpose, payment_provider
+from genmedia.domain.gift_cards import GiftCard, already_redeemed, new_code
+from genmedia.domain.purchases import Payment, payment_provider
 from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
 
 GIFT_CARD_VALIDITY = timedelta(days=365)
@@ -48,11 +47,7 @@ def buy_gift_card(
             price=pack.price, currency=pack.currency, expires_at=now + valid_for,
         )  # fmt: skip
         uow.gift_cards.add(card)
-        payment = Payment(
-            provider=chosen, purpose=PaymentPurpose.GIFT_CARD, user_id=purchaser_user_id,
-            credit_pack_id=pack.id, gift_card_id=card.id, amount=pack.price,
-            currency=pack.currency, credits=pack.credits,
-        )  # fmt: skip
+        payment = Payment.for_pack(pack, chosen, user_id=purchaser_user_id, gift_card_id=card.id)
         uow.payments.add(payment)
         uow.commit()
     return IssuedGiftCard(card=card, payment=payment, code=code)
@@ -61,8 +56,8 @@ def buy_gift_card(
 def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetime) -> LedgerEntry:
     """Give an active card's credits to the user, inside the caller's transaction."""
     card.redeem(user_id, now)
-    if uow.gift_cards.redeem(card.code_hash, user_id, now) is None:
-        raise AlreadyUsed(f"gift card …{card.code_hint} has already been redeemed")
+    if not uow.gift_cards.redeem(card):
+        raise already_redeemed(card)
     posting = Posting(
         reference_id=f"gift_card:{card.id}",
         type=EntryType.CREDIT,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from genmedia.application.commerce.coupons import claim_coupon
+from genmedia.application.commerce.coupons import record_use
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import Clock, UnitOfWork
-from genmedia.domain.coupons import Coupon, describe
+from genmedia.domain.coupons import Coupon
 from genmedia.domain.errors import InvalidValue, NotFound
 from genmedia.domain.purchases import (
     CreditPack,
@@ -55,31 +55,23 @@ def start_purchase(
     chosen, now = payment_provider(provider), clock.now()
     with uow:
         uow.users.get(user_id)
-        pack = pack_on_sale(uow, credit_pack_id)
-        payment = Payment(
-            provider=chosen, user_id=user_id, credit_pack_id=pack.id, amount=pack.price,
-            currency=pack.currency, credits=pack.credits, metadata={"list_price": pack.price},
-        )  # fmt: skip
-        coupon = _apply_coupon(uow, payment, coupon_code) if coupon_code else None
+        payment = Payment.for_pack(pack_on_sale(uow, credit_pack_id), chosen, user_id=user_id)
+        coupon = _coupon(uow, coupon_code) if coupon_code else None
+        discount = payment.apply_coupon(coupon) if coupon else 0
         uow.payments.add(payment)
         if coupon is not None:
-            discount = pack.price - payment.amount
-            claim_coupon(uow, coupon, user_id, now, discount=discount, payment_id=payment.id)
-        if payment.amount == 0:
-            payment.mark_paid(f"free-{payment.id}", 0, payment.currency, now)
-            uow.payments.mark_paid(payment)
+            use = coupon.claim_use(user_id, now, discount=discount, payment_id=payment.id)
+            record_use(uow, coupon, use)
+        if payment.settle_if_free(now) and uow.payments.mark_paid(payment):
             _deliver(uow, payment)
         uow.commit()
     return payment
 
 
-def _apply_coupon(uow: UnitOfWork, payment: Payment, code: str) -> Coupon:
+def _coupon(uow: UnitOfWork, code: str) -> Coupon:
     coupon = uow.coupons.get_by_code(code)
     if coupon is None:
         raise InvalidValue("coupon_code", "no coupon has this code")
-    payment.amount = coupon.price_after(payment.amount, payment.currency)
-    payment.coupon_id = coupon.id
-    payment.metadata["coupon"] = describe(coupon)
     return coupon
 
 
@@ -123,7 +115,7 @@ def _deliver(uow: UnitOfWork, payment: Payment) -> None:
     if payment.purpose is PaymentPurpose.GIFT_CARD:
         card = uow.gift_cards.get(payment.gift_card_id or 0)
         card.activate()
-        if not uow.gift_cards.activate(card.id or 0):
+        if not uow.gift_cards.activate(card):
             raise StaleAggregate(f"gift card {card.id} changed while it was activated")
         return
     posting = Posting(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from genmedia.application.commerce.purchases import confirm_payment
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain.errors import NotFound
@@ -32,20 +30,29 @@ def refund_purchase(provider: str, charge_id: str, *, uow: UnitOfWork, clock: Cl
         if payment.status is PaymentStatus.REFUNDED:
             return payment
         payment.mark_refunded(clock.now())
-        payment.metadata = {**payment.metadata, "refund": _take_back(uow, payment)}
+        _take_back(uow, payment)
         if not uow.payments.mark_refunded(payment):
             return uow.payments.get(payment.id or 0)
         uow.commit()
     return payment
 
 
-def _take_back(uow: UnitOfWork, payment: Payment) -> dict[str, Any]:
+def _take_back(uow: UnitOfWork, payment: Payment) -> None:
     if payment.purpose is PaymentPurpose.GIFT_CARD:
-        revoked = uow.gift_cards.revoke(payment.gift_card_id or 0)
-        return {"gift_card_revoked": revoked, "unrecoverable": 0 if revoked else payment.credits}
-    lot = uow.wallets.lot(payment.credit_reference)
-    user_id = payment.buyer_id
-    amount = min(lot.remaining, uow.wallets.get(user_id).available) if lot else 0
+        payment.record_card_revoked(_revoke_card(uow, payment.gift_card_id or 0))
+    else:
+        _claw_back(uow, payment)
+
+
+def _revoke_card(uow: UnitOfWork, card_id: int) -> bool:
+    card = uow.gift_cards.get(card_id)
+    return card.revoke() and uow.gift_cards.revoke(card)
+
+
+def _claw_back(uow: UnitOfWork, payment: Payment) -> None:
+    lot, user_id = uow.wallets.lot(payment.credit_reference), payment.buyer_id
+    available = uow.wallets.get(user_id).available if lot else 0
+    amount = payment.record_claw_back(lot.remaining if lot else 0, available)
     if lot is not None and amount > 0:
         posting = Posting(
             reference_id=payment.refund_reference,
@@ -57,7 +64,6 @@ def _take_back(uow: UnitOfWork, payment: Payment) -> dict[str, Any]:
             links=Links(payment_id=payment.id),
         )
         uow.wallets.post(user_id, posting, from_lot=lot.id)
-    return {"clawed_back": amount, "unrecoverable": payment.credits - amount}
 
 
 def apply_notification(

@@ -56,35 +56,32 @@ class PaymentRepository(abc.ABC):
 
 
 class CouponRepository(abc.ABC):
-    """Coupons and their redemptions; a use is claimed with one conditional increment."""
+    """Coupons and their redemptions; a use is counted with one conditional increment."""
 
     @abc.abstractmethod
     def add(self, coupon: Coupon) -> Coupon:
         """Insert a coupon and give it its id; AlreadyExists if the code is taken."""
 
     @abc.abstractmethod
-    def get(self, coupon_id: int) -> Coupon:
-        """The coupon with this id, or NotFound."""
-
-    @abc.abstractmethod
     def get_by_code(self, code: str) -> Coupon | None:
         """The coupon with this (normalised) code, if any."""
 
     @abc.abstractmethod
-    def claim_use(self, coupon_id: int, now: datetime) -> bool:
-        """Count one use if the coupon is active, valid at `now` and not used up."""
+    def claim_use(self, redemption: CouponRedemption) -> bool:
+        """Count the use `Coupon.claim_use` decided, unless its coupon `is_used_up` meanwhile,
+        however many claim at once; whether it was counted."""
 
     @abc.abstractmethod
     def add_redemption(self, redemption: CouponRedemption) -> CouponRedemption:
         """Record a use; AlreadyUsed if this user has used this coupon before."""
 
-    @abc.abstractmethod
-    def redemptions(self, coupon_id: int) -> list[CouponRedemption]:
-        """The coupon's redemptions, oldest first."""
-
 
 class GiftCardRepository(abc.ABC):
-    """Gift cards, found by the hash of their code; every status change is guarded."""
+    """Gift cards, found by the hash of their code.
+
+    The domain moves a loaded card; a repository writes the move only where the card's row
+    is still in a status the move leaves, and says whether it did.
+    """
 
     @abc.abstractmethod
     def add(self, card: GiftCard) -> GiftCard:
@@ -99,20 +96,21 @@ class GiftCardRepository(abc.ABC):
         """The card whose code hashes to `code_hash`, if any."""
 
     @abc.abstractmethod
-    def activate(self, card_id: int) -> bool:
-        """pending → active; False if the card was not pending."""
+    def activate(self, card: GiftCard) -> bool:
+        """Write a card `GiftCard.activate` moved on, if its row is still pending."""
 
     @abc.abstractmethod
-    def redeem(self, code_hash: str, user_id: int, now: datetime) -> GiftCard | None:
-        """active and unexpired → redeemed by `user_id`; None if the card was not."""
+    def redeem(self, card: GiftCard) -> bool:
+        """Write a card `GiftCard.redeem` moved on (with its redeemer), if its row is still
+        active."""
 
     @abc.abstractmethod
-    def revoke(self, card_id: int) -> bool:
-        """pending or active → expired (its payment was refunded); False otherwise."""
+    def revoke(self, card: GiftCard) -> bool:
+        """Write a card `GiftCard.revoke` withdrew, if its row is still pending or active."""
 
     @abc.abstractmethod
     def expire_due(self, now: datetime) -> int:
-        """Expire every active card past its expiry; return how many."""
+        """`GiftCard.expire` every active card past its expiry, in one statement; how many."""
 
 
 class PaymentVerifier(abc.ABC):

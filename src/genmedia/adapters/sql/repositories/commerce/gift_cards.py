@@ -13,11 +13,7 @@ from genmedia.application.ports import GiftCardRepository
 from genmedia.domain.errors import NotFound
 from genmedia.domain.gift_cards import GiftCard, GiftCardStatus
 
-ACTIVE, PENDING = GiftCardStatus.ACTIVE.value, GiftCardStatus.PENDING.value
-
-
-def _unexpired(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.or_(g.c.expires_at.is_(None), g.c.expires_at > now)
+ACTIVE = GiftCardStatus.ACTIVE.value
 
 
 class SqlGiftCardRepository(SqlRepository, GiftCardRepository):
@@ -43,33 +39,33 @@ class SqlGiftCardRepository(SqlRepository, GiftCardRepository):
         row = self._one(sa.select(g).where(g.c.code_hash == code_hash))
         return gift_card_from_row(row) if row else None
 
-    def _move(self, card_id: int, target: str, *sources: str) -> bool:
+    def _write(self, card: GiftCard, *leaving: GiftCardStatus) -> bool:
+        """Write the card's move where its row is still in a status the move leaves."""
         statement = (
-            sa.update(g).where(g.c.id == card_id, g.c.status.in_(sources)).values(status=target)
+            sa.update(g)
+            .where(g.c.id == card.id, g.c.status.in_([status.value for status in leaving]))
+            .values(
+                status=card.status.value, redeemed_by=card.redeemed_by, redeemed_at=card.redeemed_at
+            )
         )
         return self._connection.execute(statement).rowcount == 1
 
-    def activate(self, card_id: int) -> bool:
-        """pending → active."""
-        return self._move(card_id, ACTIVE, PENDING)
+    def activate(self, card: GiftCard) -> bool:
+        """Write an activated card, if its row is still pending."""
+        return self._write(card, GiftCardStatus.PENDING)
 
-    def revoke(self, card_id: int) -> bool:
-        """pending or active → expired."""
-        return self._move(card_id, GiftCardStatus.EXPIRED.value, PENDING, ACTIVE)
+    def redeem(self, card: GiftCard) -> bool:
+        """Write a redeemed card, if its row is still active (another caller has not won it)."""
+        return self._write(card, GiftCardStatus.ACTIVE)
 
-    def redeem(self, code_hash: str, user_id: int, now: datetime) -> GiftCard | None:
-        """active and unexpired → redeemed, returning the card if this call won it."""
-        statement = (
-            sa.update(g)
-            .where(g.c.code_hash == code_hash, g.c.status == ACTIVE, _unexpired(now))
-            .values(status=GiftCardStatus.REDEEMED.value, redeemed_by=user_id, redeemed_at=now)
-            .returning(*g.c)
-        )
-        row = self._one(statement)
-        return gift_card_from_row(row) if row else None
+    def revoke(self, card: GiftCard) -> bool:
+        """Write a revoked card, if its row is still pending or active."""
+        return self._write(card, GiftCardStatus.PENDING, GiftCardStatus.ACTIVE)
 
     def expire_due(self, now: datetime) -> int:
-        """active and past expiry → expired."""
+        """active and past expiry → expired: the SQL form of `GiftCard.expire`, for a sweep
+        of every card at once (tests/integration/contracts/test_commerce_contracts.py ties
+        the two)."""
         statement = (
             sa.update(g)
             .where(g.c.status == ACTIVE, g.c.expires_at.is_not(None), g.c.expires_at <= now)

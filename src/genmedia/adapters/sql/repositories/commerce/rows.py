@@ -1,4 +1,4 @@
-"""Mapping credit pack, payment, coupon, redemption and gift card rows to domain objects."""
+"""Mapping credit pack, payment, coupon and gift card rows to domain objects."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
-from genmedia.domain.coupons import Coupon, CouponRedemption
+from genmedia.domain.coupons import Coupon
 from genmedia.domain.gift_cards import GiftCard
 from genmedia.domain.purchases import CreditPack, Payment
 
@@ -32,11 +32,6 @@ def payment_from_row(row: sa.Row[Any]) -> Payment:
 def coupon_from_row(row: sa.Row[Any]) -> Coupon:
     """The coupon a row holds."""
     return Coupon(**row._asdict())
-
-
-def redemption_from_row(row: sa.Row[Any]) -> CouponRedemption:
-    """The coupon redemption a row holds."""
-    return CouponRedemption(**row._asdict())
 
 
 def gift_card_from_row(row: sa.Row[Any]) -> GiftCard:
