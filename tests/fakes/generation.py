@@ -19,7 +19,7 @@ from genmedia.domain.errors import (
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.status import Status
+from genmedia.domain.status import Status, request_progress
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo
 
 
@@ -69,8 +69,10 @@ class FakeRequestRepository(Repo, RequestRepository):
             if request_id not in self.db.requests:
                 raise NotFound("request", request_id)
             request = self.db.requests[request_id]
-            request.refresh_status()
-            statuses[request_id] = request.status
+            jobs = ((job.status, job.credits_used) for job in request.jobs)
+            now = request_progress(request.status, jobs)
+            request.stored_as(request_id, status=now.status, credits_charged=now.credits_charged)
+            statuses[request_id] = now.status
         return statuses
 
 
