@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from genmedia.adapters.sql.tables import generation_features, generation_jobs, users
 from genmedia.adapters.sql.tables import generation_requests as requests_table
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
+from genmedia.application.execution.steps import claim_jobs
 from genmedia.domain.job import Job
-from genmedia.domain.status import Progress, Status, request_progress
+from genmedia.domain.status import Progress, Status, request_progress, runs_attempt
+from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.integration
 
@@ -140,3 +142,126 @@ def test_requests_follow_their_jobs_as_request_progress_decides(
     }
     assert followed == {request_id: now.status for request_id, now in expected.items()}
     assert _progress(engine, ids) == expected
+
+
+job_states = st.fixed_dictionaries(
+    {
+        "status": statuses,
+        "attempts": st.integers(0, 3),
+        "worker_id": st.none() | st.just("w0"),
+        "credits_used": credits,
+        "deadline_at": st.none() | moments,
+        "created_at": moments,
+        "cancel_requested": st.booleans(),
+    }
+)
+
+
+def _consistent(started: bool, jobs: Sequence[Mapping[str, Any]]) -> Progress:
+    """The progress the domain leaves a request of these jobs in, started or not: following
+    its jobs again changes nothing. (The claim starts requests without following their jobs
+    in full: it relies on their being consistent.)"""
+    states = [(job["status"], job["credits_used"]) for job in jobs]
+    progress = request_progress(Status.PROCESSING if started else Status.PENDING, states)
+    assert request_progress(progress.status, states) == progress
+    return progress
+
+
+@contract
+@given(
+    requests=st.lists(
+        st.tuples(st.booleans(), st.lists(job_states, min_size=1, max_size=4)),
+        min_size=1,
+        max_size=4,
+    ),
+    picks=st.lists(st.integers(0, 20), max_size=12),
+    now=moments,
+    timeout=st.integers(1, 2 * 86_400 * 10**6).map(lambda micros: timedelta(microseconds=micros)),
+)
+def test_a_claim_writes_what_job_claim_and_request_progress_decide(
+    engine: sa.Engine,
+    requests: list[tuple[bool, list[dict[str, Any]]]],
+    picks: list[int],
+    now: datetime,
+    timeout: timedelta,
+) -> None:
+    added = _add(engine, [(_consistent(started, jobs), jobs) for started, jobs in requests])
+    ids = [job_id for _, job_ids in added for job_id in job_ids]
+    asked = [ids[pick] if pick < len(ids) else max(ids) + pick for pick in picks]
+    expected = _jobs(engine, ids)
+    was = _progress(engine, [request_id for request_id, _ in added])
+    decided = []
+    for job_id in sorted(set(asked) & set(expected)):
+        if expected[job_id].status is Status.PENDING:
+            expected[job_id].claim("w1", now, timeout)
+            decided.append(job_id)
+
+    claimed = claim_jobs(
+        asked, "w1", uow=SqlUnitOfWork(engine), clock=FakeClock(now), job_timeout=timeout
+    )
+
+    assert _rows(claimed) == _rows({job_id: expected[job_id] for job_id in decided})
+    assert _rows(_jobs(engine, ids)) == _rows(expected)
+    assert _progress(engine, was) == {
+        request_id: request_progress(was[request_id].status, _states(expected[j] for j in job_ids))
+        for request_id, job_ids in added
+    }
+
+
+completions = st.lists(
+    st.tuples(
+        st.integers(0, 4),  # which stored job
+        st.sampled_from([0, 0, 0, 1, -1]),  # the attempt run, against the stored one
+        credits,
+        st.dictionaries(st.sampled_from(["model", "seed", "n"]), st.integers(0, 99), max_size=2),
+        st.none() | st.integers(0, 8).map(lambda quarters: quarters / 4),
+        st.booleans(),  # whether the worker's copy drifted in columns it does not write
+    ),
+    max_size=6,
+)
+
+
+running_or_not = st.builds(
+    lambda job, running: {**job, "status": Status.PROCESSING} if running else job,
+    job_states,
+    st.booleans(),
+)
+
+
+@contract
+@given(stored=st.lists(running_or_not, min_size=1, max_size=5), runs=completions, now=moments)
+def test_writing_completions_writes_the_outcome_of_job_complete_where_the_attempt_still_runs(
+    engine: sa.Engine,
+    stored: list[dict[str, Any]],
+    runs: list[tuple[int, int, int, dict[str, int], float | None, bool]],
+    now: datetime,
+) -> None:
+    [(_, ids)] = _add(engine, [(Progress(Status.PROCESSING, 0), stored)])
+    before = _jobs(engine, ids)
+    given: dict[tuple[int, int], Job] = {}
+    for pick, shift, used, metadata, cost, drifted in runs:
+        base = before[ids[pick % len(ids)]]
+        attempt = base.attempts + shift
+        if attempt < 0 or (base.id or 0, attempt) in given:
+            continue
+        run = attrs.evolve(base, status=Status.PROCESSING, attempts=attempt)
+        if drifted:
+            run = attrs.evolve(run, cancel_requested=not run.cancel_requested, worker_id="w9")
+        run.complete(now, metadata, used)
+        run.provider_cost = cost
+        given[(base.id or 0, attempt)] = run
+    expected = _jobs(engine, ids)
+    decided = []
+    for (job_id, attempt), run in sorted(given.items()):
+        target = expected[job_id]
+        if runs_attempt(target.status, target.attempts, attempt):
+            target.complete(now, run.output_metadata or {}, run.credits_used)
+            target.provider_cost = run.provider_cost
+            decided.append(run)
+
+    with SqlUnitOfWork(engine) as uow:
+        written = uow.jobs.save_completed(list(reversed(given.values())))
+        uow.commit()
+
+    assert written == decided
+    assert _rows(_jobs(engine, ids)) == _rows(expected)
