@@ -40,18 +40,38 @@ def lock() -> sa.Select[tuple[object, ...]]:
 @functools.cache
 def claim() -> sa.Select[tuple[object, ...]]:
     """`Job.claim` and the start of the jobs' requests in one statement: lock the pending
-    jobs in id order and update them, then lock their pending requests in id order and
+    :jobs in id order and update them, then lock their pending requests in id order and
     start them."""
     pending = _jobs.c.status == Status.PENDING
-    locked = (
-        sa.select(_jobs.c.id)
-        .where(_jobs.c.id.in_(sa.bindparam("jobs", expanding=True)), pending)
-        .order_by(_jobs.c.id)
-        .with_for_update(key_share=True)
-        .cte("locked")
+    asked = _jobs.c.id.in_(sa.bindparam("jobs", expanding=True))
+    claimed = _claimed(_locked(_jobs, "locked", asked, pending), pending)
+    waiting = _requests.c.status == Status.PENDING
+    theirs = _requests.c.id.in_(sa.select(claimed.c.request_id))
+    requests = _locked(_requests, "requests", theirs, waiting)
+    started = (
+        sa.update(_requests)
+        .where(_requests.c.id == requests.c.id, waiting)
+        .values(status=Status.PROCESSING)
+        .cte("started")
     )
+    return sa.select(claimed).add_cte(started).order_by(claimed.c.id)
+
+
+def _locked(table: sa.Table, name: str, *where: sa.ColumnElement[bool]) -> sa.CTE:
+    """The ids of the rows of `table` that `where` selects, locked in id order."""
+    return (
+        sa.select(table.c.id)
+        .where(*where)
+        .order_by(table.c.id)
+        .with_for_update(key_share=True)
+        .cte(name)
+    )
+
+
+def _claimed(locked: sa.CTE, pending: sa.ColumnElement[bool]) -> sa.CTE:
+    """`Job.claim` written on the locked jobs that are still pending; their rows."""
     timeout = sa.bindparam("timeout", type_=sa.Interval())
-    claimed = (
+    return (
         sa.update(_jobs)
         .where(_jobs.c.id == locked.c.id, pending)
         .values(
@@ -64,21 +84,6 @@ def claim() -> sa.Select[tuple[object, ...]]:
         .returning(*_jobs.c)
         .cte("claimed")
     )
-    waiting = _requests.c.status == Status.PENDING
-    requests = (
-        sa.select(_requests.c.id)
-        .where(_requests.c.id.in_(sa.select(claimed.c.request_id)), waiting)
-        .order_by(_requests.c.id)
-        .with_for_update(key_share=True)
-        .cte("requests")
-    )
-    started = (
-        sa.update(_requests)
-        .where(_requests.c.id == requests.c.id, waiting)
-        .values(status=Status.PROCESSING)
-        .cte("started")
-    )
-    return sa.select(claimed).add_cte(started).order_by(claimed.c.id)
 
 
 @functools.cache
@@ -127,13 +132,7 @@ def complete() -> sa.Select[tuple[int, int, int]]:
         .returning(_jobs.c.id, _jobs.c.attempts, _jobs.c.request_id)
         .cte("completed")
     )
-    requests = (
-        sa.select(_requests.c.id)
-        .where(_requests.c.id.in_(sa.select(completed.c.request_id)))
-        .order_by(_requests.c.id)
-        .with_for_update(key_share=True)
-        .cte("requests")
-    )
+    requests = _locked(_requests, "requests", _requests.c.id.in_(sa.select(completed.c.request_id)))
     # Read by the main query: a plain SELECT in WITH runs only if something reads it.
     requests_locked = sa.select(sa.func.count()).select_from(requests).scalar_subquery()
     return sa.select(completed.c.id, completed.c.attempts, requests_locked.label("requests"))

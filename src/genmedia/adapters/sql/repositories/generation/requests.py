@@ -109,14 +109,16 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         if missing:
             raise NotFound("request", min(missing))
         progress = {rid: request_progress(current[rid].status, jobs[rid]) for rid in ids}
-        changes = [
-            {"request": rid, "status": now.status, "charged": now.credits_charged}
-            for rid, now in progress.items()
-            if now != current[rid]
-        ]
-        if changes:
-            self._connection.execute(statements.follow(), changes)
+        self._write_progress({rid: now for rid, now in progress.items() if now != current[rid]})
         return {rid: now.status for rid, now in progress.items()}
+
+    def _write_progress(self, changed: dict[int, Progress]) -> None:
+        rows = [
+            {"request": rid, "status": now.status, "charged": now.credits_charged}
+            for rid, now in changed.items()
+        ]
+        if rows:
+            self._connection.execute(statements.follow(), rows)
 
     def _read_locked(self, ids: list[int]) -> tuple[dict[int, Progress], _JobStates]:
         """The requests and their jobs in one statement: locked already, its snapshot is
