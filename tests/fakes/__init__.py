@@ -15,6 +15,7 @@ from tests.fakes.commerce import (
     FakePaymentRepository,
 )
 from tests.fakes.execution import (
+    FakeJobClaims,
     FakeJobOutbox,
     FakeMetrics,
     FakeProvider,
@@ -40,6 +41,7 @@ __all__ = [
     "FakeHasher",
     "FakeHoldRepository",
     "FakeImageProcessor",
+    "FakeJobClaims",
     "FakeJobOutbox",
     "FakeJobRepository",
     "FakeMediaRepository",

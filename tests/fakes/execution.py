@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import (
     Finished,
+    JobClaims,
     JobOutbox,
     JobQueue,
     Metrics,
@@ -17,24 +18,46 @@ from genmedia.application.ports import (
     ProviderCall,
     ProviderGateway,
     ProviderOutput,
+    UnitOfWork,
     Waiting,
     WorkerRegistry,
 )
+from genmedia.domain.job import Job
 from genmedia.domain.scheduling import pick_dispatchable
-from genmedia.domain.status import Status
+from genmedia.domain.status import Status, request_progress
 from tests.fakes.base import Repo
+
+
+class FakeJobClaims(JobClaims):
+    """Claims as the SQL adapter makes them without its one statement: the jobs locked,
+    claimed in the domain and saved, their requests started, all committed at once."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        with self.uow as uow:
+            jobs = [job for job in uow.jobs.lock(job_ids) if job.status is Status.PENDING]
+            for job in jobs:
+                job.claim(worker_id, now, timeout)
+            uow.jobs.save_all(jobs)
+            for request_id in sorted({job.request_id or 0 for job in jobs}):
+                request = uow.requests.get(request_id)
+                states = ((job.status, job.credits_used) for job in request.jobs)
+                request.stored_as(
+                    request_id, status=request_progress(request.status, states).status
+                )
+            uow.commit()
+        return jobs
 
 
 class FakeJobOutbox(Repo, JobOutbox):
     def _jobs(self) -> list[Any]:
         return [j for r in self.db.requests.values() for j in r.jobs]
 
-    def pending(self, limit: int) -> list[PendingJob]:
-        ready = [j for j in self._jobs() if j.status is Status.PENDING and j.dispatched_at is None]
-        ready.sort(key=lambda j: (-j.priority, j.id))
-        return [PendingJob(j.id, j.user_id, j.priority) for j in ready[:limit]]
-
-    def mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
+    def _mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
         marked = 0
         for job in self._jobs():
             if job.id in job_ids and job.status is Status.PENDING and job.dispatched_at is None:
@@ -63,7 +86,7 @@ class FakeJobOutbox(Repo, JobOutbox):
         for j in flying:
             counts[j.user_id] = counts.get(j.user_id, 0) + 1
         chosen = pick_dispatchable(due, counts, user_cap, max(room, 0))
-        self.mark_dispatched([c.job_id for c in chosen], now)
+        self._mark_dispatched([c.job_id for c in chosen], now)
         return chosen
 
     def unmark(self, job_ids: Sequence[int]) -> int:
@@ -86,11 +109,6 @@ class FakeJobOutbox(Repo, JobOutbox):
             j for j in self._jobs() if j.status is Status.PROCESSING and j.worker_id not in alive
         ]
         return [j.id for j in running][:limit]
-
-    def count_unfinished(self, request_ids: Sequence[int]) -> int:
-        return sum(
-            1 for j in self._jobs() if j.request_id in request_ids and not j.status.is_terminal
-        )
 
 
 class FakeWorkerRegistry(Repo, WorkerRegistry):

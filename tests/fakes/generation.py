@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import (
@@ -19,7 +19,7 @@ from genmedia.domain.errors import (
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.status import Status
+from genmedia.domain.status import Status, request_progress, runs_attempt
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo
 
 
@@ -45,21 +45,11 @@ class FakeRequestRepository(Repo, RequestRepository):
         self.loaded[request_id] = self.db.versions[request_id]
         return self.db.requests[request_id]
 
-    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
-        for request in self.db.requests.values():
-            if any(j.id == job_id for j in request.jobs):
-                return self.get(request.id or 0)
-        raise NotFound("job", job_id)
-
     def save(self, request: GenerationRequest) -> None:
         rid = request.id or 0
         if self.committed.versions.get(rid, 0) > self.loaded.get(rid, 0):
             raise StaleAggregate(f"request {rid} changed since it was loaded")
         self.db.versions[rid] = self.loaded[rid] = self.loaded[rid] + 1
-
-    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
-        mine = [r for r in self.db.requests.values() if r.user_id == user_id and not r.deleted_at]
-        return sorted(mine, key=lambda r: -(r.id or 0))[:limit]
 
     def follow_all(
         self, request_ids: Collection[int], *, locked: bool = False
@@ -69,8 +59,10 @@ class FakeRequestRepository(Repo, RequestRepository):
             if request_id not in self.db.requests:
                 raise NotFound("request", request_id)
             request = self.db.requests[request_id]
-            request.refresh_status()
-            statuses[request_id] = request.status
+            jobs = ((job.status, job.credits_used) for job in request.jobs)
+            now = request_progress(request.status, jobs)
+            request.stored_as(request_id, status=now.status, credits_charged=now.credits_charged)
+            statuses[request_id] = now.status
         return statuses
 
 
@@ -104,28 +96,13 @@ class FakeJobRepository(Repo, JobRepository):
         found = (_find_job(self.db, job_id) for job_id in sorted(set(job_ids)))
         return [self.get(job.id or 0) for job in found if job is not None]
 
-    def claim(
-        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
-    ) -> list[Job]:
-        jobs = [job for job in self.lock(job_ids) if job.status is Status.PENDING]
-        for job in jobs:
-            job.claim(worker_id, now, timeout)
-        self.save_all(jobs)
-        for request_id in sorted({job.request_id or 0 for job in jobs}):
-            request = self.db.requests[request_id]
-            if request.status is Status.PENDING:
-                request.status = Status.PROCESSING
-        return jobs
-
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         written = []
         for job in sorted(jobs, key=lambda job: (job.id or 0, job.attempts)):
             if job.status is not Status.COMPLETED:
                 raise ValueError("save_completed() takes jobs that Job.complete moved on")
             stored = _find_job(self.db, job.id or 0)
-            if stored is None or stored.status is not Status.PROCESSING:
-                continue
-            if stored.attempts != job.attempts:
+            if stored is None or not runs_attempt(stored.status, stored.attempts, job.attempts):
                 continue
             self.before_written.setdefault(job.id or 0, (stored.status, stored.attempts))
             for name in OUTCOME:

@@ -23,7 +23,7 @@ from tests.fakes.commerce import (
     FakeGiftCardRepository,
     FakePaymentRepository,
 )
-from tests.fakes.execution import FakeJobOutbox, FakeWorkerRegistry
+from tests.fakes.execution import FakeJobClaims, FakeJobOutbox, FakeWorkerRegistry
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
 from tests.fakes.identity import FakeUserRepository
 from tests.fakes.operations import FakeRetentionRepository, FakeStatsRepository
@@ -36,6 +36,7 @@ class FakeUnitOfWork(UnitOfWork):
     def __init__(self, db: FakeDatabase | None = None) -> None:
         self.db = db or FakeDatabase()
         self.commits = 0
+        self.claims = FakeJobClaims(self)
 
     def __enter__(self) -> FakeUnitOfWork:
         self.work = copy.deepcopy(self.db)

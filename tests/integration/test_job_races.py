@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from genmedia.adapters.sql.tables import generation_jobs, generation_media
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
@@ -215,6 +217,27 @@ def test_a_batch_claim_takes_each_pending_job_once_and_leaves_the_others(
     assert [j.worker_id for j in after.jobs] == ["w2", "w1", "w2"]
     assert [j.attempts for j in after.jobs] == [1, 1, 1]
     assert after.status is Status.PROCESSING
+
+
+def test_a_claim_is_one_statement_that_postgresql_commits_without_a_transaction(
+    engine: sa.Engine,
+) -> None:
+    request = submitted(engine, "alone@race.example", 2)
+    ids = [j.id or 0 for j in request.jobs]
+    seen: list[tuple[str, bool]] = []
+
+    def record(connection: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        autocommit = connection.connection.dbapi_connection.autocommit
+        seen.append((statement.split()[0], autocommit))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        claimed = claim_jobs(ids, "w1", uow=SqlUnitOfWork(engine), clock=FakeClock())
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert sorted(claimed) == ids
+    assert seen == [("WITH", True)], "one statement, in autocommit: no BEGIN, no COMMIT"
+    assert stored(engine, request.id or 0).status is Status.PROCESSING
 
 
 def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(

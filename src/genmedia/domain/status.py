@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
+import attrs
+
 from genmedia.domain.errors import IllegalTransition
 
 
@@ -60,3 +62,26 @@ def request_status(job_statuses: Iterable[Status], *, started: bool = False) -> 
         if outcome in statuses:
             return outcome
     return Status.CANCELLED
+
+
+@attrs.frozen
+class Progress:
+    """Where a request stands: its status, and the credits its completed jobs charged."""
+
+    status: Status
+    credits_charged: int
+
+
+def request_progress(was: Status, jobs: Iterable[tuple[Status, int]]) -> Progress:
+    """The progress of a request that had status `was`, now that its jobs have these
+    (status, credits used): a request that left pending has started, and it charges what
+    its completed jobs used."""
+    states = list(jobs)
+    status = request_status((s for s, _ in states), started=was is not Status.PENDING)
+    return Progress(status, sum(credits for s, credits in states if s is Status.COMPLETED))
+
+
+def runs_attempt(status: Status, attempts: int, attempt: int) -> bool:
+    """Whether a job stored with this status and attempt count still runs `attempt`: only
+    then may the outcome of that attempt be written."""
+    return status is Status.PROCESSING and attempts == attempt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
 
@@ -31,7 +33,8 @@ from genmedia.adapters.sql.repositories import (
     SqlWalletRepository,
     SqlWorkerRegistry,
 )
-from genmedia.application.ports import UnitOfWork
+from genmedia.application.ports import JobClaims, UnitOfWork
+from genmedia.domain.job import Job
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -43,7 +46,10 @@ class SqlUnitOfWork(UnitOfWork):
 
     A `one_statement` block on PostgreSQL runs in autocommit mode: its statement is its own
     transaction, without BEGIN and COMMIT round trips, and a second statement is refused.
+    `claims` runs in such a block.
     """
+
+    jobs: SqlJobRepository
 
     def __init__(self, engine: sa.Engine) -> None:
         self._engine = engine
@@ -51,6 +57,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._one_statement = False
         self._loaded = LoadedRequests()
         self._loaded_jobs = LoadedJobs()
+        self.claims = SqlJobClaims(self)
 
     def __enter__(self) -> Self:
         if self._connection is not None:
@@ -116,3 +123,20 @@ class SqlUnitOfWork(UnitOfWork):
         if self._connection is None:
             raise RuntimeError("the unit of work is used outside its `with` block")
         return self._connection
+
+
+class SqlJobClaims(JobClaims):
+    """Claims, each the only work of a `one_statement` block of its unit of work: on
+    PostgreSQL one statement in autocommit mode, elsewhere a short transaction."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        """`SqlJobRepository.claim`, committed; the jobs claimed, in id order."""
+        with self._uow.one_statement() as uow:
+            jobs = uow.jobs.claim(job_ids, worker_id, now, timeout)
+            uow.commit()
+        return jobs

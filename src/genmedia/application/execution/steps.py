@@ -41,9 +41,7 @@ def claim_jobs(
     """
 
     def attempt() -> dict[int, Job]:
-        with uow.one_statement():
-            jobs = uow.jobs.claim(job_ids, worker_id, clock.now(), job_timeout)
-            uow.commit()
+        jobs = uow.claims.claim(job_ids, worker_id, clock.now(), job_timeout)
         return {job.id or 0: job for job in jobs}
 
     return retry_stale(attempt)

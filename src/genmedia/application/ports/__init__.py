@@ -17,7 +17,13 @@ from genmedia.application.ports.commerce import (
     PaymentRepository,
     PaymentVerifier,
 )
-from genmedia.application.ports.execution import JobOutbox, JobQueue, PendingJob, WorkerRegistry
+from genmedia.application.ports.execution import (
+    JobClaims,
+    JobOutbox,
+    JobQueue,
+    PendingJob,
+    WorkerRegistry,
+)
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
 from genmedia.application.ports.identity import PasswordHasher, UserRepository
 from genmedia.application.ports.operations import Metrics, RetentionRepository, StatsRepository
@@ -45,6 +51,7 @@ __all__ = [
     "HoldRepository",
     "ImageProcessor",
     "InputImage",
+    "JobClaims",
     "JobOutbox",
     "JobQueue",
     "JobRepository",

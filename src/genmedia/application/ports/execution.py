@@ -1,12 +1,15 @@
-"""Ports of execution: the outbox of pending jobs, worker heartbeats and the job queue."""
+"""Ports of execution: claims of jobs, the outbox of pending jobs, worker heartbeats and the
+job queue."""
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 
 import attrs
+
+from genmedia.domain.job import Job
 
 
 @attrs.frozen
@@ -19,16 +22,21 @@ class PendingJob:
     due_at: datetime | None = None
 
 
+class JobClaims(abc.ABC):
+    """Workers' claims of jobs, each a transaction of its own."""
+
+    @abc.abstractmethod
+    def claim(
+        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
+    ) -> list[Job]:
+        """`Job.claim` those of these jobs still pending, as one guarded write that locks
+        them in id order, and start their requests that are still pending (the status
+        `request_progress` gives them); the jobs claimed, in id order. Duplicate and unknown
+        ids are ignored. Committed on its own: call it outside a unit of work's block."""
+
+
 class JobOutbox(abc.ABC):
     """The jobs table read as an outbox of work to dispatch."""
-
-    @abc.abstractmethod
-    def pending(self, limit: int) -> list[PendingJob]:
-        """Pending jobs not yet dispatched, highest priority first, then oldest."""
-
-    @abc.abstractmethod
-    def mark_dispatched(self, job_ids: Sequence[int], now: datetime) -> int:
-        """Mark jobs dispatched if they still are pending and undispatched; return how many."""
 
     @abc.abstractmethod
     def claim_for_dispatch(
@@ -52,10 +60,6 @@ class JobOutbox(abc.ABC):
     @abc.abstractmethod
     def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
         """Running jobs whose worker stopped, or sent no heartbeat since `heartbeat_before`."""
-
-    @abc.abstractmethod
-    def count_unfinished(self, request_ids: Sequence[int]) -> int:
-        """How many jobs of these requests are still pending or processing."""
 
 
 class WorkerRegistry(abc.ABC):

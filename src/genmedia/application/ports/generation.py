@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media
@@ -28,16 +28,8 @@ class RequestRepository(abc.ABC):
         """
 
     @abc.abstractmethod
-    def get_by_job(self, job_id: int, *, for_update: bool = False) -> GenerationRequest:
-        """The request that owns this job, or NotFound (`for_update` as in `get`)."""
-
-    @abc.abstractmethod
     def save(self, request: GenerationRequest) -> None:
         """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
-
-    @abc.abstractmethod
-    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
-        """The user's live requests, newest first."""
 
     @abc.abstractmethod
     def follow_all(
@@ -60,7 +52,7 @@ class JobRepository(abc.ABC):
     """Single jobs, for the worker's steps, which change one job at a time.
 
     A job belongs to its request; whoever saves a job calls `requests.follow_all` afterwards
-    in the same transaction (a claim starts the requests itself).
+    in the same transaction (`JobClaims` starts the requests itself).
     """
 
     @abc.abstractmethod
@@ -70,15 +62,6 @@ class JobRepository(abc.ABC):
     @abc.abstractmethod
     def lock(self, job_ids: Collection[int]) -> list[Job]:
         """Those of these jobs that exist, in id order, locked until the transaction ends."""
-
-    @abc.abstractmethod
-    def claim(
-        self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
-    ) -> list[Job]:
-        """`Job.claim` those of these jobs still pending, as one guarded write, locking them
-        in id order, and move their requests that are still pending to processing; the jobs
-        claimed, in id order. Duplicate and unknown ids are ignored. Atomic on its own: it
-        may run as the only work of `UnitOfWork.one_statement`."""
 
     @abc.abstractmethod
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:

@@ -19,7 +19,7 @@ from genmedia.application.ports.commerce import (
     GiftCardRepository,
     PaymentRepository,
 )
-from genmedia.application.ports.execution import JobOutbox, WorkerRegistry
+from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
 from genmedia.application.ports.identity import UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
@@ -48,6 +48,8 @@ class UnitOfWork(abc.ABC):
     payments: PaymentRepository
     coupons: CouponRepository
     gift_cards: GiftCardRepository
+    # Claims commit on their own: they are used outside the `with` block, not inside it.
+    claims: JobClaims
 
     def __enter__(self) -> Self:
         return self
@@ -59,12 +61,6 @@ class UnitOfWork(abc.ABC):
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
-
-    def one_statement(self) -> Self:
-        """This unit of work for a block whose only work is one repository call documented
-        as atomic on its own; a backend may then run it without an explicit transaction
-        (saving two round trips). By default it keeps the transaction."""
-        return self
 
     @abc.abstractmethod
     def commit(self) -> None:

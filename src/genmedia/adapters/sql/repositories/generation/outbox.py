@@ -181,7 +181,7 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
             return 0
         query = sa.select(sa.func.count()).where(
             _jobs.c.request_id.in_(list(request_ids)),
-            _jobs.c.status.in_([Status.PENDING, Status.PROCESSING]),
+            _jobs.c.status.in_([status for status in Status if not status.is_terminal]),
             _jobs.c.deleted_at.is_(None),
         )
         return int(self._connection.execute(query).scalar_one())

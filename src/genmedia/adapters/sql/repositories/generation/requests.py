@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, without_none
+from genmedia.adapters.sql.repositories.generation import request_statements as statements
 from genmedia.adapters.sql.repositories.generation.rows import (
     Loaded,
     LoadedRequests,
@@ -25,62 +25,11 @@ from genmedia.application.ports import RequestRepository
 from genmedia.domain.errors import NotFound
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.status import Status, request_status
+from genmedia.domain.status import Progress, Status, request_progress
 
 _requests = generation_requests
 _jobs = generation_jobs
-_ids = functools.partial(sa.bindparam, "requests", expanding=True)
-
-
-@functools.cache
-def _insert() -> sa.Insert:
-    """INSERT of a request, its columns those of the parameters it is run with."""
-    returned = (_requests.c.id, _requests.c.version, _requests.c.created_at, _requests.c.updated_at)
-    return sa.insert(_requests).returning(*returned)
-
-
-@functools.cache
-def _lock() -> sa.Select[tuple[int, str, int]]:
-    return (
-        sa.select(_requests.c.id, _requests.c.status, _requests.c.credits_charged)
-        .where(_requests.c.id.in_(_ids()))
-        .order_by(_requests.c.id)
-        .with_for_update(key_share=True)
-    )
-
-
-@functools.cache
-def _job_states() -> sa.Select[tuple[int, str, int]]:
-    return sa.select(_jobs.c.request_id, _jobs.c.status, _jobs.c.credits_used).where(
-        _jobs.c.request_id.in_(_ids())
-    )
-
-
-@functools.cache
-def _with_job_states() -> sa.Select[tuple[int, str, int, str | None, int | None]]:
-    """The requests' rows with their jobs' statuses and charges, a row per job (the request
-    alone if it has none)."""
-    return (
-        sa.select(
-            _requests.c.id,
-            _requests.c.status,
-            _requests.c.credits_charged,
-            _jobs.c.status.label("job_status"),
-            _jobs.c.credits_used,
-        )
-        .select_from(_requests)
-        .outerjoin(_jobs, _jobs.c.request_id == _requests.c.id)
-        .where(_requests.c.id.in_(_ids()))
-    )
-
-
-@functools.cache
-def _follow() -> sa.Update:
-    return (
-        sa.update(_requests)
-        .where(_requests.c.id == sa.bindparam("request"))
-        .values(status=sa.bindparam("status"), credits_charged=sa.bindparam("charged"))
-    )
+_JobStates = defaultdict[int, list[tuple[Status, int]]]
 
 
 class SqlRequestRepository(SqlRepository, RequestRepository):
@@ -99,7 +48,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         values = without_none(
             {**request_row(request), "created_at": request.created_at}, "created_at"
         )
-        row = self._connection.execute(_insert(), values).one()
+        row = self._connection.execute(statements.insert(), values).one()
         request.stored_as(row.id, created_at=row.created_at, updated_at=row.updated_at)
         self._insert_jobs(row.id, request.jobs)
         self._loaded.remember(request, row.version)
@@ -143,52 +92,55 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             for job in request.jobs:
                 self._write_job(request.id, job, loaded)
             self._update_request(request, loaded.version)
-            request.status = self.follow_jobs(request.id)
+            request.stored_as(request.id, status=self.follow_jobs(request.id))
         self._loaded.remember(request, loaded.version + 1)
 
     def follow_all(
         self, request_ids: Collection[int], *, locked: bool = False
     ) -> dict[int, Status]:
         """Lock the requests in id order (unless `locked`), read their jobs' statuses and
-        write the status and charge they imply where that changes anything; the statuses.
-
-        Locked already, the requests and their jobs are read in one statement: its snapshot
-        is taken after the locks were, so it sees every sibling job a competitor wrote."""
+        write the progress `request_progress` gives them where that changes anything; the
+        statuses."""
         ids = sorted(set(request_ids))
         if not ids:
             return {}
-        current: dict[int, tuple[str, int]] = {}
-        jobs: dict[int, list[tuple[Status, int]]] = defaultdict(list)
-        if locked:
-            for row in self._connection.execute(_with_job_states(), {"requests": ids}):
-                current[row.id] = (row.status, row.credits_charged)
-                if row.job_status is not None:
-                    jobs[row.id].append((Status(row.job_status), row.credits_used or 0))
-        else:
-            for lock in self._connection.execute(_lock(), {"requests": ids}):
-                current[lock.id] = (lock.status, lock.credits_charged)
-            for state in self._connection.execute(_job_states(), {"requests": ids}):
-                jobs[state.request_id].append((Status(state.status), state.credits_used))
+        current, jobs = self._read_locked(ids) if locked else self._lock_and_read(ids)
         missing = set(ids) - set(current)
         if missing:
             raise NotFound("request", min(missing))
-        statuses, changes = {}, []
-        for request_id in ids:
-            was, was_charged = Status(current[request_id][0]), current[request_id][1]
-            states = jobs[request_id]
-            status = request_status((s for s, _ in states), started=was is not Status.PENDING)
-            charged = sum(credits for s, credits in states if s is Status.COMPLETED)
-            if (status, charged) != (was, was_charged):
-                changes.append({"request": request_id, "status": status, "charged": charged})
-            statuses[request_id] = status
-        if changes:
-            self._connection.execute(_follow(), changes)
-        return statuses
+        progress = {rid: request_progress(current[rid].status, jobs[rid]) for rid in ids}
+        self._write_progress({rid: now for rid, now in progress.items() if now != current[rid]})
+        return {rid: now.status for rid, now in progress.items()}
+
+    def _write_progress(self, changed: dict[int, Progress]) -> None:
+        rows = [
+            {"request": rid, "status": now.status, "charged": now.credits_charged}
+            for rid, now in changed.items()
+        ]
+        if rows:
+            self._connection.execute(statements.follow(), rows)
+
+    def _read_locked(self, ids: list[int]) -> tuple[dict[int, Progress], _JobStates]:
+        """The requests and their jobs in one statement: locked already, its snapshot is
+        taken after the locks were, so it sees every sibling job a competitor wrote."""
+        current: dict[int, Progress] = {}
+        jobs = _JobStates(list)
+        for row in self._connection.execute(statements.with_job_states(), {"requests": ids}):
+            current[row.id] = Progress(Status(row.status), row.credits_charged)
+            if row.job_status is not None:
+                jobs[row.id].append((Status(row.job_status), row.credits_used or 0))
+        return current, jobs
+
+    def _lock_and_read(self, ids: list[int]) -> tuple[dict[int, Progress], _JobStates]:
+        rows = self._connection.execute(statements.lock(), {"requests": ids})
+        current = {row.id: Progress(Status(row.status), row.credits_charged) for row in rows}
+        jobs = _JobStates(list)
+        for row in self._connection.execute(statements.job_states(), {"requests": ids}):
+            jobs[row.request_id].append((Status(row.status), row.credits_used))
+        return current, jobs
 
     def _lock_jobs(self, which: sa.ColumnElement[bool]) -> None:
-        self._connection.execute(
-            sa.select(_jobs.c.id).where(which).order_by(_jobs.c.id).with_for_update(key_share=True)
-        )
+        self._connection.execute(statements.lock_jobs(which))
 
     def _update_request(self, request: GenerationRequest, version: int) -> None:
         statement = (

@@ -15,7 +15,7 @@ from genmedia.domain.status import TERMINAL, Status
 _jobs = generation_jobs
 _holds = credit_holds
 _FINISHED = sorted(status.value for status in TERMINAL)
-_UNFINISHED = [Status.PENDING.value, Status.PROCESSING.value]
+_UNFINISHED = sorted(status.value for status in Status if not status.is_terminal)
 
 
 class SqlRetentionRepository(SqlRepository, RetentionRepository):
