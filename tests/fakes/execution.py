@@ -46,9 +46,7 @@ class FakeJobClaims(JobClaims):
             for request_id in sorted({job.request_id or 0 for job in jobs}):
                 request = uow.requests.get(request_id)
                 states = ((job.status, job.credits_used) for job in request.jobs)
-                request.stored_as(
-                    request_id, status=request_progress(request.status, states).status
-                )
+                request.follow(request_progress(request.status, states))
             uow.commit()
         return jobs
 

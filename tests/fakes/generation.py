@@ -61,7 +61,7 @@ class FakeRequestRepository(Repo, RequestRepository):
             request = self.db.requests[request_id]
             jobs = ((job.status, job.credits_used) for job in request.jobs)
             now = request_progress(request.status, jobs)
-            request.stored_as(request_id, status=now.status, credits_charged=now.credits_charged)
+            request.follow(now)
             statuses[request_id] = now.status
         return statuses
 

@@ -9,7 +9,7 @@ import attrs
 
 from genmedia.domain.errors import NotFound, NothingToCancel
 from genmedia.domain.job import Job
-from genmedia.domain.status import Status, request_status
+from genmedia.domain.status import Progress, Status, request_progress
 from genmedia.domain.stored import Stored
 
 
@@ -50,13 +50,14 @@ class GenerationRequest(Stored):
                 return job
         raise NotFound("job", job_id)
 
+    def follow(self, progress: Progress) -> None:
+        """Take the status and charge that its jobs, as stored, give the request."""
+        self.status, self.credits_charged = progress.status, progress.credits_charged
+
     def refresh_status(self) -> None:
-        """Make the request's status follow its jobs."""
-        started = self.status is not Status.PENDING
-        self.status = request_status((j.status for j in self.jobs), started=started)
-        self.credits_charged = sum(
-            j.credits_used for j in self.jobs if j.status is Status.COMPLETED
-        )
+        """Make the request's status and charge follow its jobs as loaded here."""
+        states = ((job.status, job.credits_used) for job in self.jobs)
+        self.follow(request_progress(self.status, states))
 
     def cancel(self, now: datetime) -> list[Job]:
         """Cancel pending jobs at once and ask running ones to stop; the jobs cancelled now.

@@ -92,7 +92,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             for job in request.jobs:
                 self._write_job(request.id, job, loaded)
             self._update_request(request, loaded.version)
-            request.stored_as(request.id, status=self.follow_jobs(request.id))
+            request.follow(self._follow([request.id], locked=False)[request.id])
         self._loaded.remember(request, loaded.version + 1)
 
     def follow_all(
@@ -101,6 +101,9 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         """Lock the requests in id order (unless `locked`), read their jobs' statuses and
         write the progress `request_progress` gives them where that changes anything; the
         statuses."""
+        return {rid: now.status for rid, now in self._follow(request_ids, locked).items()}
+
+    def _follow(self, request_ids: Collection[int], locked: bool) -> dict[int, Progress]:
         ids = sorted(set(request_ids))
         if not ids:
             return {}
@@ -110,7 +113,7 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             raise NotFound("request", min(missing))
         progress = {rid: request_progress(current[rid].status, jobs[rid]) for rid in ids}
         self._write_progress({rid: now for rid, now in progress.items() if now != current[rid]})
-        return {rid: now.status for rid, now in progress.items()}
+        return progress
 
     def _write_progress(self, changed: dict[int, Progress]) -> None:
         rows = [
