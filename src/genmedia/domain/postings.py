@@ -25,6 +25,9 @@ from genmedia.domain.lots import CreditLot
 from genmedia.domain.purchases import Payment
 from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
 
+WELCOME_CREDITS = 100
+"""What a new user is given unless configured otherwise."""
+
 
 def welcome(user_id: int, amount: int) -> Posting:
     """The welcome credits of a new user."""

@@ -17,8 +17,6 @@ from genmedia.domain.errors import (
     InvalidValue,
 )
 
-WELCOME_CREDITS = 100
-
 
 class EntryType(enum.StrEnum):
     """Which way a ledger entry moves credits."""
@@ -145,12 +143,10 @@ SPENDING = frozenset({EntryKind.GENERATION, EntryKind.EDIT, EntryKind.TRAINING})
 
 @attrs.frozen(kw_only=True)
 class Movement:
-    """What one write does to a wallet, decided here and bound as is by every store.
-
-    The balance moves by `delta`, `reserved` credits are held and `freed` held credits are
-    let go, the lifetime totals grow by `spent` and `bought`, and each posting appends one
-    ledger entry. The SQL store applies it behind the guard 0 ≤ held ≤ balance.
-    """
+    """What one write does to a wallet, decided here and bound as is by every store: the
+    balance moves by `delta`, `reserved` credits are held and `freed` ones let go, the totals
+    grow by `spent` and `bought`, and each posting appends a ledger entry. The SQL store
+    makes it behind the guard 0 ≤ held ≤ balance."""
 
     delta: int = 0
     reserved: int = 0
@@ -173,8 +169,7 @@ class Movement:
 
     @classmethod
     def post(cls, postings: Sequence[Posting], *, release: int = 0) -> Movement:
-        """Apply postings in the order given, first freeing `release` held credits (a capture
-        frees its hold)."""
+        """Apply postings in order, first freeing `release` held credits (a capture's hold)."""
         if release < 0:
             raise InvalidValue("release", "must not be negative")
         return cls(
@@ -193,8 +188,7 @@ class Movement:
         return self.reserved - self.delta
 
     def entries(self, user_id: int, balance: int) -> list[LedgerEntry]:
-        """The postings' ledger entries, each with the balance before and after it in turn,
-        starting from `balance`."""
+        """The postings' entries, each with its balance before and after, from `balance` on."""
         entries = []
         for posting in self.postings:
             before, balance = balance, balance + posting.delta
@@ -220,9 +214,8 @@ class Movement:
 class Wallet:
     """A user's credits: the balance, the part held for running work, and lifetime totals.
 
-    Invariants: balance ≥ 0 and 0 ≤ held ≤ balance. The database guards them too; `refusal`
-    says why a movement is refused before or after the database refused it.
-    """
+    Invariants: balance ≥ 0 and 0 ≤ held ≤ balance, which the database guards too; `refusal`
+    says why a movement breaks them."""
 
     user_id: int
     balance: int = 0

@@ -6,8 +6,9 @@ from genmedia.application.identity.commands import CreateUser
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.errors import AlreadyExists, InvalidValue, NotFound
+from genmedia.domain.postings import WELCOME_CREDITS
 from genmedia.domain.user import User, normalise_email
-from genmedia.domain.wallet import WELCOME_CREDITS, Wallet
+from genmedia.domain.wallet import Wallet
 
 MIN_PASSWORD = 8
 
