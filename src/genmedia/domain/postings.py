@@ -16,14 +16,18 @@ entry it made the first time (ARCHITECTURE §5):
 
 from __future__ import annotations
 
-from genmedia.domain.coupons import Coupon
+from typing import TYPE_CHECKING
+
 from genmedia.domain.errors import InvalidValue
-from genmedia.domain.gift_cards import GiftCard
-from genmedia.domain.holds import CreditHold
-from genmedia.domain.job import Job
-from genmedia.domain.lots import CreditLot
-from genmedia.domain.purchases import Payment
 from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
+
+if TYPE_CHECKING:  # only annotations: the aggregates' modules may build references here
+    from genmedia.domain.coupons import Coupon
+    from genmedia.domain.gift_cards import GiftCard
+    from genmedia.domain.holds import CreditHold
+    from genmedia.domain.job import Job
+    from genmedia.domain.lots import CreditLot
+    from genmedia.domain.purchases import Payment
 
 WELCOME_CREDITS = 100
 """What a new user is given unless configured otherwise."""
