@@ -6,7 +6,6 @@ from genmedia.application.identity.commands import CreateUser
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.errors import AlreadyExists, InvalidValue, NotFound
-from genmedia.domain.postings import WELCOME_CREDITS
 from genmedia.domain.user import User, normalise_email
 from genmedia.domain.wallet import Wallet
 
@@ -19,7 +18,7 @@ def create_user(
     uow: UnitOfWork,
     hasher: PasswordHasher,
     clock: Clock,
-    welcome_credits: int = WELCOME_CREDITS,
+    welcome_credits: int = postings.WELCOME_CREDITS,
 ) -> User:
     """Register a user with a wallet holding the welcome credits; AlreadyExists if taken."""
     if cmd.password is not None and len(cmd.password) < MIN_PASSWORD:
@@ -49,7 +48,7 @@ def ensure_user(
     uow: UnitOfWork,
     hasher: PasswordHasher,
     clock: Clock,
-    welcome_credits: int = WELCOME_CREDITS,
+    welcome_credits: int = postings.WELCOME_CREDITS,
 ) -> User:
     """The user with this e-mail, created first if missing."""
     with uow:

@@ -66,7 +66,7 @@ def capture_for_jobs(
     wallet. A job whose hold is no longer pending is charged from the balance instead.
     """
     holds = uow.holds.capture_for_jobs({job.id or 0: job_cost(job) for job, _ in charges}, now)
-    captured = [(job, holds[job.id or 0], media) for job, media in charges if job.id in holds]
+    captured = [(job, holds[job.id], media) for job, media in charges if job.id in holds]
     charged = {
         job.id or 0: _charge_balance(uow, job, media)
         for job, media in charges
