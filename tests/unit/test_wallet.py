@@ -12,6 +12,7 @@ from genmedia.domain.errors import IdempotencyConflict, InsufficientCredits, Inv
 from genmedia.domain.holds import CreditHold, HoldStatus
 from genmedia.domain.job import Job
 from genmedia.domain.lots import CreditLot, LotCategory, plan_consumption
+from genmedia.domain.purchases import Payment, PaymentProvider
 from genmedia.domain.wallet import EntryKind, EntryType, Movement, Posting, Wallet
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -195,3 +196,18 @@ def _lot_id(uow, reference_id: str) -> int:
         found = uow.wallets.lot(reference_id)
     assert found is not None
     return found.id or 0
+
+
+def test_a_payments_postings_are_under_the_references_the_payment_names() -> None:
+    payment = Payment(
+        id=4, provider=PaymentProvider.TELEGRAM_STARS, user_id=1, credit_pack_id=2, amount=100,
+        currency="XTR", credits=40, charge_id="ch_1",
+    )  # fmt: skip
+    bought, refund = postings.purchase(payment), postings.refund(payment, 25)
+    assert (bought.reference_id, bought.type, bought.amount) == (
+        payment.credit_reference, EntryType.CREDIT, 40,
+    )  # fmt: skip
+    assert (refund.reference_id, refund.type, refund.amount) == (
+        payment.refund_reference, EntryType.DEBIT, 25,
+    )  # fmt: skip
+    assert bought.links.payment_id == refund.links.payment_id == 4
