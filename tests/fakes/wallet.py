@@ -12,19 +12,16 @@ from genmedia.application.ports import (
     HoldRepository,
     WalletRepository,
 )
-from genmedia.domain.errors import (
-    AlreadyExists,
-    IdempotencyConflict,
-    NotFound,
-)
+from genmedia.domain.errors import AlreadyExists, NotFound
 from genmedia.domain.holds import CreditHold, HoldStatus
-from genmedia.domain.lots import CATEGORY_OF_KIND, CreditLot, LotCategory, plan_consumption
-from genmedia.domain.wallet import EntryType, LedgerEntry, Posting, Wallet
+from genmedia.domain.lots import CreditLot, plan_consumption
+from genmedia.domain.wallet import EntryType, LedgerEntry, Movement, Posting, Wallet
 from tests.fakes.base import Repo
 
 
 class FakeWalletRepository(Repo, WalletRepository):
-    """Wallets driven by the domain Wallet; the single-threaded fake needs no row guards."""
+    """Wallets driven by the domain's Wallet and Movement; the single-threaded fake needs no
+    row guards."""
 
     def add(self, wallet: Wallet) -> Wallet:
         if wallet.user_id in self.db.wallets:
@@ -38,37 +35,27 @@ class FakeWalletRepository(Repo, WalletRepository):
         return self.db.wallets[user_id]
 
     def reserve(self, user_id: int, amount: int) -> None:
-        self.get(user_id).reserve(amount)
+        self.get(user_id).apply(Movement.reserve(amount))
 
     def release(self, user_id: int, amount: int) -> None:
-        self.get(user_id).release(amount)
+        self.get(user_id).apply(Movement.release(amount))
 
     def post(
         self,
         user_id: int,
         posting: Posting,
         *,
-        release: int = 0,
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
-        replay_checked: bool = False,
     ) -> LedgerEntry:
         first = self.entry(posting.reference_id)
         if first is not None:
-            if first.fingerprint != posting.fingerprint() or first.user_id != user_id:
-                raise IdempotencyConflict(posting.reference_id)
-            return first
-        entry = self.get(user_id).post(posting, release=release)
-        entry = attrs.evolve(entry, id=self._new_id(), created_at=self.db.now)
-        self.db.entries.append(entry)
+            return first.replayed_by(user_id, posting)
+        entry = self._apply(user_id, Movement.post([posting]))[0]
         if posting.type is EntryType.CREDIT:
-            lot_id = self._new_id()
-            category = CATEGORY_OF_KIND.get(posting.kind, LotCategory.ADMIN)
-            self.db.lots[lot_id] = CreditLot(
-                id=lot_id, user_id=user_id, category=category, amount=posting.amount,
-                remaining=posting.amount, reference_id=posting.reference_id,
-                expires_at=lot_expires_at, created_at=self.db.now,
-            )  # fmt: skip
+            lot = CreditLot.opened_by(user_id, posting, lot_expires_at)
+            lot.stored_as(self._new_id(), created_at=self.db.now)
+            self.db.lots[lot.id or 0] = lot
         else:
             self._consume(user_id, posting.amount, from_lot)
         return entry
@@ -78,21 +65,30 @@ class FakeWalletRepository(Repo, WalletRepository):
     ) -> list[LedgerEntry]:
         if any(posting.type is not EntryType.DEBIT for posting in postings):
             raise ValueError("post_all() takes debits only")
-        if not postings and release:
-            self.release(user_id, release)
-        return [
-            self.post(user_id, posting, release=release if i == 0 else 0, replay_checked=True)
-            for i, posting in enumerate(postings)
+        taken = [p.reference_id for p in postings if self.entry(p.reference_id) is not None]
+        if taken:  # the unique index fails the transaction: the caller ruled a replay out
+            raise AlreadyExists("ledger entry", taken)
+        movement = Movement.post(postings, release=release)
+        if not postings:
+            if release:
+                self.get(user_id).apply(movement)
+            return []
+        entries = self._apply(user_id, movement)
+        self._consume(user_id, -movement.delta, None)
+        return entries
+
+    def _apply(self, user_id: int, movement: Movement) -> list[LedgerEntry]:
+        entries = [
+            attrs.evolve(entry, id=self._new_id(), created_at=self.db.now)
+            for entry in self.get(user_id).apply(movement)
         ]
+        self.db.entries.extend(entries)
+        return entries
 
     def _consume(self, user_id: int, amount: int, first: int | None) -> None:
         mine = [lot for lot in self.db.lots.values() if lot.user_id == user_id]
-        chosen = [lot for lot in mine if lot.id == first and lot.remaining]
-        plan = plan_consumption(chosen, min(amount, chosen[0].remaining)) if chosen else []
-        rest = amount - sum(take for _, take in plan)
-        plan += plan_consumption([lot for lot in mine if lot.id != first], rest) if rest else []
-        for lot, take in plan:
-            lot.remaining -= take
+        for lot, take in plan_consumption(mine, amount, first=first):
+            lot.remaining -= take  # what the SQL store's guarded UPDATE of the lot does
 
     def entries(
         self, user_id: int, limit: int = 20, before_id: int | None = None
@@ -128,7 +124,7 @@ class FakeHoldRepository(Repo, HoldRepository):
     def add(self, hold: CreditHold) -> CreditHold:
         if hold.job_id is not None and self.for_job(hold.job_id):
             raise AlreadyExists("hold", hold.job_id)
-        hold.id = self._new_id()
+        hold.stored_as(self._new_id())
         self.db.holds[hold.id] = copy.deepcopy(hold)
         return hold
 
@@ -154,13 +150,10 @@ class FakeHoldRepository(Repo, HoldRepository):
             hold = self.for_job(job_id)
             if hold is None or hold.status is not HoldStatus.PENDING:
                 continue
-            hold.capture(min(cost, hold.amount), now)
+            hold.capture(cost, now)
             self.settle(hold)
             captured[job_id] = hold
         return captured
-
-    def settle_all(self, holds: Sequence[CreditHold]) -> int:
-        return sum(self.settle(hold) for hold in holds)
 
     def settle(self, hold: CreditHold) -> bool:
         stored = self.db.holds[hold.id or 0]

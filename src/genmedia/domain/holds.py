@@ -41,12 +41,12 @@ class CreditHold(Stored):
         self.status = status
         self.settled_at = now
 
-    def capture(self, amount: int, now: datetime) -> None:
-        """Take up to the held amount; the rest returns to the wallet."""
-        if not 0 <= amount <= self.amount:
-            raise InvalidValue("amount", f"a capture takes 0 to {self.amount} credits")
+    def capture(self, cost: int, now: datetime) -> None:
+        """Charge the work's cost, but never more than is held; the rest returns to the wallet."""
+        if cost < 0:
+            raise InvalidValue("amount", "a capture cannot take a negative amount")
         self._settle(HoldStatus.CAPTURED, now)
-        self.captured = amount
+        self.captured = min(cost, self.amount)
 
     def release(self, now: datetime) -> None:
         """Give every held credit back: the work failed or was cancelled."""

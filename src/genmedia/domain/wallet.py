@@ -5,13 +5,17 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 import attrs
 
-from genmedia.domain.errors import InsufficientCredits, InvalidValue
-
-WELCOME_CREDITS = 100
+from genmedia.domain.errors import (
+    DomainError,
+    IdempotencyConflict,
+    InsufficientCredits,
+    InvalidValue,
+)
 
 
 class EntryType(enum.StrEnum):
@@ -125,14 +129,93 @@ class LedgerEntry:
         """The signed change this entry made."""
         return self.balance_after - self.balance_before
 
+    def replayed_by(self, user_id: int, posting: Posting) -> LedgerEntry:
+        """This entry, as what posting its reference again returns; IdempotencyConflict if
+        the posting is not the one this entry applied."""
+        if self.fingerprint != posting.fingerprint() or self.user_id != user_id:
+            raise IdempotencyConflict(posting.reference_id)
+        return self
+
+
+SPENDING = frozenset({EntryKind.GENERATION, EntryKind.EDIT, EntryKind.TRAINING})
+"""The kinds of debit that count towards a wallet's total spent."""
+
+
+@attrs.frozen(kw_only=True)
+class Movement:
+    """What one write does to a wallet, decided here and bound as is by every store: the
+    balance moves by `delta`, `reserved` credits are held and `freed` ones let go, the totals
+    grow by `spent` and `bought`, and each posting appends a ledger entry. The SQL store
+    makes it behind the guard 0 ≤ held ≤ balance."""
+
+    delta: int = 0
+    reserved: int = 0
+    freed: int = 0
+    spent: int = 0
+    bought: int = 0
+    postings: tuple[Posting, ...] = ()
+
+    @classmethod
+    def reserve(cls, amount: int) -> Movement:
+        """Hold `amount` for work about to run."""
+        _positive(cls, attrs.fields(Posting).amount, amount)
+        return cls(reserved=amount)
+
+    @classmethod
+    def release(cls, amount: int) -> Movement:
+        """Return `amount` held credits to the available balance."""
+        _positive(cls, attrs.fields(Posting).amount, amount)
+        return cls(freed=amount)
+
+    @classmethod
+    def post(cls, postings: Sequence[Posting], *, release: int = 0) -> Movement:
+        """Apply postings in order, first freeing `release` held credits (a capture's hold)."""
+        if release < 0:
+            raise InvalidValue("release", "must not be negative")
+        return cls(
+            delta=sum(posting.delta for posting in postings),
+            freed=release,
+            spent=sum(
+                p.amount for p in postings if p.type is EntryType.DEBIT and p.kind in SPENDING
+            ),
+            bought=sum(p.amount for p in postings if p.kind is EntryKind.PURCHASE),
+            postings=tuple(postings),
+        )
+
+    @property
+    def needed(self) -> int:
+        """The credits the movement takes from what is available once `freed` is let go."""
+        return self.reserved - self.delta
+
+    def entries(self, user_id: int, balance: int) -> list[LedgerEntry]:
+        """The postings' entries, each with its balance before and after, from `balance` on."""
+        entries = []
+        for posting in self.postings:
+            before, balance = balance, balance + posting.delta
+            entries.append(
+                LedgerEntry(
+                    user_id=user_id,
+                    type=posting.type,
+                    kind=posting.kind,
+                    amount=posting.amount,
+                    balance_before=before,
+                    balance_after=balance,
+                    reason=posting.reason,
+                    source=posting.source,
+                    reference_id=posting.reference_id,
+                    fingerprint=posting.fingerprint(),
+                    links=posting.links,
+                )
+            )
+        return entries
+
 
 @attrs.define(slots=False, eq=False, kw_only=True)
 class Wallet:
     """A user's credits: the balance, the part held for running work, and lifetime totals.
 
-    Invariants: balance ≥ 0 and 0 ≤ held ≤ balance. The database guards them too; these
-    methods say why a movement is refused before anything is written.
-    """
+    Invariants: balance ≥ 0 and 0 ≤ held ≤ balance, which the database guards too; `refusal`
+    says why a movement breaks them."""
 
     user_id: int
     balance: int = 0
@@ -145,45 +228,23 @@ class Wallet:
         """Credits that can still be reserved or spent."""
         return self.balance - self.held
 
-    def reserve(self, amount: int) -> None:
-        """Hold `amount` for work about to run."""
-        _positive(self, attrs.fields(Posting).amount, amount)
-        if amount > self.available:
-            raise InsufficientCredits(amount, self.available)
-        self.held += amount
+    def refusal(self, movement: Movement) -> DomainError | None:
+        """Why this wallet cannot make the movement, or None if it can."""
+        held = self.held + movement.reserved - movement.freed
+        if held < 0:
+            return InvalidValue("amount", f"cannot release {movement.freed} of {self.held} held")
+        if self.balance + movement.delta < held:
+            return InsufficientCredits(movement.needed, self.available + movement.freed)
+        return None
 
-    def release(self, amount: int) -> None:
-        """Return held credits to the available balance."""
-        if not 0 < amount <= self.held:
-            raise InvalidValue("amount", f"cannot release {amount} of {self.held} held")
-        self.held -= amount
-
-    def post(self, posting: Posting, *, release: int = 0) -> LedgerEntry:
-        """Apply a posting, first releasing `release` held credits (a capture releases its hold)."""
-        if release:
-            self.release(release)
-        if posting.type is EntryType.DEBIT and posting.amount > self.available:
-            self.held += release
-            raise InsufficientCredits(posting.amount, self.available)
-        before = self.balance
-        self.balance += posting.delta
-        if posting.kind is EntryKind.PURCHASE:
-            self.total_bought += posting.amount
-        if posting.type is EntryType.DEBIT and posting.kind in SPENDING:
-            self.total_spent += posting.amount
-        return LedgerEntry(
-            user_id=self.user_id,
-            type=posting.type,
-            kind=posting.kind,
-            amount=posting.amount,
-            balance_before=before,
-            balance_after=self.balance,
-            reason=posting.reason,
-            source=posting.source,
-            reference_id=posting.reference_id,
-            fingerprint=posting.fingerprint(),
-            links=posting.links,
-        )
-
-
-SPENDING = frozenset({EntryKind.GENERATION, EntryKind.EDIT, EntryKind.TRAINING})
+    def apply(self, movement: Movement) -> list[LedgerEntry]:
+        """Make the movement, or raise why it cannot be made; the entries it appends."""
+        refusal = self.refusal(movement)
+        if refusal is not None:
+            raise refusal
+        entries = movement.entries(self.user_id, self.balance)
+        self.balance += movement.delta
+        self.held += movement.reserved - movement.freed
+        self.total_spent += movement.spent
+        self.total_bought += movement.bought
+        return entries

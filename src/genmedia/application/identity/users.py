@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from genmedia.application.identity.commands import CreateUser
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
+from genmedia.domain import postings
 from genmedia.domain.errors import AlreadyExists, InvalidValue, NotFound
 from genmedia.domain.user import User, normalise_email
-from genmedia.domain.wallet import WELCOME_CREDITS, EntryKind, EntryType, Posting, Wallet
+from genmedia.domain.wallet import Wallet
 
 MIN_PASSWORD = 8
 
@@ -17,7 +18,7 @@ def create_user(
     uow: UnitOfWork,
     hasher: PasswordHasher,
     clock: Clock,
-    welcome_credits: int = WELCOME_CREDITS,
+    welcome_credits: int = postings.WELCOME_CREDITS,
 ) -> User:
     """Register a user with a wallet holding the welcome credits; AlreadyExists if taken."""
     if cmd.password is not None and len(cmd.password) < MIN_PASSWORD:
@@ -36,19 +37,9 @@ def create_user(
         )
         uow.wallets.add(Wallet(user_id=user.id or 0))
         if welcome_credits > 0:
-            uow.wallets.post(user.id or 0, _welcome(user.id or 0, welcome_credits))
+            uow.wallets.post(user.id or 0, postings.welcome(user.id or 0, welcome_credits))
         uow.commit()
     return user
-
-
-def _welcome(user_id: int, amount: int) -> Posting:
-    return Posting(
-        reference_id=f"welcome:{user_id}",
-        type=EntryType.CREDIT,
-        kind=EntryKind.BONUS,
-        amount=amount,
-        reason="welcome credits",
-    )
 
 
 def ensure_user(
@@ -57,7 +48,7 @@ def ensure_user(
     uow: UnitOfWork,
     hasher: PasswordHasher,
     clock: Clock,
-    welcome_credits: int = WELCOME_CREDITS,
+    welcome_credits: int = postings.WELCOME_CREDITS,
 ) -> User:
     """The user with this e-mail, created first if missing."""
     with uow:

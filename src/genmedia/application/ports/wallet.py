@@ -24,11 +24,11 @@ class WalletRepository(abc.ABC):
 
     @abc.abstractmethod
     def reserve(self, user_id: int, amount: int) -> None:
-        """Hold `amount`; InsufficientCredits unless balance − held covers it."""
+        """Hold `amount` (`Movement.reserve`); InsufficientCredits unless available covers it."""
 
     @abc.abstractmethod
     def release(self, user_id: int, amount: int) -> None:
-        """Return `amount` of held credits to the available balance."""
+        """Return `amount` held credits to the available balance (`Movement.release`)."""
 
     @abc.abstractmethod
     def post(
@@ -36,28 +36,26 @@ class WalletRepository(abc.ABC):
         user_id: int,
         posting: Posting,
         *,
-        release: int = 0,
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
-        replay_checked: bool = False,
     ) -> LedgerEntry:
-        """Apply a posting once and append its ledger entry.
+        """Apply a posting once (`Movement.post`) and append its ledger entry.
 
         A replay of the same reference and content returns the first entry; the same
-        reference with other content raises IdempotencyConflict. `release` frees held credits
-        in the same statement (a capture). Credits open a lot (expiring at `lot_expires_at`);
-        debits consume lots in order, or first from `from_lot` (a refund's claw-back).
-        `replay_checked` says the caller's own guarded UPDATE in this transaction already
-        rules out a replay; a repeated reference then fails the transaction instead.
+        reference with other content raises IdempotencyConflict. Credits open a lot
+        (expiring at `lot_expires_at`); debits consume lots in order, or first from
+        `from_lot` (a claw-back of that lot).
         """
 
     @abc.abstractmethod
     def post_all(
         self, user_id: int, postings: Sequence[Posting], *, release: int = 0
     ) -> list[LedgerEntry]:
-        """Apply debits in one movement of the wallet, each with its own ledger entry, and free
-        `release` held credits with them; InsufficientCredits refuses them all. As `post`
-        with `replay_checked`: the caller's guarded statements rule out a replay."""
+        """Apply debits and free `release` held credits as one movement of the wallet
+        (`Movement.post`), each debit with its own ledger entry; InsufficientCredits refuses
+        them all. For debits whose references the caller's own guarded statements in this
+        transaction already made unique (a capture): a repeated reference is not a replay
+        but fails the transaction."""
 
     @abc.abstractmethod
     def entries(
@@ -104,18 +102,13 @@ class HoldRepository(abc.ABC):
 
     @abc.abstractmethod
     def capture_for_jobs(self, costs: Mapping[int, int], now: datetime) -> dict[int, CreditHold]:
-        """`CreditHold.capture` the pending holds of these jobs (job id → its cost), each of
-        the cost but no more than it holds, as one guarded write that locks them in id
-        order; the holds captured, by job id. A job whose hold is missing or settled
-        already is left out."""
+        """`CreditHold.capture` the pending holds of these jobs (job id → its cost) as one
+        guarded write that locks them in id order; the holds captured, by job id. A job
+        whose hold is missing or settled already is left out."""
 
     @abc.abstractmethod
     def settle(self, hold: CreditHold) -> bool:
         """Write a settled hold if it is still pending in the database; False if it was not."""
-
-    @abc.abstractmethod
-    def settle_all(self, holds: Sequence[CreditHold]) -> int:
-        """`settle` for several holds; how many were still pending and are now settled."""
 
     @abc.abstractmethod
     def due(self, now: datetime, limit: int) -> list[CreditHold]:

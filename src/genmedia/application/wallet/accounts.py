@@ -5,8 +5,8 @@ from __future__ import annotations
 import attrs
 
 from genmedia.application.ports import UnitOfWork
-from genmedia.domain.errors import InvalidValue
-from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Posting, Wallet
+from genmedia.domain import postings
+from genmedia.domain.wallet import LedgerEntry, Wallet
 
 SWEEP_BATCH = 500
 
@@ -38,18 +38,7 @@ def ledger_of(
 
 def adjust_credits(cmd: AdjustCredits, *, uow: UnitOfWork) -> LedgerEntry:
     """Grant or deduct credits by hand; a deduction cannot take held or missing credits."""
-    if not cmd.reason.strip():
-        raise InvalidValue("reason", "is required")
-    if cmd.amount == 0:
-        raise InvalidValue("amount", "must not be zero")
-    posting = Posting(
-        reference_id=f"admin:{cmd.reference_id}",
-        type=EntryType.CREDIT if cmd.amount > 0 else EntryType.DEBIT,
-        kind=EntryKind.ADMIN_ADJUSTMENT,
-        amount=abs(cmd.amount),
-        reason=cmd.reason.strip(),
-        source=f"admin:{cmd.admin_id}" if cmd.admin_id else "admin",
-    )
+    posting = postings.admin_adjustment(cmd.reference_id, cmd.amount, cmd.reason, cmd.admin_id)
     with uow:
         entry = uow.wallets.post(cmd.user_id, posting)
         uow.commit()
@@ -74,19 +63,10 @@ def expire_lots(*, uow: UnitOfWork, limit: int = SWEEP_BATCH) -> int:
     """Take back what is left of expired lots, as far as it is not held; how many lots."""
     expired = 0
     with uow:
-        now = uow.wallets.now()
-        for lot in uow.wallets.expiring_lots(now, limit):
-            amount = min(lot.remaining, uow.wallets.get(lot.user_id).available)
-            if amount <= 0:
-                continue
-            posting = Posting(
-                reference_id=f"expire:lot:{lot.id}:{lot.remaining}",
-                type=EntryType.DEBIT,
-                kind=EntryKind.EXPIRY,
-                amount=amount,
-                reason=f"credits from {lot.reference_id} expired",
-            )
-            uow.wallets.post(lot.user_id, posting, from_lot=lot.id)
-            expired += 1
+        for lot in uow.wallets.expiring_lots(uow.wallets.now(), limit):
+            amount = lot.reclaimable(uow.wallets.get(lot.user_id).available)
+            if amount:
+                uow.wallets.post(lot.user_id, postings.lot_expiry(lot, amount), from_lot=lot.id)
+                expired += 1
         uow.commit()
     return expired

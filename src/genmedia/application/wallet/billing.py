@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 
 from genmedia.application.ports import UnitOfWork
 from genmedia.application.wallet.holds import settle_release
+from genmedia.domain import postings
 from genmedia.domain.errors import InsufficientCredits
 from genmedia.domain.holds import CreditHold, HoldStatus
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
+from genmedia.domain.wallet import EntryKind, Posting
 
 DEFAULT_HOLD_TTL = timedelta(hours=6)
 
@@ -55,17 +56,6 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
     uow.wallets.reserve(request.user_id, total)
 
 
-def _charge(job: Job, amount: int, media_id: int | None) -> Posting:
-    return Posting(
-        reference_id=f"job:{job.id}:capture",
-        type=EntryType.DEBIT,
-        kind=_kind(job),
-        amount=amount,
-        reason=f"{_kind(job).value} job {job.id}",
-        links=Links(request_id=job.request_id, job_id=job.id, media_id=media_id),
-    )
-
-
 def capture_for_jobs(
     uow: UnitOfWork, charges: Sequence[tuple[Job, int | None]], now: datetime
 ) -> dict[int, int]:
@@ -76,30 +66,40 @@ def capture_for_jobs(
     wallet. A job whose hold is no longer pending is charged from the balance instead.
     """
     holds = uow.holds.capture_for_jobs({job.id or 0: job_cost(job) for job, _ in charges}, now)
-    held: dict[int, list[tuple[Job, CreditHold, int | None]]] = defaultdict(list)
-    charged: dict[int, int] = {}
-    for job, media_id in charges:
-        hold = holds.get(job.id or 0)
-        if hold is not None:
-            held[hold.user_id].append((job, hold, media_id))
-        else:
-            charged[job.id or 0] = _charge_balance(uow, job, media_id)
-    for user_id in sorted(held):
-        items = held[user_id]
-        postings = [_charge(job, hold.captured, media_id) for job, hold, media_id in items]
-        release = sum(hold.amount for _, hold, _ in items)
-        uow.wallets.post_all(user_id, [p for p in postings if p.amount], release=release)
-        charged.update((job.id or 0, hold.captured) for job, hold, _ in items)
+    captured = [(job, holds[job.id], media) for job, media in charges if job.id in holds]
+    charged = {
+        job.id or 0: _charge_balance(uow, job, media)
+        for job, media in charges
+        if job.id not in holds
+    }
+    _post_captures(uow, captured)
+    charged.update((job.id or 0, hold.captured) for job, hold, _ in captured)
     return charged
+
+
+def _post_captures(uow: UnitOfWork, captured: list[tuple[Job, CreditHold, int | None]]) -> None:
+    """Post each user's charges as one movement of the wallet that also frees their holds."""
+    by_user: dict[int, list[tuple[Job, CreditHold, int | None]]] = defaultdict(list)
+    for job, hold, media_id in captured:
+        by_user[hold.user_id].append((job, hold, media_id))
+    for user_id in sorted(by_user):
+        items = by_user[user_id]
+        debits = [_charge(job, hold.captured, media_id) for job, hold, media_id in items]
+        release = sum(hold.amount for _, hold, _ in items)
+        uow.wallets.post_all(user_id, [debit for debit in debits if debit], release=release)
+
+
+def _charge(job: Job, amount: int, media_id: int | None) -> Posting | None:
+    return postings.job_charge(job, _kind(job), amount, media_id)
 
 
 def _charge_balance(uow: UnitOfWork, job: Job, media_id: int | None) -> int:
     """Charge a job whose hold is gone from the available balance, if it covers the cost."""
-    cost = job_cost(job)
-    if cost == 0:
+    charge = _charge(job, job_cost(job), media_id)
+    if charge is None:
         return 0
     try:
-        return uow.wallets.post(job.user_id, _charge(job, cost, media_id)).amount
+        return uow.wallets.post(job.user_id, charge).amount
     except InsufficientCredits:
         return 0
 

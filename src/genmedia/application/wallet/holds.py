@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import attrs
 
 from genmedia.application.ports import UnitOfWork
+from genmedia.domain import postings
 from genmedia.domain.errors import AlreadyUsed
 from genmedia.domain.holds import CreditHold, HoldStatus
-from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
+from genmedia.domain.wallet import EntryKind, LedgerEntry
 
 
 @attrs.frozen(kw_only=True)
@@ -39,26 +39,6 @@ class Captured:
     """A capture that settled its hold, with the charge's ledger entry (None if it was 0)."""
 
     entry: LedgerEntry | None
-
-
-def settle_capture(
-    uow: UnitOfWork,
-    hold: CreditHold,
-    amount: int,
-    posting: Callable[[int], Posting],
-    now: datetime | None = None,
-) -> Captured | None:
-    """Capture a pending hold inside the current transaction; None if it was settled already.
-
-    The charge (`posting(captured)`) and the release of the hold are one guarded statement.
-    `now` stamps the settlement (the database's clock if None).
-    """
-    hold.capture(min(amount, hold.amount), now or uow.wallets.now())
-    if not uow.holds.settle(hold):
-        return None
-    charges = [posting(hold.captured)] if hold.captured else []
-    entries = uow.wallets.post_all(hold.user_id, charges, release=hold.amount)
-    return Captured(entries[0] if entries else None)
 
 
 def settle_release(uow: UnitOfWork, hold: CreditHold) -> bool:
@@ -91,28 +71,32 @@ def capture_hold(cmd: CaptureHold, *, uow: UnitOfWork) -> LedgerEntry | None:
 
     Raises AlreadyUsed if the hold was released or expired instead.
     """
-    reference = f"hold:{cmd.hold_id}:capture"
-
-    def posting(amount: int) -> Posting:
-        links = Links(request_id=hold.request_id, job_id=hold.job_id)
-        reason = cmd.reason or f"hold {hold.id}"
-        return Posting(
-            reference_id=reference, type=EntryType.DEBIT, kind=cmd.kind, amount=amount,
-            reason=reason, links=links,
-        )  # fmt: skip
-
     with uow:
         hold = uow.holds.get(cmd.hold_id)
-        captured = hold.status is HoldStatus.PENDING and settle_capture(
-            uow, hold, cmd.amount, posting
-        )
-        if captured:
+        captured = _capture(uow, hold, cmd) if hold.status is HoldStatus.PENDING else None
+        if captured is not None:
             uow.commit()
             return captured.entry
-        settled = uow.holds.get(cmd.hold_id)
-        if settled.status is not HoldStatus.CAPTURED:
-            raise AlreadyUsed(f"hold {cmd.hold_id} is {settled.status.value}")
-        return uow.wallets.entry(reference)
+        return _first_capture(uow, cmd.hold_id)
+
+
+def _capture(uow: UnitOfWork, hold: CreditHold, cmd: CaptureHold) -> Captured | None:
+    """Capture a pending hold in this transaction; None if it was settled meanwhile. The
+    charge and the release of the hold are one movement of the wallet."""
+    hold.capture(cmd.amount, uow.wallets.now())
+    if not uow.holds.settle(hold):
+        return None
+    charge = postings.hold_capture(hold, cmd.kind, hold.captured, cmd.reason)
+    entries = uow.wallets.post_all(hold.user_id, [charge] if charge else [], release=hold.amount)
+    return Captured(entries[0] if entries else None)
+
+
+def _first_capture(uow: UnitOfWork, hold_id: int) -> LedgerEntry | None:
+    """The charge of a hold captured before; AlreadyUsed if it was settled otherwise."""
+    settled = uow.holds.get(hold_id)
+    if settled.status is not HoldStatus.CAPTURED:
+        raise AlreadyUsed(f"hold {hold_id} is {settled.status.value}")
+    return uow.wallets.entry(postings.hold_capture_reference(hold_id))
 
 
 def release_hold(hold_id: int, *, uow: UnitOfWork) -> bool:

@@ -60,8 +60,8 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
 
     def capture_for_jobs(self, costs: Mapping[int, int], now: datetime) -> dict[int, CreditHold]:
         """Capture the pending holds of these jobs: on PostgreSQL in one statement, which
-        writes what `CreditHold.capture` would (a test holds the two together); elsewhere
-        by locking them, capturing in the domain and a guarded save."""
+        writes what `CreditHold.capture` would (tests/integration/contracts holds the two
+        together); elsewhere by locking them, capturing in the domain and a guarded save."""
         if not costs:
             return {}
         jobs = sorted(costs)
@@ -72,7 +72,7 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
         rows = self._connection.execute(q.holds_of_jobs(), {"jobs": jobs})
         pending = [hold_from_row(r) for r in rows if r.status == HoldStatus.PENDING.value]
         for hold in pending:
-            hold.capture(min(costs[hold.job_id or 0], hold.amount), now)
+            hold.capture(costs[hold.job_id or 0], now)
         if self.settle_all(pending) != len(pending):
             raise StaleAggregate("a locked hold was settled by someone else")
         return {hold.job_id or 0: hold for hold in pending}
@@ -82,7 +82,8 @@ class SqlHoldRepository(SqlRepository, HoldRepository):
         return self.settle_all([hold]) == 1
 
     def settle_all(self, holds: Sequence[CreditHold]) -> int:
-        """Write the settled holds that are still pending; how many."""
+        """Write the settled holds that are still pending; how many (for `settle` and the
+        capture of several holds)."""
         if not holds:
             return 0
         rows = [

@@ -74,3 +74,16 @@ def lot_from_row(row: sa.Row[Any]) -> CreditLot:
         expires_at=row.expires_at,
         created_at=row.created_at,
     )
+
+
+def lot_row(lot: CreditLot) -> dict[str, Any]:
+    """The column values of a new lot."""
+    return {
+        "user_id": lot.user_id,
+        "category": lot.category.value,
+        "amount": lot.amount,
+        "remaining": lot.remaining,
+        "reference_id": lot.reference_id,
+        "priority": lot.priority,
+        "expires_at": lot.expires_at,
+    }

@@ -15,43 +15,21 @@ from genmedia.adapters.sql.repositories.unnest import unnested
 from genmedia.adapters.sql.tables import credit_holds, credit_lots, wallet_transactions, wallets
 from genmedia.adapters.sql.tables.base import UtcDateTime
 from genmedia.domain.holds import HoldStatus
+from genmedia.domain.lots import CONSUMPTION_ORDER
 
 w, ledger, lots, holds = wallets, wallet_transactions, credit_lots, credit_holds
 P = sa.bindparam
 
 
-@functools.cache
-def reserve() -> sa.Update:
-    """held += :amount where balance − held covers it."""
-    return (
-        sa.update(w)
-        .where(w.c.user_id == P("u"), w.c.balance - w.c.held >= P("amount"))
-        .values(held=w.c.held + P("amount"), version=w.c.version + 1)
-    )
-
-
-@functools.cache
-def release() -> sa.Update:
-    """held −= :amount where that much is held."""
-    return (
-        sa.update(w)
-        .where(w.c.user_id == P("u"), w.c.held >= P("amount"))
-        .values(held=w.c.held - P("amount"), version=w.c.version + 1)
-    )
-
-
 def _moved(user: sa.BindParameter[Any]) -> sa.Update:
-    """The wallet UPDATE of `apply`, for the user bound as `user`."""
+    """The wallet UPDATE of `move`, for the user bound as `user`."""
+    held = w.c.held + P("reserved") - P("freed")
     return (
         sa.update(w)
-        .where(
-            w.c.user_id == user,
-            w.c.held >= P("freed"),
-            w.c.balance + P("delta") >= w.c.held - P("freed"),
-        )
+        .where(w.c.user_id == user, held >= 0, w.c.balance + P("delta") >= held)
         .values(
             balance=w.c.balance + P("delta"),
-            held=w.c.held - P("freed"),
+            held=held,
             total_spent=w.c.total_spent + P("spent"),
             total_bought=w.c.total_bought + P("bought"),
             version=w.c.version + 1,
@@ -61,8 +39,9 @@ def _moved(user: sa.BindParameter[Any]) -> sa.Update:
 
 
 @functools.cache
-def apply() -> sa.Update:
-    """Move the balance by :delta and free :freed held credits, keeping 0 ≤ held ≤ balance."""
+def move() -> sa.Update:
+    """Make a `Movement` (its fields bound by name) where the wallet stays within
+    0 ≤ held ≤ balance; the new balance, or no row if that guard refused it."""
     return _moved(P("u"))
 
 
@@ -72,23 +51,21 @@ def open_lots() -> sa.Select[tuple[object, ...]]:
     return sa.select(lots).where(lots.c.user_id == P("u"), lots.c.remaining > 0)
 
 
-def _first_lot(user: sa.BindParameter[Any]) -> sa.ScalarSelect[Any]:
-    """The id of the user's first lot with credits left, in consumption order.
+def _consumption_order() -> list[sa.ColumnElement[Any]]:
+    """CONSUMPTION_ORDER as ORDER BY terms, ordering rows as `SortTerm.key` orders lots."""
+    order: list[sa.ColumnElement[Any]] = []
+    for term in CONSUMPTION_ORDER:
+        column = lots.c[term.field]
+        order += [column == term.last] if term.last is not None else [column.is_(None), column]
+    return order
 
-    The order matches CreditLot.sort_key: priority, soonest expiry (never-expiring last),
-    promotional before paid, oldest first.
-    """
+
+def _first_lot(user: sa.BindParameter[Any]) -> sa.ScalarSelect[Any]:
+    """The id of the user's first lot with credits left, in consumption order."""
     return (
         sa.select(lots.c.id)
         .where(lots.c.user_id == user, lots.c.remaining > 0)
-        .order_by(
-            lots.c.priority,
-            lots.c.expires_at.is_(None),
-            lots.c.expires_at,
-            lots.c.category == "paid",
-            lots.c.created_at,
-            lots.c.id,
-        )
+        .order_by(*_consumption_order())
         .limit(1)
         .scalar_subquery()
     )
@@ -115,7 +92,7 @@ DEBIT_FIELDS = (
 
 @functools.cache
 def post_debits() -> sa.Select[tuple[int, Any, int, int]]:
-    """`apply`, the INSERT of the debits' entries and `take_from_first_lot` of their sum, in
+    """`move`, the INSERT of the debits' entries and `take_from_first_lot` of their sum, in
     one statement (PostgreSQL), so that the wallet row stays locked for one round trip
     instead of three: the entries' ids and times in the order given, each with the wallet's
     new balance and whether the first lot covered the sum (1) or not (0: it did not, or the
@@ -123,8 +100,8 @@ def post_debits() -> sa.Select[tuple[int, Any, int, int]]:
     movement.
 
     The entries are bound as arrays of DEBIT_FIELDS, each named with an `e_` prefix, their
-    balances as offsets: each entry's balance is the wallet's new balance, less :delta, plus
-    its offset.
+    balances as offsets (`Movement.entries` from 0): each entry's balance is the wallet's
+    new balance, less :delta, plus its offset. A contract test ties it to the domain.
     """
     user = P("u", type_=w.c.user_id.type)
     seen = sa.select(w.c.version).where(w.c.user_id == user).cte("seen")
@@ -227,8 +204,8 @@ def settle_holds_unnested() -> sa.Update:
 @functools.cache
 def capture_holds() -> sa.Update:
     """`CreditHold.capture` of the pending holds of :c_job (array), each of the job's
-    :c_cost but no more than it holds, stamped :now; the holds locked in id order first.
-    The holds captured come back (PostgreSQL)."""
+    :c_cost (LEAST is its clamp), stamped :now; the holds locked in id order first. The
+    holds captured come back (PostgreSQL). A contract test ties it to the domain."""
     given = sa.select(unnested(holds, {"c_job": "job_id", "c_cost": "amount"})).cte("given")
     pending = sa.and_(holds.c.job_id == given.c.c_job, holds.c.status == HoldStatus.PENDING.value)
     locked = (

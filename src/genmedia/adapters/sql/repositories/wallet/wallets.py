@@ -21,14 +21,15 @@ from genmedia.adapters.sql.repositories.wallet.rows import (
     entry_from_row,
     entry_row,
     lot_from_row,
+    lot_row,
     wallet_from_row,
 )
 from genmedia.adapters.sql.tables import credit_lots, wallet_transactions, wallets
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import WalletRepository
-from genmedia.domain.errors import IdempotencyConflict, InsufficientCredits, InvalidValue, NotFound
-from genmedia.domain.lots import CATEGORY_OF_KIND, CreditLot, LotCategory, plan_consumption
-from genmedia.domain.wallet import SPENDING, EntryKind, EntryType, LedgerEntry, Posting, Wallet
+from genmedia.domain.errors import DomainError, InsufficientCredits, NotFound
+from genmedia.domain.lots import CreditLot, plan_consumption
+from genmedia.domain.wallet import EntryType, LedgerEntry, Movement, Posting, Wallet
 
 w, ledger, lots = wallets, wallet_transactions, credit_lots
 
@@ -52,50 +53,43 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
     def _all_params(self, statement: sa.Executable, params: dict[str, object]) -> list[sa.Row[Any]]:
         return list(self._connection.execute(statement, params).all())
 
-    def _refused(self, user_id: int, amount: int) -> InsufficientCredits:
-        return InsufficientCredits(amount, self.get(user_id).available)
-
     def reserve(self, user_id: int, amount: int) -> None:
-        """held += amount, only while balance − held covers it."""
-        done = self._connection.execute(q.reserve(), {"u": user_id, "amount": amount})
-        if done.rowcount != 1:
-            raise self._refused(user_id, amount)
+        """Make `Movement.reserve` behind the wallet's guard."""
+        self._move(user_id, Movement.reserve(amount))
 
     def release(self, user_id: int, amount: int) -> None:
-        """held −= amount, only while that much is held."""
-        done = self._connection.execute(q.release(), {"u": user_id, "amount": amount})
-        if done.rowcount != 1:
-            raise InvalidValue("amount", f"cannot release {amount} held credits")
+        """Make `Movement.release` behind the wallet's guard."""
+        self._move(user_id, Movement.release(amount))
+
+    def _move(self, user_id: int, movement: Movement) -> int:
+        """Make the movement where it keeps 0 ≤ held ≤ balance; the new balance."""
+        after = self._connection.execute(q.move(), _bound(user_id, movement)).scalar_one_or_none()
+        if after is None:
+            raise self._refused(user_id, movement)
+        return int(after)
+
+    def _refused(self, user_id: int, movement: Movement) -> DomainError:
+        """Why the guard refused the movement, as the domain says it of the wallet now."""
+        wallet = self.get(user_id)
+        refusal = wallet.refusal(movement)  # None only if the wallet moved since the guard
+        return refusal or InsufficientCredits(movement.needed, wallet.available + movement.freed)
 
     def post(
         self,
         user_id: int,
         posting: Posting,
         *,
-        release: int = 0,
         from_lot: int | None = None,
         lot_expires_at: datetime | None = None,
-        replay_checked: bool = False,
     ) -> LedgerEntry:
         """Apply a posting once; a duplicate reference is caught from the unique index.
 
         A replay can also be refused by the balance guard first (the balance moved since);
-        the reference decides then too. With `replay_checked` no savepoint is taken.
+        the reference decides then too.
         """
-
-        def write() -> LedgerEntry:
-            entry = self._apply(user_id, posting, release)
-            if posting.type is EntryType.CREDIT:
-                self._open_lot(user_id, posting, lot_expires_at)
-            else:
-                self._consume(user_id, posting.amount, from_lot)
-            return entry
-
-        if replay_checked:
-            return write()
         try:
             with self._connection.begin_nested():
-                return write()
+                return self._write(user_id, posting, from_lot, lot_expires_at)
         except IntegrityError as error:
             if not is_unique_violation(error):
                 raise
@@ -105,9 +99,17 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         first = self.entry(posting.reference_id)
         if first is None:
             raise refusal
-        if first.fingerprint != posting.fingerprint() or first.user_id != user_id:
-            raise IdempotencyConflict(posting.reference_id)
-        return first
+        return first.replayed_by(user_id, posting)
+
+    def _write(
+        self, user_id: int, posting: Posting, from_lot: int | None, expires_at: datetime | None
+    ) -> LedgerEntry:
+        entry = self._apply_all(user_id, Movement.post([posting]))[0]
+        if posting.type is EntryType.CREDIT:
+            self._open(CreditLot.opened_by(user_id, posting, expires_at))
+        else:
+            self._consume(user_id, posting.amount, from_lot)
+        return entry
 
     def post_all(
         self, user_id: int, postings: Sequence[Posting], *, release: int = 0
@@ -116,34 +118,31 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         On PostgreSQL both, and the lot they draw on, are one statement."""
         if any(posting.type is not EntryType.DEBIT for posting in postings):
             raise ValueError("post_all() takes debits only")
+        movement = Movement.post(postings, release=release)
         if not postings:
             if release:
-                self.release(user_id, release)
+                self._move(user_id, movement)
             return []
         if on_postgresql(self._connection):
-            return self._post_debits(user_id, postings, release)
-        entries = self._apply_all(user_id, postings, release)
-        self._consume(user_id, sum(posting.amount for posting in postings), None)
+            return self._post_debits(user_id, movement)
+        entries = self._apply_all(user_id, movement)
+        self._consume(user_id, -movement.delta, None)
         return entries
 
-    def _post_debits(
-        self, user_id: int, postings: Sequence[Posting], release: int
-    ) -> list[LedgerEntry]:
-        """`post_all` in one statement (see wallet_sql.post_debits)."""
-        entries = _entries(user_id, postings, balance=0)
+    def _post_debits(self, user_id: int, movement: Movement) -> list[LedgerEntry]:
+        """`post_all` in one statement (see statements.post_debits)."""
+        entries = movement.entries(user_id, 0)  # balances as offsets from the balance before
         values = [entry_row(entry) for entry in entries]
         params: dict[str, Any] = {
             f"e_{name}": column for name, column in arrays(values, q.DEBIT_FIELDS).items()
         }
-        params.update(
-            _movement(user_id, postings, release), take=sum(posting.amount for posting in postings)
-        )
+        params.update(_bound(user_id, movement), take=-movement.delta)
         rows = self._connection.execute(q.post_debits(), params).all()
         if not rows:
-            raise self._refused(user_id, params["take"])
+            raise self._refused(user_id, movement)
         if not rows[0].took:
-            self._consume(user_id, params["take"], None)
-        start = rows[0].balance - params["delta"]
+            self._consume(user_id, -movement.delta, None)
+        start = rows[0].balance - movement.delta
         return [
             attrs.evolve(
                 entry,
@@ -155,19 +154,11 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             for entry, row in zip(entries, rows, strict=True)
         ]
 
-    def _apply(self, user_id: int, posting: Posting, release: int) -> LedgerEntry:
-        return self._apply_all(user_id, [posting], release)[0]
-
-    def _apply_all(
-        self, user_id: int, postings: Sequence[Posting], release: int
-    ) -> list[LedgerEntry]:
-        """Move the wallet by the postings' sum, then append their entries, each with the
-        balance before and after it in turn."""
-        params = _movement(user_id, postings, release)
-        after = self._connection.execute(q.apply(), params).scalar_one_or_none()
-        if after is None:
-            raise self._refused(user_id, sum(posting.amount for posting in postings))
-        entries = _entries(user_id, postings, balance=after - params["delta"])
+    def _apply_all(self, user_id: int, movement: Movement) -> list[LedgerEntry]:
+        """Make the movement, then append its entries, each with the balance before and
+        after it in turn."""
+        after = self._move(user_id, movement)
+        entries = movement.entries(user_id, after - movement.delta)
         values = [entry_row(entry) for entry in entries]
         if as_arrays(self._connection, values):
             rows = insert_all(self._connection, ledger, values)
@@ -178,33 +169,18 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
             for entry, row in zip(entries, rows, strict=True)
         ]
 
-    def _open_lot(self, user_id: int, posting: Posting, expires_at: datetime | None) -> None:
-        category = CATEGORY_OF_KIND.get(posting.kind, LotCategory.ADMIN)
-        self._connection.execute(
-            sa.insert(lots).values(
-                user_id=user_id,
-                category=category.value,
-                amount=posting.amount,
-                remaining=posting.amount,
-                reference_id=posting.reference_id,
-                expires_at=expires_at,
-            )
-        )
+    def _open(self, lot: CreditLot) -> None:
+        self._connection.execute(sa.insert(lots).values(lot_row(lot)))
 
     def _consume(self, user_id: int, amount: int, first: int | None) -> None:
-        """Draw `amount` from the user's lots: from `first` if given, else from the first
-        in consumption order if it covers it, else by plan."""
+        """Draw `amount` from the user's lots as `plan_consumption` plans it; when no lot is
+        chosen to go first, the first lot in consumption order alone if it covers it."""
         if first is None:
             params = {"u": user_id, "take": amount}
             if self._connection.execute(q.take_from_first_lot(), params).rowcount == 1:
                 return
         open_lots = [lot_from_row(r) for r in self._all_params(q.open_lots(), {"u": user_id})]
-        chosen = [lot for lot in open_lots if lot.id == first]
-        plan = plan_consumption(chosen, min(amount, chosen[0].remaining)) if chosen else []
-        rest = amount - sum(take for _, take in plan)
-        if rest:
-            plan += plan_consumption([lot for lot in open_lots if lot.id != first], rest)
-        for lot, take in plan:
+        for lot, take in plan_consumption(open_lots, amount, first=first):
             done = self._connection.execute(q.take_from_lot(), {"lot": lot.id, "take": take})
             if done.rowcount != 1:
                 raise StaleAggregate(f"credit lot {lot.id} changed while it was consumed")
@@ -246,40 +222,13 @@ class SqlWalletRepository(SqlRepository, WalletRepository):
         return value
 
 
-def _movement(user_id: int, postings: Sequence[Posting], release: int) -> dict[str, int]:
-    """The bind values of the wallet UPDATE that applies these postings and frees `release`."""
+def _bound(user_id: int, movement: Movement) -> dict[str, int]:
+    """The bind values of `statements.move` for this user's movement."""
     return {
         "u": user_id,
-        "delta": sum(posting.delta for posting in postings),
-        "freed": release,
-        "spent": sum(
-            posting.amount
-            for posting in postings
-            if posting.type is EntryType.DEBIT and posting.kind in SPENDING
-        ),
-        "bought": sum(posting.amount for posting in postings if posting.kind is EntryKind.PURCHASE),
+        "delta": movement.delta,
+        "reserved": movement.reserved,
+        "freed": movement.freed,
+        "spent": movement.spent,
+        "bought": movement.bought,
     }
-
-
-def _entries(user_id: int, postings: Sequence[Posting], *, balance: int) -> list[LedgerEntry]:
-    """The postings' entries, each with the balance before and after it in turn, starting
-    from `balance`."""
-    entries = []
-    for posting in postings:
-        before, balance = balance, balance + posting.delta
-        entries.append(
-            LedgerEntry(
-                user_id=user_id,
-                type=posting.type,
-                kind=posting.kind,
-                amount=posting.amount,
-                balance_before=before,
-                balance_after=balance,
-                reason=posting.reason,
-                source=posting.source,
-                reference_id=posting.reference_id,
-                fingerprint=posting.fingerprint(),
-                links=posting.links,
-            )
-        )
-    return entries
