@@ -13,6 +13,7 @@ from genmedia.application.commerce.purchases import (
 from genmedia.application.commerce.refunds import apply_notification, refund_purchase
 from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
+from genmedia.domain.lots import CreditLot, LotCategory
 from genmedia.domain.purchases import Payment, PaymentEvent, PaymentProvider, PaymentStatus
 from genmedia.domain.wallet import EntryKind, Links
 from tests.commerce import (
@@ -292,12 +293,19 @@ def test_a_claw_back_is_what_is_left_of_the_purchase_as_far_as_the_balance_allow
     payment = _payment()
     payment.mark_paid("ch_1", 500, "USD", T0)
     with pytest.raises(IllegalTransition):
-        payment.record_claw_back(100, 100)
+        payment.record_claw_back(100)
     payment.mark_refunded(T0)
-    assert payment.record_claw_back(left_of_purchase=70, available=40) == 40
+    payment.record_claw_back(_lot_left(70).reclaimable(available=40))
     assert payment.metadata["refund"] == {"clawed_back": 40, "unrecoverable": 60}
-    assert payment.record_claw_back(left_of_purchase=0, available=40) == 0
+    payment.record_claw_back(_lot_left(0).reclaimable(available=40))
     assert payment.metadata["refund"] == {"clawed_back": 0, "unrecoverable": 100}
+
+
+def _lot_left(remaining: int) -> CreditLot:
+    return CreditLot(
+        user_id=1, category=LotCategory.PAID, amount=100, remaining=remaining,
+        reference_id="payment:stripe:ch_1",
+    )  # fmt: skip
 
 
 def test_the_credit_packs_on_sale_are_listed_fewest_credits_first(uow: FakeUnitOfWork) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon, describe
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.money import normalise_currency, whole
@@ -135,12 +136,12 @@ class Payment(Stored):
     @property
     def credit_reference(self) -> str:
         """The ledger reference of the credits this payment bought."""
-        return f"payment:{self.provider.value}:{self.charge_id}"
+        return postings.purchase_reference(self.provider.value, self.charge_id)
 
     @property
     def refund_reference(self) -> str:
         """The ledger reference of the claw-back when this payment is refunded."""
-        return f"refund:{self.provider.value}:{self.charge_id}"
+        return postings.refund_reference(self.provider.value, self.charge_id)
 
     def is_confirmed_by(self, charge_id: str) -> bool:
         """Whether this payment was already paid by exactly this charge (a replay)."""
@@ -189,12 +190,10 @@ class Payment(Stored):
         self.status = PaymentStatus.REFUNDED
         self.refunded_at = now
 
-    def record_claw_back(self, left_of_purchase: int, available: int) -> int:
-        """Note what a refund takes back of the credits bought: what is left of them, as far
-        as the available balance allows (credits held for running work stay); the amount."""
-        amount = max(0, min(left_of_purchase, available))
+    def record_claw_back(self, amount: int) -> None:
+        """Note that a refund took back `amount` of the credits bought (what their lot can give
+        back, `CreditLot.reclaimable`); the rest is unrecoverable."""
         self._record_refund({"clawed_back": amount, "unrecoverable": self.credits - amount})
-        return amount
 
     def record_card_revoked(self, revoked: bool) -> None:
         """Note whether a refund withdrew the gift card bought; a redeemed card's credits are

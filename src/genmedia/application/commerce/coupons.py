@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from genmedia.application.ports import UnitOfWork
+from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon, CouponRedemption, used_up
-from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
+from genmedia.domain.wallet import LedgerEntry
 
 
 def create_coupon(coupon: Coupon, *, uow: UnitOfWork) -> Coupon:
@@ -28,14 +29,6 @@ def record_use(uow: UnitOfWork, coupon: Coupon, redemption: CouponRedemption) ->
 
 def redeem_coupon(uow: UnitOfWork, coupon: Coupon, user_id: int, now: datetime) -> LedgerEntry:
     """Give a credits coupon's credits to the user, inside the caller's transaction."""
-    reference = f"coupon:{coupon.id}:{user_id}"
+    reference = postings.coupon_reference(coupon.id or 0, user_id)
     record_use(uow, coupon, coupon.redeem(user_id, now, reference))
-    posting = Posting(
-        reference_id=reference,
-        type=EntryType.CREDIT,
-        kind=EntryKind.COUPON,
-        amount=coupon.credits_awarded,
-        reason=f"coupon {coupon.code}",
-        links=Links(coupon_id=coupon.id),
-    )
-    return uow.wallets.post(user_id, posting)
+    return uow.wallets.post(user_id, postings.coupon_credits(coupon, user_id))

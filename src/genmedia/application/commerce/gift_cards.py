@@ -8,9 +8,10 @@ import attrs
 
 from genmedia.application.commerce.purchases import pack_on_sale
 from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.domain import postings
 from genmedia.domain.gift_cards import GiftCard, already_redeemed, new_code
 from genmedia.domain.purchases import Payment, payment_provider
-from genmedia.domain.wallet import EntryKind, EntryType, LedgerEntry, Links, Posting
+from genmedia.domain.wallet import LedgerEntry
 
 GIFT_CARD_VALIDITY = timedelta(days=365)
 
@@ -58,15 +59,7 @@ def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetim
     card.redeem(user_id, now)
     if not uow.gift_cards.redeem(card):
         raise already_redeemed(card)
-    posting = Posting(
-        reference_id=f"gift_card:{card.id}",
-        type=EntryType.CREDIT,
-        kind=EntryKind.GIFT_CARD,
-        amount=card.credits,
-        reason=f"gift card …{card.code_hint}",
-        links=Links(gift_card_id=card.id),
-    )
-    return uow.wallets.post(user_id, posting)
+    return uow.wallets.post(user_id, postings.gift_card(card))
 
 
 def expire_gift_cards(now: datetime, *, uow: UnitOfWork) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from genmedia.application.commerce.coupons import record_use
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon
 from genmedia.domain.errors import InvalidValue, NotFound
 from genmedia.domain.purchases import (
@@ -14,7 +15,6 @@ from genmedia.domain.purchases import (
     PaymentPurpose,
     payment_provider,
 )
-from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
 
 
 def create_credit_pack(pack: CreditPack, *, uow: UnitOfWork) -> CreditPack:
@@ -118,13 +118,4 @@ def _deliver(uow: UnitOfWork, payment: Payment) -> None:
         if not uow.gift_cards.activate(card):
             raise StaleAggregate(f"gift card {card.id} changed while it was activated")
         return
-    posting = Posting(
-        reference_id=payment.credit_reference,
-        type=EntryType.CREDIT,
-        kind=EntryKind.PURCHASE,
-        amount=payment.credits,
-        reason=f"credit pack {payment.credit_pack_id}",
-        source=payment.provider.value,
-        links=Links(payment_id=payment.id, coupon_id=payment.coupon_id),
-    )
-    uow.wallets.post(payment.buyer_id, posting)
+    uow.wallets.post(payment.buyer_id, postings.purchase(payment))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from genmedia.application.commerce.purchases import confirm_payment
 from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.domain import postings
 from genmedia.domain.errors import NotFound
 from genmedia.domain.purchases import (
     Payment,
@@ -13,7 +14,6 @@ from genmedia.domain.purchases import (
     PaymentStatus,
     payment_provider,
 )
-from genmedia.domain.wallet import EntryKind, EntryType, Links, Posting
 
 
 def refund_purchase(provider: str, charge_id: str, *, uow: UnitOfWork, clock: Clock) -> Payment:
@@ -51,19 +51,10 @@ def _revoke_card(uow: UnitOfWork, card_id: int) -> bool:
 
 def _claw_back(uow: UnitOfWork, payment: Payment) -> None:
     lot, user_id = uow.wallets.lot(payment.credit_reference), payment.buyer_id
-    available = uow.wallets.get(user_id).available if lot else 0
-    amount = payment.record_claw_back(lot.remaining if lot else 0, available)
+    amount = lot.reclaimable(uow.wallets.get(user_id).available) if lot else 0
+    payment.record_claw_back(amount)
     if lot is not None and amount > 0:
-        posting = Posting(
-            reference_id=payment.refund_reference,
-            type=EntryType.DEBIT,
-            kind=EntryKind.REFUND,
-            amount=amount,
-            reason=f"refund of payment {payment.id}",
-            source=payment.provider.value,
-            links=Links(payment_id=payment.id),
-        )
-        uow.wallets.post(user_id, posting, from_lot=lot.id)
+        uow.wallets.post(user_id, postings.refund(payment, amount), from_lot=lot.id)
 
 
 def apply_notification(
