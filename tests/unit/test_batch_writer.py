@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from genmedia.application.batch_writer import BatchWriter
+from genmedia.entrypoints.runtime.batch_writer import BatchWriter
 from tests.waiting import WAIT, wait_until
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from genmedia.application.group_commit import GroupCommit
+from genmedia.entrypoints.runtime.group_commit import GroupCommit
 from tests.waiting import WAIT, wait_until
 
 

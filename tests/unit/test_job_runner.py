@@ -19,6 +19,7 @@ from genmedia.domain.holds import HoldStatus
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
+from genmedia.entrypoints.runtime.jobs import WorkerJobs
 from tests.fakes import (
     FakeImageProcessor,
     FakeMetrics,
@@ -51,6 +52,11 @@ def runner(uow, clock, queue, storage, provider: FakeProvider) -> JobRunner:
         worker_id="w1",
         metrics=FakeMetrics(),
     )
+
+
+def in_runtime(uow, clock, queue, storage, provider: FakeProvider, **options) -> WorkerJobs:
+    """The runner as a worker runtime runs it: claims at fetch, the completer."""
+    return WorkerJobs.around(runner(uow, clock, queue, storage, provider), **options)
 
 
 @pytest.fixture
@@ -182,7 +188,7 @@ def test_a_message_delivered_twice_in_one_claim_batch_is_claimed_for_one_thread(
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
-    claimed = work.claim_all([first, first, second])
+    claimed = work.claims.claim_all([first, first, second])
     assert [job.id if job else None for job in claimed] == [first, None, second]
     assert [j.attempts for j in uow.db.requests[request_.id].jobs] == [1, 1]
 
@@ -192,7 +198,7 @@ def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
-    claimed = work.claim_all([first, second])
+    claimed = work.claims.claim_all([first, second])
     with uow:  # a media row for the second job's output, so inserting it again fails
         uow.media.add(Media.generated(
             user_id=request_.user_id, request_id=request_.id, job_id=second, output_index=0,
@@ -204,7 +210,7 @@ def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete
         for job in claimed
         if job is not None
     ]
-    outcomes = work.complete_all(completions)
+    outcomes = work.endings.complete_all(completions)
     assert outcomes[0] is True
     assert isinstance(outcomes[1], AlreadyExists)
     jobs = uow.db.requests[request_.id].jobs
@@ -216,14 +222,14 @@ def test_of_two_attempts_of_a_job_in_one_completion_batch_only_the_one_it_runs_c
 ) -> None:
     work = runner(uow, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
-    [first] = work.claim_all([job_id])
+    [first] = work.claims.claim_all([job_id])
     requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
-    [second] = work.claim_all([job_id])
+    [second] = work.claims.claim_all([job_id])
     assert (first.attempts, second.attempts) == (1, 2)
     stale, live = (
         Completion(job=job, outputs=[stored_output(job_id)], metadata={}) for job in (first, second)
     )
-    assert work.complete_all([stale, live]) == [False, True]
+    assert work.endings.complete_all([stale, live]) == [False, True]
     stored = uow.db.requests[request_.id].jobs[0]
     assert (stored.status, stored.attempts) == (Status.COMPLETED, 2)
 
@@ -248,19 +254,19 @@ class GatedUnitOfWork(FakeUnitOfWork):
         return super().__enter__()
 
 
-def completing_runner(uow: FakeUnitOfWork, clock, queue, storage) -> JobRunner:
-    return attrs.evolve(runner(uow, clock, queue, storage, FakeProvider()), completion_retry=0.01)
+def completing_runner(uow: FakeUnitOfWork, clock, queue, storage) -> WorkerJobs:
+    return in_runtime(uow, clock, queue, storage, FakeProvider(), pause=0.01)
 
 
 def run_with_database_down(
     uow, clock, queue, storage, job_id: int
-) -> tuple[GatedUnitOfWork, JobRunner]:
+) -> tuple[GatedUnitOfWork, WorkerJobs]:
     """Run the job with the completer started and the database refusing its transactions."""
     gated = GatedUnitOfWork(uow)
     gated.down = True
     work = completing_runner(gated, clock, queue, storage)
-    work.start_completer()
-    work.run(job_id)
+    work.completer.start()
+    work.runner.run(job_id)
     return gated, work
 
 
@@ -271,12 +277,12 @@ def test_with_the_completer_running_a_run_returns_before_its_completion_is_writt
     gated.gate.clear()
     work = completing_runner(gated, clock, queue, storage)
     job_id = request_.jobs[0].id
-    work.start_completer()
-    work.run(job_id)
+    work.completer.start()
+    work.runner.run(job_id)
     assert uow.db.requests[request_.id].job(job_id).status is Status.PROCESSING
     assert storage.exists(f"generated/u{request_.user_id}/r{request_.id}/j{job_id}-0.png")
     gated.gate.set()
-    assert work.stop_completer() == 0
+    assert work.completer.stop() == 0
     assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
     assert len(uow.db.media) == 1
     assert {h.status for h in uow.db.holds.values() if h.job_id == job_id} == {HoldStatus.CAPTURED}
@@ -293,9 +299,9 @@ def test_a_completion_the_completer_cannot_write_fails_its_job_as_an_internal_er
         ))  # fmt: skip
         uow.commit()
     work = completing_runner(GatedUnitOfWork(uow), clock, queue, storage)
-    work.start_completer()
-    work.run(job_id)
-    assert work.stop_completer() == 0
+    work.completer.start()
+    work.runner.run(job_id)
+    assert work.completer.stop() == 0
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.error_code) == (Status.FAILED, "internal_error")
     assert {h.status for h in uow.db.holds.values() if h.job_id == job_id} == {HoldStatus.RELEASED}
@@ -309,7 +315,7 @@ def test_completions_kept_from_an_unreachable_database_are_written_once_it_is_ba
     wait_until(lambda: gated.refused >= 4)  # two rounds: completing, then failing, refused
     assert uow.db.requests[request_.id].job(job_id).status is Status.PROCESSING
     gated.down = False
-    assert work.stop_completer() == 0
+    assert work.completer.stop() == 0
     assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
 
 
@@ -318,7 +324,7 @@ def test_completions_the_database_never_takes_are_counted_when_the_completer_sto
 ) -> None:
     job_id = request_.jobs[0].id
     _, work = run_with_database_down(uow, clock, queue, storage, job_id)
-    assert work.stop_completer() == 1
+    assert work.completer.stop() == 1
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.worker_id) == (Status.PROCESSING, "w1")
 
@@ -352,30 +358,30 @@ class RefusingUnitOfWork(FakeUnitOfWork):
         return super().__enter__()
 
 
-def claimed_ahead(work: JobRunner, job_ids: list[int]) -> JobRunner:
+def claimed_ahead(work: WorkerJobs, job_ids: list[int]) -> WorkerJobs:
     """Start the runner's claims at fetch, as a worker runtime does, and claim these jobs."""
-    work.start_claiming_ahead()
-    work.claim_ahead(job_ids)
+    work.ahead.start()
+    work.ahead.fetched(job_ids)
     return work
 
 
-def rescue_to_another_worker(work: JobRunner, job_id: int, uow) -> None:
+def rescue_to_another_worker(work: WorkerJobs, job_id: int, uow) -> None:
     """Its first attempt rescued, the job is claimed by worker w2."""
     requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
-    other = attrs.evolve(work, worker_id="w2")
-    assert [job.id for job in other.claim_all([job_id]) if job] == [job_id]
+    other = attrs.evolve(work.runner, worker_id="w2")
+    assert [job.id for job in other.claims.claim_all([job_id]) if job] == [job_id]
 
 
 def test_a_job_claimed_ahead_runs_without_being_claimed_again(
     uow, clock, queue, storage, request_
 ) -> None:
-    work = runner(uow, clock, queue, storage, FakeProvider())
+    work = in_runtime(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
     claimed_ahead(work, [first, second])
     jobs = uow.db.requests[request_.id].jobs
     assert [(j.status, j.attempts, j.worker_id) for j in jobs] == [(Status.PROCESSING, 1, "w1")] * 2
-    work.run(first)
-    work.run(second)
+    work.runner.run(first)
+    work.runner.run(second)
     jobs = uow.db.requests[request_.id].jobs
     assert [(j.status, j.attempts) for j in jobs] == [(Status.COMPLETED, 1)] * 2
 
@@ -384,11 +390,11 @@ def test_a_job_claimed_ahead_whose_message_came_twice_runs_once(
     uow, clock, queue, storage, request_
 ) -> None:
     provider = FakeProvider()
-    work = runner(uow, clock, queue, storage, provider)
+    work = in_runtime(uow, clock, queue, storage, provider)
     job_id = request_.jobs[0].id
     claimed_ahead(work, [job_id, job_id])
-    work.run(job_id)
-    work.run(job_id)
+    work.runner.run(job_id)
+    work.runner.run(job_id)
     assert len(provider.calls) == 1
     assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
 
@@ -397,24 +403,24 @@ def test_when_claiming_ahead_fails_each_run_claims_its_own_job(
     uow, clock, queue, storage, request_
 ) -> None:
     refusing = RefusingUnitOfWork(uow)
-    work = runner(refusing, clock, queue, storage, FakeProvider())
+    work = in_runtime(refusing, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
     refusing.down = True
     claimed_ahead(work, [job_id])
     assert uow.db.requests[request_.id].job(job_id).status is Status.PENDING
     refusing.down = False
-    work.run(job_id)
+    work.runner.run(job_id)
     assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
 
 
 def test_a_stopping_worker_gives_back_the_jobs_it_claimed_ahead_but_never_ran(
     uow, clock, queue, storage, request_
 ) -> None:
-    work = runner(uow, clock, queue, storage, FakeProvider())
+    work = in_runtime(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
     claimed_ahead(work, [first, second])
-    work.run(first)
-    assert work.release_ahead() == 1
+    work.runner.run(first)
+    assert work.ahead.release() == 1
     done, given_back = uow.db.requests[request_.id].jobs
     assert done.status is Status.COMPLETED
     assert (given_back.status, given_back.attempts, given_back.worker_id) == (
@@ -430,11 +436,11 @@ def test_a_stopping_worker_gives_back_the_jobs_it_claimed_ahead_but_never_ran(
 def test_a_claim_ahead_is_not_undone_once_its_job_moved_on(
     uow, clock, queue, storage, request_
 ) -> None:
-    work = runner(uow, clock, queue, storage, FakeProvider())
+    work = in_runtime(uow, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
     claimed_ahead(work, [job_id])
     rescue_to_another_worker(work, job_id, uow)
-    assert work.release_ahead() == 0
+    assert work.ahead.release() == 0
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
 
@@ -443,11 +449,11 @@ def test_a_job_claimed_ahead_that_waited_is_read_again_and_a_cancellation_stops_
     uow, clock, queue, storage, request_, user
 ) -> None:
     provider = FakeProvider()
-    work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
+    work = in_runtime(uow, clock, queue, storage, provider, recheck=0.0)
     job_id = request_.jobs[0].id
     claimed_ahead(work, [job_id])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
-    work.run(job_id)
+    work.runner.run(job_id)
     assert provider.calls == []
     assert uow.db.requests[request_.id].job(job_id).status is Status.CANCELLED
     assert {h.status for h in uow.db.holds.values() if h.job_id == job_id} == {HoldStatus.RELEASED}
@@ -457,11 +463,11 @@ def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_h
     uow, clock, queue, storage, request_
 ) -> None:
     provider = FakeProvider()
-    work = attrs.evolve(runner(uow, clock, queue, storage, provider), ahead_recheck=0.0)
+    work = in_runtime(uow, clock, queue, storage, provider, recheck=0.0)
     job_id = request_.jobs[0].id
     claimed_ahead(work, [job_id])
     rescue_to_another_worker(work, job_id, uow)
-    work.run(job_id)
+    work.runner.run(job_id)
     assert provider.calls == []
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
@@ -470,25 +476,25 @@ def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_h
 def test_a_worker_claims_ahead_only_between_start_and_stop(
     uow, clock, queue, storage, request_
 ) -> None:
-    work = runner(uow, clock, queue, storage, FakeProvider())
+    work = in_runtime(uow, clock, queue, storage, FakeProvider())
     first, second = (job.id for job in request_.jobs)
-    work.claim_ahead([first])
+    work.ahead.fetched([first])
     assert uow.db.requests[request_.id].job(first).status is Status.PENDING
-    work.start_claiming_ahead()
-    work.claim_ahead([first])
+    work.ahead.start()
+    work.ahead.fetched([first])
     assert uow.db.requests[request_.id].job(first).status is Status.PROCESSING
-    work.stop_claiming_ahead()
-    work.claim_ahead([second])
+    work.ahead.stop()
+    work.ahead.fetched([second])
     assert uow.db.requests[request_.id].job(second).status is Status.PENDING
 
 
 def test_a_stopping_worker_cancels_a_job_claimed_ahead_whose_cancellation_was_requested(
     uow, clock, queue, storage, request_, user
 ) -> None:
-    work = runner(uow, clock, queue, storage, FakeProvider())
+    work = in_runtime(uow, clock, queue, storage, FakeProvider())
     claimed_ahead(work, [job.id for job in request_.jobs])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
-    assert work.release_ahead() == 2
+    assert work.ahead.release() == 2
     assert [j.status for j in uow.db.requests[request_.id].jobs] == [Status.CANCELLED] * 2
     assert {h.status for h in uow.db.holds.values()} == {HoldStatus.RELEASED}
     assert uow.db.wallets[user.id].held == 0

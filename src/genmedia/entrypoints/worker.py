@@ -21,49 +21,10 @@ import dramatiq
 
 from genmedia.adapters.queue.worker import InProcessWorker, declare_actors
 from genmedia.entrypoints.container import Container
+from genmedia.entrypoints.runtime.jobs import WorkerJobs
+from genmedia.entrypoints.runtime.periodic import Periodic
 
 log = logging.getLogger(__name__)
-
-
-class Periodic:
-    """A thread that runs `task` every `interval` seconds, or at once when kicked.
-
-    When `task` returns a true value (work was found) it runs again without waiting.
-    """
-
-    def __init__(self, name: str, interval: float, task: Callable[[], object]) -> None:
-        self.name = name
-        self.interval = interval
-        self.task = task
-        self.wake = threading.Event()
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._loop, name=f"genmedia-{name}", daemon=True)
-
-    def start(self) -> None:
-        """Start the loop."""
-        self.thread.start()
-
-    def kick(self) -> None:
-        """Run now rather than at the next interval."""
-        self.wake.set()
-
-    def stop(self) -> None:
-        """Stop after the current round."""
-        self.stopped.set()
-        self.wake.set()
-        if self.thread.is_alive():
-            self.thread.join()
-
-    def _loop(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                busy = self.task()
-            except Exception:
-                log.exception("%s round failed; retrying", self.name)
-                busy = False
-            if not busy:
-                self.wake.wait(self.interval)
-                self.wake.clear()
 
 
 def dispatch_round(container: Container) -> Callable[[], bool]:
@@ -117,9 +78,6 @@ class WorkerRuntime:
         broker = container.broker()
         # Anything that resolves the global broker must find ours, never a default one.
         dramatiq.set_broker(broker)
-        self.runner = runner = container.job_runner()
-        declare_actors(broker, run=runner.run, poll=runner.poll, claim=runner.claim_ahead)
-        self.worker = InProcessWorker(broker, threads=config.worker_threads())
         self.heartbeat = Periodic("heartbeat", config.heartbeat_interval(), container.heartbeat)
         in_worker = config.dispatcher_in_worker() if dispatcher is None else dispatcher
         interval = config.dispatch_interval()
@@ -127,9 +85,11 @@ class WorkerRuntime:
         self.upkeep = Periodic("maintenance", config.maintenance_interval(), maintenance(container))
         self.retention = Periodic("retention", config.retention_interval(), retention(container))
         self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
-        if in_worker:
-            # Completed jobs free room in flight: dispatch then rather than at the next poll.
-            runner.on_finished = self.dispatcher.kick
+        # Completed jobs free room in flight: dispatch then rather than at the next poll.
+        kick = self.dispatcher.kick if in_worker else None
+        self.jobs = jobs = WorkerJobs.around(container.job_runner(), on_finished=kick)
+        declare_actors(broker, run=jobs.runner.run, poll=jobs.runner.poll, claim=jobs.ahead.fetched)
+        self.worker = InProcessWorker(broker, threads=config.worker_threads())
         self.metrics_server: Any = None
 
     def start(self) -> None:
@@ -144,8 +104,8 @@ class WorkerRuntime:
             self.metrics_server = metrics.serve(port, self.container.config.metrics_host())
         self.container.heartbeat()
         self.heartbeat.start()
-        self.runner.start_completer()
-        self.runner.start_claiming_ahead()
+        self.jobs.completer.start()
+        self.jobs.ahead.start()
         self.worker.start()
         for role in self.roles:
             role.start()
@@ -157,12 +117,12 @@ class WorkerRuntime:
     def stop(self) -> None:
         """Stop dispatching, let running messages finish, write their completions, then stop
         and deregister."""
-        self.runner.stop_claiming_ahead()
+        self.jobs.ahead.stop()
         for role in self.roles:
             role.stop()
         self.worker.stop()
-        self.runner.release_ahead()
-        self.runner.stop_completer()
+        self.jobs.ahead.release()
+        self.jobs.completer.stop()
         self.heartbeat.stop()
         self.container.worker_stopped()
         if self.metrics_server is not None:

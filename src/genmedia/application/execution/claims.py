@@ -1,0 +1,57 @@
+"""Claims of jobs for one worker: at once, many in one transaction, re-read or undone.
+
+A worker runtime groups these writes (group commit, claims at fetch); none of them keeps
+state or starts a thread, so a runner with no runtime calls them directly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import attrs
+
+from genmedia.application.execution import steps
+from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.domain.job import Job
+from genmedia.domain.status import Status
+
+
+@attrs.frozen(kw_only=True)
+class JobClaims:
+    """Claims jobs for `worker_id`; the first claim of a job fixes its deadline."""
+
+    uow: Callable[[], UnitOfWork]
+    clock: Clock
+    worker_id: str
+    job_timeout: timedelta = steps.DEFAULT_JOB_TIMEOUT
+
+    def claim_all(self, job_ids: list[int]) -> list[Job | None]:
+        """Claim these jobs in one transaction; per id, its job if this call claimed it."""
+        claimed = steps.claim_jobs(
+            job_ids,
+            self.worker_id,
+            uow=self.uow(),
+            clock=self.clock,
+            job_timeout=self.job_timeout,
+        )
+        # pop: a job whose message came twice goes to one thread only
+        return [claimed.pop(job_id, None) for job_id in job_ids]
+
+    def claim_one(self, job_id: int) -> Job | None:
+        """Claim this job alone, now; None if it was claimed, cancelled or finished already."""
+        return self.claim_all([job_id])[0]
+
+    def still_ours(self, job: Job) -> Job | None:
+        """The job claimed earlier, read again; None if it is no longer this worker's
+        attempt (rescued and claimed elsewhere, or finished)."""
+        current = steps.load_job(job.id or 0, uow=self.uow())
+        ours = current.status is Status.PROCESSING and current.worker_id == self.worker_id
+        return current if ours and current.attempts == job.attempts else None
+
+    def release(self, job: Job) -> bool:
+        """Undo the claim of a job this worker never ran, or cancel the job if its
+        cancellation was requested meanwhile; False if the job moved on."""
+        return steps.release_claim(
+            job.id or 0, job.attempts, self.worker_id, uow=self.uow(), clock=self.clock
+        )

@@ -1,0 +1,1 @@
+"""The worker runtime's threading machinery: group commit, the completer, claims at fetch."""

@@ -1,0 +1,88 @@
+"""Claims at fetch: the jobs of a batch of fetched messages claimed in one transaction.
+
+The broker's consumer thread fetches messages in batches; before any worker thread takes
+them up, the process claims their jobs together, and keeps each until its thread asks
+for it (`claim`). A job that waited longer than `recheck` seconds is read again first: a
+cancellation or a rescue may have reached it meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from genmedia.application.execution.claims import JobClaims
+from genmedia.domain.job import Job
+
+log = logging.getLogger(__name__)
+
+
+class ClaimAhead:
+    """Jobs claimed as their messages were fetched, by id, until a worker thread runs them;
+    a job not claimed ahead is claimed by `fallback`."""
+
+    def __init__(
+        self, claims: JobClaims, *, fallback: Callable[[int], Job | None], recheck: float = 1.0
+    ) -> None:
+        self._claims = claims
+        self._fallback = fallback
+        self._recheck = recheck
+        # Jobs that no thread has taken up yet, by id, with the time.monotonic() of their claim.
+        self._ahead: dict[int, tuple[Job, float]] = {}
+        self._claiming = False
+
+    def start(self) -> None:
+        """Claim ahead from now on (a worker runtime starts)."""
+        self._claiming = True
+
+    def stop(self) -> None:
+        """Claim no more jobs ahead: the worker is stopping, and no thread may take them up."""
+        self._claiming = False
+
+    def fetched(self, job_ids: list[int]) -> None:
+        """Claim, in one transaction, the jobs whose messages were just fetched.
+
+        If the claim fails, each thread claims its job itself as usual; so does every thread
+        outside `start` … `stop`."""
+        if not self._claiming:
+            return
+        try:
+            claimed = self._claims.claim_all(job_ids)
+        except Exception:
+            log.warning("claiming %s fetched jobs failed", len(job_ids), exc_info=True)
+            return
+        now = time.monotonic()
+        for job in claimed:
+            if job is not None:
+                self._ahead[job.id or 0] = (job, now)
+
+    def claim(self, job_id: int) -> Job | None:
+        """The job for a worker thread to run, claimed ahead or now; None if it is not this
+        thread's to run (claimed or finished already)."""
+        ahead = self._ahead.pop(job_id, None)
+        return self._fallback(job_id) if ahead is None else self._still_ours(*ahead)
+
+    def _still_ours(self, job: Job, claimed_at: float) -> Job | None:
+        if time.monotonic() - claimed_at < self._recheck:
+            return job
+        return self._claims.still_ours(job)
+
+    def release(self) -> int:
+        """Undo the claims that no thread took up (call it once the worker threads have
+        stopped); how many jobs went back to pending or, if their cancellation was requested
+        meanwhile, were cancelled."""
+        released = 0
+        while True:
+            try:
+                _, (job, _) = self._ahead.popitem()
+            except KeyError:  # empty, perhaps since a straggling thread took the last one
+                return released
+            released += self._release(job)
+
+    def _release(self, job: Job) -> bool:
+        try:
+            return self._claims.release(job)
+        except Exception:
+            log.exception("job %s: undoing its claim failed; it will be rescued", job.id)
+            return False

@@ -1,0 +1,39 @@
+"""A worker process's job runner, with the runtime's machinery plugged into it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from genmedia.application.execution.runner import JobRunner
+from genmedia.entrypoints.runtime.claim_ahead import ClaimAhead
+from genmedia.entrypoints.runtime.completer import Completer
+from genmedia.entrypoints.runtime.group_commit import GroupCommit
+
+
+@attrs.frozen(kw_only=True)
+class WorkerJobs:
+    """The runner whose claims are made at fetch or by group commit, and whose completions
+    the completer writes; with the two, which the worker runtime starts and stops."""
+
+    runner: JobRunner
+    ahead: ClaimAhead
+    completer: Completer
+
+    @classmethod
+    def around(
+        cls,
+        runner: JobRunner,
+        *,
+        recheck: float = 1.0,
+        pause: float = 1.0,
+        on_finished: Callable[[], None] | None = None,
+    ) -> WorkerJobs:
+        """`runner` with its claims and completions grouped (`recheck`: see `ClaimAhead`;
+        `pause`: seconds between tries to write completions given back)."""
+        claims = GroupCommit(runner.claims.claim_all)
+        ahead = ClaimAhead(runner.claims, fallback=claims.submit, recheck=recheck)
+        completer = Completer(runner.endings, pause=pause, on_finished=on_finished)
+        grouped = attrs.evolve(runner, claim=ahead.claim, complete=completer.complete)
+        return cls(runner=grouped, ahead=ahead, completer=completer)
