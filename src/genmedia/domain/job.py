@@ -181,9 +181,3 @@ class Job(Stored):
     def attempts_left(self) -> int:
         """How many more times the job may be started."""
         return max(self.max_attempts - self.attempts, 0)
-
-    @property
-    def input_json(self) -> dict[str, Any]:
-        """Transitional: the input as the document the runner still reads by key; use
-        `input`. Goes once the runner reads the input's attributes."""
-        return self.input.as_document()

@@ -19,23 +19,19 @@ from genmedia.domain.media import output_key
 
 def provider_call(job: Job, storage: ObjectStorage) -> ProviderCall:
     """The call that runs the job, its input images read from storage."""
-    data = job.input_json
+    given = job.input
     inputs = tuple(
-        InputImage(
-            data=storage.get(i["storage_path"]),
-            file_format=i["file_format"],
-            slot=i["slot"],
-        )
-        for i in data.get("inputs", [])
+        InputImage(data=storage.get(i.storage_path), file_format=i.file_format, slot=i.slot)
+        for i in given.images
     )
     return ProviderCall(
         job_id=job.id or 0,
-        model=data["model"],
-        endpoint=data.get("endpoint"),
-        prompt=data["prompt"],
-        negative_prompt=data.get("negative_prompt"),
-        params=dict(data.get("params", {})),
-        seed=int(data["seed"]),
+        model=given.model,
+        endpoint=given.endpoint,
+        prompt=given.prompt,
+        negative_prompt=given.negative_prompt,
+        params=dict(given.params),
+        seed=given.seed,
         inputs=inputs,
     )
 
@@ -67,8 +63,8 @@ def completion_of(
     # A poll in another process knows no submit cost; the job row kept it.
     cost = outcome.provider_cost if outcome.provider_cost is not None else job.provider_cost
     metadata: dict[str, Any] = {
-        "provider": job.input_json["provider"],
-        "model": job.input_json["model"],
+        "provider": job.input.provider,
+        "model": job.input.model,
         "outputs": len(stored),
         "duration_ms": duration_ms,
         "provider_cost": cost,

@@ -75,19 +75,19 @@ class JobEndings:
 
     def completed(self, job: Job) -> None:
         """Count a job completed."""
-        self.metrics.job_finished("completed", job.input_json["provider"], self._age(job))
+        self.metrics.job_finished("completed", job.input.provider, self._age(job))
 
     def fail(self, job: Job, code: str, message: str) -> None:
         """Fail the job's attempt with a code and a message, releasing its hold."""
         if steps.fail_job(
             job.id or 0, job.attempts, code, message, uow=self.uow(), clock=self.clock
         ):
-            self.metrics.job_finished("failed", job.input_json.get("provider", ""), self._age(job))
+            self.metrics.job_finished("failed", job.input.provider, self._age(job))
 
     def cancel(self, job: Job) -> None:
         """Stop a running job whose cancellation was requested, releasing its hold."""
         steps.cancel_running_job(job.id or 0, uow=self.uow(), clock=self.clock)
-        self.metrics.job_finished("cancelled", job.input_json.get("provider", ""), self._age(job))
+        self.metrics.job_finished("cancelled", job.input.provider, self._age(job))
 
     def _age(self, job: Job) -> float:
         started = job.started_at or self.clock.now()

@@ -37,7 +37,7 @@ from genmedia.application.ports import (
     UnitOfWork,
 )
 from genmedia.domain.job import Job
-from genmedia.domain.scheduling import retry_delay
+from genmedia.domain.scheduling import Fail, retry_delay
 from genmedia.domain.status import Status
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class JobRunner:
             self._fail(job, "internal_error", "an unexpected error stopped this job")
 
     def _provider_failed(self, job: Job, err: ProviderError, polling: bool) -> None:
-        self.metrics.provider_error(job.input_json.get("provider", ""), err.code)
+        self.metrics.provider_error(job.input.provider, err.code)
         log.warning("job %s: provider error %s", job.id, err.code)
         if not err.retryable:
             self._fail(job, err.code, err.message)
@@ -149,7 +149,7 @@ class JobRunner:
             self._retry_or_fail(job, err.code, err.message, err.retry_after)
 
     def _provider(self, job: Job) -> ProviderGateway:
-        name = job.input_json["provider"]
+        name = job.input.provider
         if name not in self.providers:
             raise ProviderError("provider_not_configured", f"provider {name!r} is not configured")
         return self.providers[name]
@@ -188,15 +188,15 @@ class JobRunner:
             cap=self.retry.max_delay,
             retry_after=retry_after,
         )
-        run_after = self.clock.now() + timedelta(seconds=delay)
-        if job.attempts_left <= 0 or job.is_past_deadline(run_after):
+        decision = job.after_failure(self.clock.now(), delay)
+        if isinstance(decision, Fail):
             self._fail(job, code, message)
             return
         log.info(
             "job %s: attempt %s failed (%s); retrying in %.1fs", job.id, job.attempts, code, delay
         )
         steps.requeue_job(
-            job.id or 0, job.attempts, code, message, uow=self.uow(), run_after=run_after
+            job.id or 0, job.attempts, code, message, uow=self.uow(), run_after=decision.run_after
         )
 
     def _fail(self, job: Job, code: str, message: str) -> None:
