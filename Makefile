@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # uv verifies TLS with the system certificate store, as pip does here.
 export UV_NATIVE_TLS ?= 1
 
-.PHONY: demo test lint typecheck imports pytest bench stats clean
+.PHONY: demo test lint typecheck imports sizes pytest bench stats clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -31,10 +31,14 @@ typecheck: $(BIN)/genmedia
 imports: $(BIN)/genmedia
 	$(BIN)/lint-imports
 
+# The size limits of src/ (median function length ≤ 8 per layer, no module over 250 lines).
+sizes: $(BIN)/genmedia
+	$(BIN)/python tools/stats.py --check
+
 pytest: $(BIN)/genmedia
 	$(BIN)/pytest
 
-test: lint typecheck imports pytest
+test: lint typecheck imports sizes pytest
 
 bench: $(BIN)/genmedia
 	$(BIN)/python -m bench
