@@ -18,7 +18,7 @@ from genmedia.domain.status import Status
 
 
 @attrs.frozen(kw_only=True)
-class JobClaims:
+class WorkerClaims:
     """Claims jobs for `worker_id`; the first claim of a job fixes its deadline."""
 
     uow: Callable[[], UnitOfWork]

@@ -22,7 +22,7 @@ import attrs
 from genmedia.application.errors import ProviderError, UnsupportedMedia
 from genmedia.application.execution import steps
 from genmedia.application.execution.calls import completion_of, provider_call, stored_outputs
-from genmedia.application.execution.claims import JobClaims
+from genmedia.application.execution.claims import WorkerClaims
 from genmedia.application.execution.endings import JobEndings
 from genmedia.application.execution.steps import Completion
 from genmedia.application.ports import (
@@ -69,11 +69,11 @@ class JobRunner:
     claim: Callable[[int], Job | None] | None = None
     # ... and writes a finished job (None: completed now, alone: `endings.complete_one`).
     complete: Callable[[Completion], None] | None = None
-    claims: JobClaims = attrs.field(init=False)
+    claims: WorkerClaims = attrs.field(init=False)
     endings: JobEndings = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        self.claims = JobClaims(
+        self.claims = WorkerClaims(
             uow=self.uow,
             clock=self.clock,
             worker_id=self.worker_id,

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from genmedia.application.execution.claims import JobClaims
+from genmedia.application.execution.claims import WorkerClaims
 from genmedia.domain.job import Job
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,7 @@ class ClaimAhead:
     a job not claimed ahead is claimed by `fallback`."""
 
     def __init__(
-        self, claims: JobClaims, *, fallback: Callable[[int], Job | None], recheck: float = 1.0
+        self, claims: WorkerClaims, *, fallback: Callable[[int], Job | None], recheck: float = 1.0
     ) -> None:
         self._claims = claims
         self._fallback = fallback
