@@ -10,7 +10,12 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.repositories.base import (
     SqlRepository,
     unique_or_already_exists,
-    without_none,
+)
+from genmedia.adapters.sql.repositories.catalog.rows import (
+    feature_from_row,
+    feature_row,
+    tag_from_row,
+    tag_row,
 )
 from genmedia.adapters.sql.tables import generation_features, tags
 from genmedia.application.ports import FeatureRepository, TagRepository
@@ -23,44 +28,6 @@ _features = generation_features
 @functools.cache
 def _feature() -> sa.Select[Any]:
     return sa.select(_features).where(_features.c.id == sa.bindparam("feature"))
-
-
-def feature_row(feature: Feature) -> dict[str, Any]:
-    """The column values of a feature."""
-    values = {
-        "name": feature.name,
-        "category": feature.category,
-        "description": feature.description,
-        "system_prompt": feature.system_prompt,
-        "properties": feature.properties,
-        "provider_model_id": feature.provider_model_id,
-        "preview_url": feature.preview_url,
-        "icon_url": feature.icon_url,
-        "is_active": feature.is_active,
-        "order_index": feature.order_index,
-        "created_at": feature.created_at,
-        "deleted_at": feature.deleted_at,
-    }
-    return without_none(values, "created_at")
-
-
-def feature_from_row(row: sa.Row[Any]) -> Feature:
-    """The feature a row holds."""
-    return Feature(
-        id=row.id,
-        name=row.name,
-        category=row.category,
-        description=row.description,
-        system_prompt=row.system_prompt,
-        properties=row.properties or {},
-        provider_model_id=row.provider_model_id,
-        preview_url=row.preview_url,
-        icon_url=row.icon_url,
-        is_active=row.is_active,
-        order_index=row.order_index,
-        created_at=row.created_at,
-        deleted_at=row.deleted_at,
-    )
 
 
 class SqlFeatureRepository(SqlRepository, FeatureRepository):
@@ -98,31 +65,6 @@ class SqlFeatureRepository(SqlRepository, FeatureRepository):
             query = query.where(_features.c.category == category)
         rows = self._all(query.order_by(_features.c.order_index, _features.c.id))
         return [feature_from_row(row) for row in rows]
-
-
-def tag_row(tag: Tag) -> dict[str, Any]:
-    """The column values of a tag."""
-    return {
-        "name": tag.name,
-        "color_from": tag.color_from,
-        "color_to": tag.color_to,
-        "icon": tag.icon,
-        "sort_order": tag.sort_order,
-        "is_active": tag.is_active,
-    }
-
-
-def tag_from_row(row: sa.Row[Any]) -> Tag:
-    """The tag a row holds."""
-    return Tag(
-        id=row.id,
-        name=row.name,
-        color_from=row.color_from,
-        color_to=row.color_to,
-        icon=row.icon,
-        sort_order=row.sort_order,
-        is_active=row.is_active,
-    )
 
 
 class SqlTagRepository(SqlRepository, TagRepository):

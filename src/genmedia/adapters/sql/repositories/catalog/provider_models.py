@@ -8,6 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.catalog.rows import (
+    provider_model_from_row,
+    provider_model_row,
+)
 from genmedia.adapters.sql.tables import provider_models
 from genmedia.application.ports import ProviderModelRepository
 from genmedia.domain.errors import NotFound
@@ -19,49 +23,6 @@ _models = provider_models
 @functools.cache
 def _model() -> sa.Select[Any]:
     return sa.select(_models).where(_models.c.id == sa.bindparam("model"))
-
-
-def provider_model_row(model: ProviderModel) -> dict[str, Any]:
-    """The column values of a provider model."""
-    return {
-        "provider": model.provider,
-        "model_slug": model.model_slug,
-        "label": model.label,
-        "version": model.version,
-        "endpoint": model.endpoint,
-        "category": model.category,
-        "capabilities": model.capabilities,
-        "param_schema": model.param_schema,
-        "limits": model.limits,
-        "cost_per_use": model.cost_per_use,
-        "usage_count": model.usage_count,
-        "last_used_at": model.last_used_at,
-        "is_default": model.is_default,
-        "is_active": model.is_active,
-        "synced_at": model.synced_at,
-    }
-
-
-def provider_model_from_row(row: sa.Row[Any]) -> ProviderModel:
-    """The provider model a row holds."""
-    return ProviderModel(
-        id=row.id,
-        provider=row.provider,
-        model_slug=row.model_slug,
-        label=row.label,
-        version=row.version,
-        endpoint=row.endpoint,
-        category=row.category,
-        capabilities=row.capabilities or {},
-        param_schema=row.param_schema or {},
-        limits=row.limits or {},
-        cost_per_use=row.cost_per_use,
-        usage_count=row.usage_count,
-        last_used_at=row.last_used_at,
-        is_default=row.is_default,
-        is_active=row.is_active,
-        synced_at=row.synced_at,
-    )
 
 
 class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):

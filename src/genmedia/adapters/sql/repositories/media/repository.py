@@ -5,57 +5,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import (
     SqlRepository,
     unique_or_already_exists,
-    without_none,
 )
+from genmedia.adapters.sql.repositories.media.rows import media_from_row, media_row
 from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.application.ports import MediaRepository
 from genmedia.domain.errors import NotFound
-from genmedia.domain.media import ImageInfo, Media
+from genmedia.domain.media import Media
 
 _media = generation_media
-
-_MEDIA_FIELDS = (
-    "user_id", "kind", "media_type", "storage_path", "request_id", "job_id", "output_index",
-    "original_media_id", "original_filename", "duration", "tiny_preview_base64", "metadata",
-    "download_count", "is_favorite", "created_at", "deleted_at", "purged_at",
-)  # fmt: skip
-
-
-def media_row(media: Media) -> dict[str, Any]:
-    """The column values of a media, its image info spread over columns."""
-    values = {name: getattr(media, name) for name in _MEDIA_FIELDS}
-    info = media.info
-    values.update(
-        content_type=info.content_type,
-        file_format=info.file_format,
-        width=info.width,
-        height=info.height,
-        file_size=info.file_size,
-        blurhash=info.blurhash,
-    )
-    return without_none(values, "created_at")
-
-
-def media_from_row(row: sa.Row[Any]) -> Media:
-    """The media a row holds."""
-    values = {name: getattr(row, name) for name in _MEDIA_FIELDS}
-    values["metadata"] = values["metadata"] or {}
-    info = ImageInfo(
-        file_format=row.file_format,
-        width=row.width,
-        height=row.height,
-        file_size=row.file_size,
-        blurhash=row.blurhash,
-    )
-    return Media(id=row.id, info=info, **values)
 
 
 @functools.cache

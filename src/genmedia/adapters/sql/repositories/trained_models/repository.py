@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import (
     SqlRepository,
     unique_or_already_exists,
     without_none,
+)
+from genmedia.adapters.sql.repositories.trained_models.rows import (
+    trained_model_from_row,
+    trained_model_row,
 )
 from genmedia.adapters.sql.tables import trained_models
 from genmedia.adapters.sql.tables.base import live
@@ -18,22 +20,6 @@ from genmedia.domain.errors import NotFound
 from genmedia.domain.trained_model import TrainedModel, TrainedModelStatus
 
 _t = trained_models
-
-_FIELDS = (
-    "owner_id", "name", "trigger_word", "base_model_id", "type", "status", "preview_image_url",
-    "is_public", "price", "gender", "weights_url", "config_url", "deleted_at",
-)  # fmt: skip
-
-
-def trained_model_row(model: TrainedModel) -> dict[str, Any]:
-    """The column values of a trained model that an insert or a save writes."""
-    return {name: getattr(model, name) for name in _FIELDS}
-
-
-def trained_model_from_row(row: sa.Row[Any]) -> TrainedModel:
-    """The trained model a row holds."""
-    values = {name: getattr(row, name) for name in _FIELDS}
-    return TrainedModel(id=row.id, created_at=row.created_at, **values)
 
 
 def _url_key(model: TrainedModel) -> object:
