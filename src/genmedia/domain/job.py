@@ -12,7 +12,7 @@ from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.job_input import JobInput
 from genmedia.domain.scheduling import Fail, Retry
-from genmedia.domain.status import Status, check_job_transition
+from genmedia.domain.status import Status, check_job_transition, runs_attempt
 from genmedia.domain.stored import Stored
 
 # The key of a job's output metadata that records the credits it was charged.
@@ -176,6 +176,12 @@ class Job(Stored):
         if self.is_past_deadline(run_after or now):
             return Fail("its deadline has passed")
         return Retry(run_after)
+
+    def runs(self, attempt: int, worker_id: str | None = None) -> bool:
+        """Whether the job still runs `attempt` (for `worker_id`, if given): only then may
+        that attempt's worker move it on."""
+        ours = worker_id is None or self.worker_id == worker_id
+        return ours and runs_attempt(self.status, self.attempts, attempt)
 
     @property
     def attempts_left(self) -> int:

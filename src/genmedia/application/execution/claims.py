@@ -14,7 +14,6 @@ import attrs
 from genmedia.application.execution import steps
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain.job import Job
-from genmedia.domain.status import Status
 
 
 @attrs.frozen(kw_only=True)
@@ -46,8 +45,7 @@ class WorkerClaims:
         """The job claimed earlier, read again; None if it is no longer this worker's
         attempt (rescued and claimed elsewhere, or finished)."""
         current = steps.load_job(job.id or 0, uow=self.uow())
-        ours = current.status is Status.PROCESSING and current.worker_id == self.worker_id
-        return current if ours and current.attempts == job.attempts else None
+        return current if current.runs(job.attempts, self.worker_id) else None
 
     def release(self, job: Job) -> bool:
         """Undo the claim of a job this worker never ran, or cancel the job if its

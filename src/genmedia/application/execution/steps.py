@@ -68,7 +68,7 @@ def release_claim(
     job moved on."""
 
     def applies(job: Job) -> bool:
-        return _running(attempt_no)(job) and job.worker_id == worker_id
+        return job.runs(attempt_no, worker_id)
 
     def change(job: Job) -> None:
         if job.cancel_requested:
@@ -121,7 +121,7 @@ def _step(
 
 
 def _running(attempt_no: int) -> Callable[[Job], bool]:
-    return lambda job: job.status is Status.PROCESSING and job.attempts == attempt_no
+    return lambda job: job.runs(attempt_no)
 
 
 def _release(uow: UnitOfWork) -> Callable[[Job], None]:
