@@ -9,7 +9,7 @@ import pytest
 from genmedia.application.errors import ProviderError
 from genmedia.application.execution.rescue import Rescue, beat, rescue_orphans
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
-from genmedia.application.execution.steps import claim_job
+from genmedia.application.execution.steps import claim_job, fail_job, requeue_job
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest
 from genmedia.application.generation.requests import cancel_request, submit_request
 from genmedia.domain.holds import HoldStatus
@@ -171,3 +171,16 @@ class _Clock:
 
 def clock_at(uow):  # the rescuer compares with the same time the fake registry records
     return _Clock(uow)
+
+
+def test_a_late_failure_of_an_attempt_leaves_a_job_that_was_given_back_to_pending(
+    uow, clock, user
+) -> None:
+    job_id = one_job(uow, clock, user)
+    claimed = claim_job(job_id, "w1", uow=uow, clock=clock)
+    assert claimed is not None
+    assert requeue_job(job_id, claimed.attempts, "worker_lost", "rescued", uow=uow)
+    assert not fail_job(job_id, claimed.attempts, "content_moderated", "late", uow=uow, clock=clock)
+    job = job_of(uow, job_id)
+    assert (job.status, job.error_code) == (Status.PENDING, "worker_lost")
+    assert uow.db.holds[next(iter(uow.db.holds))].status is HoldStatus.PENDING

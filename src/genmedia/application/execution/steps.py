@@ -1,8 +1,7 @@
 """The job lifecycle steps, each its own short transaction (SPEC EXE-1, EXE-2).
 
 Network and storage I/O happen between these steps, never inside them. Completion, which
-also writes media and charges, is in `completion` (its names are re-exported here for the
-runner).
+also writes media and charges, is in `completion`.
 """
 
 from __future__ import annotations
@@ -10,10 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from genmedia.application.execution.completion import Completion as Completion
-from genmedia.application.execution.completion import StoredOutput as StoredOutput
-from genmedia.application.execution.completion import complete_job as complete_job
-from genmedia.application.execution.completion import complete_jobs as complete_jobs
 from genmedia.application.ports import Clock, UnitOfWork, Waiting
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
@@ -146,15 +141,13 @@ def record_provider_task(
 def fail_job(
     job_id: int, attempt_no: int, code: str, message: str, *, uow: UnitOfWork, clock: Clock
 ) -> bool:
-    """Fail an unfinished job with a code and a message, releasing its hold; False if moved on."""
-
-    def applies(job: Job) -> bool:
-        return job.attempts == attempt_no and not job.status.is_terminal
+    """Fail a job that still runs this attempt, with a code and a message, releasing its
+    hold; False if it moved on (finished, or requeued by a retry or a rescue)."""
 
     def change(job: Job) -> None:
         job.fail(code, message, clock.now())
 
-    return _step(job_id, uow=uow, applies=applies, change=change, settle=_release(uow))
+    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change, settle=_release(uow))
 
 
 def requeue_job(
