@@ -11,6 +11,7 @@ from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
 from genmedia.domain.holds import CreditHold
+from genmedia.domain.job import COMPLETION_FIELDS
 from genmedia.domain.lots import CreditLot
 from genmedia.domain.media import Media
 from genmedia.domain.provider_model import ProviderModel
@@ -57,10 +58,7 @@ class FakeCommerce:
 
 
 # The fields `Job.complete` changes (what `save_completed` writes).
-OUTCOME = (
-    "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
-    "error_code", "error_message",
-)  # fmt: skip
+OUTCOME = COMPLETION_FIELDS
 
 
 class Repo:

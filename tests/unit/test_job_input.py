@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.generation.requests import submit_request
+from genmedia.domain.job import Job
 from genmedia.domain.job_input import JobInput, LoraUse, SourceImage
 from genmedia.domain.media import Media
+from genmedia.domain.status import Status
 from genmedia.domain.wallet import EntryKind
 
 PHOTO = SourceImage(slot="image", media_id=5, storage_path="uploads/a.png", file_format="png")
@@ -106,3 +109,12 @@ _inputs = st.builds(
 @given(_inputs)
 def test_an_input_reads_back_from_its_document_unchanged(job_input: JobInput) -> None:
     assert JobInput.from_document(job_input.as_document()) == job_input
+
+
+def test_a_store_gives_a_job_only_its_id_and_the_values_it_generates() -> None:
+    job = Job(user_id=1, feature_id=2)
+    job.stored_as(7, request_id=3)
+    assert (job.id, job.request_id) == (7, 3)
+    with pytest.raises(AttributeError):
+        job.stored_as(7, status=Status.COMPLETED)
+    assert job.status is Status.PENDING

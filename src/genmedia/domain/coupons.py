@@ -143,6 +143,7 @@ class Coupon(Stored):
 class CouponRedemption(Stored):
     """One user's use of a coupon: credits given, or a discount applied to a payment."""
 
+    GENERATED = frozenset({"redeemed_at"})
     id: int | None = None
     coupon_id: int
     user_id: int

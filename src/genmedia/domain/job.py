@@ -19,10 +19,18 @@ from genmedia.domain.stored import Stored
 CHARGED = "credits_charged"
 
 
+COMPLETION_FIELDS = (
+    "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
+    "error_code", "error_message",
+)  # fmt: skip
+"""The fields `Job.complete` changes: all that writing a completion may write."""
+
+
 @attrs.define(slots=False, eq=False, kw_only=True)
 class Job(Stored):
     """One provider call: its input, status, worker, provider handle and outcome."""
 
+    GENERATED = frozenset({"created_at", "request_id"})
     id: int | None = None
     request_id: int | None = None
     user_id: int

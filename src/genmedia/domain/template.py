@@ -133,6 +133,7 @@ def check_attachments(
 class Template(Stored):
     """A pre-built style for a feature: base prompt, options, price and inputs."""
 
+    GENERATED = frozenset({"created_at", "option_groups"})
     id: int | None = None
     feature_id: int
     name: str

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.unnest import unnested
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
+from genmedia.domain.job import COMPLETION_FIELDS
 from genmedia.domain.status import Status
 
 _jobs = generation_jobs
@@ -100,10 +101,7 @@ def start() -> sa.Update:
 
 
 # What `Job.complete` changes; `save_completed` writes these and nothing else.
-OUTCOME = (
-    "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
-    "error_code", "error_message",
-)  # fmt: skip
+OUTCOME = COMPLETION_FIELDS
 
 
 @functools.cache
