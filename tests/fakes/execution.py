@@ -24,7 +24,7 @@ from genmedia.application.ports import (
 )
 from genmedia.domain.job import Job
 from genmedia.domain.scheduling import pick_dispatchable
-from genmedia.domain.status import Status, request_progress
+from genmedia.domain.status import Status
 from tests.fakes.base import Repo
 
 
@@ -44,9 +44,7 @@ class FakeJobClaims(JobClaims):
                 job.claim(worker_id, now, timeout)
             uow.jobs.save_all(jobs)
             for request_id in sorted({job.request_id or 0 for job in jobs}):
-                request = uow.requests.get(request_id)
-                states = ((job.status, job.credits_used) for job in request.jobs)
-                request.follow(request_progress(request.status, states))
+                uow.requests.get(request_id).refresh_status()
             uow.commit()
         return jobs
 

@@ -19,7 +19,7 @@ from genmedia.domain.errors import (
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.status import Status, request_progress, runs_attempt
+from genmedia.domain.status import Status, runs_attempt
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo
 
 
@@ -59,10 +59,8 @@ class FakeRequestRepository(Repo, RequestRepository):
             if request_id not in self.db.requests:
                 raise NotFound("request", request_id)
             request = self.db.requests[request_id]
-            jobs = ((job.status, job.credits_used) for job in request.jobs)
-            now = request_progress(request.status, jobs)
-            request.follow(now)
-            statuses[request_id] = now.status
+            request.refresh_status()
+            statuses[request_id] = request.status
         return statuses
 
 

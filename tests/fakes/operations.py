@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from genmedia.application.operations.stats import tier_of
 from genmedia.application.ports import (
     RetentionRepository,
     StatsRepository,
 )
 from genmedia.domain.holds import HoldStatus
+from genmedia.domain.scheduling import tier_of
 from genmedia.domain.status import Status
 from tests.fakes.base import Repo
 

@@ -15,13 +15,15 @@ from sqlalchemy import event
 from genmedia.adapters.sql.tables import generation_jobs, generation_media
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.catalog.seeding import seed_catalog
-from genmedia.application.execution.steps import (
+from genmedia.application.execution.completion import (
     Completion,
     StoredOutput,
-    claim_job,
-    claim_jobs,
     complete_job,
     complete_jobs,
+)
+from genmedia.application.execution.steps import (
+    claim_job,
+    claim_jobs,
     fail_job,
 )
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest

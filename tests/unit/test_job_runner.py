@@ -9,9 +9,10 @@ import attrs
 import pytest
 
 from genmedia.application.errors import ProviderError
+from genmedia.application.execution.completion import Completion, StoredOutput
 from genmedia.application.execution.dispatch import dispatch_pending
 from genmedia.application.execution.runner import JobRunner
-from genmedia.application.execution.steps import Completion, StoredOutput, requeue_job
+from genmedia.application.execution.steps import requeue_job
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest
 from genmedia.application.generation.requests import cancel_request, submit_request
 from genmedia.domain.errors import AlreadyExists

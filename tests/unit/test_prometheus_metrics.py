@@ -16,10 +16,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from genmedia.adapters.metrics import PrometheusMetrics
 from genmedia.adapters.metrics.null import NoMetrics
-from genmedia.application.operations.stats import QueueStats, queue_stats, tier_of
+from genmedia.application.operations.stats import QueueStats, queue_stats
 from genmedia.application.ports import Metrics
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.scheduling import tier_of
 from genmedia.domain.status import Status
 
 

@@ -11,6 +11,7 @@ from genmedia.domain import postings
 from genmedia.domain.errors import IdempotencyConflict, InsufficientCredits, InvalidValue
 from genmedia.domain.holds import CreditHold, HoldStatus
 from genmedia.domain.job import Job
+from genmedia.domain.job_input import JobInput, SourceImage
 from genmedia.domain.lots import CreditLot, LotCategory, plan_consumption
 from genmedia.domain.purchases import Payment, PaymentProvider
 from genmedia.domain.wallet import EntryKind, EntryType, Movement, Posting, Wallet
@@ -164,11 +165,12 @@ def test_a_credit_opens_a_lot_in_the_category_of_its_kind(
 
 
 def test_a_charge_of_nothing_is_no_posting() -> None:
-    job = Job(id=5, request_id=2, user_id=1, feature_id=1)
+    source = SourceImage(slot="image", media_id=1, storage_path="u/1.png", file_format="png")
+    job = Job(id=5, request_id=2, user_id=1, feature_id=1, input=JobInput(images=(source,)))
     hold = CreditHold(id=3, user_id=1, amount=4, expires_at=T0)
-    assert postings.job_charge(job, EntryKind.GENERATION, 0, None) is None
+    assert postings.job_charge(job, 0, None) is None
     assert postings.hold_capture(hold, EntryKind.GENERATION, 0) is None
-    charge = postings.job_charge(job, EntryKind.EDIT, 4, 9)
+    charge = postings.job_charge(job, 4, 9)
     assert charge is not None
     assert (charge.reference_id, charge.amount, charge.reason) == ("job:5:capture", 4, "edit job 5")
     assert (charge.links.request_id, charge.links.job_id, charge.links.media_id) == (2, 5, 9)

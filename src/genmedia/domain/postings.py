@@ -62,11 +62,12 @@ def admin_adjustment(
     )
 
 
-def job_charge(job: Job, kind: EntryKind, amount: int, media_id: int | None) -> Posting | None:
-    """The charge of a completed job (of `kind`), linked to its first media; None if the
-    job is charged nothing."""
+def job_charge(job: Job, amount: int, media_id: int | None) -> Posting | None:
+    """The charge of a completed job (an edit or a generation, as its input says), linked
+    to its first media; None if the job is charged nothing."""
     if amount == 0:
         return None
+    kind = job.input.kind
     return Posting(
         reference_id=f"job:{job.id}:capture",
         type=EntryType.DEBIT,

@@ -17,6 +17,15 @@ from typing import Protocol, TypeVar
 
 import attrs
 
+PAID_TIER = "paid"
+FREE_TIER = "free"
+TIERS = (PAID_TIER, FREE_TIER)
+
+
+def tier_of(priority: int) -> str:
+    """The priority tier of a job: paid work has a priority above zero, free work has none."""
+    return PAID_TIER if priority > 0 else FREE_TIER
+
 
 class Candidate(Protocol):
     """A pending job as the dispatcher sees it."""

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from genmedia.domain.errors import InvalidValue
+from genmedia.domain.postings import WELCOME_CREDITS
 
 PREFIX = "GENMEDIA_"
 
@@ -39,7 +40,7 @@ class Settings:
     provider_task_dir: Path | None = None
     local_async_polls: int = 2
     url_expiry: int = 3600
-    welcome_credits: int = 100
+    welcome_credits: int = WELCOME_CREDITS
     hold_ttl_seconds: int = 6 * 3600
     worker_processes: int = 1
     dispatcher_in_worker: bool = True

@@ -62,7 +62,9 @@ def start_purchase(
         if coupon is not None:
             use = coupon.claim_use(user_id, now, discount=discount, payment_id=payment.id)
             record_use(uow, coupon, use)
-        if payment.settle_if_free(now) and uow.payments.mark_paid(payment):
+        if payment.settle_if_free(now):
+            if not uow.payments.mark_paid(payment):
+                raise StaleAggregate(f"payment {payment.id} changed while it was settled")
             _deliver(uow, payment)
         uow.commit()
     return payment

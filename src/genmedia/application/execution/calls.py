@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from genmedia.application.execution.steps import Completion, StoredOutput
+from genmedia.application.execution.completion import Completion, StoredOutput
 from genmedia.application.ports import (
     Finished,
     ImageProcessor,

@@ -96,7 +96,7 @@ def _store_and_charge(
     short = {
         job.id or 0: charged[job.id or 0]
         for job, _ in done
-        if charged[job.id or 0] < billing.job_cost(job)
+        if charged[job.id or 0] < job.input.credits
     }
     if short:
         _charge_short(uow, short)

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import attrs
 
-from genmedia.application.operations.stats import tier_of
 from genmedia.application.ports import Clock, JobQueue, Metrics, UnitOfWork
+from genmedia.domain.scheduling import tier_of
 
 BATCH = 100
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from genmedia.application.execution import steps
-from genmedia.application.execution.steps import Completion
+from genmedia.application.execution.completion import Completion, complete_jobs
 from genmedia.application.ports import Clock, Metrics, UnitOfWork
 from genmedia.domain.job import Job
 
@@ -36,7 +36,7 @@ class JobEndings:
         """Complete these jobs in one transaction; if that fails, each alone, so that one
         job's error stays its own. Per completion: True, False (moved on) or the error."""
         try:
-            done = steps.complete_jobs(completions, uow=self.uow(), clock=self.clock)
+            done = complete_jobs(completions, uow=self.uow(), clock=self.clock)
         except Exception:
             if len(completions) == 1:
                 raise
@@ -45,7 +45,7 @@ class JobEndings:
 
     def _complete_alone(self, completion: Completion) -> bool | Exception:
         try:
-            return bool(steps.complete_jobs([completion], uow=self.uow(), clock=self.clock))
+            return bool(complete_jobs([completion], uow=self.uow(), clock=self.clock))
         except Exception as error:
             return error
 

@@ -23,8 +23,8 @@ from genmedia.application.errors import ProviderError, UnsupportedMedia
 from genmedia.application.execution import steps
 from genmedia.application.execution.calls import completion_of, provider_call, stored_outputs
 from genmedia.application.execution.claims import WorkerClaims
+from genmedia.application.execution.completion import Completion
 from genmedia.application.execution.endings import JobEndings
-from genmedia.application.execution.steps import Completion
 from genmedia.application.ports import (
     Clock,
     Finished,

@@ -5,16 +5,8 @@ from __future__ import annotations
 import attrs
 
 from genmedia.application.ports import UnitOfWork
+from genmedia.domain.scheduling import TIERS
 from genmedia.domain.status import Status
-
-PAID_TIER = "paid"
-FREE_TIER = "free"
-TIERS = (PAID_TIER, FREE_TIER)
-
-
-def tier_of(priority: int) -> str:
-    """The priority tier of a job: paid work has a priority above zero, free work has none."""
-    return PAID_TIER if priority > 0 else FREE_TIER
 
 
 @attrs.frozen(kw_only=True)

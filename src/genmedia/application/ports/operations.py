@@ -28,7 +28,7 @@ class StatsRepository(abc.ABC):
 
     @abc.abstractmethod
     def pending_by_tier(self) -> dict[str, int]:
-        """Live pending jobs per priority tier (see application.stats.tier_of)."""
+        """Live pending jobs per priority tier (see domain.scheduling.tier_of)."""
 
 
 class Metrics(abc.ABC):

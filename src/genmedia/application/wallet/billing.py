@@ -18,18 +18,9 @@ from genmedia.domain.errors import InsufficientCredits
 from genmedia.domain.holds import CreditHold, HoldStatus
 from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.wallet import EntryKind, Posting
+from genmedia.domain.wallet import Posting
 
 DEFAULT_HOLD_TTL = timedelta(hours=6)
-
-
-def job_cost(job: Job) -> int:
-    """The credits a job costs, fixed when the request was priced."""
-    return job.input.credits
-
-
-def _kind(job: Job) -> EntryKind:
-    return job.input.kind
 
 
 def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timedelta) -> None:
@@ -37,7 +28,7 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
 
     The holds are inserted before the wallet row is locked, so the lock (which every
     capture of this user's jobs waits for) is held only until the commit."""
-    total = sum(job_cost(job) for job in request.jobs)
+    total = sum(job.input.credits for job in request.jobs)
     if total == 0:
         return
     expires_at = uow.wallets.now() + ttl
@@ -46,11 +37,11 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
             user_id=request.user_id,
             request_id=request.id,
             job_id=job.id,
-            amount=job_cost(job),
+            amount=job.input.credits,
             expires_at=expires_at,
         )
         for job in request.jobs
-        if job_cost(job)
+        if job.input.credits
     ]
     uow.holds.add_all(holds)
     uow.wallets.reserve(request.user_id, total)
@@ -65,7 +56,7 @@ def capture_for_jobs(
     The holds are captured together, and each user's charges are one movement of the
     wallet. A job whose hold is no longer pending is charged from the balance instead.
     """
-    holds = uow.holds.capture_for_jobs({job.id or 0: job_cost(job) for job, _ in charges}, now)
+    holds = uow.holds.capture_for_jobs({job.id or 0: job.input.credits for job, _ in charges}, now)
     captured = [(job, holds[job.id], media) for job, media in charges if job.id in holds]
     charged = {
         job.id or 0: _charge_balance(uow, job, media)
@@ -90,12 +81,12 @@ def _post_captures(uow: UnitOfWork, captured: list[tuple[Job, CreditHold, int | 
 
 
 def _charge(job: Job, amount: int, media_id: int | None) -> Posting | None:
-    return postings.job_charge(job, _kind(job), amount, media_id)
+    return postings.job_charge(job, amount, media_id)
 
 
 def _charge_balance(uow: UnitOfWork, job: Job, media_id: int | None) -> int:
     """Charge a job whose hold is gone from the available balance, if it covers the cost."""
-    charge = _charge(job, job_cost(job), media_id)
+    charge = _charge(job, job.input.credits, media_id)
     if charge is None:
         return 0
     try:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from genmedia.application.execution.completion import Completion
 from genmedia.application.execution.endings import JobEndings
-from genmedia.application.execution.steps import Completion
 from genmedia.entrypoints.runtime.batch_writer import BatchWriter
 from genmedia.entrypoints.runtime.group_commit import GroupCommit
 

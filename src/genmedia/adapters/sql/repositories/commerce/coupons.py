@@ -45,13 +45,15 @@ class SqlCouponRepository(SqlRepository, CouponRepository):
         return coupon_from_row(row) if row else None
 
     def claim_use(self, redemption: CouponRedemption) -> bool:
-        """used_count + 1 unless the coupon is used up: the SQL form of `Coupon.is_used_up`,
-        evaluated on the row as the increment locks it, so concurrent claims never count more
-        than max_uses (tests/integration/contracts/test_commerce_contracts.py ties the two)."""
+        """used_count + 1 while the coupon is still active and not used up: the SQL form of
+        `Coupon.is_used_up`, evaluated on the row as the increment locks it, so concurrent
+        claims never count more than max_uses (tests/integration/contracts/
+        test_commerce_contracts.py ties the two). The validity window depends only on the
+        time, which `Coupon.claim_use` checked."""
         not_used_up = sa.or_(c.c.max_uses.is_(None), c.c.used_count < c.c.max_uses)
         statement = (
             sa.update(c)
-            .where(c.c.id == redemption.coupon_id, not_used_up)
+            .where(c.c.id == redemption.coupon_id, c.c.is_active.is_(True), not_used_up)
             .values(used_count=c.c.used_count + 1)
         )
         return self._connection.execute(statement).rowcount == 1

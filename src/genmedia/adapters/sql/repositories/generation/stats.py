@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
 from genmedia.adapters.sql.tables import generation_jobs
-from genmedia.application.operations.stats import tier_of
 from genmedia.application.ports import StatsRepository
+from genmedia.domain.scheduling import tier_of
 from genmedia.domain.status import Status
 
 _jobs = generation_jobs
