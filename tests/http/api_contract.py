@@ -1,0 +1,72 @@
+"""The routes of API.md that the HTTP API issue (#17) covers: method, path, status codes.
+
+Copied by hand from API.md's tables and conventions; path parameters are written `{}`
+because their names are ours to choose. Every route may also answer the conventions'
+codes (`COMMON`), and every route with a token may answer 401 (`AUTHENTICATED`).
+"""
+
+from __future__ import annotations
+
+COMMON = (429,)
+AUTHENTICATED = (401,)
+
+ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
+    # Identity (IDN-1, IDN-2)
+    ("POST", "/v1/auth/register"): (201, 409, 422),
+    ("POST", "/v1/auth/login"): (200, 401),
+    ("POST", "/v1/auth/logout"): (204,),
+    ("GET", "/v1/me"): (200,),
+    ("POST", "/v1/api-tokens"): (201,),
+    ("DELETE", "/v1/api-tokens/{}"): (204, 404),
+    # Catalog (CAT-1…6)
+    ("GET", "/v1/features"): (200,),
+    ("GET", "/v1/features/{}"): (200, 404),
+    ("GET", "/v1/tags"): (200,),
+    ("GET", "/v1/templates"): (200,),
+    ("GET", "/v1/templates/{}"): (200, 404),
+    ("GET", "/v1/provider-models"): (200,),
+    # Generation (GEN-1…6, GEN-10)
+    ("POST", "/v1/requests/estimate"): (200, 422),
+    ("POST", "/v1/requests"): (202, 402, 409, 422),
+    ("GET", "/v1/requests"): (200,),
+    ("GET", "/v1/requests/{}"): (200, 404),
+    ("POST", "/v1/requests/{}/cancel"): (200, 404, 409),
+    ("DELETE", "/v1/requests/{}"): (204, 404),
+    # Media (GEN-8, GEN-9)
+    ("POST", "/v1/media"): (201, 413, 415),
+    ("GET", "/v1/media"): (200,),
+    ("GET", "/v1/media/{}"): (200, 404),
+    ("GET", "/v1/media/{}/content"): (302, 404),
+    ("PUT", "/v1/media/{}/favorite"): (204, 404),
+    ("DELETE", "/v1/media/{}/favorite"): (204, 404),
+    ("DELETE", "/v1/media/{}"): (204, 404),
+    # Wallet (reads and redeem)
+    ("GET", "/v1/wallet"): (200,),
+    ("GET", "/v1/wallet/transactions"): (200,),
+    ("POST", "/v1/wallet/redeem"): (200, 404, 409),
+    ("GET", "/v1/credit-packs"): (200,),
+    # Operations
+    ("GET", "/healthz"): (200,),
+    ("GET", "/readyz"): (200,),
+    ("GET", "/metrics"): (200,),
+}
+
+ANONYMOUS = {
+    ("POST", "/v1/auth/register"),
+    ("POST", "/v1/auth/login"),
+    ("GET", "/v1/features"),
+    ("GET", "/v1/features/{}"),
+    ("GET", "/v1/tags"),
+    ("GET", "/v1/templates"),
+    ("GET", "/v1/templates/{}"),
+    ("GET", "/v1/provider-models"),
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+}
+
+# Served outside the OpenAPI document itself.
+UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
+
+# The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
+PAGED = ("/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions")
