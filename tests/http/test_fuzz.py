@@ -1,24 +1,20 @@
 """Schemathesis against the served OpenAPI document, authenticated, on the embedded default.
 
-The app is served by uvicorn on a loopback port. For every operation the document lists,
-generated calls must answer below 500, with a status code, content type and body that the
-document declares. `GENMEDIA_FUZZ_EXAMPLES` sets the examples per operation (`make fuzz`
-runs a deeper pass than `make test`).
+The app is served by `genmedia serve` (granian) on a loopback port. For every operation of
+the contract, generated calls must answer below 500, with a status code, content type and
+body that the document declares. `GENMEDIA_FUZZ_EXAMPLES` sets the examples per
+operation (`make fuzz` runs a deeper pass than `make test`).
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -28,9 +24,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from genmedia.entrypoints.http.app import create_app
 from tests.http.api_contract import ROUTES
-from tests.http.conftest import PASSWORD, http_container
+from tests.http.conftest import PASSWORD
+from tests.http.served import genmedia, served
 
 EXAMPLES = int(os.environ.get("GENMEDIA_FUZZ_EXAMPLES", "12"))
 # No 5xx, and every answer as the document declares it. (Schemathesis's stricter checks,
@@ -44,48 +40,30 @@ CHECKS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[str]:
-    """The base URL of the app on a seeded embedded database, served on a loopback port."""
+def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of `genmedia serve` on a seeded embedded home of its own."""
     home = tmp_path_factory.mktemp("fuzz")
-    database = home / "db.sqlite"
-    database.write_bytes(sqlite_template.read_bytes())
-    container = http_container(home, f"sqlite:///{database}", rate_limit_per_token=10**6)
-    container.seed_catalog()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join()
-    container.shutdown_resources()
+    env = {"GENMEDIA_HOME": str(home), "GENMEDIA_RATE_LIMIT_PER_TOKEN": "1000000"}
+    genmedia("db", "upgrade", env=env)
+    genmedia("seed", env=env)
+    with served(env, home / "serve.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-def token_headers(served: str) -> dict[str, str]:
+def token_headers(served_app: str) -> dict[str, str]:
     """The Authorization header of a user registered on the served app."""
     body = {"email": "fuzz@example.com", "password": PASSWORD}
-    answer = httpx.post(f"{served}/v1/auth/register", json=body)
+    answer = httpx.post(f"{served_app}/v1/auth/register", json=body)
     assert answer.status_code == 201, answer.text
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
 @pytest.fixture(scope="module")
-def api(served: str) -> Any:
+def api(served_app: str) -> Any:
     """The served OpenAPI document, loaded by schemathesis."""
-    return schemathesis.openapi.from_url(f"{served}/openapi.json")
+    return schemathesis.openapi.from_url(f"{served_app}/openapi.json")
 
 
 def _operation(api: Any, method: str, shape: str) -> Any:
@@ -103,7 +81,7 @@ def _shape(path: str) -> str:
 
 @pytest.mark.parametrize(("method", "path"), sorted(ROUTES))
 def test_no_generated_call_breaks_the_server_or_the_document(
-    api: Any, served: str, token_headers: dict[str, str], method: str, path: str
+    api: Any, served_app: str, token_headers: dict[str, str], method: str, path: str
 ) -> None:
     operation = _operation(api, method, path)
 
@@ -115,6 +93,6 @@ def test_no_generated_call_breaks_the_server_or_the_document(
         derandomize=not os.environ.get("GENMEDIA_FUZZ_RANDOM"),
     )
     def fuzz(case: Any) -> None:
-        case.call_and_validate(base_url=served, headers=token_headers, checks=CHECKS)
+        case.call_and_validate(base_url=served_app, headers=token_headers, checks=CHECKS)
 
     fuzz()
