@@ -9,10 +9,15 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import embedded, pipeline, wallet
+from bench import embedded, http, pipeline, wallet
 
 RESULTS = Path(__file__).with_name("results.json")
-SUITES = {"embedded": embedded.run, "wallet": wallet.run, "pipeline": pipeline.run}
+SUITES = {
+    "embedded": embedded.run,
+    "wallet": wallet.run,
+    "pipeline": pipeline.run,
+    "http": http.run,
+}
 
 
 def main(selected: list[str]) -> int:

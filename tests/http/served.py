@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import attrs
 import httpx
 
 STARTUP_LIMIT = 60.0
@@ -46,9 +47,17 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
     raise RuntimeError(f"genmedia serve did not answer /healthz: {log.read_text()[-2000:]}")
 
 
+@attrs.frozen
+class Server:
+    """A running `genmedia serve`: its base URL and its main process id."""
+
+    base: str
+    pid: int
+
+
 @contextmanager
-def served(env: Mapping[str, str], log: Path, *, workers: int = 1) -> Iterator[str]:
-    """The base URL of `genmedia serve` run with `env` (GENMEDIA_* settings) on a free port.
+def served(env: Mapping[str, str], log: Path, *, workers: int = 1) -> Iterator[Server]:
+    """`genmedia serve` run with `env` (GENMEDIA_* settings) on a free port.
 
     Its output goes to `log`. The server is stopped with SIGTERM when the block ends.
     """
@@ -62,7 +71,7 @@ def served(env: Mapping[str, str], log: Path, *, workers: int = 1) -> Iterator[s
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(base, server, log)
-        yield base
+        yield Server(base=base, pid=server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
         try:

@@ -47,8 +47,8 @@ def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {"GENMEDIA_HOME": str(home), "GENMEDIA_RATE_LIMIT_PER_TOKEN": "1000000"}
     genmedia("db", "upgrade", env=env)
     genmedia("seed", env=env)
-    with served(env, home / "serve.log") as base:
-        yield base
+    with served(env, home / "serve.log") as server:
+        yield server.base
 
 
 @pytest.fixture(scope="module")

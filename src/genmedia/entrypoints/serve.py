@@ -15,13 +15,13 @@ from genmedia.entrypoints.container import Container
 TARGET = "genmedia.entrypoints.http.asgi:app"
 
 
-def run_granian(host: str, port: int, workers: int) -> None:
-    """Serve the app of `asgi.app` with `workers` granian processes."""
+def run_granian(host: str, port: int, workers: int, target: str = TARGET) -> None:
+    """Serve the app factory `target` (`asgi.app` by default) with `workers` granian processes."""
     from granian import Granian
     from granian.constants import Interfaces
 
     server = Granian(
-        TARGET,
+        target,
         address=host,
         port=port,
         interface=Interfaces.ASGI,
