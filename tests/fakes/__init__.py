@@ -7,6 +7,7 @@ from tests.fakes.catalog import (
     FakeTagRepository,
     FakeTemplateRepository,
     FakeTrainedModelRepository,
+    FakeTrendRepository,
 )
 from tests.fakes.commerce import (
     FakeCouponRepository,
@@ -57,6 +58,7 @@ __all__ = [
     "FakeTagRepository",
     "FakeTemplateRepository",
     "FakeTrainedModelRepository",
+    "FakeTrendRepository",
     "FakeUnitOfWork",
     "FakeUserRepository",
     "FakeWalletRepository",

@@ -29,6 +29,7 @@ from genmedia.adapters.sql.repositories import (
     SqlTagRepository,
     SqlTemplateRepository,
     SqlTrainedModelRepository,
+    SqlTrendRepository,
     SqlUserRepository,
     SqlWalletRepository,
     SqlWorkerRegistry,
@@ -73,6 +74,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.features = SqlFeatureRepository(connection)
         self.tags = SqlTagRepository(connection)
         self.templates = SqlTemplateRepository(connection)
+        self.trends = SqlTrendRepository(connection)
         self.provider_models = SqlProviderModelRepository(connection)
         self.trained_models = SqlTrainedModelRepository(connection)
         self.requests = SqlRequestRepository(connection, self._loaded)

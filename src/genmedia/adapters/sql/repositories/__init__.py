@@ -20,6 +20,7 @@ from genmedia.adapters.sql.repositories.generation.stats import SqlStatsReposito
 from genmedia.adapters.sql.repositories.identity.users import SqlUserRepository
 from genmedia.adapters.sql.repositories.media.repository import SqlMediaRepository
 from genmedia.adapters.sql.repositories.templates.repository import SqlTemplateRepository
+from genmedia.adapters.sql.repositories.templates.trends import SqlTrendRepository
 from genmedia.adapters.sql.repositories.trained_models.repository import SqlTrainedModelRepository
 from genmedia.adapters.sql.repositories.wallet.holds import SqlHoldRepository
 from genmedia.adapters.sql.repositories.wallet.wallets import SqlWalletRepository
@@ -44,6 +45,7 @@ __all__ = [
     "SqlTagRepository",
     "SqlTemplateRepository",
     "SqlTrainedModelRepository",
+    "SqlTrendRepository",
     "SqlUserRepository",
     "SqlWalletRepository",
     "SqlWorkerRegistry",
