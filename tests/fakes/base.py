@@ -13,6 +13,7 @@ from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
 from genmedia.domain.holds import CreditHold
+from genmedia.domain.idempotency import IdempotencyKey
 from genmedia.domain.job import COMPLETION_FIELDS
 from genmedia.domain.lots import CreditLot
 from genmedia.domain.media import Media
@@ -20,6 +21,7 @@ from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack, Payment
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
+from genmedia.domain.tokens import AccessToken
 from genmedia.domain.trained_model import TrainedModel
 from genmedia.domain.trending import Activity
 from genmedia.domain.user import User
@@ -31,6 +33,8 @@ class FakeDatabase:
     """The committed state shared by every FakeUnitOfWork made from it."""
 
     users: dict[int, User] = attrs.Factory(dict)
+    tokens: dict[int, AccessToken] = attrs.Factory(dict)
+    idempotency: dict[tuple[str, str], IdempotencyKey] = attrs.Factory(dict)
     features: dict[int, Feature] = attrs.Factory(dict)
     tags: dict[int, Tag] = attrs.Factory(dict)
     templates: dict[int, Template] = attrs.Factory(dict)

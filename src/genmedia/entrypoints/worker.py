@@ -43,7 +43,8 @@ def dispatch_round(container: Container) -> Callable[[], bool]:
 
 
 def maintenance(container: Container) -> Callable[[], bool]:
-    """One round of upkeep: rescue orphans, resend lost messages, expire holds, lots, cards."""
+    """One round of upkeep: rescue orphans, resend lost messages, expire holds, lots, cards,
+    sessions and idempotency keys."""
 
     def round_() -> bool:
         rescued = container.rescue_orphans()
@@ -51,6 +52,8 @@ def maintenance(container: Container) -> Callable[[], bool]:
         container.expire_holds()
         container.expire_lots()
         container.expire_gift_cards(container.clock().now())
+        container.expire_sessions()
+        container.expire_idempotency_keys()
         if any(rescued.values()) or resent:
             log.info("maintenance: rescued %s, resent %s", dict(rescued), resent)
         return False

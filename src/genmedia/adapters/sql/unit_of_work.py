@@ -13,11 +13,13 @@ from genmedia.adapters.sql.engine import allow_one_statement, forget_one_stateme
 from genmedia.adapters.sql.repositories import (
     LoadedJobs,
     LoadedRequests,
+    SqlAccessTokenRepository,
     SqlCouponRepository,
     SqlCreditPackRepository,
     SqlFeatureRepository,
     SqlGiftCardRepository,
     SqlHoldRepository,
+    SqlIdempotencyKeys,
     SqlJobOutbox,
     SqlJobRepository,
     SqlMediaRepository,
@@ -71,6 +73,8 @@ class SqlUnitOfWork(UnitOfWork):
         connection.begin()
         self._connection = connection
         self.users = SqlUserRepository(connection)
+        self.tokens = SqlAccessTokenRepository(connection)
+        self.idempotency = SqlIdempotencyKeys(connection)
         self.features = SqlFeatureRepository(connection)
         self.tags = SqlTagRepository(connection)
         self.templates = SqlTemplateRepository(connection)

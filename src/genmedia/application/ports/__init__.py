@@ -27,7 +27,13 @@ from genmedia.application.ports.execution import (
     WorkerRegistry,
 )
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
-from genmedia.application.ports.identity import PasswordHasher, UserRepository
+from genmedia.application.ports.idempotency import IdempotencyKeys
+from genmedia.application.ports.identity import (
+    AccessTokenRepository,
+    PasswordHasher,
+    UserRepository,
+)
+from genmedia.application.ports.limits import Count, Counters
 from genmedia.application.ports.operations import Metrics, RetentionRepository, StatsRepository
 from genmedia.application.ports.providers import (
     Finished,
@@ -44,6 +50,9 @@ from genmedia.application.ports.unit_of_work import UnitOfWork
 from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 __all__ = [
+    "AccessTokenRepository",
+    "Count",
+    "Counters",
     "Clock",
     "CouponRepository",
     "CreditPackRepository",
@@ -51,6 +60,7 @@ __all__ = [
     "Finished",
     "GiftCardRepository",
     "HoldRepository",
+    "IdempotencyKeys",
     "ImageProcessor",
     "InputImage",
     "JobClaims",
