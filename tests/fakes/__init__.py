@@ -31,7 +31,7 @@ from tests.fakes.operations import (
     FakeRetentionRepository,
     FakeStatsRepository,
 )
-from tests.fakes.system import FakeClock, FakeImageProcessor, FakeStorage
+from tests.fakes.system import FakeClock, FakeCounters, FakeImageProcessor, FakeStorage
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
@@ -39,6 +39,7 @@ __all__ = [
     "FakeAccessTokenRepository",
     "FakeClock",
     "FakeCommerce",
+    "FakeCounters",
     "FakeCouponRepository",
     "FakeCreditPackRepository",
     "FakeDatabase",
