@@ -3,8 +3,9 @@
 The dispatcher role (handing due jobs to the broker) and the maintenance tasks (rescuing
 jobs of dead workers, resending lost messages, expiring holds, lots, gift cards, sessions
 and idempotency keys) run in every worker process unless GENMEDIA_DISPATCHER_IN_WORKER is
-off, or on their own in `genmedia dispatcher`. Running several dispatchers at once is safe: picking a job marks
-it in the same transaction, and every maintenance step is a guarded write.
+off, or on their own in `genmedia dispatcher`. Running several dispatchers at once is safe:
+picking a job marks it in the same transaction, and every maintenance step is a guarded
+write.
 """
 
 from __future__ import annotations
