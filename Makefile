@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # uv verifies TLS with the system certificate store, as pip does here.
 export UV_NATIVE_TLS ?= 1
 
-.PHONY: demo serve test lint typecheck imports sizes pytest bench stats clean
+.PHONY: demo serve fuzz test lint typecheck imports sizes pytest bench stats clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -45,6 +45,10 @@ pytest: $(BIN)/genmedia
 	$(BIN)/pytest
 
 test: lint typecheck imports sizes pytest
+
+# Schemathesis against a served API with many more examples than `make test` runs.
+fuzz: $(BIN)/genmedia
+	GENMEDIA_FUZZ_EXAMPLES=$${GENMEDIA_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/e2e/test_fuzz.py
 
 bench: $(BIN)/genmedia
 	$(BIN)/python -m bench

@@ -9,8 +9,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from genmedia.application.generation.commands import CancelRequest, SubmitRequest
-from genmedia.application.identity.commands import CreateUser
+from genmedia.application.generation.commands import CancelRequest, DeleteRequest, SubmitRequest
+from genmedia.application.identity.commands import CreateUser, IssueApiToken, LogIn, Register
+from genmedia.application.ports.catalog import TemplateSearch
 from genmedia.domain.errors import (
     DomainError,
     FieldError,
@@ -49,7 +50,12 @@ __all__ = [
     # commands
     "CancelRequest",
     "CreateUser",
+    "DeleteRequest",
+    "IssueApiToken",
+    "LogIn",
+    "Register",
     "SubmitRequest",
+    "TemplateSearch",
     # errors
     "DomainError",
     "FieldError",

@@ -7,6 +7,7 @@ from tests.fakes.catalog import (
     FakeTagRepository,
     FakeTemplateRepository,
     FakeTrainedModelRepository,
+    FakeTrendRepository,
 )
 from tests.fakes.commerce import (
     FakeCouponRepository,
@@ -30,7 +31,7 @@ from tests.fakes.operations import (
     FakeRetentionRepository,
     FakeStatsRepository,
 )
-from tests.fakes.system import FakeClock, FakeImageProcessor, FakeStorage
+from tests.fakes.system import FakeClock, FakeCounters, FakeImageProcessor, FakeStorage
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
@@ -38,6 +39,7 @@ __all__ = [
     "FakeAccessTokenRepository",
     "FakeClock",
     "FakeCommerce",
+    "FakeCounters",
     "FakeCouponRepository",
     "FakeCreditPackRepository",
     "FakeDatabase",
@@ -63,6 +65,7 @@ __all__ = [
     "FakeTagRepository",
     "FakeTemplateRepository",
     "FakeTrainedModelRepository",
+    "FakeTrendRepository",
     "FakeUnitOfWork",
     "FakeUserRepository",
     "FakeWalletRepository",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import attrs
 
@@ -21,6 +23,7 @@ from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
 from genmedia.domain.tokens import AccessToken
 from genmedia.domain.trained_model import TrainedModel
+from genmedia.domain.trending import Activity
 from genmedia.domain.user import User
 from genmedia.domain.wallet import LedgerEntry, Wallet
 
@@ -46,6 +49,7 @@ class FakeDatabase:
     lots: dict[int, CreditLot] = attrs.Factory(dict)
     commerce: FakeCommerce = attrs.Factory(lambda: FakeCommerce())
     workers: dict[str, tuple[datetime, bool]] = attrs.Factory(dict)
+    activity: dict[tuple[int, datetime], Activity] = attrs.Factory(dict)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
@@ -63,6 +67,24 @@ class FakeCommerce:
 
 # The fields `Job.complete` changes (what `save_completed` writes).
 OUTCOME = COMPLETION_FIELDS
+
+
+T = TypeVar("T")
+
+
+def keyed(
+    items: Iterable[T],
+    key: Callable[[T], tuple[int, ...]],
+    after: tuple[int, ...] | None,
+    limit: int | None,
+    *,
+    descending: bool = False,
+) -> list[T]:
+    """A keyset page of items, as the SQL stores read it: in key order, after `after`."""
+    ordered = sorted(items, key=key, reverse=descending)
+    if after is not None:
+        ordered = [i for i in ordered if (key(i) < after if descending else key(i) > after)]
+    return ordered if limit is None else ordered[:limit]
 
 
 class Repo:

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
 
 from genmedia.application.ports import (
     FeatureRepository,
     ProviderModelRepository,
     TagRepository,
     TemplateRepository,
+    TemplateSearch,
     TrainedModelRepository,
+    TrendRepository,
 )
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.errors import (
     AlreadyExists,
     NotFound,
 )
-from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.provider_model import ModelCategory, ProviderModel
 from genmedia.domain.template import Template
 from genmedia.domain.trained_model import TrainedModel, TrainedModelStatus
-from tests.fakes.base import Repo
+from genmedia.domain.trending import Activity, TrendWindow
+from tests.fakes.base import Repo, keyed
 
 
 class FakeFeatureRepository(Repo, FeatureRepository):
@@ -36,10 +43,16 @@ class FakeFeatureRepository(Repo, FeatureRepository):
     def get_by_name(self, name: str) -> Feature | None:
         return next((f for f in self.db.features.values() if f.name == name), None)
 
-    def list_active(self, category: MediaCategory | None = None) -> list[Feature]:
+    def list_active(
+        self,
+        category: MediaCategory | None = None,
+        *,
+        after: tuple[int, ...] | None = None,
+        limit: int | None = None,
+    ) -> list[Feature]:
         found = [f for f in self.db.features.values() if f.is_usable]
         found = [f for f in found if category is None or f.category is category]
-        return sorted(found, key=lambda f: (f.order_index, f.id or 0))
+        return keyed(found, lambda f: (f.order_index, f.id or 0), after, limit)
 
 
 class FakeTagRepository(Repo, TagRepository):
@@ -53,8 +66,9 @@ class FakeTagRepository(Repo, TagRepository):
     def get_by_name(self, name: str) -> Tag | None:
         return next((t for t in self.db.tags.values() if t.name == name), None)
 
-    def list(self) -> list[Tag]:
-        return sorted(self.db.tags.values(), key=lambda t: (t.sort_order, t.id or 0))
+    def list(self, *, after: tuple[int, ...] | None = None, limit: int | None = None) -> list[Tag]:
+        active = [t for t in self.db.tags.values() if t.is_active]
+        return keyed(active, lambda t: (t.sort_order, t.id or 0), after, limit)
 
 
 class FakeTemplateRepository(Repo, TemplateRepository):
@@ -68,14 +82,27 @@ class FakeTemplateRepository(Repo, TemplateRepository):
     def get(self, template_id: int) -> Template:
         if template_id not in self.db.templates:
             raise NotFound("template", template_id)
-        return self.db.templates[template_id]
+        return copy.deepcopy(self.db.templates[template_id])
 
     def get_by_slug(self, slug: str) -> Template | None:
-        return next((t for t in self.db.templates.values() if t.slug == slug), None)
+        found = (t for t in self.db.templates.values() if t.slug == slug and not t.deleted_at)
+        return copy.deepcopy(next(found, None))
 
     def list_active(self, feature_id: int | None = None) -> list[Template]:
         found = [t for t in self.db.templates.values() if t.is_usable]
         return [t for t in found if feature_id is None or t.feature_id == feature_id]
+
+    def search(
+        self, search: TemplateSearch, *, after: tuple[int, ...] | None = None, limit: int = 20
+    ) -> list[Template]:
+        found = [
+            attrs.evolve(t, option_groups=())
+            for t in self.db.templates.values()
+            if t.is_usable and _selects(search, t)
+        ]
+        if search.trending:
+            return keyed(found, lambda t: (t.trend_score, t.id or 0), after, limit, descending=True)
+        return keyed(found, lambda t: (t.id or 0,), after, limit, descending=True)
 
 
 class FakeProviderModelRepository(Repo, ProviderModelRepository):
@@ -96,6 +123,64 @@ class FakeProviderModelRepository(Repo, ProviderModelRepository):
 
     def get_default(self) -> ProviderModel | None:
         return next((m for m in self.db.models.values() if m.is_default and m.is_active), None)
+
+    def list_active(
+        self,
+        category: ModelCategory | None = None,
+        *,
+        after: tuple[int, ...] | None = None,
+        limit: int | None = None,
+    ) -> list[ProviderModel]:
+        found = [m for m in self.db.models.values() if m.is_active]
+        found = [m for m in found if category is None or m.category is category]
+        return keyed(found, lambda m: (m.id or 0,), after, limit)
+
+
+class FakeTrendRepository(Repo, TrendRepository):
+    def count(self, template_id: int, hour: datetime, *, views: int = 0, uses: int = 0) -> None:
+        template = self.db.templates[template_id]
+        template.view_count += views
+        template.usage_count += uses
+        was = self.db.activity.get((template_id, hour), Activity(hour=hour))
+        now = Activity(hour=hour, views=was.views + views, uses=was.uses + uses)
+        self.db.activity[(template_id, hour)] = now
+
+    def windows(self, since: datetime) -> list[TrendWindow]:
+        activity: dict[int, list[Activity]] = {}
+        for (template_id, hour), counted in sorted(self.db.activity.items()):
+            if hour >= since:
+                activity.setdefault(template_id, []).append(counted)
+        return [
+            TrendWindow(
+                template_id=t.id or 0,
+                score=t.trend_score,
+                start=t.trend_start_date,
+                end=t.trend_end_date,
+                activity=tuple(activity.get(t.id or 0, [])),
+            )
+            for t in self.db.templates.values()
+            if t.trend_score != 0 or (t.id or 0) in activity
+        ]
+
+    def write_scores(self, scores: Mapping[int, int]) -> None:
+        for template_id, score in scores.items():
+            self.db.templates[template_id].trend_score = score
+
+    def prune(self, before: datetime) -> int:
+        old = [key for key in self.db.activity if key[1] < before]
+        for key in old:
+            del self.db.activity[key]
+        return len(old)
+
+
+def _selects(search: TemplateSearch, template: Template) -> bool:
+    q = search.q.lower() if search.q else None
+    return (
+        (search.feature_id is None or template.feature_id == search.feature_id)
+        and (search.tag_id is None or template.tag_id == search.tag_id)
+        and (search.tag is None or search.tag in template.tags)
+        and (q is None or q in template.name.lower() or q in (template.description or "").lower())
+    )
 
 
 class FakeTrainedModelRepository(Repo, TrainedModelRepository):

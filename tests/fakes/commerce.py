@@ -4,7 +4,7 @@ as the SQL guards do on the row."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 
 from genmedia.application.ports import (
@@ -21,8 +21,8 @@ from genmedia.domain.coupons import (
 )
 from genmedia.domain.errors import AlreadyExists, AlreadyUsed, DomainError, InvalidValue, NotFound
 from genmedia.domain.gift_cards import GiftCard
-from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider
-from tests.fakes.base import Repo
+from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider, PaymentStatus
+from tests.fakes.base import Repo, keyed
 
 
 def _decided(move: Callable[[], object]) -> bool:
@@ -50,9 +50,11 @@ class FakeCreditPackRepository(Repo, CreditPackRepository):
         found = (p for p in self.db.commerce.packs.values() if p.name == name)
         return copy.deepcopy(next(found, None))
 
-    def list_active(self) -> list[CreditPack]:
+    def list_active(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[CreditPack]:
         active = [p for p in self.db.commerce.packs.values() if p.is_active]
-        return copy.deepcopy(sorted(active, key=lambda p: (p.credits, p.id or 0)))
+        return copy.deepcopy(keyed(active, lambda p: (p.credits, p.id or 0), after, limit))
 
 
 class FakePaymentRepository(Repo, PaymentRepository):
@@ -73,6 +75,11 @@ class FakePaymentRepository(Repo, PaymentRepository):
             if p.provider is provider and p.charge_id == charge_id
         )
         return copy.deepcopy(next(found, None))
+
+    def refunded(self, payment_ids: Collection[int]) -> set[int]:
+        payments = self.db.commerce.payments
+        refunded = PaymentStatus.REFUNDED
+        return {i for i in payment_ids if i in payments and payments[i].status is refunded}
 
     def _write(self, payment: Payment, move: Callable[[Payment], object]) -> bool:
         stored = self.get(payment.id or 0)

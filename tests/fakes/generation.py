@@ -20,7 +20,7 @@ from genmedia.domain.job import Job
 from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status, runs_attempt
-from tests.fakes.base import OUTCOME, FakeDatabase, Repo
+from tests.fakes.base import OUTCOME, FakeDatabase, Repo, keyed
 
 
 class FakeRequestRepository(Repo, RequestRepository):
@@ -44,6 +44,25 @@ class FakeRequestRepository(Repo, RequestRepository):
             raise NotFound("request", request_id)
         self.loaded[request_id] = self.db.versions[request_id]
         return self.db.requests[request_id]
+
+    def list_for_user(
+        self,
+        user_id: int,
+        *,
+        status: Status | None = None,
+        before_id: int | None = None,
+        limit: int = 20,
+    ) -> list[GenerationRequest]:
+        mine = [
+            r
+            for r in self.db.requests.values()
+            if r.user_id == user_id and r.deleted_at is None and status in (None, r.status)
+        ]
+        after = None if before_id is None else (before_id,)
+        found = keyed(mine, lambda r: (r.id or 0,), after, limit, descending=True)
+        for request in found:
+            self.loaded[request.id or 0] = self.db.versions[request.id or 0]
+        return found
 
     def save(self, request: GenerationRequest) -> None:
         rid = request.id or 0

@@ -16,6 +16,7 @@ from tests.fakes.catalog import (
     FakeTagRepository,
     FakeTemplateRepository,
     FakeTrainedModelRepository,
+    FakeTrendRepository,
 )
 from tests.fakes.commerce import (
     FakeCouponRepository,
@@ -50,6 +51,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.features = FakeFeatureRepository(self.work)
         self.tags = FakeTagRepository(self.work)
         self.templates = FakeTemplateRepository(self.work)
+        self.trends = FakeTrendRepository(self.work)
         self.provider_models = FakeProviderModelRepository(self.work)
         self.trained_models = FakeTrainedModelRepository(self.work)
         self.requests = FakeRequestRepository(self.work, self.db)

@@ -86,7 +86,7 @@ def test_credit_packs_round_trip_and_list_the_active_ones(uow: SqlUnitOfWork) ->
         assert uow.credit_packs.get_by_name("Nope") is None
         with pytest.raises(NotFound):
             uow.credit_packs.get(999)
-    assert [p.name for p in list_credit_packs(uow=uow)] == ["Starter"]
+    assert [p.name for p in list_credit_packs(uow=uow).items] == ["Starter"]
     with pytest.raises(AlreadyExists):
         add_pack(uow, "Starter")
 

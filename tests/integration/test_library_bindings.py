@@ -89,7 +89,7 @@ def test_credit_packs_are_put_on_sale_bought_confirmed_and_refunded(container: C
         CreditPack(name="Bindings", credits=300, price=900, currency="XTR")
     )
     assert pack.id is not None
-    assert [p.name for p in container.list_credit_packs()] == ["Bindings"]
+    assert [p.name for p in container.list_credit_packs().items] == ["Bindings"]
     user = container.ensure_user(CreateUser(email="buyer@example.com")).id
     payment = container.start_purchase(user, pack.id, "telegram_stars")
     assert payment.status is PaymentStatus.PENDING

@@ -312,5 +312,5 @@ def test_the_credit_packs_on_sale_are_listed_fewest_credits_first(uow: FakeUnitO
     add_pack(uow, "Mega", credits=5000, price=4000)
     add_pack(uow, "Mini", credits=10, price=5)
     add_pack(uow, "Retired", credits=50, price=100, active=False)
-    names = [p.name for p in list_credit_packs(uow=uow)]
+    names = [p.name for p in list_credit_packs(uow=uow).items]
     assert names == ["Mini", "Starter", "Pro", "Premium", "Mega"]

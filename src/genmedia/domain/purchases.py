@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from genmedia.domain.coupons import Coupon, describe
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.money import normalise_currency, whole
 from genmedia.domain.stored import Stored
+from genmedia.domain.wallet import EntryKind, EntryStatus, LedgerEntry
 
 
 class PaymentProvider(enum.StrEnum):
@@ -205,3 +207,12 @@ class Payment(Stored):
         if self.status is not PaymentStatus.REFUNDED:
             raise IllegalTransition("payment", self.status.value, "refund recorded")
         self.metadata = {**self.metadata, "refund": outcome}
+
+
+def as_shown(entry: LedgerEntry, refunded_payments: Collection[int]) -> LedgerEntry:
+    """A ledger entry as the ledger shows it now: the entry stays as written (the ledger is
+    append-only), but a purchase whose payment was refunded since shows `refunded`."""
+    payment_id = entry.links.payment_id
+    if entry.kind is EntryKind.PURCHASE and payment_id in refunded_payments:
+        return attrs.evolve(entry, status=EntryStatus.REFUNDED)
+    return entry

@@ -59,22 +59,41 @@ class GenerationRequest(Stored):
         states = ((job.status, job.credits_used) for job in self.jobs)
         self.follow(request_progress(self.status, states))
 
+    def check_seen_by(self, user_id: int) -> None:
+        """Raise NotFound unless this is a live request of the user's: another user's
+        request, or a deleted one, does not exist for them."""
+        if self.user_id != user_id or self.deleted_at is not None:
+            raise NotFound("request", self.id)
+
     def cancel(self, now: datetime) -> list[Job]:
         """Cancel pending jobs at once and ask running ones to stop; the jobs cancelled now.
 
         Raises NothingToCancel when no job is pending or running.
         """
-        pending = [j for j in self.jobs if j.status is Status.PENDING]
-        running = [j for j in self.jobs if j.status is Status.PROCESSING and not j.cancel_requested]
-        if not pending and not running:
+        if not any(self._stoppable(job) for job in self.jobs):
             raise NothingToCancel(f"request {self.id} has no pending or running job")
-        for job in pending:
-            job.cancel(now)
-        for job in running:
-            job.request_cancel()
-        self.refresh_status()
-        return pending
+        return self._stop(now)
 
-    def soft_delete(self, now: datetime) -> None:
-        """Hide the request from its owner; its history stays."""
+    def soft_delete(self, now: datetime) -> list[Job]:
+        """Hide the request from its owner, stopping its work first as `cancel` does; the
+        jobs cancelled now. Its history, and the charges of work already done, stay."""
+        cancelled = self._stop(now)
         self.deleted_at = now
+        return cancelled
+
+    @staticmethod
+    def _stoppable(job: Job) -> bool:
+        running = job.status is Status.PROCESSING and not job.cancel_requested
+        return job.status is Status.PENDING or running
+
+    def _stop(self, now: datetime) -> list[Job]:
+        stopping = [job for job in self.jobs if self._stoppable(job)]
+        pending = [job for job in stopping if job.status is Status.PENDING]
+        for job in stopping:
+            if job.status is Status.PENDING:
+                job.cancel(now)
+            else:
+                job.request_cancel()
+        if stopping:
+            self.refresh_status()
+        return pending

@@ -175,6 +175,10 @@ class Template(Stored):
         """Whether new requests may use this template."""
         return self.is_active and self.deleted_at is None
 
+    def count_view(self) -> None:
+        """One more view, as the store counts it (the store adds it to the stored count)."""
+        self.view_count += 1
+
     def group(self, name: str) -> OptionGroup | None:
         """The option group with this name, if any."""
         return next((g for g in self.option_groups if g.group_name == name), None)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from dependency_injector import providers
 
 from genmedia.application.catalog import queries as catalog_queries
-from genmedia.application.catalog import seeding
+from genmedia.application.catalog import seeding, templates, trends
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
 from genmedia.application.execution import dispatch, rescue
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
@@ -18,6 +18,7 @@ from genmedia.application.identity import sessions, users
 from genmedia.application.operations import health, idempotency, retention
 from genmedia.application.wallet import accounts
 from genmedia.domain.limits import Limit
+from genmedia.domain.trending import TrendFormula
 from genmedia.entrypoints.infrastructure import Infrastructure, worker_id
 from genmedia.entrypoints.settings import Settings
 
@@ -109,7 +110,10 @@ class Container(Infrastructure):
         requests.submit_request, uow=uow, clock=clock, hold_ttl=hold_ttl
     )
     cancel_request = providers.Callable(requests.cancel_request, uow=uow, clock=clock)
+    delete_request = providers.Callable(requests.delete_request, uow=uow, clock=clock)
     request_details = providers.Callable(generation_queries.request_details, uow=uow)
+    request_of = providers.Callable(generation_queries.request_of, uow=uow)
+    list_requests = providers.Callable(generation_queries.list_requests, uow=uow)
     wallet_of = providers.Callable(accounts.wallet_of, uow=uow)
     ledger_of = providers.Callable(accounts.ledger_of, uow=uow)
     adjust_credits = providers.Callable(accounts.adjust_credits, uow=uow)
@@ -135,6 +139,20 @@ class Container(Infrastructure):
     worker_stopped = providers.Callable(rescue.stopped, providers.Callable(worker_id), uow=uow)
     find_user = providers.Callable(users.find_user, uow=uow)
     list_features = providers.Callable(catalog_queries.list_features, uow=uow)
+    get_feature = providers.Callable(catalog_queries.get_feature, uow=uow)
+    list_tags = providers.Callable(catalog_queries.list_tags, uow=uow)
+    list_provider_models = providers.Callable(catalog_queries.list_provider_models, uow=uow)
+    list_templates = providers.Callable(templates.list_templates, uow=uow)
+    view_template = providers.Callable(templates.view_template, uow=uow, clock=clock)
+    trend_formula = providers.Singleton(
+        TrendFormula,
+        window=providers.Callable(timedelta, hours=config.trend_window_hours),
+        half_life=providers.Callable(timedelta, hours=config.trend_half_life_hours),
+        use_weight=config.trend_use_weight,
+    )
+    refresh_trends = providers.Callable(
+        trends.refresh_trends, uow=uow, clock=clock, formula=trend_formula
+    )
     dispatch_policy = providers.Factory(
         dispatch.DispatchPolicy,
         batch=config.dispatch_batch,

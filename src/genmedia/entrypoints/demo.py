@@ -135,7 +135,9 @@ def _run_requests(container: Container, user_id: int) -> list[GenerationRequest]
     runtime = WorkerRuntime(container)
     runtime.start()
     try:
-        text_to_image = next(f for f in container.list_features() if f.name == "Text to image")
+        text_to_image = next(
+            f for f in container.list_features(limit=100).items if f.name == "Text to image"
+        )
         commands = _first_requests(user_id, text_to_image.id or 0)
         first = [container.submit_request(cmd) for cmd in commands]
         runtime.kick()

@@ -57,6 +57,10 @@ class Settings:
     job_retention_days: int = 30
     media_retention_days: int = 30
     retention_interval: float = 3600.0
+    trend_interval: float = 300.0
+    trend_window_hours: float = 7 * 24.0
+    trend_half_life_hours: float = 24.0
+    trend_use_weight: int = 5
     metrics_port: int = 0
     metrics_host: str = "127.0.0.1"
     s3_bucket: str | None = None

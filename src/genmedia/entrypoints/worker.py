@@ -2,9 +2,10 @@
 
 The dispatcher role (handing due jobs to the broker) and the maintenance tasks (rescuing
 jobs of dead workers, resending lost messages, expiring holds, lots, gift cards, sessions
-and idempotency keys) run in every worker process unless GENMEDIA_DISPATCHER_IN_WORKER is
-off, or on their own in `genmedia dispatcher`. Running several dispatchers at once is safe: picking a job marks
-it in the same transaction, and every maintenance step is a guarded write.
+and idempotency keys; retention; recomputing trend scores) run in every worker process
+unless GENMEDIA_DISPATCHER_IN_WORKER is off, or on their own in `genmedia dispatcher`.
+Running several dispatchers at once is safe: picking a job marks it in the same
+transaction, and every maintenance step is a guarded write.
 """
 
 from __future__ import annotations
@@ -72,6 +73,28 @@ def retention(container: Container) -> Callable[[], bool]:
     return round_
 
 
+def trends(container: Container) -> Callable[[], bool]:
+    """One recomputation of the templates' trend scores."""
+
+    def round_() -> bool:
+        changed = container.refresh_trends()
+        if changed:
+            log.debug("trends: %s scores changed", changed)
+        return False
+
+    return round_
+
+
+def upkeep_roles(container: Container) -> list[Periodic]:
+    """The dispatcher's companions: maintenance, retention and trend scores."""
+    config = container.config
+    return [
+        Periodic("maintenance", config.maintenance_interval(), maintenance(container)),
+        Periodic("retention", config.retention_interval(), retention(container)),
+        Periodic("trends", config.trend_interval(), trends(container)),
+    ]
+
+
 class WorkerRuntime:
     """Job actors on the configured broker, worker threads, heartbeats and the dispatcher."""
 
@@ -85,9 +108,7 @@ class WorkerRuntime:
         in_worker = config.dispatcher_in_worker() if dispatcher is None else dispatcher
         interval = config.dispatch_interval()
         self.dispatcher = Periodic("dispatcher", interval, dispatch_round(container))
-        self.upkeep = Periodic("maintenance", config.maintenance_interval(), maintenance(container))
-        self.retention = Periodic("retention", config.retention_interval(), retention(container))
-        self.roles = [self.dispatcher, self.upkeep, self.retention] if in_worker else []
+        self.roles = [self.dispatcher, *upkeep_roles(container)] if in_worker else []
         # Completed jobs free room in flight: dispatch then rather than at the next poll.
         kick = self.dispatcher.kick if in_worker else None
         self.jobs = jobs = WorkerJobs.around(container.job_runner(), on_finished=kick)
@@ -164,8 +185,7 @@ def run_dispatcher(container: Container) -> None:
     )
     roles = [
         Periodic("dispatcher", config.dispatch_interval(), dispatch_round(container)),
-        Periodic("maintenance", config.maintenance_interval(), maintenance(container)),
-        Periodic("retention", config.retention_interval(), retention(container)),
+        *upkeep_roles(container),
     ]
     for role in roles:
         role.start()

@@ -31,6 +31,7 @@ from genmedia.adapters.sql.repositories import (
     SqlTagRepository,
     SqlTemplateRepository,
     SqlTrainedModelRepository,
+    SqlTrendRepository,
     SqlUserRepository,
     SqlWalletRepository,
     SqlWorkerRegistry,
@@ -77,6 +78,7 @@ class SqlUnitOfWork(UnitOfWork):
         self.features = SqlFeatureRepository(connection)
         self.tags = SqlTagRepository(connection)
         self.templates = SqlTemplateRepository(connection)
+        self.trends = SqlTrendRepository(connection)
         self.provider_models = SqlProviderModelRepository(connection)
         self.trained_models = SqlTrainedModelRepository(connection)
         self.requests = SqlRequestRepository(connection, self._loaded)

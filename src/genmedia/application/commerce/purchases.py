@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from genmedia.application.commerce.coupons import record_use
 from genmedia.application.errors import StaleAggregate
+from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon
@@ -25,10 +26,14 @@ def create_credit_pack(pack: CreditPack, *, uow: UnitOfWork) -> CreditPack:
     return pack
 
 
-def list_credit_packs(*, uow: UnitOfWork) -> list[CreditPack]:
+def list_credit_packs(
+    *, uow: UnitOfWork, after: Key | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[CreditPack]:
     """The packs on sale, fewest credits first."""
+    check_window(after, limit, 2)
     with uow:
-        return uow.credit_packs.list_active()
+        rows = uow.credit_packs.list_active(after=after, limit=limit + 1)
+    return page_of(rows, limit, lambda p: (p.credits, p.id or 0))
 
 
 def pack_on_sale(uow: UnitOfWork, pack_id: int) -> CreditPack:

@@ -15,7 +15,8 @@ class SubmitRequest:
 
     `template` is a template id or slug. `media_ids` is a list (for a single image slot) or a
     mapping from slot name to media ids. `trained_model_id` names a completed trained model
-    (LoRA) of the user's, or a public one, trained on the request's provider model.
+    (LoRA) of the user's, or a public one, trained on the request's provider model;
+    `lora_weight` (0–2, default 1) scales it and is refused without it.
     """
 
     user_id: int
@@ -28,11 +29,20 @@ class SubmitRequest:
     params: dict[str, Any] = attrs.field(factory=dict)
     project_id: int | None = None
     trained_model_id: int | None = None
+    lora_weight: float | None = None
 
 
 @attrs.frozen(kw_only=True)
 class CancelRequest:
     """Cancel the pending jobs of a user's request."""
+
+    user_id: int
+    request_id: int
+
+
+@attrs.frozen(kw_only=True)
+class DeleteRequest:
+    """Hide a user's request from them, stopping its work first."""
 
     user_id: int
     request_id: int

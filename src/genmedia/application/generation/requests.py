@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import attrs
 
-from genmedia.application.generation.commands import CancelRequest, SubmitRequest
+from genmedia.application.generation.commands import CancelRequest, DeleteRequest, SubmitRequest
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
@@ -21,6 +21,7 @@ from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
 from genmedia.domain.trained_model import FIELD as TRAINED_MODEL_FIELD
 from genmedia.domain.trained_model import TrainedModel
+from genmedia.domain.trending import activity_hour
 
 
 @attrs.frozen
@@ -33,10 +34,13 @@ class Estimate:
 
 
 def _template(uow: UnitOfWork, key: int | str) -> Template:
-    template = uow.templates.get_by_slug(key) if isinstance(key, str) else uow.templates.get(key)
-    if template is None:
-        raise NotFound("template", key)
-    return template
+    try:
+        found = uow.templates.get_by_slug(key) if isinstance(key, str) else uow.templates.get(key)
+    except NotFound:
+        found = None
+    if found is None:
+        raise InvalidValue("template_id", f"template {key!r} not found")
+    return found
 
 
 def _model(uow: UnitOfWork, model_id: int | None) -> ProviderModel:
@@ -93,6 +97,7 @@ def _choice(uow: UnitOfWork, cmd: SubmitRequest) -> Choice:
         template=template,
         model=model,
         trained_model=_trained_model(uow, cmd.trained_model_id),
+        lora_weight=cmd.lora_weight,
         user_prompt=cmd.user_prompt,
         selection=cmd.selected_options,
         attachments=_attachments(uow, cmd, template, model),
@@ -118,11 +123,13 @@ def submit_request(
     InsufficientCredits, or a validation error naming the field, is raised before anything
     is stored or queued.
     """
-    seed = secrets.randbelow(MAX_SEED + 1)
+    seed, now = secrets.randbelow(MAX_SEED + 1), clock.now()
     with uow:
-        request = plan_request(_choice(uow, cmd), seed=seed, now=clock.now())
+        request = plan_request(_choice(uow, cmd), seed=seed, now=now)
         uow.requests.add(request)
         billing.reserve_for_request(uow, request, hold_ttl)
+        if request.template_id is not None:
+            uow.trends.count(request.template_id, activity_hour(now), uses=1)
         uow.commit()
     return request
 
@@ -133,13 +140,27 @@ def cancel_request(cmd: CancelRequest, *, uow: UnitOfWork, clock: Clock) -> Gene
     def attempt() -> GenerationRequest:
         with uow:
             request = uow.requests.get(cmd.request_id, for_update=True)
-            if request.user_id != cmd.user_id or request.deleted_at is not None:
-                raise NotFound("request", cmd.request_id)
-            now = clock.now()
-            for job in request.cancel(now):
+            request.check_seen_by(cmd.user_id)
+            for job in request.cancel(clock.now()):
                 billing.release_for_job(uow, job)
             uow.requests.save(request)
             uow.commit()
         return request
 
     return retry_stale(attempt)
+
+
+def delete_request(cmd: DeleteRequest, *, uow: UnitOfWork, clock: Clock) -> None:
+    """Soft-delete a user's request, cancelling its pending jobs (their credits are
+    released) and asking running ones to stop; NotFound if it is not theirs or gone."""
+
+    def attempt() -> None:
+        with uow:
+            request = uow.requests.get(cmd.request_id, for_update=True)
+            request.check_seen_by(cmd.user_id)
+            for job in request.soft_delete(clock.now()):
+                billing.release_for_job(uow, job)
+            uow.requests.save(request)
+            uow.commit()
+
+    retry_stale(attempt)

@@ -8,7 +8,9 @@ from genmedia.application.ports.catalog import (
     ProviderModelRepository,
     TagRepository,
     TemplateRepository,
+    TemplateSearch,
     TrainedModelRepository,
+    TrendRepository,
 )
 from genmedia.application.ports.commerce import (
     CouponRepository,
@@ -82,7 +84,9 @@ __all__ = [
     "StatsRepository",
     "TagRepository",
     "TemplateRepository",
+    "TemplateSearch",
     "TrainedModelRepository",
+    "TrendRepository",
     "UnitOfWork",
     "UserRepository",
     "Waiting",

@@ -3,11 +3,31 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
 
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
-from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.provider_model import ModelCategory, ProviderModel
 from genmedia.domain.template import Template
 from genmedia.domain.trained_model import TrainedModel
+from genmedia.domain.trending import TrendWindow
+
+OrderKey = tuple[int, ...]
+
+
+@attrs.frozen(kw_only=True)
+class TemplateSearch:
+    """Which templates a catalog listing shows: all active ones, or those of a feature or a
+    tag, those whose tags array holds `tag`, or whose name or description contains `q`
+    (ignoring case); newest first, or by trend score when `trending`."""
+
+    feature_id: int | None = None
+    tag_id: int | None = None
+    tag: str | None = None
+    q: str | None = None
+    trending: bool = False
 
 
 class FeatureRepository(abc.ABC):
@@ -26,8 +46,15 @@ class FeatureRepository(abc.ABC):
         """The live feature with this name, if any."""
 
     @abc.abstractmethod
-    def list_active(self, category: MediaCategory | None = None) -> list[Feature]:
-        """Active features, optionally of one category, by order_index."""
+    def list_active(
+        self,
+        category: MediaCategory | None = None,
+        *,
+        after: OrderKey | None = None,
+        limit: int | None = None,
+    ) -> list[Feature]:
+        """Active features, optionally of one category, by (order_index, id), from after the
+        key `after`, at most `limit` of them."""
 
 
 class TagRepository(abc.ABC):
@@ -42,8 +69,8 @@ class TagRepository(abc.ABC):
         """The tag with this name, if any."""
 
     @abc.abstractmethod
-    def list(self) -> list[Tag]:
-        """Active tags by sort_order."""
+    def list(self, *, after: OrderKey | None = None, limit: int | None = None) -> list[Tag]:
+        """Active tags by (sort_order, id), from after the key `after`, at most `limit`."""
 
 
 class TemplateRepository(abc.ABC):
@@ -65,6 +92,14 @@ class TemplateRepository(abc.ABC):
     def list_active(self, feature_id: int | None = None) -> list[Template]:
         """Active templates, optionally of one feature, by order_index."""
 
+    @abc.abstractmethod
+    def search(
+        self, search: TemplateSearch, *, after: OrderKey | None = None, limit: int = 20
+    ) -> list[Template]:
+        """Active templates the search selects, without their option groups, at most
+        `limit`: by id descending (key (id,)), or with `trending` by trend score then id,
+        both descending (key (trend_score, id)), from after the key `after`."""
+
 
 class ProviderModelRepository(abc.ABC):
     """Provider models."""
@@ -84,6 +119,39 @@ class ProviderModelRepository(abc.ABC):
     @abc.abstractmethod
     def get_default(self) -> ProviderModel | None:
         """The active model marked default, if any."""
+
+    @abc.abstractmethod
+    def list_active(
+        self,
+        category: ModelCategory | None = None,
+        *,
+        after: OrderKey | None = None,
+        limit: int | None = None,
+    ) -> list[ProviderModel]:
+        """Active models, optionally of one category, by id, from after the key `after`
+        ((id,)), at most `limit`."""
+
+
+class TrendRepository(abc.ABC):
+    """Views and uses of templates, counted per hour, and the trend scores made of them."""
+
+    @abc.abstractmethod
+    def count(self, template_id: int, hour: datetime, *, views: int = 0, uses: int = 0) -> None:
+        """Add views and uses to the template's counts and to its activity of `hour`, each
+        as one atomic increment in the database."""
+
+    @abc.abstractmethod
+    def windows(self, since: datetime) -> list[TrendWindow]:
+        """Every template with activity from `since` on or a trend score other than 0,
+        with that activity, its trend dates and its stored score."""
+
+    @abc.abstractmethod
+    def write_scores(self, scores: Mapping[int, int]) -> None:
+        """Store these trend scores (template id → score)."""
+
+    @abc.abstractmethod
+    def prune(self, before: datetime) -> int:
+        """Forget the activity of hours before `before`; how many hours of templates."""
 
 
 class TrainedModelRepository(abc.ABC):

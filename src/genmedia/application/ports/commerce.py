@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from genmedia.domain.coupons import Coupon, CouponRedemption
@@ -27,8 +27,11 @@ class CreditPackRepository(abc.ABC):
         """The pack with this name, if any."""
 
     @abc.abstractmethod
-    def list_active(self) -> list[CreditPack]:
-        """Packs on sale, fewest credits first."""
+    def list_active(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[CreditPack]:
+        """Packs on sale by (credits, id), fewest credits first, from after the key `after`,
+        at most `limit`."""
 
 
 class PaymentRepository(abc.ABC):
@@ -53,6 +56,10 @@ class PaymentRepository(abc.ABC):
     @abc.abstractmethod
     def mark_refunded(self, payment: Payment) -> bool:
         """Write a refunded payment (and its metadata) if it is still paid."""
+
+    @abc.abstractmethod
+    def refunded(self, payment_ids: Collection[int]) -> set[int]:
+        """Those of these payments that are refunded."""
 
 
 class CouponRepository(abc.ABC):

@@ -28,6 +28,18 @@ class RequestRepository(abc.ABC):
         """
 
     @abc.abstractmethod
+    def list_for_user(
+        self,
+        user_id: int,
+        *,
+        status: Status | None = None,
+        before_id: int | None = None,
+        limit: int = 20,
+    ) -> list[GenerationRequest]:
+        """The user's live requests (with their jobs), optionally in one status, newest
+        (highest id) first, those with an id below `before_id` when it is given."""
+
+    @abc.abstractmethod
     def save(self, request: GenerationRequest) -> None:
         """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
 

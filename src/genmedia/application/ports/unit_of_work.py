@@ -12,6 +12,7 @@ from genmedia.application.ports.catalog import (
     TagRepository,
     TemplateRepository,
     TrainedModelRepository,
+    TrendRepository,
 )
 from genmedia.application.ports.commerce import (
     CouponRepository,
@@ -36,6 +37,7 @@ class UnitOfWork(abc.ABC):
     features: FeatureRepository
     tags: TagRepository
     templates: TemplateRepository
+    trends: TrendRepository
     provider_models: ProviderModelRepository
     trained_models: TrainedModelRepository
     requests: RequestRepository

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import attrs
 
+from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import UnitOfWork
 from genmedia.domain import postings
+from genmedia.domain.purchases import as_shown
 from genmedia.domain.wallet import LedgerEntry, Wallet
 
 SWEEP_BATCH = 500
@@ -29,11 +31,16 @@ def wallet_of(user_id: int, *, uow: UnitOfWork) -> Wallet:
 
 
 def ledger_of(
-    user_id: int, *, uow: UnitOfWork, limit: int = 20, before_id: int | None = None
-) -> list[LedgerEntry]:
-    """The user's ledger entries, newest first."""
+    user_id: int, *, uow: UnitOfWork, after: Key | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[LedgerEntry]:
+    """The user's ledger entries, newest first, each with the status it shows now (a
+    purchase whose payment was refunded since shows `refunded`)."""
+    check_window(after, limit, 1)
     with uow:
-        return uow.wallets.entries(user_id, limit, before_id)
+        entries = uow.wallets.entries(user_id, limit + 1, after[0] if after else None)
+        refunded = uow.payments.refunded({e.links.payment_id or 0 for e in entries} - {0})
+    shown = [as_shown(entry, refunded) for entry in entries]
+    return page_of(shown, limit, lambda e: (e.id or 0,))
 
 
 def adjust_credits(cmd: AdjustCredits, *, uow: UnitOfWork) -> LedgerEntry:

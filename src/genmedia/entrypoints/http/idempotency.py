@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 import anyio
+from litestar.exceptions import ClientException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import ASGIMiddleware
@@ -108,7 +109,7 @@ class _Body:
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                raise anyio.get_cancelled_exc_class()()
+                raise ClientException("the request body ended early")
             chunk = message.get("body", b"")
             self.size += len(chunk)
             if limit is not None and self.size > limit:

@@ -22,6 +22,7 @@ from genmedia.adapters.sql.repositories.identity.tokens import SqlAccessTokenRep
 from genmedia.adapters.sql.repositories.identity.users import SqlUserRepository
 from genmedia.adapters.sql.repositories.media.repository import SqlMediaRepository
 from genmedia.adapters.sql.repositories.templates.repository import SqlTemplateRepository
+from genmedia.adapters.sql.repositories.templates.trends import SqlTrendRepository
 from genmedia.adapters.sql.repositories.trained_models.repository import SqlTrainedModelRepository
 from genmedia.adapters.sql.repositories.wallet.holds import SqlHoldRepository
 from genmedia.adapters.sql.repositories.wallet.wallets import SqlWalletRepository
@@ -48,6 +49,7 @@ __all__ = [
     "SqlTagRepository",
     "SqlTemplateRepository",
     "SqlTrainedModelRepository",
+    "SqlTrendRepository",
     "SqlUserRepository",
     "SqlWalletRepository",
     "SqlWorkerRegistry",

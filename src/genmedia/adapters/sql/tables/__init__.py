@@ -15,6 +15,7 @@ from genmedia.adapters.sql.tables.identity import access_tokens, settings, users
 from genmedia.adapters.sql.tables.media import generation_media
 from genmedia.adapters.sql.tables.templates import (
     generation_templates,
+    template_activity,
     template_option_groups,
     template_options,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "provider_models",
     "settings",
     "tags",
+    "template_activity",
     "template_option_groups",
     "template_options",
     "trained_models",

@@ -53,6 +53,7 @@ generation_requests = sa.Table(
 )
 _r = generation_requests
 partial_index("idx_generation_requests_user_id", _r.c.user_id, where=live(_r))
+partial_index("idx_generation_requests_user_recent", _r.c.user_id, _r.c.id, where=live(_r))
 partial_index(
     "idx_generation_requests_project_id",
     _r.c.project_id,

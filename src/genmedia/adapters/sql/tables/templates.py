@@ -1,4 +1,5 @@
-"""Templates (SPEC CAT-2, CAT-6; 000's styles) and their option groups (SPEC CAT-3)."""
+"""Templates (SPEC CAT-2; 000's styles), their option groups (SPEC CAT-3) and their hourly
+views and uses, which trend scores are made of (SPEC CAT-6)."""
 
 from __future__ import annotations
 
@@ -111,3 +112,15 @@ template_options = sa.Table(
     flag("is_default", False),
     sa.UniqueConstraint("group_id", "value"),
 )
+
+template_activity = sa.Table(
+    "template_activity",
+    metadata,
+    foreign_key("template_id", "generation_templates.id", "CASCADE", nullable=False),
+    sa.Column("hour", UtcDateTime(), nullable=False),
+    counter("views"),
+    counter("uses"),
+    sa.PrimaryKeyConstraint("template_id", "hour"),
+    sa.CheckConstraint("views >= 0 AND uses >= 0", name="counts_not_negative"),
+)
+sa.Index("idx_template_activity_hour", template_activity.c.hour)

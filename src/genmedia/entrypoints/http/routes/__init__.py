@@ -5,9 +5,12 @@ A new section adds its module here and appends its `router` to ROUTERS.
 
 from litestar import Router
 
-from genmedia.entrypoints.http.routes import identity, operations
+from genmedia.entrypoints.http.routes import catalog, generation, identity, operations, wallet
 
 ROUTERS: list[Router] = [
     identity.router,
     operations.router,
+    catalog.router,
+    generation.router,
+    wallet.router,
 ]

@@ -17,8 +17,10 @@ from genmedia.adapters.sql.repositories.catalog.rows import (
     tag_from_row,
     tag_row,
 )
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import generation_features, tags
 from genmedia.application.ports import FeatureRepository, TagRepository
+from genmedia.application.ports.catalog import OrderKey
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.errors import NotFound
 
@@ -56,15 +58,21 @@ class SqlFeatureRepository(SqlRepository, FeatureRepository):
         row = self._one(query.order_by(_features.c.id).limit(1))
         return None if row is None else feature_from_row(row)
 
-    def list_active(self, category: MediaCategory | None = None) -> list[Feature]:
-        """Active live features, optionally of one category, by order_index."""
+    def list_active(
+        self,
+        category: MediaCategory | None = None,
+        *,
+        after: OrderKey | None = None,
+        limit: int | None = None,
+    ) -> list[Feature]:
+        """Active live features, optionally of one category, by (order_index, id)."""
         query = sa.select(_features).where(
             _features.c.is_active == sa.true(), _features.c.deleted_at.is_(None)
         )
         if category is not None:
             query = query.where(_features.c.category == category)
-        rows = self._all(query.order_by(_features.c.order_index, _features.c.id))
-        return [feature_from_row(row) for row in rows]
+        order = ((_features.c.order_index, False), (_features.c.id, False))
+        return [feature_from_row(row) for row in self._all(keyset(query, order, after, limit))]
 
 
 class SqlTagRepository(SqlRepository, TagRepository):
@@ -82,9 +90,8 @@ class SqlTagRepository(SqlRepository, TagRepository):
         row = self._one(sa.select(tags).where(tags.c.name == name))
         return None if row is None else tag_from_row(row)
 
-    def list(self) -> list[Tag]:
-        """Active tags by sort_order."""
+    def list(self, *, after: OrderKey | None = None, limit: int | None = None) -> list[Tag]:
+        """Active tags by (sort_order, id)."""
         query = sa.select(tags).where(tags.c.is_active == sa.true())
-        return [
-            tag_from_row(row) for row in self._all(query.order_by(tags.c.sort_order, tags.c.id))
-        ]
+        order = ((tags.c.sort_order, False), (tags.c.id, False))
+        return [tag_from_row(row) for row in self._all(keyset(query, order, after, limit))]

@@ -12,10 +12,12 @@ from genmedia.adapters.sql.repositories.catalog.rows import (
     provider_model_from_row,
     provider_model_row,
 )
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import provider_models
 from genmedia.application.ports import ProviderModelRepository
+from genmedia.application.ports.catalog import OrderKey
 from genmedia.domain.errors import NotFound
-from genmedia.domain.provider_model import ProviderModel
+from genmedia.domain.provider_model import ModelCategory, ProviderModel
 
 _models = provider_models
 
@@ -54,3 +56,17 @@ class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):
         )
         row = self._one(query.order_by(_models.c.id).limit(1))
         return None if row is None else provider_model_from_row(row)
+
+    def list_active(
+        self,
+        category: ModelCategory | None = None,
+        *,
+        after: OrderKey | None = None,
+        limit: int | None = None,
+    ) -> list[ProviderModel]:
+        """Active models, optionally of one category, by id."""
+        query = sa.select(_models).where(_models.c.is_active == sa.true())
+        if category is not None:
+            query = query.where(_models.c.category == category)
+        rows = self._all(keyset(query, ((_models.c.id, False),), after, limit))
+        return [provider_model_from_row(row) for row in rows]

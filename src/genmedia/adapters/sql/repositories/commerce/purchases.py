@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -15,6 +17,7 @@ from genmedia.adapters.sql.repositories.commerce.rows import (
     payment_from_row,
     row_of,
 )
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import credit_packs, payments
 from genmedia.application.ports import CreditPackRepository, PaymentRepository
 from genmedia.domain.errors import AlreadyUsed, NotFound
@@ -48,14 +51,13 @@ class SqlCreditPackRepository(SqlRepository, CreditPackRepository):
         row = self._one(sa.select(credit_packs).where(credit_packs.c.name == name))
         return pack_from_row(row) if row else None
 
-    def list_active(self) -> list[CreditPack]:
-        """Packs on sale, fewest credits first."""
-        query = (
-            sa.select(credit_packs)
-            .where(credit_packs.c.is_active == sa.true())
-            .order_by(credit_packs.c.credits, credit_packs.c.id)
-        )
-        return [pack_from_row(r) for r in self._all(query)]
+    def list_active(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[CreditPack]:
+        """Packs on sale by (credits, id), fewest credits first."""
+        query = sa.select(credit_packs).where(credit_packs.c.is_active == sa.true())
+        order = ((credit_packs.c.credits, False), (credit_packs.c.id, False))
+        return [pack_from_row(r) for r in self._all(keyset(query, order, after, limit))]
 
 
 class SqlPaymentRepository(SqlRepository, PaymentRepository):
@@ -117,3 +119,13 @@ class SqlPaymentRepository(SqlRepository, PaymentRepository):
             )
         )
         return self._connection.execute(statement).rowcount == 1
+
+    def refunded(self, payment_ids: Collection[int]) -> set[int]:
+        """Those of these payments that are refunded."""
+        if not payment_ids:
+            return set()
+        query = sa.select(payments.c.id).where(
+            payments.c.id.in_(sorted(payment_ids)),
+            payments.c.status == PaymentStatus.REFUNDED.value,
+        )
+        return set(self._connection.execute(query).scalars())

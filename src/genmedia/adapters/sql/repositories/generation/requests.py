@@ -18,6 +18,7 @@ from genmedia.adapters.sql.repositories.generation.rows import (
     request_from_row,
     request_row,
 )
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.application.errors import StaleAggregate
@@ -75,13 +76,22 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             raise NotFound("job", job_id)
         return found[0]
 
-    def list_for_user(self, user_id: int, limit: int = 20) -> list[GenerationRequest]:
-        """The user's live requests, newest first."""
+    def list_for_user(
+        self,
+        user_id: int,
+        *,
+        status: Status | None = None,
+        before_id: int | None = None,
+        limit: int = 20,
+    ) -> list[GenerationRequest]:
+        """The user's live requests, optionally in one status, by id descending."""
         query = sa.select(_requests).where(
             _requests.c.user_id == user_id, _requests.c.deleted_at.is_(None)
         )
-        order = (_requests.c.created_at.desc(), _requests.c.id.desc())
-        return self._load(query.order_by(*order).limit(limit))
+        if status is not None:
+            query = query.where(_requests.c.status == status)
+        after = None if before_id is None else (before_id,)
+        return self._load(keyset(query, ((_requests.c.id, True),), after, limit))
 
     def save(self, request: GenerationRequest) -> None:
         """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.repositories.templates.rows import (
     insert_option_groups,
     load_option_groups,
@@ -15,7 +16,8 @@ from genmedia.adapters.sql.repositories.templates.rows import (
     template_row,
 )
 from genmedia.adapters.sql.tables import generation_templates
-from genmedia.application.ports import TemplateRepository
+from genmedia.application.ports import TemplateRepository, TemplateSearch
+from genmedia.application.ports.catalog import OrderKey
 from genmedia.domain.errors import NotFound
 from genmedia.domain.template import Template
 
@@ -27,6 +29,34 @@ def _live_by_slug() -> sa.Select[Any]:
     """The template of a slug (slugs are unique), unless soft-deleted."""
     live = _templates.c.deleted_at.is_(None)
     return sa.select(_templates).where(_templates.c.slug == sa.bindparam("slug"), live)
+
+
+_NEWEST = ((_templates.c.id, True),)
+_TRENDING = ((_templates.c.trend_score, True), (_templates.c.id, True))
+
+
+def _has_tag(connection: sa.Connection, tag: str) -> sa.ColumnElement[bool]:
+    """The tags array holds `tag`: `@>` on PostgreSQL (its GIN index), json_each on SQLite."""
+    if connection.dialect.name == "postgresql":
+        return _templates.c.tags.contains([tag])
+    each = sa.func.json_each(_templates.c.tags).table_valued("value")
+    return sa.exists().where(each.c.value == tag)
+
+
+def _searched(connection: sa.Connection, search: TemplateSearch) -> list[sa.ColumnElement[bool]]:
+    """The conditions of a search: active and live, then each filter given."""
+    conditions = [_templates.c.is_active == sa.true(), _templates.c.deleted_at.is_(None)]
+    if search.feature_id is not None:
+        conditions.append(_templates.c.feature_id == search.feature_id)
+    if search.tag_id is not None:
+        conditions.append(_templates.c.tag_id == search.tag_id)
+    if search.tag is not None:
+        conditions.append(_has_tag(connection, search.tag))
+    if search.q is not None:
+        name, description = _templates.c.name, _templates.c.description
+        matches = (c.icontains(search.q, autoescape=True) for c in (name, description))
+        conditions.append(sa.or_(*matches))
+    return conditions
 
 
 class SqlTemplateRepository(SqlRepository, TemplateRepository):
@@ -64,6 +94,16 @@ class SqlTemplateRepository(SqlRepository, TemplateRepository):
         if feature_id is not None:
             conditions.append(_templates.c.feature_id == feature_id)
         return self._load(*conditions)
+
+    def search(
+        self, search: TemplateSearch, *, after: OrderKey | None = None, limit: int = 20
+    ) -> list[Template]:
+        """Active live templates the search selects, without option groups: newest (highest
+        id) first, or by trend score then id when `trending`."""
+        query = sa.select(_templates).where(*_searched(self._connection, search))
+        order = _TRENDING if search.trending else _NEWEST
+        rows = self._all(keyset(query, order, after, limit))
+        return [template_from_row(row, ()) for row in rows]
 
     def _load(self, *conditions: sa.ColumnElement[bool]) -> list[Template]:
         query = sa.select(_templates).where(*conditions)

@@ -83,3 +83,15 @@ def test_a_cursor_reads_back_only_on_its_own_list() -> None:
         Cursors(b"other" * 8).decode("/v1/media", cursor)
     with pytest.raises(InvalidCursor):
         cursors.decode("/v1/media", "not-a-cursor!")
+
+
+@pytest.mark.parametrize("headers", [{}, {"Idempotency-Key": "big"}])
+def test_a_body_over_the_limit_is_a_413(
+    sqlite_client: TestClient[Any], headers: dict[str, str]
+) -> None:
+    body = b'{"email": "' + b"a" * 11_000_000 + b'"}'
+    answer = sqlite_client.post(
+        "/v1/auth/register", content=body, headers={"content-type": "application/json", **headers}
+    )
+    assert answer.status_code == 413
+    assert answer.json()["code"] == "payload_too_large"
