@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
-from collections.abc import Iterator
 from datetime import timedelta
 
-import sqlalchemy
 from dependency_injector import containers, providers
-from dramatiq.broker import Broker
 
 from genmedia.adapters.imaging.pillow import PillowImageProcessor
 from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
-from genmedia.adapters.providers.bfl import BflProvider
 from genmedia.adapters.providers.local import LocalProvider
-from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
-from genmedia.adapters.sql.engine import create_engine
+from genmedia.adapters.queue.broker import DramatiqJobQueue
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.adapters.storage.s3 import S3Storage
@@ -31,44 +25,21 @@ from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
 from genmedia.application.identity import users
+from genmedia.application.media import library, uploads
 from genmedia.application.operations import retention, stats
-from genmedia.application.ports import ProviderGateway
 from genmedia.application.wallet import accounts
+from genmedia.domain.uploads import UploadLimits
+from genmedia.entrypoints.resources import (
+    gateways_of,
+    open_bfl,
+    open_broker,
+    open_engine,
+    url_signer_of,
+    worker_id,
+)
 from genmedia.entrypoints.settings import Settings
 
-
-def _engine(url: str, pool_size: int) -> Iterator[sqlalchemy.Engine]:
-    engine = create_engine(url, pool_size=pool_size)
-    yield engine
-    engine.dispose()
-
-
-def _broker(redis_url: str | None, namespace: str) -> Iterator[Broker]:
-    broker = make_broker(redis_url, namespace)
-    yield broker
-    broker.close()
-
-
-def _bfl(
-    api_key: str | None, base_url: str, timeout: float, poll_after: float
-) -> Iterator[BflProvider | None]:
-    if not api_key:
-        yield None
-        return
-    provider = BflProvider(
-        api_key=api_key, base_url=base_url, timeout=timeout, poll_after=poll_after
-    )
-    yield provider
-    provider.close()
-
-
-def _gateways(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
-    return {name: gateway for name, gateway in gateways.items() if gateway is not None}
-
-
-def worker_id() -> str:
-    """A name for this worker process: host and pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+__all__ = ["Container", "build_container", "worker_id"]
 
 
 class Container(containers.DeclarativeContainer):
@@ -76,17 +47,22 @@ class Container(containers.DeclarativeContainer):
 
     config = providers.Configuration(strict=True)
 
-    engine = providers.Resource(_engine, url=config.database_url, pool_size=config.pool_size)
+    engine = providers.Resource(open_engine, url=config.database_url, pool_size=config.pool_size)
     broker = providers.Resource(
-        _broker, redis_url=config.redis_url, namespace=config.redis_namespace
+        open_broker, redis_url=config.redis_url, namespace=config.redis_namespace
     )
 
     clock = providers.ThreadSafeSingleton(SystemClock)
     hasher = providers.ThreadSafeSingleton(ScryptPasswordHasher)
     uow = providers.Factory(SqlUnitOfWork, engine=engine)
+    url_signer = providers.ThreadSafeSingleton(
+        url_signer_of, secret=config.url_secret, home=config.home, base_url=config.public_url
+    )
     storage = providers.Selector(
         config.storage_kind,
-        local=providers.ThreadSafeSingleton(LocalDirectoryStorage, root=config.storage_dir),
+        local=providers.ThreadSafeSingleton(
+            LocalDirectoryStorage, root=config.storage_dir, signer=url_signer
+        ),
         s3=providers.ThreadSafeSingleton(
             S3Storage,
             bucket=config.s3_bucket,
@@ -103,13 +79,13 @@ class Container(containers.DeclarativeContainer):
         LocalProvider, task_dir=config.provider_task_dir, async_polls=config.local_async_polls
     )
     bfl_provider = providers.Resource(
-        _bfl,
+        open_bfl,
         api_key=config.bfl_api_key,
         base_url=config.bfl_base_url,
         timeout=config.bfl_timeout,
         poll_after=config.bfl_poll_after,
     )
-    provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
+    provider_gateways = providers.Callable(gateways_of, local=local_provider, bfl=bfl_provider)
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
     queue_stats = providers.Callable(stats.queue_stats, uow=uow)
     metrics = providers.Selector(
@@ -153,6 +129,24 @@ class Container(containers.DeclarativeContainer):
     expire_holds = providers.Callable(accounts.expire_holds, uow=uow)
     expire_lots = providers.Callable(accounts.expire_lots, uow=uow)
     expire_gift_cards = providers.Callable(gift_cards.expire_gift_cards, uow=uow)
+    # Media (SPEC GEN-8, GEN-9): uploads, the user's library, favorites, downloads.
+    upload_limits = providers.ThreadSafeSingleton(
+        UploadLimits, max_bytes=config.upload_max_bytes, max_pixels=config.upload_max_pixels
+    )
+    upload_media = providers.Callable(
+        uploads.upload_media, uow=uow, storage=storage, images=images, limits=upload_limits
+    )
+    store_upload = providers.Callable(uploads.store_upload, uow=uow, storage=storage, images=images)
+    list_media = providers.Callable(
+        library.list_media, uow=uow, storage=storage, url_expiry=config.url_expiry
+    )
+    get_media = providers.Callable(
+        library.get_media, uow=uow, storage=storage, url_expiry=config.url_expiry
+    )
+    set_favorite = providers.Callable(library.set_favorite, uow=uow)
+    media_content = providers.Callable(
+        library.media_content, uow=uow, storage=storage, url_expiry=config.url_expiry
+    )
     delete_media = providers.Callable(retention.delete_media, uow=uow, clock=clock)
     # Commerce (SPEC WAL-4…6): packs, payments, refunds, coupons, gift cards, redeeming codes.
     create_credit_pack = providers.Callable(purchases.create_credit_pack, uow=uow)
