@@ -24,13 +24,14 @@ from tests.fakes.execution import (
     fake_image,
 )
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
-from tests.fakes.identity import FakeHasher, FakeUserRepository
+from tests.fakes.identity import FakeAccessTokenRepository, FakeHasher, FakeUserRepository
 from tests.fakes.operations import FakeRetentionRepository, FakeStatsRepository
 from tests.fakes.system import FakeClock, FakeImageProcessor, FakeStorage
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
 __all__ = [
+    "FakeAccessTokenRepository",
     "FakeClock",
     "FakeCommerce",
     "FakeCouponRepository",

@@ -18,6 +18,7 @@ from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack, Payment
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.template import Template
+from genmedia.domain.tokens import AccessToken
 from genmedia.domain.trained_model import TrainedModel
 from genmedia.domain.user import User
 from genmedia.domain.wallet import LedgerEntry, Wallet
@@ -28,6 +29,7 @@ class FakeDatabase:
     """The committed state shared by every FakeUnitOfWork made from it."""
 
     users: dict[int, User] = attrs.Factory(dict)
+    tokens: dict[int, AccessToken] = attrs.Factory(dict)
     features: dict[int, Feature] = attrs.Factory(dict)
     tags: dict[int, Tag] = attrs.Factory(dict)
     templates: dict[int, Template] = attrs.Factory(dict)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from genmedia.application.ports import (
+    AccessTokenRepository,
     PasswordHasher,
     UserRepository,
 )
@@ -10,6 +13,7 @@ from genmedia.domain.errors import (
     AlreadyExists,
     NotFound,
 )
+from genmedia.domain.tokens import AccessToken, TokenKind
 from genmedia.domain.user import User
 from tests.fakes.base import Repo
 
@@ -30,6 +34,34 @@ class FakeUserRepository(Repo, UserRepository):
     def get_by_email(self, email: str) -> User | None:
         return next((u for u in self.db.users.values() if u.email == email), None)
 
+    def save_login(self, user: User) -> None:
+        self.db.users[user.id or 0] = user
+
+
+class FakeAccessTokenRepository(Repo, AccessTokenRepository):
+    def add(self, token: AccessToken) -> AccessToken:
+        token.stored_as(self._new_id())
+        self.db.tokens[token.id or 0] = token
+        return token
+
+    def holder(self, token_hash: str) -> tuple[AccessToken, User] | None:
+        token = next((t for t in self.db.tokens.values() if t.token_hash == token_hash), None)
+        if token is None or token.user_id not in self.db.users:
+            return None
+        return token, self.db.users[token.user_id]
+
+    def delete(self, token_id: int, user_id: int, kind: TokenKind | None = None) -> None:
+        token = self.db.tokens.get(token_id)
+        if token is None or token.user_id != user_id or kind not in (None, token.kind):
+            raise NotFound("token", token_id)
+        del self.db.tokens[token_id]
+
+    def delete_expired(self, now: datetime, limit: int) -> int:
+        expired = [i for i, t in self.db.tokens.items() if t.expires_at and t.expires_at <= now]
+        for token_id in expired[:limit]:
+            del self.db.tokens[token_id]
+        return len(expired[:limit])
+
 
 class FakeHasher(PasswordHasher):
     def hash(self, password: str) -> str:
@@ -37,3 +69,7 @@ class FakeHasher(PasswordHasher):
 
     def verify(self, password: str, hashed: str) -> bool:
         return hashed == self.hash(password)
+
+    def verify_nothing(self, password: str) -> bool:
+        self.burned = getattr(self, "burned", 0) + 1
+        return False

@@ -25,7 +25,7 @@ from tests.fakes.commerce import (
 )
 from tests.fakes.execution import FakeJobClaims, FakeJobOutbox, FakeWorkerRegistry
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
-from tests.fakes.identity import FakeUserRepository
+from tests.fakes.identity import FakeAccessTokenRepository, FakeUserRepository
 from tests.fakes.operations import FakeRetentionRepository, FakeStatsRepository
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
@@ -41,6 +41,7 @@ class FakeUnitOfWork(UnitOfWork):
     def __enter__(self) -> FakeUnitOfWork:
         self.work = copy.deepcopy(self.db)
         self.users = FakeUserRepository(self.work)
+        self.tokens = FakeAccessTokenRepository(self.work)
         self.features = FakeFeatureRepository(self.work)
         self.tags = FakeTagRepository(self.work)
         self.templates = FakeTemplateRepository(self.work)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import stat
 import tempfile
 import threading
 from pathlib import Path
@@ -12,9 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from genmedia.adapters.storage.local import COPY_CHUNK, LocalDirectoryStorage
-from genmedia.adapters.storage.signed_urls import UrlSigner, load_secret
+from genmedia.adapters.storage.signed_urls import UrlSigner
 from genmedia.domain.errors import InvalidValue, NotFound
-from tests.races import race
 
 pytestmark = pytest.mark.integration
 
@@ -145,25 +143,3 @@ def test_with_a_signer_a_url_is_a_signed_link_that_checks_out(tmp_path: Path) ->
     assert storage.path_of("a/b.png") == tmp_path.resolve() / "a" / "b.png"
     with pytest.raises(InvalidValue):
         storage.url("../b.png", 60)
-
-
-def test_a_secret_is_made_once_readable_by_its_owner_only_and_then_kept(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "var" / "url-signing.key"
-
-    first = load_secret(path)
-
-    assert len(first) == 64
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_secret(path) == first
-    assert [p.name for p in path.parent.iterdir()] == ["url-signing.key"]
-
-
-def test_processes_starting_together_share_one_secret(tmp_path: Path) -> None:
-    path = tmp_path / "url-signing.key"
-
-    secrets = race(8, lambda _: load_secret(path))
-
-    assert len(set(secrets)) == 1  # type: ignore[arg-type]
-    assert [p.name for p in tmp_path.iterdir()] == ["url-signing.key"]

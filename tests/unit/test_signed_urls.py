@@ -115,7 +115,7 @@ def test_a_short_secret_is_refused() -> None:
     with pytest.raises(InvalidValue) as refused:
         UrlSigner(b"short")
 
-    assert refused.value.field == "url_secret"
+    assert refused.value.field == "secret_key"
 
 
 def test_the_secret_is_not_shown_by_repr(signer: UrlSigner) -> None:

@@ -187,3 +187,31 @@ class InvalidSignature(DomainError):
     """A payment notification whose signature, secret or timestamp does not check out."""
 
     code = "unauthorized"
+
+
+class InvalidCredentials(DomainError):
+    """A login that does not match an active user: the same error whatever the reason."""
+
+    code = "unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__("the e-mail or the password is wrong")
+
+
+class TooManyAttempts(DomainError):
+    """Too many tries in a short time; `retry_after` seconds until the next is allowed."""
+
+    code = "rate_limited"
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"too many attempts; try again in {retry_after:.0f} seconds")
+        self.retry_after = retry_after
+
+
+class InvalidToken(DomainError):
+    """A bearer token that is unknown, expired, revoked, or whose user is inactive."""
+
+    code = "unauthorized"
+
+    def __init__(self) -> None:
+        super().__init__("the token is missing, expired or revoked")

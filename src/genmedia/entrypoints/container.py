@@ -5,18 +5,8 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from dependency_injector import containers, providers
+from dependency_injector import providers
 
-from genmedia.adapters.imaging.pillow import PillowImageProcessor
-from genmedia.adapters.metrics.null import NoMetrics
-from genmedia.adapters.metrics.prometheus import PrometheusMetrics
-from genmedia.adapters.providers.local import LocalProvider
-from genmedia.adapters.queue.broker import DramatiqJobQueue
-from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
-from genmedia.adapters.storage.local import LocalDirectoryStorage
-from genmedia.adapters.storage.s3 import S3Storage
-from genmedia.adapters.system.clock import SystemClock
-from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.application.catalog import queries as catalog_queries
 from genmedia.application.catalog import seeding
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
@@ -24,76 +14,65 @@ from genmedia.application.execution import dispatch, rescue
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
-from genmedia.application.identity import users
+from genmedia.application.identity import sessions, users
 from genmedia.application.media import library, uploads
-from genmedia.application.operations import retention, stats
+from genmedia.application.operations import health, retention
 from genmedia.application.wallet import accounts
+from genmedia.domain.limits import Limit
 from genmedia.domain.uploads import UploadLimits
-from genmedia.entrypoints.resources import (
-    gateways_of,
-    open_bfl,
-    open_broker,
-    open_engine,
-    url_signer_of,
-    worker_id,
-)
+from genmedia.entrypoints.infrastructure import Infrastructure, worker_id
 from genmedia.entrypoints.settings import Settings
 
-__all__ = ["Container", "build_container", "worker_id"]
 
+class Container(Infrastructure):
+    """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
+    `Infrastructure` and the use cases bound to them."""
 
-class Container(containers.DeclarativeContainer):
-    """Everything genmedia needs, built lazily from `config` (see Settings)."""
+    config = Infrastructure.config
+    uow = Infrastructure.uow
+    clock = Infrastructure.clock
+    hasher = Infrastructure.hasher
+    storage = Infrastructure.storage
+    images = Infrastructure.images
+    provider_gateways = Infrastructure.provider_gateways
+    job_queue = Infrastructure.job_queue
+    metrics = Infrastructure.metrics
+    counters = Infrastructure.counters
 
-    config = providers.Configuration(strict=True)
-
-    engine = providers.Resource(open_engine, url=config.database_url, pool_size=config.pool_size)
-    broker = providers.Resource(
-        open_broker, redis_url=config.redis_url, namespace=config.redis_namespace
-    )
-
-    clock = providers.ThreadSafeSingleton(SystemClock)
-    hasher = providers.ThreadSafeSingleton(ScryptPasswordHasher)
-    uow = providers.Factory(SqlUnitOfWork, engine=engine)
-    url_signer = providers.ThreadSafeSingleton(
-        url_signer_of, secret=config.url_secret, home=config.home, base_url=config.public_url
-    )
-    storage = providers.Selector(
-        config.storage_kind,
-        local=providers.ThreadSafeSingleton(
-            LocalDirectoryStorage, root=config.storage_dir, signer=url_signer
+    session_policy = providers.ThreadSafeSingleton(
+        sessions.SessionPolicy,
+        lifetime=providers.Callable(timedelta, seconds=config.session_ttl_seconds),
+        per_account=providers.Factory(
+            Limit, config.login_failures_per_account, config.login_failure_window
         ),
-        s3=providers.ThreadSafeSingleton(
-            S3Storage,
-            bucket=config.s3_bucket,
-            endpoint_url=config.s3_endpoint_url,
-            region=config.s3_region,
-            access_key_id=config.s3_access_key_id,
-            secret_access_key=config.s3_secret_access_key,
-            prefix=config.s3_prefix,
-            create_bucket=config.s3_create_bucket,
+        per_address=providers.Factory(
+            Limit, config.login_failures_per_address, config.login_failure_window
         ),
     )
-    images = providers.ThreadSafeSingleton(PillowImageProcessor)
-    local_provider = providers.ThreadSafeSingleton(
-        LocalProvider, task_dir=config.provider_task_dir, async_polls=config.local_async_polls
+    # Identity (SPEC IDN-1, IDN-2): sessions, API tokens, the caller's profile.
+    register = providers.Callable(
+        sessions.register,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        policy=session_policy,
+        welcome_credits=config.welcome_credits,
     )
-    bfl_provider = providers.Resource(
-        open_bfl,
-        api_key=config.bfl_api_key,
-        base_url=config.bfl_base_url,
-        timeout=config.bfl_timeout,
-        poll_after=config.bfl_poll_after,
+    log_in = providers.Callable(
+        sessions.log_in,
+        uow=uow,
+        hasher=hasher,
+        clock=clock,
+        counters=counters,
+        policy=session_policy,
     )
-    provider_gateways = providers.Callable(gateways_of, local=local_provider, bfl=bfl_provider)
-    job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
-    queue_stats = providers.Callable(stats.queue_stats, uow=uow)
-    metrics = providers.Selector(
-        config.metrics_kind,
-        none=providers.ThreadSafeSingleton(NoMetrics),
-        prometheus=providers.ThreadSafeSingleton(PrometheusMetrics, gauges=queue_stats.provider),
-    )
-
+    log_out = providers.Callable(sessions.log_out, uow=uow)
+    authenticate = providers.Callable(sessions.authenticate, uow=uow, clock=clock)
+    issue_api_token = providers.Callable(sessions.issue_api_token, uow=uow, clock=clock)
+    revoke_api_token = providers.Callable(sessions.revoke_api_token, uow=uow)
+    expire_sessions = providers.Callable(sessions.expire_sessions, uow=uow, clock=clock)
+    profile = providers.Callable(users.profile, uow=uow)
+    check_readiness = providers.Callable(health.check_readiness, probes=Infrastructure.probes)
     create_user = providers.Callable(
         users.create_user,
         uow=uow,

@@ -41,7 +41,6 @@ class Settings:
     provider_task_dir: Path | None = None
     local_async_polls: int = 2
     url_expiry: int = 3600
-    url_secret: str | None = attrs.field(default=None, repr=False)
     public_url: str = ""
     upload_max_bytes: int = MAX_UPLOAD_BYTES
     upload_max_pixels: int = MAX_UPLOAD_PIXELS
@@ -77,6 +76,19 @@ class Settings:
     bfl_poll_after: float = 1.0
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
+    secret_key: str | None = attrs.field(default=None, repr=False)
+    session_ttl_seconds: int = 7 * 24 * 3600
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_failure_window: float = 900.0
+    rate_limit_per_token: int = 600
+    rate_limit_per_address: int = 120
+    rate_limit_window: float = 60.0
+    idempotency_ttl_seconds: int = 24 * 3600
+    cors_origins: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    http_workers: int = 1
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -106,6 +118,7 @@ class Settings:
         values = {f.name: getattr(resolved, f.name) for f in attrs.fields(Settings)}
         values["storage_kind"] = "s3" if self.s3_bucket else "local"
         values["metrics_kind"] = "prometheus" if self.metrics_port else "none"
+        values["counters_kind"] = "redis" if self.redis_url else "memory"
         return values
 
 

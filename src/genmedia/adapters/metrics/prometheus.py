@@ -10,6 +10,9 @@ Counted by the process that does the work:
   `genmedia_job_duration_seconds{provider}`: jobs ending completed, failed or cancelled.
 - `genmedia_dispatch_lag_seconds{tier}`: from a job being due to its message being sent.
 - `genmedia_provider_errors_total{provider,code}`: failed provider calls by error code.
+- `genmedia_http_requests_total{method,route,status}` and
+  `genmedia_http_request_duration_seconds{method,route}`: requests the HTTP API answered,
+  by route template (`/v1/requests/{request_id}`), so ids do not multiply the series.
 
 Read from the database when scraped, through the `gauges` callable (e.g.
 `functools.partial(application.stats.queue_stats, uow=...)`):
@@ -52,6 +55,7 @@ log = logging.getLogger(__name__)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 DURATION_BUCKETS = (0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600)
+HTTP_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 LAG_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900)
 
 QueueGauges = Callable[[], QueueStats]
@@ -126,6 +130,19 @@ class PrometheusMetrics(Metrics):
             ["provider", "code"],
             registry=self.registry,
         )
+        self.http_requests = Counter(
+            "genmedia_http_requests",
+            "HTTP requests answered, by method, route and status.",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.http_duration = Histogram(
+            "genmedia_http_request_duration_seconds",
+            "Time to answer HTTP requests, by method and route.",
+            ["method", "route"],
+            buckets=HTTP_BUCKETS,
+            registry=self.registry,
+        )
         self.exposed = self._exposed_registry(gauges)
 
     def _exposed_registry(self, gauges: QueueGauges | None) -> CollectorRegistry:
@@ -151,6 +168,11 @@ class PrometheusMetrics(Metrics):
     def provider_error(self, provider: str, code: str) -> None:
         """Count a failed provider call."""
         self.provider_errors.labels(provider=provider, code=code).inc()
+
+    def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count an answered HTTP request and observe how long it took."""
+        self.http_requests.labels(method=method, route=route, status=str(status)).inc()
+        self.http_duration.labels(method=method, route=route).observe(max(seconds, 0.0))
 
     def render(self) -> bytes:
         """Every metric in Prometheus text format, e.g. for an API's GET /metrics."""

@@ -132,3 +132,10 @@ class DramatiqJobQueue(JobQueue):
     def send_poll(self, job_id: int, delay: float) -> None:
         """Ask a worker to poll the job's task after `delay` seconds, without holding a thread."""
         self.broker.enqueue(self._message(POLL_ACTOR, job_id), delay=max(int(delay * 1000), 1))
+
+
+def ping(broker: Broker) -> None:
+    """Ask a Redis broker's server for a PONG; an in-process broker is always there."""
+    client = getattr(broker, "client", None)
+    if client is not None:
+        client.ping()

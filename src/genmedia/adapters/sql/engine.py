@@ -117,3 +117,9 @@ class WriterLock:
         """Give the lock back when the transaction ends (once per begin)."""
         if connection.info.pop("genmedia_writer", False):
             self._lock.release()
+
+
+def ping(engine: sa.Engine) -> None:
+    """Run one trivial query; raises if the database cannot be reached."""
+    with engine.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")

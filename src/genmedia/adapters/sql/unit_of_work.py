@@ -13,6 +13,7 @@ from genmedia.adapters.sql.engine import allow_one_statement, forget_one_stateme
 from genmedia.adapters.sql.repositories import (
     LoadedJobs,
     LoadedRequests,
+    SqlAccessTokenRepository,
     SqlCouponRepository,
     SqlCreditPackRepository,
     SqlFeatureRepository,
@@ -70,6 +71,7 @@ class SqlUnitOfWork(UnitOfWork):
         connection.begin()
         self._connection = connection
         self.users = SqlUserRepository(connection)
+        self.tokens = SqlAccessTokenRepository(connection)
         self.features = SqlFeatureRepository(connection)
         self.tags = SqlTagRepository(connection)
         self.templates = SqlTemplateRepository(connection)

@@ -2,8 +2,9 @@
 itself, each valid until the expiry it carries.
 
 A link is `{base_url}/v1/files/{key}?expires={unix time}&signature={HMAC-SHA256}`, the
-signature covering the key and the expiry, so neither can be changed. The secret comes from
-the settings, or from a file created once next to the database.
+signature covering the key and the expiry, so neither can be changed. The secret is the
+server's signing key (GENMEDIA_SECRET_KEY, or the one kept under the home directory); the
+signed text names its purpose, so a link's signature is good for nothing else.
 """
 
 from __future__ import annotations
@@ -11,17 +12,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
 import time
 from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import quote
 
 from genmedia.application.errors import LinkExpired, LinkForged
 from genmedia.domain.errors import InvalidValue
 
 FILES_PATH = "/v1/files"
+PURPOSE = "genmedia media link"
 MIN_SECRET_BYTES = 16
 MAX_EXPIRY = 7 * 24 * 3600
 _EXPIRES_DIGITS = 12
@@ -34,7 +33,7 @@ class UrlSigner:
         self, secret: bytes, *, base_url: str = "", now: Callable[[], float] = time.time
     ) -> None:
         if len(secret) < MIN_SECRET_BYTES:
-            raise InvalidValue("url_secret", f"must be at least {MIN_SECRET_BYTES} bytes")
+            raise InvalidValue("secret_key", f"must be at least {MIN_SECRET_BYTES} bytes")
         self._secret = secret
         self.base_url = base_url.rstrip("/")
         self._now = now
@@ -44,7 +43,8 @@ class UrlSigner:
 
     def signature(self, key: str, expires: int) -> str:
         """The signature of a link to `key` that expires at `expires` (unix seconds)."""
-        digest = hmac.new(self._secret, f"{key}\n{expires}".encode(), hashlib.sha256).digest()
+        text = f"{PURPOSE}\n{key}\n{expires}".encode()
+        digest = hmac.new(self._secret, text, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
     def url(self, key: str, expires_in: int) -> str:
@@ -68,24 +68,3 @@ class UrlSigner:
             return False
         expected = self.signature(key, int(expires)).encode()
         return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
-
-
-def load_secret(path: Path) -> bytes:
-    """The secret kept in `path`, made (random, readable by the owner only) if it is missing.
-
-    A new secret is written whole to a temporary file and then linked into place, so that
-    processes starting together all read the one that won.
-    """
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as file:
-            file.write(secrets.token_hex(32))
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
-    return path.read_bytes().strip()

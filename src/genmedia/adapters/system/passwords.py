@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -18,6 +19,12 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made once: what a login of an unknown user checks."""
+    return ScryptPasswordHasher().hash(secrets.token_urlsafe(16))
 
 
 class ScryptPasswordHasher(PasswordHasher):
@@ -42,3 +49,8 @@ class ScryptPasswordHasher(PasswordHasher):
             password.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
         )
         return hmac.compare_digest(actual, expected)
+
+    def verify_nothing(self, password: str) -> bool:
+        """Spend the time of a `verify` against a dummy hash; always False."""
+        self.verify(password, _dummy_hash())
+        return False

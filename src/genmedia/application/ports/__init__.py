@@ -25,7 +25,12 @@ from genmedia.application.ports.execution import (
     WorkerRegistry,
 )
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
-from genmedia.application.ports.identity import PasswordHasher, UserRepository
+from genmedia.application.ports.identity import (
+    AccessTokenRepository,
+    PasswordHasher,
+    UserRepository,
+)
+from genmedia.application.ports.limits import Count, Counters
 from genmedia.application.ports.operations import Metrics, RetentionRepository, StatsRepository
 from genmedia.application.ports.providers import (
     Finished,
@@ -42,6 +47,9 @@ from genmedia.application.ports.unit_of_work import UnitOfWork
 from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 __all__ = [
+    "AccessTokenRepository",
+    "Count",
+    "Counters",
     "Clock",
     "CouponRepository",
     "CreditPackRepository",

@@ -1,9 +1,11 @@
-"""Ports of identity: users and password hashing."""
+"""Ports of identity: users, access tokens and password hashing."""
 
 from __future__ import annotations
 
 import abc
+from datetime import datetime
 
+from genmedia.domain.tokens import AccessToken, TokenKind
 from genmedia.domain.user import User
 
 
@@ -22,6 +24,30 @@ class UserRepository(abc.ABC):
     def get_by_email(self, email: str) -> User | None:
         """The user with this e-mail, if any."""
 
+    @abc.abstractmethod
+    def save_login(self, user: User) -> None:
+        """Store the user's `last_login_at`."""
+
+
+class AccessTokenRepository(abc.ABC):
+    """Sessions and API tokens, found by the hash of their secret."""
+
+    @abc.abstractmethod
+    def add(self, token: AccessToken) -> AccessToken:
+        """Insert a token and give it its id."""
+
+    @abc.abstractmethod
+    def holder(self, token_hash: str) -> tuple[AccessToken, User] | None:
+        """The token with this hash and its live user, if both exist."""
+
+    @abc.abstractmethod
+    def delete(self, token_id: int, user_id: int, kind: TokenKind | None = None) -> None:
+        """Delete the user's token (of `kind`, if given), or NotFound."""
+
+    @abc.abstractmethod
+    def delete_expired(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` tokens expired before `now`; how many were deleted."""
+
 
 class PasswordHasher(abc.ABC):
     """Hashes and checks passwords."""
@@ -33,3 +59,7 @@ class PasswordHasher(abc.ABC):
     @abc.abstractmethod
     def verify(self, password: str, hashed: str) -> bool:
         """Whether the password matches the hash."""
+
+    @abc.abstractmethod
+    def verify_nothing(self, password: str) -> bool:
+        """Spend the time of a `verify` where there is no hash to check; always False."""

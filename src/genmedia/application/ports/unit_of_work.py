@@ -21,7 +21,7 @@ from genmedia.application.ports.commerce import (
 )
 from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
-from genmedia.application.ports.identity import UserRepository
+from genmedia.application.ports.identity import AccessTokenRepository, UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
 from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
@@ -30,6 +30,7 @@ class UnitOfWork(abc.ABC):
     """One transaction; rolls back on exit unless `commit` was called."""
 
     users: UserRepository
+    tokens: AccessTokenRepository
     features: FeatureRepository
     tags: TagRepository
     templates: TemplateRepository

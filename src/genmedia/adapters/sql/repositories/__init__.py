@@ -17,6 +17,7 @@ from genmedia.adapters.sql.repositories.generation.requests import SqlRequestRep
 from genmedia.adapters.sql.repositories.generation.retention import SqlRetentionRepository
 from genmedia.adapters.sql.repositories.generation.rows import LoadedJobs, LoadedRequests
 from genmedia.adapters.sql.repositories.generation.stats import SqlStatsRepository
+from genmedia.adapters.sql.repositories.identity.tokens import SqlAccessTokenRepository
 from genmedia.adapters.sql.repositories.identity.users import SqlUserRepository
 from genmedia.adapters.sql.repositories.media.repository import SqlMediaRepository
 from genmedia.adapters.sql.repositories.templates.repository import SqlTemplateRepository
@@ -28,6 +29,7 @@ from genmedia.adapters.sql.repositories.workers.registry import SqlWorkerRegistr
 __all__ = [
     "LoadedJobs",
     "LoadedRequests",
+    "SqlAccessTokenRepository",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
     "SqlFeatureRepository",

@@ -10,7 +10,8 @@ from genmedia.adapters.sql.tables.commerce import (
     payments,
 )
 from genmedia.adapters.sql.tables.generation import generation_jobs, generation_requests
-from genmedia.adapters.sql.tables.identity import settings, users
+from genmedia.adapters.sql.tables.idempotency import idempotency_keys
+from genmedia.adapters.sql.tables.identity import access_tokens, settings, users
 from genmedia.adapters.sql.tables.media import generation_media
 from genmedia.adapters.sql.tables.templates import (
     generation_templates,
@@ -27,6 +28,7 @@ from genmedia.adapters.sql.tables.wallet import (
 from genmedia.adapters.sql.tables.workers import workers
 
 __all__ = [
+    "access_tokens",
     "coupon_redemptions",
     "coupons",
     "credit_holds",
@@ -38,6 +40,7 @@ __all__ = [
     "generation_requests",
     "generation_templates",
     "gift_cards",
+    "idempotency_keys",
     "metadata",
     "payments",
     "provider_models",

@@ -1,13 +1,15 @@
-"""Users (SPEC IDN-1) and settings (SPEC CAT-7)."""
+"""Users and their access tokens (SPEC IDN-1, IDN-2) and settings (SPEC CAT-7)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.tables.base import (
+    NOW,
     UtcDateTime,
     counter,
     flag,
+    foreign_key,
     id_column,
     metadata,
     timestamps,
@@ -44,3 +46,18 @@ settings = sa.Table(
     *timestamps(soft_delete=False),
 )
 sa.Index("idx_settings_group", settings.c.group)
+
+access_tokens = sa.Table(
+    "access_tokens",
+    metadata,
+    id_column(),
+    foreign_key("user_id", "users.id", "CASCADE", nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("name", sa.String(128)),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=NOW),
+    sa.Column("expires_at", UtcDateTime()),
+    sa.CheckConstraint("kind IN ('session', 'api')", name="kind"),
+)
+sa.Index("idx_access_tokens_user_id", access_tokens.c.user_id)
+sa.Index("idx_access_tokens_expires_at", access_tokens.c.expires_at)

@@ -1,4 +1,4 @@
-"""Rows of users: `user_row` to write, `user_from_row` to read."""
+"""Rows of users and access tokens: `*_row` to write, `*_from_row` to read."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.repositories.base import (
     without_none,
 )
+from genmedia.adapters.sql.tables import access_tokens
+from genmedia.domain.tokens import AccessToken, TokenKind
 from genmedia.domain.user import User
 
 
@@ -43,4 +45,34 @@ def user_from_row(row: sa.Row[Any]) -> User:
         social_login_provider=row.social_login_provider,
         created_at=row.created_at,
         last_login_at=row.last_login_at,
+    )
+
+
+def token_row(token: AccessToken) -> dict[str, Any]:
+    """The column values of an access token (its hash, never its secret)."""
+    values = {
+        "user_id": token.user_id,
+        "kind": token.kind.value,
+        "name": token.name,
+        "token_hash": token.token_hash,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+    }
+    return without_none(values, "created_at")
+
+
+# The token's columns as read beside its user's: each name prefixed with "token_".
+TOKEN_COLUMNS = [column.label(f"token_{column.name}") for column in access_tokens.c]
+
+
+def token_from_row(row: sa.Row[Any]) -> AccessToken:
+    """The access token a row of TOKEN_COLUMNS holds (without a secret)."""
+    return AccessToken(
+        id=row.token_id,
+        user_id=row.token_user_id,
+        kind=TokenKind(row.token_kind),
+        name=row.token_name,
+        token_hash=row.token_token_hash,
+        created_at=row.token_created_at,
+        expires_at=row.token_expires_at,
     )

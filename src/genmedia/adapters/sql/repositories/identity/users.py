@@ -48,3 +48,12 @@ class SqlUserRepository(SqlRepository, UserRepository):
         key = email.strip().lower()
         row = self._one(sa.select(users).where(users.c.email == key, users.c.deleted_at.is_(None)))
         return None if row is None else user_from_row(row)
+
+    def save_login(self, user: User) -> None:
+        """Store the user's `last_login_at`."""
+        statement = (
+            sa.update(users)
+            .where(users.c.id == user.id)
+            .values(last_login_at=user.last_login_at, updated_at=sa.func.now())
+        )
+        self._connection.execute(statement)

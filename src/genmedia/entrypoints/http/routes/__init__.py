@@ -1,0 +1,13 @@
+"""The routers of the HTTP API, one module per API.md section; `create_app` mounts ROUTERS.
+
+A new section adds its module here and appends its `router` to ROUTERS.
+"""
+
+from litestar import Router
+
+from genmedia.entrypoints.http.routes import identity, operations
+
+ROUTERS: list[Router] = [
+    identity.router,
+    operations.router,
+]

@@ -1,0 +1,145 @@
+"""The adapters of the composition root, each built lazily from the settings."""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+from collections.abc import Callable, Iterator
+
+import sqlalchemy
+from dependency_injector import containers, providers
+from dramatiq.broker import Broker
+
+from genmedia.adapters.imaging.pillow import PillowImageProcessor
+from genmedia.adapters.limits import MemoryCounters, RedisCounters
+from genmedia.adapters.metrics.null import NoMetrics
+from genmedia.adapters.metrics.prometheus import PrometheusMetrics
+from genmedia.adapters.providers.bfl import BflProvider
+from genmedia.adapters.providers.local import LocalProvider
+from genmedia.adapters.queue import broker as queue_broker
+from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
+from genmedia.adapters.sql import engine as sql_engine
+from genmedia.adapters.sql.engine import create_engine
+from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
+from genmedia.adapters.storage.local import LocalDirectoryStorage
+from genmedia.adapters.storage.s3 import S3Storage
+from genmedia.adapters.storage.signed_urls import UrlSigner
+from genmedia.adapters.system.clock import SystemClock
+from genmedia.adapters.system.passwords import ScryptPasswordHasher
+from genmedia.adapters.system.secret_key import load_secret_key
+from genmedia.application.operations import stats
+from genmedia.application.ports import ObjectStorage, ProviderGateway
+
+
+def _engine(url: str, pool_size: int) -> Iterator[sqlalchemy.Engine]:
+    engine = create_engine(url, pool_size=pool_size)
+    yield engine
+    engine.dispose()
+
+
+def _broker(redis_url: str | None, namespace: str) -> Iterator[Broker]:
+    broker = make_broker(redis_url, namespace)
+    yield broker
+    broker.close()
+
+
+def _bfl(
+    api_key: str | None, base_url: str, timeout: float, poll_after: float
+) -> Iterator[BflProvider | None]:
+    if not api_key:
+        yield None
+        return
+    provider = BflProvider(
+        api_key=api_key, base_url=base_url, timeout=timeout, poll_after=poll_after
+    )
+    yield provider
+    provider.close()
+
+
+def _redis_counters(url: str, namespace: str) -> Iterator[RedisCounters]:
+    counters = RedisCounters(url, namespace)
+    yield counters
+    counters.close()
+
+
+def _gateways(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
+    return {name: gateway for name, gateway in gateways.items() if gateway is not None}
+
+
+def _probes(
+    engine: sqlalchemy.Engine, broker: Broker, storage: ObjectStorage
+) -> dict[str, Callable[[], object]]:
+    return {
+        "database": functools.partial(sql_engine.ping, engine),
+        "broker": functools.partial(queue_broker.ping, broker),
+        "storage": functools.partial(storage.exists, "readyz-probe"),
+    }
+
+
+def worker_id() -> str:
+    """A name for this worker process: host and pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Infrastructure(containers.DeclarativeContainer):
+    """The adapters: database, broker, storage, providers, metrics, counters, clock."""
+
+    config = providers.Configuration(strict=True)
+
+    engine = providers.Resource(_engine, url=config.database_url, pool_size=config.pool_size)
+    broker = providers.Resource(
+        _broker, redis_url=config.redis_url, namespace=config.redis_namespace
+    )
+
+    clock = providers.ThreadSafeSingleton(SystemClock)
+    hasher = providers.ThreadSafeSingleton(ScryptPasswordHasher)
+    uow = providers.Factory(SqlUnitOfWork, engine=engine)
+    secret_key = providers.ThreadSafeSingleton(
+        load_secret_key, configured=config.secret_key, home=config.home
+    )
+    url_signer = providers.ThreadSafeSingleton(UrlSigner, secret_key, base_url=config.public_url)
+    storage = providers.Selector(
+        config.storage_kind,
+        local=providers.ThreadSafeSingleton(
+            LocalDirectoryStorage, root=config.storage_dir, signer=url_signer
+        ),
+        s3=providers.ThreadSafeSingleton(
+            S3Storage,
+            bucket=config.s3_bucket,
+            endpoint_url=config.s3_endpoint_url,
+            region=config.s3_region,
+            access_key_id=config.s3_access_key_id,
+            secret_access_key=config.s3_secret_access_key,
+            prefix=config.s3_prefix,
+            create_bucket=config.s3_create_bucket,
+        ),
+    )
+    images = providers.ThreadSafeSingleton(PillowImageProcessor)
+    local_provider = providers.ThreadSafeSingleton(
+        LocalProvider, task_dir=config.provider_task_dir, async_polls=config.local_async_polls
+    )
+    bfl_provider = providers.Resource(
+        _bfl,
+        api_key=config.bfl_api_key,
+        base_url=config.bfl_base_url,
+        timeout=config.bfl_timeout,
+        poll_after=config.bfl_poll_after,
+    )
+    provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
+    job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
+    queue_stats = providers.Callable(stats.queue_stats, uow=uow)
+    metrics = providers.Selector(
+        config.metrics_kind,
+        none=providers.ThreadSafeSingleton(NoMetrics),
+        prometheus=providers.ThreadSafeSingleton(PrometheusMetrics, gauges=queue_stats.provider),
+    )
+
+    counters = providers.Selector(
+        config.counters_kind,
+        memory=providers.ThreadSafeSingleton(MemoryCounters),
+        redis=providers.Resource(
+            _redis_counters, url=config.redis_url, namespace=config.redis_namespace
+        ),
+    )
+    probes = providers.Callable(_probes, engine=engine, broker=broker, storage=storage)
