@@ -122,6 +122,9 @@ class Container(Infrastructure):
     get_media = providers.Callable(
         library.get_media, uow=uow, storage=storage, url_expiry=config.url_expiry
     )
+    link_media = providers.Callable(
+        library.link_media, storage=storage, url_expiry=config.url_expiry
+    )
     set_favorite = providers.Callable(library.set_favorite, uow=uow)
     media_content = providers.Callable(
         library.media_content, uow=uow, storage=storage, url_expiry=config.url_expiry

@@ -95,5 +95,10 @@ def media_content(
     return storage.url(path, url_expiry)
 
 
-def _linked(media: Media, storage: ObjectStorage, url_expiry: int) -> LinkedMedia:
+def link_media(media: Media, *, storage: ObjectStorage, url_expiry: int) -> LinkedMedia:
+    """The media with a URL that reads it for `url_expiry` seconds."""
     return LinkedMedia(media, storage.url(media.storage_path, url_expiry))
+
+
+def _linked(media: Media, storage: ObjectStorage, url_expiry: int) -> LinkedMedia:
+    return link_media(media, storage=storage, url_expiry=url_expiry)

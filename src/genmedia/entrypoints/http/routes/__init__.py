@@ -5,9 +5,11 @@ A new section adds its module here and appends its `router` to ROUTERS.
 
 from litestar import Router
 
-from genmedia.entrypoints.http.routes import identity, operations
+from genmedia.entrypoints.http.routes import files, identity, media, operations
 
 ROUTERS: list[Router] = [
     identity.router,
     operations.router,
+    media.router,
+    files.router,
 ]
