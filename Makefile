@@ -1,4 +1,5 @@
 # Two commands on a fresh machine: `make demo` and `make test`. Each installs what it needs.
+# `make serve` runs the HTTP API on the embedded default at http://127.0.0.1:8000.
 SHELL := /bin/bash
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -8,7 +9,7 @@ BIN := $(VENV)/bin
 # uv verifies TLS with the system certificate store, as pip does here.
 export UV_NATIVE_TLS ?= 1
 
-.PHONY: demo test lint typecheck imports sizes pytest bench stats clean
+.PHONY: demo serve test lint typecheck imports sizes pytest bench stats clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -20,6 +21,11 @@ $(BIN)/genmedia: pyproject.toml uv.lock $(if $(filter .tools/bin/uv,$(UV)),.tool
 
 demo: $(BIN)/genmedia
 	$(BIN)/genmedia demo
+
+serve: $(BIN)/genmedia
+	$(BIN)/genmedia db upgrade
+	$(BIN)/genmedia seed
+	$(BIN)/genmedia serve --host 127.0.0.1 --port 8000
 
 lint: $(BIN)/genmedia
 	$(BIN)/ruff check src tests bench migrations tools

@@ -25,8 +25,12 @@ from tests.fakes.execution import (
 )
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
 from tests.fakes.identity import FakeAccessTokenRepository, FakeHasher, FakeUserRepository
-from tests.fakes.operations import FakeRetentionRepository, FakeStatsRepository
-from tests.fakes.system import FakeClock, FakeImageProcessor, FakeStorage
+from tests.fakes.operations import (
+    FakeIdempotencyKeys,
+    FakeRetentionRepository,
+    FakeStatsRepository,
+)
+from tests.fakes.system import FakeClock, FakeCounters, FakeImageProcessor, FakeStorage
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
@@ -34,6 +38,7 @@ __all__ = [
     "FakeAccessTokenRepository",
     "FakeClock",
     "FakeCommerce",
+    "FakeCounters",
     "FakeCouponRepository",
     "FakeCreditPackRepository",
     "FakeDatabase",
@@ -41,6 +46,7 @@ __all__ = [
     "FakeGiftCardRepository",
     "FakeHasher",
     "FakeHoldRepository",
+    "FakeIdempotencyKeys",
     "FakeImageProcessor",
     "FakeJobClaims",
     "FakeJobOutbox",

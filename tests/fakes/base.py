@@ -11,6 +11,7 @@ from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
 from genmedia.domain.holds import CreditHold
+from genmedia.domain.idempotency import IdempotencyKey
 from genmedia.domain.job import COMPLETION_FIELDS
 from genmedia.domain.lots import CreditLot
 from genmedia.domain.media import Media
@@ -30,6 +31,7 @@ class FakeDatabase:
 
     users: dict[int, User] = attrs.Factory(dict)
     tokens: dict[int, AccessToken] = attrs.Factory(dict)
+    idempotency: dict[tuple[str, str], IdempotencyKey] = attrs.Factory(dict)
     features: dict[int, Feature] = attrs.Factory(dict)
     tags: dict[int, Tag] = attrs.Factory(dict)
     templates: dict[int, Template] = attrs.Factory(dict)

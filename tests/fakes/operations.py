@@ -1,14 +1,18 @@
-"""Fakes of the operations ports: retention and statistics."""
+"""Fakes of the operations ports: retention, statistics and idempotency keys."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import attrs
+
 from genmedia.application.ports import (
+    IdempotencyKeys,
     RetentionRepository,
     StatsRepository,
 )
 from genmedia.domain.holds import HoldStatus
+from genmedia.domain.idempotency import IdempotencyKey, StoredAnswer
 from genmedia.domain.scheduling import tier_of
 from genmedia.domain.status import Status
 from tests.fakes.base import Repo
@@ -54,3 +58,31 @@ class FakeStatsRepository(Repo, StatsRepository):
                 if job.deleted_at is None and job.status is Status.PENDING:
                     counts[tier_of(job.priority)] = counts.get(tier_of(job.priority), 0) + 1
         return counts
+
+
+class FakeIdempotencyKeys(Repo, IdempotencyKeys):
+    def claim(self, key: IdempotencyKey, now: datetime) -> bool:
+        first = self.db.idempotency.get((key.scope, key.key))
+        if first is not None and not first.is_expired(now):
+            return False
+        self.db.idempotency[(key.scope, key.key)] = key
+        return True
+
+    def get(self, scope: str, key: str) -> IdempotencyKey | None:
+        return self.db.idempotency.get((scope, key))
+
+    def answer(self, scope: str, key: str, answer: StoredAnswer) -> None:
+        first = self.db.idempotency[(scope, key)]
+        if first.answer is None:
+            self.db.idempotency[(scope, key)] = attrs.evolve(first, answer=answer)
+
+    def release(self, scope: str, key: str) -> None:
+        first = self.db.idempotency.get((scope, key))
+        if first is not None and first.answer is None:
+            del self.db.idempotency[(scope, key)]
+
+    def delete_expired(self, now: datetime, limit: int) -> int:
+        expired = [k for k, v in self.db.idempotency.items() if v.is_expired(now)][:limit]
+        for k in expired:
+            del self.db.idempotency[k]
+        return len(expired)

@@ -8,6 +8,8 @@ from typing import IO
 from genmedia.application.errors import UnsupportedMedia
 from genmedia.application.ports import (
     Clock,
+    Count,
+    Counters,
     ImageProcessor,
     ObjectStorage,
 )
@@ -88,3 +90,20 @@ class FakeClock(Clock):
 
     def advance(self, seconds: float) -> None:
         self.current += timedelta(seconds=seconds)
+
+
+class FakeCounters(Counters):
+    """Counts hits per key; a window never ends unless `clear`ed."""
+
+    def __init__(self) -> None:
+        self.hits: dict[str, int] = {}
+
+    def hit(self, key: str, window: float) -> Count:
+        self.hits[key] = self.hits.get(key, 0) + 1
+        return Count(self.hits[key], window)
+
+    def peek(self, key: str) -> Count:
+        return Count(self.hits.get(key, 0), 60.0)
+
+    def clear(self, key: str) -> None:
+        self.hits.pop(key, None)

@@ -26,7 +26,11 @@ from tests.fakes.commerce import (
 from tests.fakes.execution import FakeJobClaims, FakeJobOutbox, FakeWorkerRegistry
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
 from tests.fakes.identity import FakeAccessTokenRepository, FakeUserRepository
-from tests.fakes.operations import FakeRetentionRepository, FakeStatsRepository
+from tests.fakes.operations import (
+    FakeIdempotencyKeys,
+    FakeRetentionRepository,
+    FakeStatsRepository,
+)
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
 
@@ -42,6 +46,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.work = copy.deepcopy(self.db)
         self.users = FakeUserRepository(self.work)
         self.tokens = FakeAccessTokenRepository(self.work)
+        self.idempotency = FakeIdempotencyKeys(self.work)
         self.features = FakeFeatureRepository(self.work)
         self.tags = FakeTagRepository(self.work)
         self.templates = FakeTemplateRepository(self.work)

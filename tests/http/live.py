@@ -1,7 +1,7 @@
-"""The HTTP app served by a real ASGI server in a subprocess, for what only a separate
-process can show: its memory while it reads a large body, and real HTTP framing.
+"""`genmedia serve` in a subprocess, for what only a separate server process can show: its
+memory while it reads a large body, and real HTTP framing.
 
-    with live_server(home, database_url, "uvicorn") as server:
+    with live_server(home, database_url) as server:
         httpx.get(f"{server.url}/healthz")
         server.peak_rss()        # VmHWM of the process that serves, in bytes
 """
@@ -18,22 +18,8 @@ from pathlib import Path
 import attrs
 import httpx
 
-from genmedia.entrypoints.container import build_container
-from genmedia.entrypoints.http.app import create_app
 from tests.e2e.stack import free_port, stop
 from tests.waiting import wait_until
-
-ROOT = Path(__file__).resolve().parents[2]
-TARGET = "tests.http.live:app_from_env"
-COMMANDS = {
-    "uvicorn": ["-m", "uvicorn", "--factory", TARGET, "--no-access-log"],
-    "granian": ["-m", "granian", "--interface", "asgi", "--factory", TARGET, "--no-log"],
-}
-
-
-def app_from_env() -> object:
-    """The app on a container built from the GENMEDIA_* environment (the server's factory)."""
-    return create_app(build_container())
 
 
 def _status(pid: int, field: str) -> int:
@@ -70,9 +56,8 @@ class LiveServer:
 
 
 @contextmanager
-def live_server(home: Path, database: str, server: str, **env: str) -> Iterator[LiveServer]:
-    """Serve the app on a migrated `database`, its files under `home`, with `server`
-    (uvicorn or granian)."""
+def live_server(home: Path, database: str, **env: str) -> Iterator[LiveServer]:
+    """Run `genmedia serve` on a migrated `database`, its files under `home`."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = {
@@ -81,16 +66,16 @@ def live_server(home: Path, database: str, server: str, **env: str) -> Iterator[
         "GENMEDIA_PUBLIC_URL": url,
         **env,
     }
-    log = (home / f"{server}.log").open("wb")
+    log = (home / "serve.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, *COMMANDS[server], "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, **settings}, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "genmedia.entrypoints.cli", "serve", "--port", str(port)],
+        env={**os.environ, **settings}, cwd=home, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
         wait_until(lambda: _answers(url) or process.poll() is not None)
-        assert process.poll() is None, (home / f"{server}.log").read_text()
-        serving = process.pid if server == "uvicorn" else _descendants(process.pid)[-1]
-        yield LiveServer(url=url, pid=serving)
+        assert process.poll() is None, (home / "serve.log").read_text()
+        # granian serves from a worker process of its own
+        yield LiveServer(url=url, pid=_descendants(process.pid)[-1])
     finally:
         stop(process)
         log.close()

@@ -15,6 +15,7 @@ from tests.http.conftest import Register, Registered, register_user
 from tests.images import bomb_png, encode, picture, png_declaring
 
 PROBLEM = "application/problem+json"
+BOUNDARY_TYPE = "multipart/form-data; boundary=fixed-boundary"
 MEDIA_FIELDS = {
     "id", "kind", "media_type", "url", "blurhash", "width", "height", "file_size",
     "file_format", "original_filename", "original_media_id", "request_id", "job_id",
@@ -379,3 +380,25 @@ def test_a_link_signed_with_another_key_is_403(
     answer = sqlite_client.get(UrlSigner(b"another secret key!!").url(key, 60))
 
     assert_refused(answer, 403, "forbidden")
+
+
+def test_an_upload_retried_with_its_idempotency_key_is_stored_once(
+    client: TestClient[Any], user: Registered
+) -> None:
+    data = encode(picture(), "PNG")
+    headers = {**user.headers, "Idempotency-Key": "upload-1"}
+
+    def send(content: bytes) -> Any:
+        files = {"file": ("a.png", content, "image/png")}
+        # One boundary for both, so that one file gives one body.
+        return client.post(
+            "/v1/media", files=files, headers={**headers, "content-type": BOUNDARY_TYPE}
+        )
+
+    first, again = send(data), send(data)
+    other = send(encode(picture((30, 30)), "PNG"))
+
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    assert_refused(other, 409, "conflict")
+    assert listed(client, user) == [first.json()["id"]]

@@ -127,6 +127,16 @@ def _add_workers(sub: Any) -> None:
     dispatcher.set_defaults(fn=cmd_dispatcher)
 
 
+def _add_serve(sub: Any) -> None:
+    from genmedia.entrypoints.serve import cmd_serve
+
+    serve = sub.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", help="address to listen on (GENMEDIA_HTTP_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (GENMEDIA_HTTP_PORT, 8000)")
+    serve.add_argument("--workers", type=int, help="server processes (GENMEDIA_HTTP_WORKERS)")
+    serve.set_defaults(fn=cmd_serve)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     root = argparse.ArgumentParser(
@@ -143,6 +153,7 @@ def parser() -> argparse.ArgumentParser:
     _add_users(sub)
     _add_generate(sub)
     _add_workers(sub)
+    _add_serve(sub)
     return root
 
 

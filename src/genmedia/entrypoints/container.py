@@ -16,7 +16,7 @@ from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
 from genmedia.application.identity import sessions, users
 from genmedia.application.media import library, uploads
-from genmedia.application.operations import health, retention
+from genmedia.application.operations import health, idempotency, retention
 from genmedia.application.wallet import accounts
 from genmedia.domain.limits import Limit
 from genmedia.domain.uploads import UploadLimits
@@ -73,6 +73,16 @@ class Container(Infrastructure):
     expire_sessions = providers.Callable(sessions.expire_sessions, uow=uow, clock=clock)
     profile = providers.Callable(users.profile, uow=uow)
     check_readiness = providers.Callable(health.check_readiness, probes=Infrastructure.probes)
+    # Idempotency-Key (API.md, Conventions): one run per caller and key, the answer kept.
+    claim_idempotency_key = providers.Callable(
+        idempotency.claim_key,
+        uow=uow,
+        clock=clock,
+        lifetime=providers.Callable(timedelta, seconds=config.idempotency_ttl_seconds),
+    )
+    answer_idempotency_key = providers.Callable(idempotency.answer_key, uow=uow)
+    release_idempotency_key = providers.Callable(idempotency.release_key, uow=uow)
+    expire_idempotency_keys = providers.Callable(idempotency.expire_keys, uow=uow, clock=clock)
     create_user = providers.Callable(
         users.create_user,
         uow=uow,

@@ -19,6 +19,7 @@ from genmedia.adapters.sql.repositories import (
     SqlFeatureRepository,
     SqlGiftCardRepository,
     SqlHoldRepository,
+    SqlIdempotencyKeys,
     SqlJobOutbox,
     SqlJobRepository,
     SqlMediaRepository,
@@ -72,6 +73,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._connection = connection
         self.users = SqlUserRepository(connection)
         self.tokens = SqlAccessTokenRepository(connection)
+        self.idempotency = SqlIdempotencyKeys(connection)
         self.features = SqlFeatureRepository(connection)
         self.tags = SqlTagRepository(connection)
         self.templates = SqlTemplateRepository(connection)

@@ -25,6 +25,7 @@ from genmedia.application.ports.execution import (
     WorkerRegistry,
 )
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import (
     AccessTokenRepository,
     PasswordHasher,
@@ -57,6 +58,7 @@ __all__ = [
     "Finished",
     "GiftCardRepository",
     "HoldRepository",
+    "IdempotencyKeys",
     "ImageProcessor",
     "InputImage",
     "JobClaims",

@@ -21,6 +21,7 @@ from genmedia.application.ports.commerce import (
 )
 from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import AccessTokenRepository, UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
 from genmedia.application.ports.wallet import HoldRepository, WalletRepository
@@ -31,6 +32,7 @@ class UnitOfWork(abc.ABC):
 
     users: UserRepository
     tokens: AccessTokenRepository
+    idempotency: IdempotencyKeys
     features: FeatureRepository
     tags: TagRepository
     templates: TemplateRepository

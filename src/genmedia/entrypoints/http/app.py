@@ -25,6 +25,7 @@ from genmedia.domain.limits import Limit
 from genmedia.entrypoints.container import Container
 from genmedia.entrypoints.http import problems
 from genmedia.entrypoints.http.auth import ANONYMOUS, BEARER, CALLER, Authentication
+from genmedia.entrypoints.http.idempotency import Idempotency
 from genmedia.entrypoints.http.limits import UNLIMITED, RateLimit
 from genmedia.entrypoints.http.observe import Observer
 from genmedia.entrypoints.http.pagination import PAGE, Cursors
@@ -103,6 +104,7 @@ def _middleware(container: Container) -> list[Any]:
             per_token=Limit(config.rate_limit_per_token(), window),
             per_address=Limit(config.rate_limit_per_address(), window),
         ),
+        Idempotency(container),
     ]
 
 

@@ -17,6 +17,7 @@ from genmedia.adapters.sql.repositories.generation.requests import SqlRequestRep
 from genmedia.adapters.sql.repositories.generation.retention import SqlRetentionRepository
 from genmedia.adapters.sql.repositories.generation.rows import LoadedJobs, LoadedRequests
 from genmedia.adapters.sql.repositories.generation.stats import SqlStatsRepository
+from genmedia.adapters.sql.repositories.idempotency.keys import SqlIdempotencyKeys
 from genmedia.adapters.sql.repositories.identity.tokens import SqlAccessTokenRepository
 from genmedia.adapters.sql.repositories.identity.users import SqlUserRepository
 from genmedia.adapters.sql.repositories.media.repository import SqlMediaRepository
@@ -35,6 +36,7 @@ __all__ = [
     "SqlFeatureRepository",
     "SqlGiftCardRepository",
     "SqlHoldRepository",
+    "SqlIdempotencyKeys",
     "SqlJobOutbox",
     "SqlJobRepository",
     "SqlMediaRepository",

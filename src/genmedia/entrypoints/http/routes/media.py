@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from genmedia.application.media.library import ListMedia, MediaPage
 from genmedia.application.media.uploads import Spool
 from genmedia.domain.media import MediaKind
+from genmedia.domain.uploads import MAX_UPLOAD_BYTES
 from genmedia.entrypoints.http.auth import SECURITY
 from genmedia.entrypoints.http.dependencies import Caller, Paging, Services
 from genmedia.entrypoints.http.idempotency import IdempotentOperation, idempotent
@@ -26,7 +27,11 @@ from genmedia.entrypoints.http.params import Id
 from genmedia.entrypoints.http.presenters.media import MediaView, media_view
 from genmedia.entrypoints.http.problems import responses
 from genmedia.entrypoints.http.threads import in_thread
-from genmedia.entrypoints.http.uploads import FIELD, receive_file
+from genmedia.entrypoints.http.uploads import FIELD, MULTIPART_SLACK, receive_file
+
+# The most any upload body may be, whatever the settings (the Idempotency-Key middleware
+# reads a body whole before the handler does); GENMEDIA_UPLOAD_MAX_BYTES may lower it.
+BODY_LIMIT = MAX_UPLOAD_BYTES + MULTIPART_SLACK
 
 _FILE_FORM = RequestBody(
     required=True,
@@ -57,7 +62,7 @@ class UploadOperation(IdempotentOperation):
     status_code=201,
     security=SECURITY,
     responses=responses(400, 401, 413, 415, 422),
-    request_max_body_size=None,  # uploads.py counts the body against the upload limit
+    request_max_body_size=BODY_LIMIT,
 )
 async def upload(request: Request[Any, Any, Any], caller: Caller, container: Services) -> MediaView:
     """Upload an image (multipart `file`): 413 above the size limit, 415 unless it is a
