@@ -61,7 +61,7 @@ class UploadOperation(IdempotentOperation):
     "/media",
     status_code=201,
     security=SECURITY,
-    responses=responses(400, 401, 413, 415, 422),
+    responses=responses(400, 401, 409, 413, 415, 422),
     request_max_body_size=BODY_LIMIT,
 )
 async def upload(request: Request[Any, Any, Any], caller: Caller, container: Services) -> MediaView:
@@ -98,7 +98,12 @@ def list_media(
     return _page(page, container.list_media(query))
 
 
-@get("/media/{media_id:int}", security=SECURITY, responses=responses(401, 404), sync_to_thread=True)
+@get(
+    "/media/{media_id:int}",
+    security=SECURITY,
+    responses=responses(401, 404, 422),
+    sync_to_thread=True,
+)
 def get_media(media_id: Id, caller: Caller, container: Services) -> MediaView:
     """One of the caller's media."""
     return media_view(container.get_media(media_id, caller.user.id or 0))
@@ -108,7 +113,7 @@ def get_media(media_id: Id, caller: Caller, container: Services) -> MediaView:
     "/media/{media_id:int}/content",
     status_code=302,
     security=SECURITY,
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
     sync_to_thread=True,
 )
 def media_content(media_id: Id, caller: Caller, container: Services) -> Redirect:
@@ -120,7 +125,7 @@ def media_content(media_id: Id, caller: Caller, container: Services) -> Redirect
     "/media/{media_id:int}/favorite",
     status_code=204,
     security=SECURITY,
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
     sync_to_thread=True,
 )
 def favorite(media_id: Id, caller: Caller, container: Services) -> None:
@@ -132,7 +137,7 @@ def favorite(media_id: Id, caller: Caller, container: Services) -> None:
     "/media/{media_id:int}/favorite",
     status_code=204,
     security=SECURITY,
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
     sync_to_thread=True,
 )
 def unfavorite(media_id: Id, caller: Caller, container: Services) -> None:
@@ -144,7 +149,7 @@ def unfavorite(media_id: Id, caller: Caller, container: Services) -> None:
     "/media/{media_id:int}",
     status_code=204,
     security=SECURITY,
-    responses=responses(401, 404),
+    responses=responses(401, 404, 422),
     sync_to_thread=True,
 )
 def delete_media(media_id: Id, caller: Caller, container: Services) -> None:
