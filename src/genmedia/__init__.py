@@ -10,7 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest
-from genmedia.application.identity.commands import CreateUser
+from genmedia.application.identity.commands import CreateUser, IssueApiToken, LogIn, Register
 from genmedia.domain.errors import (
     DomainError,
     FieldError,
@@ -49,6 +49,9 @@ __all__ = [
     # commands
     "CancelRequest",
     "CreateUser",
+    "IssueApiToken",
+    "LogIn",
+    "Register",
     "SubmitRequest",
     # errors
     "DomainError",

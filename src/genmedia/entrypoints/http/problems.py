@@ -24,6 +24,7 @@ from litestar.exceptions import (
 )
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi.datastructures import ResponseSpec
+from sqlalchemy.exc import DataError
 
 from genmedia.domain.errors import DomainError, TooManyAttempts
 
@@ -182,6 +183,11 @@ def handle_exception(request: Request[Any, Any, Any], error: Exception) -> Respo
         return _domain(request, error)
     if isinstance(error, HTTPException) and error.status_code < 500:
         return _http(request, error)
+    if isinstance(error, DataError):
+        # A value the domain let through but the database refused (a bug to fix there):
+        # still the client's input, so not a 5xx.
+        log.warning("database refused a value on %s %s", request.method, request.url.path)
+        return problem_response(request, "validation_error", "a value is out of range")
     log.error("unhandled error serving %s %s", request.method, request.url.path, exc_info=error)
     return problem_response(request, "internal_error", "the server failed to answer")
 
