@@ -17,7 +17,7 @@ from genmedia.domain.errors import (
     NotFound,
 )
 from genmedia.domain.job import Job
-from genmedia.domain.media import Media
+from genmedia.domain.media import Media, MediaKind
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status, runs_attempt
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo, keyed
@@ -162,6 +162,42 @@ class FakeMediaRepository(Repo, MediaRepository):
             m for m in self.db.media.values() if m.request_id == request_id and not m.deleted_at
         ]
         return sorted(found, key=lambda m: (m.job_id or 0, m.output_index or 0))
+
+    def list_for_user(
+        self,
+        user_id: int,
+        *,
+        limit: int,
+        after: int | None = None,
+        kind: MediaKind | None = None,
+        favorite: bool | None = None,
+    ) -> list[Media]:
+        found = [
+            m
+            for m in self.db.media.values()
+            if m.is_visible_to(user_id)
+            and (after is None or (m.id or 0) < after)
+            and kind in (None, m.kind)
+            and favorite in (None, m.is_favorite)
+        ]
+        return sorted(found, key=lambda m: -(m.id or 0))[:limit]
+
+    def _live(self, media_id: int, user_id: int) -> Media | None:
+        media = self.db.media.get(media_id)
+        return media if media is not None and media.is_visible_to(user_id) else None
+
+    def set_favorite(self, media_id: int, user_id: int, favorite: bool) -> bool:
+        media = self._live(media_id, user_id)
+        if media is not None:
+            media.is_favorite = favorite
+        return media is not None
+
+    def count_download(self, media_id: int, user_id: int) -> str | None:
+        media = self._live(media_id, user_id)
+        if media is None:
+            return None
+        media.download_count += 1
+        return media.storage_path
 
     def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
         media = self.db.media.get(media_id)

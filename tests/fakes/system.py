@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import IO
 
 from genmedia.application.errors import UnsupportedMedia
 from genmedia.application.ports import (
@@ -16,6 +17,7 @@ from genmedia.domain.errors import (
     NotFound,
 )
 from genmedia.domain.media import ImageInfo
+from genmedia.domain.uploads import ImageHeader
 
 
 class FakeStorage(ObjectStorage):
@@ -24,6 +26,10 @@ class FakeStorage(ObjectStorage):
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = (data, content_type)
+
+    def put_file(self, key: str, source: IO[bytes], content_type: str) -> None:
+        source.seek(0)
+        self.put(key, source.read(), content_type)
 
     def get(self, key: str) -> bytes:
         if key not in self.objects:
@@ -41,20 +47,38 @@ class FakeStorage(ObjectStorage):
 
 
 class FakeImageProcessor(ImageProcessor):
-    """Reads a fake image: b"IMG:<format>:<w>x<h>:<anything>"."""
+    """Reads a fake image: b"IMG:<format>:<w>x<h>:<anything>", after any leading bytes (a
+    magic number). `decoded` lists the sizes of the images it decoded."""
+
+    def __init__(self) -> None:
+        self.decoded: list[tuple[int, int]] = []
 
     def describe(self, data: bytes) -> ImageInfo:
-        parts = data.split(b":")
-        if len(parts) < 3 or parts[0] != b"IMG":
-            raise UnsupportedMedia("not an image")
-        width, height = (int(v) for v in parts[2].split(b"x"))
+        header = self._header(data)
+        self.decoded.append((header.width, header.height))
         return ImageInfo(
-            file_format=parts[1].decode(),
-            width=width,
-            height=height,
+            file_format=header.file_format,
+            width=header.width,
+            height=header.height,
             file_size=len(data),
             blurhash="LKO2?U%2Tw=w",
         )
+
+    def read_header(self, source: IO[bytes]) -> ImageHeader:
+        source.seek(0)
+        return self._header(source.read())
+
+    def describe_file(self, source: IO[bytes]) -> ImageInfo:
+        source.seek(0)
+        return self.describe(source.read())
+
+    @staticmethod
+    def _header(data: bytes) -> ImageHeader:
+        parts = data[data.find(b"IMG:") :].split(b":")
+        if len(parts) < 3 or parts[0] != b"IMG":
+            raise UnsupportedMedia("not an image")
+        width, height = (int(v) for v in parts[2].split(b"x"))
+        return ImageHeader(file_format=parts[1].decode(), width=width, height=height)
 
 
 class FakeClock(Clock):

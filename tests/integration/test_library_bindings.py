@@ -17,6 +17,9 @@ from dependency_injector import providers
 
 from genmedia import CreateUser, NotFound, Settings, build_container
 from genmedia.application import commerce
+from genmedia.application.media import library, uploads
+from genmedia.application.media.library import ListMedia
+from genmedia.application.media.uploads import UploadMedia
 from genmedia.application.operations import retention
 from genmedia.domain.coupons import Coupon, DiscountType
 from genmedia.domain.gift_cards import GiftCardStatus
@@ -29,6 +32,7 @@ from genmedia.domain.purchases import (
     PaymentStatus,
 )
 from genmedia.entrypoints.container import Container
+from tests.images import encode, picture
 
 pytestmark = pytest.mark.integration
 
@@ -68,8 +72,10 @@ def test_every_commerce_and_retention_use_case_has_a_binding() -> None:
         for provider in Container.providers.values()
         if isinstance(provider, providers.Callable)
     }
-    use_cases = _use_cases(*modules, retention)
-    assert {"start_purchase", "redeem_code", "delete_media"} <= {f.__name__ for f in use_cases}
+    use_cases = _use_cases(*modules, retention, uploads, library)
+    assert {"start_purchase", "redeem_code", "delete_media", "upload_media", "media_content"} <= {
+        f.__name__ for f in use_cases
+    }
     assert use_cases - bound == set()
 
 
@@ -136,3 +142,19 @@ def test_a_user_deletes_their_media(container: Container) -> None:
         assert uow.media.get(media.id or 0).deleted_at is not None
     with pytest.raises(NotFound):
         container.delete_media(media.id, user)
+
+
+def test_a_user_uploads_lists_favorites_and_downloads_media(container: Container) -> None:
+    user = container.ensure_user(CreateUser(email="uploader@example.com")).id
+    data = encode(picture((90, 60)), "WEBP")
+    media = container.upload_media(UploadMedia(user_id=user, filename="me.webp", content=[data]))
+    assert (media.kind, media.info.width, media.original_filename) == (
+        MediaKind.UPLOADED, 90, "me.webp",
+    )  # fmt: skip
+    container.set_favorite(media.id, user, True)
+    page = container.list_media(ListMedia(user_id=user, favorite=True))
+    assert [item.media.id for item in page.items] == [media.id]
+    url = container.media_content(media.id, user)
+    assert url.startswith(f"/v1/files/{media.storage_path}?expires=")
+    assert container.get_media(media.id, user).media.download_count == 1
+    assert container.storage().get(media.storage_path) == data

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from genmedia.adapters.storage.local import LocalDirectoryStorage
+from genmedia.adapters.storage.local import COPY_CHUNK, LocalDirectoryStorage
+from genmedia.adapters.storage.signed_urls import UrlSigner
 from genmedia.domain.errors import InvalidValue, NotFound
 
 pytestmark = pytest.mark.integration
@@ -92,3 +96,50 @@ def test_deleting_removes_the_object_and_a_missing_object_is_not_found(tmp_path:
 def test_a_key_that_could_leave_the_root_is_refused(tmp_path: Path, key: str) -> None:
     with pytest.raises(InvalidValue):
         LocalDirectoryStorage(tmp_path).put(key, b"x", "image/png")
+
+
+class Unreadable(io.BytesIO):
+    """A file that fails after its first chunk, as a dropped upload would."""
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell():
+            raise OSError("the upload broke off")
+        return super().read(size)
+
+
+def test_a_file_is_copied_from_its_start_in_chunks(tmp_path: Path) -> None:
+    data = bytes(range(256)) * 10_000  # more than one chunk
+    with tempfile.SpooledTemporaryFile(max_size=1024) as source:
+        source.write(data)  # left at its end: put_file rewinds it
+        LocalDirectoryStorage(tmp_path).put_file("uploads/u1/a.png", source, "image/png")
+
+    assert (tmp_path / "uploads" / "u1" / "a.png").read_bytes() == data
+
+
+def test_a_file_that_cannot_be_read_leaves_nothing_behind(tmp_path: Path) -> None:
+    storage = LocalDirectoryStorage(tmp_path)
+
+    with pytest.raises(OSError, match="broke off"):
+        storage.put_file("uploads/u1/a.png", Unreadable(b"x" * (COPY_CHUNK * 2)), "image/png")
+
+    assert files_under(tmp_path) == []
+
+
+def test_without_a_signer_a_url_is_the_files_uri(tmp_path: Path) -> None:
+    storage = LocalDirectoryStorage(tmp_path)
+
+    assert storage.url("a/b.png", 60) == (tmp_path / "a" / "b.png").resolve().as_uri()
+
+
+def test_with_a_signer_a_url_is_a_signed_link_that_checks_out(tmp_path: Path) -> None:
+    signer = UrlSigner(b"k" * 32, base_url="http://127.0.0.1:8000")
+    storage = LocalDirectoryStorage(tmp_path, signer=signer)
+
+    url = urlsplit(storage.url("a/b.png", 60))
+    query = parse_qs(url.query)
+
+    assert url.path == "/v1/files/a/b.png"
+    signer.check("a/b.png", query["expires"][0], query["signature"][0])
+    assert storage.path_of("a/b.png") == tmp_path.resolve() / "a" / "b.png"
+    with pytest.raises(InvalidValue):
+        storage.url("../b.png", 60)

@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+import struct
 
 import blurhash
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image
 
 from genmedia.adapters.imaging.pillow import PillowImageProcessor
+from genmedia.adapters.imaging.png_chunks import BLOCK
 from genmedia.application.errors import UnsupportedMedia
+from genmedia.domain.uploads import ImageHeader
+from tests.images import bomb_png, chunks_of, encode, picture, png_declaring, with_one_idat
 
-
-def encode(image: Image.Image, file_format: str, **options: Any) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, file_format, **options)
-    return buffer.getvalue()
-
-
-def picture(size: tuple[int, int] = (120, 80), mode: str = "RGB") -> Image.Image:
-    image = Image.new("RGB", size, (30, 60, 200))
-    draw = ImageDraw.Draw(image)
-    width, height = size
-    draw.ellipse((width * 0.1, height * 0.1, width * 0.6, height * 0.9), fill=(250, 200, 20))
-    draw.rectangle((width * 0.7, 0, width, height * 0.5), fill=(200, 30, 40))
-    return image.convert(mode)
+FORMATS = [("PNG", "png"), ("JPEG", "jpeg"), ("WEBP", "webp"), ("GIF", "gif")]
 
 
 @pytest.fixture
@@ -191,3 +181,103 @@ def test_an_image_over_the_pixel_limit_is_refused_as_a_bomb(
 def test_out_of_range_settings_are_refused(options: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="must be"):
         PillowImageProcessor(**options)
+
+
+# -- files: reading a header alone, and measuring a spooled upload ----------------------
+
+
+@pytest.mark.parametrize(("pillow_format", "expected"), FORMATS)
+def test_a_header_gives_the_format_and_dimensions(
+    processor: PillowImageProcessor, pillow_format: str, expected: str
+) -> None:
+    source = io.BytesIO(encode(picture((120, 80)), pillow_format))
+
+    assert processor.read_header(source) == ImageHeader(file_format=expected, width=120, height=80)
+
+
+@pytest.mark.parametrize("side", [100_000, 1_000_000])
+def test_a_bombs_header_is_read_past_pillows_own_limit(
+    processor: PillowImageProcessor, side: int
+) -> None:
+    header = processor.read_header(io.BytesIO(png_declaring(side, side)))
+
+    assert (header.width, header.height) == (side, side)
+
+
+def test_a_whole_bomb_is_read_from_its_header(processor: PillowImageProcessor) -> None:
+    data = bomb_png(20_000)
+    assert len(data) < 1024 * 1024
+
+    assert processor.read_header(io.BytesIO(data)).width == 20_000
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"just some text\n", encode(picture(), "BMP"), b"\x89PNG\r\n\x1a\n" + b"x" * 40]
+)
+def test_a_header_that_is_not_an_accepted_image_is_unsupported(
+    processor: PillowImageProcessor, data: bytes
+) -> None:
+    with pytest.raises(UnsupportedMedia):
+        processor.read_header(io.BytesIO(data))
+
+
+@pytest.mark.parametrize(("pillow_format", "expected"), FORMATS)
+def test_a_file_is_measured_as_its_bytes_are(
+    processor: PillowImageProcessor, pillow_format: str, expected: str
+) -> None:
+    data = encode(picture((300, 200)), pillow_format)
+    source = io.BytesIO(data)
+    source.seek(17)  # anywhere: the file is read from its start
+
+    assert processor.describe_file(source) == processor.describe(data)
+
+
+def test_a_large_jpeg_file_is_hashed_like_its_bytes(processor: PillowImageProcessor) -> None:
+    data = encode(picture((4000, 3000)), "JPEG", quality=90)
+
+    info = processor.describe_file(io.BytesIO(data))
+
+    assert (info.width, info.height, info.file_size) == (4000, 3000, len(data))
+    assert info.blurhash == processor.describe(data).blurhash
+
+
+def _with_damaged_crc(data: bytes, chunk: bytes) -> bytes:
+    at = data.index(chunk) + 4
+    (length,) = struct.unpack(">I", data[at - 8 : at - 4])
+    end = at + length
+    return data[:end] + bytes([data[end] ^ 0xFF]) + data[end + 1 :]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],
+        lambda data: data[:-12],  # no IEND
+        lambda data: data[:-1],
+        lambda data: _with_damaged_crc(data, b"IDAT"),
+        lambda data: _with_damaged_crc(data, b"IEND"),
+    ],
+)
+def test_a_png_file_cut_short_or_damaged_is_unsupported(
+    processor: PillowImageProcessor, damage: object
+) -> None:
+    data = damage(encode(picture((256, 256)), "PNG"))  # type: ignore[operator]
+
+    with pytest.raises(UnsupportedMedia):
+        processor.describe_file(io.BytesIO(data))
+
+
+def test_a_png_checked_in_blocks_may_have_chunks_larger_than_a_block(
+    processor: PillowImageProcessor,
+) -> None:
+    data = with_one_idat(encode(picture((600, 600)).effect_spread(5), "PNG", compress_level=0))
+    assert max(len(payload) for kind, payload in chunks_of(data) if kind == b"IDAT") > 4 * BLOCK
+
+    assert processor.describe_file(io.BytesIO(data)) == processor.describe(data)
+
+
+def test_a_truncated_jpeg_file_is_unsupported(processor: PillowImageProcessor) -> None:
+    data = encode(picture((400, 300)), "JPEG")
+
+    with pytest.raises(UnsupportedMedia):
+        processor.describe_file(io.BytesIO(data[: len(data) // 2]))

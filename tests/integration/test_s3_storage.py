@@ -7,6 +7,7 @@ presigned URL reaches the object and carries its expiry, not that its signature 
 from __future__ import annotations
 
 import secrets
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -317,3 +318,16 @@ def test_an_access_key_without_its_secret_is_refused() -> None:
         S3Storage(bucket="b", access_key_id="AKIDEXAMPLE")
     with pytest.raises(InvalidValue):
         S3Storage(bucket="b", secret_access_key="secret")
+
+
+def test_a_file_is_stored_from_its_start_with_its_content_type(
+    s3_storage: S3Storage, s3_endpoint: str
+) -> None:
+    data = PNG * 4000  # a few MB
+    with tempfile.SpooledTemporaryFile(max_size=1024) as source:
+        source.write(data)  # left at its end: put_file rewinds it
+        s3_storage.put_file("uploads/u1/a.png", source, "image/png")
+
+    assert s3_storage.get("uploads/u1/a.png") == data
+    head = raw_client(s3_endpoint).head_object(Bucket=s3_storage.bucket, Key="uploads/u1/a.png")
+    assert (head["ContentType"], head["ContentLength"]) == ("image/png", len(data))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from genmedia.domain.errors import DomainError
+from genmedia.domain.errors import DomainError, UnsupportedMedia
+
+__all__ = ["LinkExpired", "LinkForged", "ProviderError", "StaleAggregate", "UnsupportedMedia"]
 
 
 class StaleAggregate(DomainError):
@@ -11,10 +13,16 @@ class StaleAggregate(DomainError):
     code = "conflict"
 
 
-class UnsupportedMedia(DomainError):
-    """Bytes that are not an image of a supported format."""
+class LinkForged(DomainError):
+    """A signed link whose signature does not match what it names."""
 
-    code = "unsupported_media_type"
+    code = "forbidden"
+
+
+class LinkExpired(DomainError):
+    """A signed link used after its expiry."""
+
+    code = "link_expired"
 
 
 class ProviderError(Exception):

@@ -94,6 +94,34 @@ class InvalidValue(FieldError):
     """A plain field with a value outside its rules."""
 
 
+class TooManyPixels(InvalidValue):
+    """An image whose header announces more pixels than may be decoded (a decompression bomb)."""
+
+    def __init__(self, width: int, height: int, limit: int) -> None:
+        super().__init__(
+            "file", f"the image is {width}×{height} pixels; at most {limit} pixels are accepted"
+        )
+        self.width = width
+        self.height = height
+        self.limit = limit
+
+
+class UnsupportedMedia(DomainError):
+    """Bytes that are not an image of a supported format."""
+
+    code = "unsupported_media_type"
+
+
+class PayloadTooLarge(DomainError):
+    """An upload larger than the limit, refused while it was still arriving."""
+
+    code = "payload_too_large"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the file is larger than {limit} bytes")
+        self.limit = limit
+
+
 class NotFound(DomainError):
     """The object does not exist, or is not visible to the caller."""
 

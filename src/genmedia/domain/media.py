@@ -103,6 +103,23 @@ class Media(Stored):
             metadata=metadata or {},
         )
 
+    @classmethod
+    def uploaded(
+        cls, *, user_id: int, storage_path: str, info: ImageInfo, original_filename: str | None
+    ) -> Media:
+        """An image a user uploaded, measured like a generated one."""
+        return cls(
+            user_id=user_id,
+            kind=MediaKind.UPLOADED,
+            storage_path=storage_path,
+            info=info,
+            original_filename=original_filename,
+        )
+
+    def is_visible_to(self, user_id: int) -> bool:
+        """Whether the user may see this media: their own, and not deleted."""
+        return self.user_id == user_id and not self.is_deleted
+
     @property
     def is_deleted(self) -> bool:
         """Whether the media was soft-deleted."""

@@ -15,10 +15,12 @@ from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
 from genmedia.application.identity import sessions, users
+from genmedia.application.media import library, uploads
 from genmedia.application.operations import health, idempotency, retention
 from genmedia.application.wallet import accounts
 from genmedia.domain.limits import Limit
 from genmedia.domain.trending import TrendFormula
+from genmedia.domain.uploads import UploadLimits
 from genmedia.entrypoints.infrastructure import Infrastructure, worker_id
 from genmedia.entrypoints.settings import Settings
 
@@ -120,6 +122,27 @@ class Container(Infrastructure):
     expire_holds = providers.Callable(accounts.expire_holds, uow=uow)
     expire_lots = providers.Callable(accounts.expire_lots, uow=uow)
     expire_gift_cards = providers.Callable(gift_cards.expire_gift_cards, uow=uow)
+    # Media (SPEC GEN-8, GEN-9): uploads, the user's library, favorites, downloads.
+    upload_limits = providers.ThreadSafeSingleton(
+        UploadLimits, max_bytes=config.upload_max_bytes, max_pixels=config.upload_max_pixels
+    )
+    upload_media = providers.Callable(
+        uploads.upload_media, uow=uow, storage=storage, images=images, limits=upload_limits
+    )
+    store_upload = providers.Callable(uploads.store_upload, uow=uow, storage=storage, images=images)
+    list_media = providers.Callable(
+        library.list_media, uow=uow, storage=storage, url_expiry=config.url_expiry
+    )
+    get_media = providers.Callable(
+        library.get_media, uow=uow, storage=storage, url_expiry=config.url_expiry
+    )
+    link_media = providers.Callable(
+        library.link_media, storage=storage, url_expiry=config.url_expiry
+    )
+    set_favorite = providers.Callable(library.set_favorite, uow=uow)
+    media_content = providers.Callable(
+        library.media_content, uow=uow, storage=storage, url_expiry=config.url_expiry
+    )
     delete_media = providers.Callable(retention.delete_media, uow=uow, clock=clock)
     # Commerce (SPEC WAL-4…6): packs, payments, refunds, coupons, gift cards, redeeming codes.
     create_credit_pack = providers.Callable(purchases.create_credit_pack, uow=uow)

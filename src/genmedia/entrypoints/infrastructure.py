@@ -24,6 +24,7 @@ from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.adapters.storage.s3 import S3Storage
+from genmedia.adapters.storage.signed_urls import UrlSigner
 from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.adapters.system.secret_key import load_secret_key
@@ -94,9 +95,15 @@ class Infrastructure(containers.DeclarativeContainer):
     clock = providers.ThreadSafeSingleton(SystemClock)
     hasher = providers.ThreadSafeSingleton(ScryptPasswordHasher)
     uow = providers.Factory(SqlUnitOfWork, engine=engine)
+    secret_key = providers.ThreadSafeSingleton(
+        load_secret_key, configured=config.secret_key, home=config.home
+    )
+    url_signer = providers.ThreadSafeSingleton(UrlSigner, secret_key, base_url=config.public_url)
     storage = providers.Selector(
         config.storage_kind,
-        local=providers.ThreadSafeSingleton(LocalDirectoryStorage, root=config.storage_dir),
+        local=providers.ThreadSafeSingleton(
+            LocalDirectoryStorage, root=config.storage_dir, signer=url_signer
+        ),
         s3=providers.ThreadSafeSingleton(
             S3Storage,
             bucket=config.s3_bucket,
@@ -134,8 +141,5 @@ class Infrastructure(containers.DeclarativeContainer):
         redis=providers.Resource(
             _redis_counters, url=config.redis_url, namespace=config.redis_namespace
         ),
-    )
-    secret_key = providers.ThreadSafeSingleton(
-        load_secret_key, configured=config.secret_key, home=config.home
     )
     probes = providers.Callable(_probes, engine=engine, broker=broker, storage=storage)

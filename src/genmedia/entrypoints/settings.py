@@ -12,6 +12,7 @@ import attrs
 
 from genmedia.domain.errors import InvalidValue
 from genmedia.domain.postings import WELCOME_CREDITS
+from genmedia.domain.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS
 
 PREFIX = "GENMEDIA_"
 
@@ -40,6 +41,9 @@ class Settings:
     provider_task_dir: Path | None = None
     local_async_polls: int = 2
     url_expiry: int = 3600
+    public_url: str = ""
+    upload_max_bytes: int = MAX_UPLOAD_BYTES
+    upload_max_pixels: int = MAX_UPLOAD_PIXELS
     welcome_credits: int = WELCOME_CREDITS
     hold_ttl_seconds: int = 6 * 3600
     worker_processes: int = 1

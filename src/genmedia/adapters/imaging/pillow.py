@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import io
+import os
 import warnings
+from collections.abc import Callable
+from typing import IO
 
-from PIL import Image
+from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from genmedia.adapters.imaging.encoder import encode_rgb
+from genmedia.adapters.imaging.png_chunks import check_png_chunks
 from genmedia.application.errors import UnsupportedMedia
 from genmedia.application.ports import ImageProcessor
 from genmedia.domain.media import ImageInfo
+from genmedia.domain.uploads import SNIFF_BYTES, ImageHeader, require_format, sniff_format
 
 # Pillow format names of the accepted formats; MPO is a camera JPEG with extra frames.
 _FORMATS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "WEBP": "webp", "GIF": "gif"}
@@ -18,6 +23,14 @@ _PLUGINS = ["PNG", "JPEG", "WEBP", "GIF"]
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 _RESIZABLE_MODES = {"RGB", "RGBA", "L", "LA"}
 _WHITE = (255, 255, 255, 255)
+# The plugin of each accepted format, called directly to read a header: Image.open would
+# also apply Pillow's own pixel limit, before the caller can judge the size itself.
+_HEADER_READERS: dict[str, Callable[[IO[bytes]], ImageFile.ImageFile]] = {
+    "png": PngImagePlugin.PngImageFile,
+    "jpeg": JpegImagePlugin.jpeg_factory,
+    "gif": GifImagePlugin.GifImageFile,
+    "webp": WebPImagePlugin.WebPImageFile,
+}
 
 
 class PillowImageProcessor(ImageProcessor):
@@ -36,9 +49,33 @@ class PillowImageProcessor(ImageProcessor):
 
     def describe(self, data: bytes) -> ImageInfo:
         """Measure an image; UnsupportedMedia unless it is a whole png, jpeg, webp or gif."""
-        image, file_format = _open(data)
+        return self._measure(io.BytesIO(data), len(data), lambda: _verify(data))
+
+    def read_header(self, source: IO[bytes]) -> ImageHeader:
+        """The format and dimensions the header announces; no pixel is decoded."""
+        source.seek(0)
+        reader = _HEADER_READERS[require_format(source.read(SNIFF_BYTES))]
+        source.seek(0)
+        try:
+            with reader(source) as image:
+                width, height = image.size
+                file_format = _FORMATS.get(image.format or "")
+        except Exception as exc:
+            raise UnsupportedMedia("not a png, jpeg, webp or gif image") from exc
+        if file_format is None:
+            raise UnsupportedMedia(f"unsupported image format {image.format!r}")
+        return ImageHeader(file_format=file_format, width=width, height=height)
+
+    def describe_file(self, source: IO[bytes]) -> ImageInfo:
+        """Measure an image file, decoding its first frame (a JPEG at a reduced scale); a
+        PNG's chunks are checked to its end first, a block at a time."""
+        size = source.seek(0, os.SEEK_END)
+        return self._measure(source, size, lambda: _check_file(source))
+
+    def _measure(self, source: IO[bytes], file_size: int, verify: Callable[[], None]) -> ImageInfo:
+        image, file_format = _open(source)
         with image:
-            _verify(data)
+            verify()
             width, height = image.size
             # Inside the block: the small image may be the decoded image itself.
             blurhash = self._blurhash(_decode_small(image, self._hash_size))
@@ -46,7 +83,7 @@ class PillowImageProcessor(ImageProcessor):
             file_format=file_format,
             width=width,
             height=height,
-            file_size=len(data),
+            file_size=file_size,
             blurhash=blurhash,
         )
 
@@ -55,12 +92,12 @@ class PillowImageProcessor(ImageProcessor):
         return encode_rgb(image.tobytes(), width, height, self._components_x, self._components_y)
 
 
-def _open(data: bytes) -> tuple[Image.Image, str]:
-    """Open the bytes lazily, reading only the header, and name their format."""
+def _open(source: IO[bytes]) -> tuple[Image.Image, str]:
+    """Open the file lazily, reading only the header, and name its format."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=_PLUGINS)
+            image = Image.open(source, formats=_PLUGINS)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise UnsupportedMedia(f"image is too large to decode safely: {exc}") from exc
     except Exception as exc:
@@ -75,6 +112,15 @@ def _open(data: bytes) -> tuple[Image.Image, str]:
         image.close()
         raise UnsupportedMedia(f"unsupported image format {image.format!r}")
     return image, file_format
+
+
+def _check_file(source: IO[bytes]) -> None:
+    """The streaming counterpart of `_verify`: PNG is the format whose check reads data."""
+    position = source.tell()
+    source.seek(0)
+    if sniff_format(source.read(SNIFF_BYTES)) == "png":
+        check_png_chunks(source)
+    source.seek(position)
 
 
 def _verify(data: bytes) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import itertools
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import IO
 
+from genmedia.adapters.storage.signed_urls import UrlSigner
 from genmedia.application.ports import ObjectStorage
 from genmedia.domain.errors import InvalidValue, NotFound
 
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+COPY_CHUNK = 1024 * 1024
 
 
 def _create(path: Path) -> int:
@@ -22,11 +26,27 @@ def _create(path: Path) -> int:
         return os.open(path, _NEW_FILE, 0o600)
 
 
-class LocalDirectoryStorage(ObjectStorage):
-    """Stores each object as a file under `root`; writes are atomic renames."""
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
-    def __init__(self, root: Path) -> None:
+
+def _copy(source: IO[bytes], fd: int) -> None:
+    while chunk := source.read(COPY_CHUNK):
+        _write_all(fd, chunk)
+
+
+class LocalDirectoryStorage(ObjectStorage):
+    """Stores each object as a file under `root`; writes are atomic renames.
+
+    With a `signer`, `url` gives signed links that the HTTP app serves from this directory
+    (see signed_urls.py); without one, plain file:// URLs.
+    """
+
+    def __init__(self, root: Path, signer: UrlSigner | None = None) -> None:
         self.root = Path(root).resolve()
+        self.signer = signer
         self._serial = itertools.count()
 
     def _path(self, key: str) -> Path:
@@ -35,8 +55,20 @@ class LocalDirectoryStorage(ObjectStorage):
             raise InvalidValue("key", f"invalid storage key {key!r}")
         return self.root.joinpath(*parts)
 
+    def path_of(self, key: str) -> Path:
+        """The file an object is (or would be) stored in; InvalidValue for a bad key."""
+        return self._path(key)
+
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Write the object through a temporary file, so readers never see half of it."""
+        self._write(key, lambda fd: _write_all(fd, data))
+
+    def put_file(self, key: str, source: IO[bytes], content_type: str) -> None:
+        """Copy the file from its start, a chunk at a time, through a temporary file."""
+        source.seek(0)
+        self._write(key, lambda fd: _copy(source, fd))
+
+    def _write(self, key: str, write: Callable[[int], None]) -> None:
         path = self._path(key)
         # Plain os calls, a syscall each: every one releases the GIL, which under load costs
         # far more than the call itself (tempfile and file objects add fstat, ioctl, lseek;
@@ -45,9 +77,7 @@ class LocalDirectoryStorage(ObjectStorage):
         fd = _create(tmp)
         try:
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                write(fd)
             finally:
                 os.close(fd)
             os.replace(tmp, path)
@@ -71,5 +101,9 @@ class LocalDirectoryStorage(ObjectStorage):
         return self._path(key).is_file()
 
     def url(self, key: str, expires_in: int) -> str:
-        """A file:// URL; local files do not expire, so `expires_in` is not enforced here."""
-        return self._path(key).as_uri()
+        """A signed link valid for `expires_in` seconds, or without a signer a file:// URL
+        (local files do not expire, so `expires_in` is not enforced there)."""
+        path = self._path(key)
+        if self.signer is None:
+            return path.as_uri()
+        return self.signer.url(key, expires_in)

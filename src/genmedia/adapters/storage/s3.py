@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import IO, Any
 
 import boto3  # type: ignore[import-untyped]
 from botocore.config import Config  # type: ignore[import-untyped]
@@ -161,6 +161,17 @@ class S3Storage(ObjectStorage):
             Bucket=self.bucket,
             Key=full,
             Body=data,
+            ContentType=content_type or DEFAULT_CONTENT_TYPE,
+        )
+
+    def put_file(self, key: str, source: IO[bytes], content_type: str) -> None:
+        """Store the file from its start in one PUT; boto3 reads (and hashes) it in chunks."""
+        full = self.object_key(key)
+        source.seek(0)
+        self._s3().put_object(
+            Bucket=self.bucket,
+            Key=full,
+            Body=source,
             ContentType=content_type or DEFAULT_CONTENT_TYPE,
         )
 

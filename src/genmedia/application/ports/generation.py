@@ -7,7 +7,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from genmedia.domain.job import Job
-from genmedia.domain.media import Media
+from genmedia.domain.media import Media, MediaKind
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 
@@ -114,6 +114,29 @@ class MediaRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_request(self, request_id: int) -> list[Media]:
         """The live media a request produced, by job and output index."""
+
+    @abc.abstractmethod
+    def list_for_user(
+        self,
+        user_id: int,
+        *,
+        limit: int,
+        after: int | None = None,
+        kind: MediaKind | None = None,
+        favorite: bool | None = None,
+    ) -> list[Media]:
+        """Up to `limit` of the user's live media, newest (highest id) first, only those
+        with an id below `after` when given, filtered by kind and favorite flag."""
+
+    @abc.abstractmethod
+    def set_favorite(self, media_id: int, user_id: int, favorite: bool) -> bool:
+        """Mark or unmark the user's live media as a favorite; False if it is not theirs or
+        not live."""
+
+    @abc.abstractmethod
+    def count_download(self, media_id: int, user_id: int) -> str | None:
+        """Add one to the download count of the user's live media, in one statement; its
+        storage path, or None if it is not theirs or not live."""
 
     @abc.abstractmethod
     def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:

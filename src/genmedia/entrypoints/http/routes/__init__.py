@@ -5,7 +5,15 @@ A new section adds its module here and appends its `router` to ROUTERS.
 
 from litestar import Router
 
-from genmedia.entrypoints.http.routes import catalog, generation, identity, operations, wallet
+from genmedia.entrypoints.http.routes import (
+    catalog,
+    files,
+    generation,
+    identity,
+    media,
+    operations,
+    wallet,
+)
 
 ROUTERS: list[Router] = [
     identity.router,
@@ -13,4 +21,6 @@ ROUTERS: list[Router] = [
     catalog.router,
     generation.router,
     wallet.router,
+    media.router,
+    files.router,
 ]

@@ -17,7 +17,7 @@ from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.application.ports import MediaRepository
 from genmedia.domain.errors import NotFound
-from genmedia.domain.media import Media
+from genmedia.domain.media import Media, MediaKind
 
 _media = generation_media
 
@@ -27,6 +27,11 @@ def _insert_returning() -> sa.Insert:
     return sa.insert(_media).returning(
         _media.c.id, _media.c.created_at, sort_by_parameter_order=True
     )
+
+
+def _live_of(media_id: int, user_id: int) -> tuple[sa.ColumnElement[bool], ...]:
+    """The conditions that pick one media if it is the user's and not deleted."""
+    return (_media.c.id == media_id, _media.c.user_id == user_id, _media.c.deleted_at.is_(None))
 
 
 class SqlMediaRepository(SqlRepository, MediaRepository):
@@ -70,17 +75,45 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         order = (_media.c.job_id, _media.c.output_index, _media.c.id)
         return [media_from_row(row) for row in self._all(query.order_by(*order))]
 
-    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
-        """Mark the user's live media deleted at `now`; False if it is not theirs or not live."""
+    def list_for_user(
+        self,
+        user_id: int,
+        *,
+        limit: int,
+        after: int | None = None,
+        kind: MediaKind | None = None,
+        favorite: bool | None = None,
+    ) -> list[Media]:
+        """Up to `limit` of the user's live media, highest id first, below `after` if given."""
+        conditions = [_media.c.user_id == user_id, _media.c.deleted_at.is_(None)]
+        if after is not None:
+            conditions.append(_media.c.id < after)
+        if kind is not None:
+            conditions.append(_media.c.kind == kind)
+        if favorite is not None:
+            conditions.append(_media.c.is_favorite == favorite)
+        query = sa.select(_media).where(*conditions).order_by(_media.c.id.desc()).limit(limit)
+        return [media_from_row(row) for row in self._all(query)]
+
+    def set_favorite(self, media_id: int, user_id: int, favorite: bool) -> bool:
+        """Set the favorite flag of the user's live media; False if it is not theirs or live."""
+        statement = sa.update(_media).where(*_live_of(media_id, user_id))
+        return self._connection.execute(statement.values(is_favorite=favorite)).rowcount == 1
+
+    def count_download(self, media_id: int, user_id: int) -> str | None:
+        """Add one download to the user's live media in one UPDATE; its storage path."""
         statement = (
             sa.update(_media)
-            .where(
-                _media.c.id == media_id,
-                _media.c.user_id == user_id,
-                _media.c.deleted_at.is_(None),
-            )
-            .values(deleted_at=now)
+            .where(*_live_of(media_id, user_id))
+            .values(download_count=_media.c.download_count + 1)
+            .returning(_media.c.storage_path)
         )
+        path: str | None = self._connection.execute(statement).scalar_one_or_none()
+        return path
+
+    def soft_delete(self, media_id: int, user_id: int, now: datetime) -> bool:
+        """Mark the user's live media deleted at `now`; False if it is not theirs or not live."""
+        statement = sa.update(_media).where(*_live_of(media_id, user_id)).values(deleted_at=now)
         return self._connection.execute(statement).rowcount == 1
 
     def purgeable(self, before: datetime, limit: int) -> list[Media]:

@@ -1,0 +1,56 @@
+"""Bodies of the Media routes (API.md, Media)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from genmedia.application.media.library import LinkedMedia
+from genmedia.domain.catalog import MediaCategory
+from genmedia.domain.media import MediaKind
+
+
+@attrs.frozen(kw_only=True)
+class MediaView:
+    """A stored image; `url` reads it for a limited time (a presigned or signed link)."""
+
+    id: int
+    kind: MediaKind
+    media_type: MediaCategory
+    url: str
+    blurhash: str
+    width: int
+    height: int
+    file_size: int
+    file_format: str
+    original_filename: str | None
+    original_media_id: int | None
+    request_id: int | None
+    job_id: int | None
+    is_favorite: bool
+    download_count: int
+    created_at: datetime | None
+
+
+def media_view(linked: LinkedMedia) -> MediaView:
+    """A media and its link as the API shows them."""
+    media, info = linked.media, linked.media.info
+    return MediaView(
+        id=media.id or 0,
+        kind=media.kind,
+        media_type=media.media_type,
+        url=linked.url,
+        blurhash=info.blurhash,
+        width=info.width,
+        height=info.height,
+        file_size=info.file_size,
+        file_format=info.file_format,
+        original_filename=media.original_filename,
+        original_media_id=media.original_media_id,
+        request_id=media.request_id,
+        job_id=media.job_id,
+        is_favorite=media.is_favorite,
+        download_count=media.download_count,
+        created_at=media.created_at,
+    )
