@@ -12,6 +12,7 @@ import io
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -63,7 +64,7 @@ def _request_body(http: httpx.Client) -> dict[str, Any]:
 def _downloaded(http: httpx.Client, media: dict[str, Any]) -> None:
     link = http.get(f"/v1/media/{media['id']}/content")
     assert link.status_code == 302, link.text
-    content = httpx.get(link.headers["location"], timeout=30)
+    content = httpx.get(urljoin(str(http.base_url), link.headers["location"]), timeout=30)
     assert content.status_code == 200
     image = Image.open(io.BytesIO(content.content))
     assert (image.width, image.height) == (media["width"], media["height"])
@@ -78,7 +79,7 @@ def _ledger_matches(http: httpx.Client, request: dict[str, Any]) -> None:
     entries = http.get("/v1/wallet/transactions", params={"limit": 100}).json()["items"]
     debits = [e for e in entries if e["related"].get("request_id") == request["id"]]
     assert sum(e["amount"] for e in debits if e["type"] == "debit") == charged
-    assert [e["kind"] for e in entries if e["type"] == "credit"] == ["welcome"]
+    assert [e["amount"] for e in entries if e["type"] == "credit"] == [100]  # the welcome grant
 
 
 def flow(base: str) -> None:

@@ -196,8 +196,9 @@ HANDLERS: dict[int | type[Exception], Any] = {Exception: handle_exception}
 
 
 def responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """The OpenAPI description of a route's error answers, plus 429 (every route may get
-    it): `responses=problems.responses(401, 404)` on a handler."""
+    """The OpenAPI description of a route's error answers, plus 400 and 429 (every route may
+    get them): `responses=problems.responses(401, 404)` on a handler. The 400 also replaces
+    the framework's own, which is not a problem document."""
     by_status: dict[int, str] = {}
     for code, status in STATUS.items():
         by_status.setdefault(status, code)
@@ -208,5 +209,5 @@ def responses(*statuses: int) -> dict[int, ResponseSpec]:
             media_type=MEDIA_TYPE,
             generate_examples=False,
         )
-        for status in sorted({*statuses, 429})
+        for status in sorted({*statuses, 400, 429})
     }
