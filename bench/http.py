@@ -136,9 +136,7 @@ def _recorded_template_sql(container: Any) -> list[tuple[str, Any]]:
     engine = container.engine()
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
-        from genmedia.application.catalog.commands import ListTemplates
-
-        container.list_templates(ListTemplates(limit=21))
+        container.list_templates(limit=20)
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     return [(s, p) for s, p in statements if s.lstrip().upper().startswith("SELECT")]

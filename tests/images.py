@@ -27,7 +27,8 @@ def picture(size: tuple[int, int] = (120, 80), mode: str = "RGB") -> Image.Image
     return image.convert(mode)
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
+def png_chunk(kind: bytes, data: bytes) -> bytes:
+    """One PNG chunk: length, type, data and CRC."""
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
@@ -36,9 +37,9 @@ def _png(width: int, height: int, pixels: bytes) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", pixels)
-        + _chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", pixels)
+        + png_chunk(b"IEND", b"")
     )
 
 
@@ -73,5 +74,5 @@ def with_one_idat(png: bytes) -> bytes:
     """The same PNG with all its pixel data in a single IDAT chunk."""
     chunks = chunks_of(png)
     pixels = b"".join(data for kind, data in chunks if kind == b"IDAT")
-    head = [_chunk(kind, data) for kind, data in chunks if kind not in (b"IDAT", b"IEND")]
-    return png[:8] + b"".join(head) + _chunk(b"IDAT", pixels) + _chunk(b"IEND", b"")
+    head = [png_chunk(kind, data) for kind, data in chunks if kind not in (b"IDAT", b"IEND")]
+    return png[:8] + b"".join(head) + png_chunk(b"IDAT", pixels) + png_chunk(b"IEND", b"")

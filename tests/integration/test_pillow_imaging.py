@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import struct
+import tracemalloc
 
+import attrs
 import blurhash
 import pytest
 from PIL import Image
@@ -13,7 +15,15 @@ from genmedia.adapters.imaging.pillow import PillowImageProcessor
 from genmedia.adapters.imaging.png_chunks import BLOCK
 from genmedia.application.errors import UnsupportedMedia
 from genmedia.domain.uploads import ImageHeader
-from tests.images import bomb_png, chunks_of, encode, picture, png_declaring, with_one_idat
+from tests.images import (
+    bomb_png,
+    chunks_of,
+    encode,
+    picture,
+    png_chunk,
+    png_declaring,
+    with_one_idat,
+)
 
 FORMATS = [("PNG", "png"), ("JPEG", "jpeg"), ("WEBP", "webp"), ("GIF", "gif")]
 
@@ -281,3 +291,37 @@ def test_a_truncated_jpeg_file_is_unsupported(processor: PillowImageProcessor) -
 
     with pytest.raises(UnsupportedMedia):
         processor.describe_file(io.BytesIO(data[: len(data) // 2]))
+
+
+def _with_chunks_around_the_data(data: bytes, kind: bytes, size: int) -> bytes:
+    """The PNG with a `kind` chunk of `size` bytes before its first IDAT and after its last."""
+    padding = png_chunk(kind, b"x" * size)
+    first, end = data.index(b"IDAT") - 4, len(data) - 12
+    return data[:first] + padding + data[first:end] + padding + data[end:]
+
+
+@pytest.mark.parametrize("kind", [b"prVt", b"tEXt", b"zTXt", b"eXIf"])
+def test_a_png_s_large_extra_chunks_are_checked_but_never_read_into_memory(
+    processor: PillowImageProcessor, kind: bytes
+) -> None:
+    plain = encode(picture((300, 200)), "PNG")
+    padded = _with_chunks_around_the_data(plain, kind, 8 * 1024 * 1024)
+
+    tracemalloc.start()
+    try:
+        info = processor.describe_file(io.BytesIO(padded))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 4 * 1024 * 1024  # two 8 MiB chunks, each read whole, would be 16 MiB
+    assert info == attrs.evolve(processor.describe(plain), file_size=len(padded))
+
+
+def test_a_damaged_extra_chunk_still_makes_a_png_unsupported(
+    processor: PillowImageProcessor,
+) -> None:
+    padded = _with_chunks_around_the_data(encode(picture((64, 64)), "PNG"), b"prVt", 1000)
+
+    with pytest.raises(UnsupportedMedia):
+        processor.describe_file(io.BytesIO(_with_damaged_crc(padded, b"prVt")))

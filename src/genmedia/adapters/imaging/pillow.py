@@ -11,7 +11,7 @@ from typing import IO
 from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
 
 from genmedia.adapters.imaging.encoder import encode_rgb
-from genmedia.adapters.imaging.png_chunks import check_png_chunks
+from genmedia.adapters.imaging.png_chunks import SegmentView, check_png_chunks
 from genmedia.application.errors import UnsupportedMedia
 from genmedia.application.ports import ImageProcessor
 from genmedia.domain.media import ImageInfo
@@ -68,9 +68,10 @@ class PillowImageProcessor(ImageProcessor):
 
     def describe_file(self, source: IO[bytes]) -> ImageInfo:
         """Measure an image file, decoding its first frame (a JPEG at a reduced scale); a
-        PNG's chunks are checked to its end first, a block at a time."""
+        PNG's chunks are checked to its end first, a block at a time, and only those that
+        draw the image are read into memory."""
         size = source.seek(0, os.SEEK_END)
-        return self._measure(source, size, lambda: _check_file(source))
+        return self._measure(_decodable(source), size, lambda: None)
 
     def _measure(self, source: IO[bytes], file_size: int, verify: Callable[[], None]) -> ImageInfo:
         image, file_format = _open(source)
@@ -114,13 +115,13 @@ def _open(source: IO[bytes]) -> tuple[Image.Image, str]:
     return image, file_format
 
 
-def _check_file(source: IO[bytes]) -> None:
-    """The streaming counterpart of `_verify`: PNG is the format whose check reads data."""
-    position = source.tell()
+def _decodable(source: IO[bytes]) -> IO[bytes]:
+    """The file as Pillow should read it: a PNG checked and reduced to its drawing chunks."""
     source.seek(0)
-    if sniff_format(source.read(SNIFF_BYTES)) == "png":
-        check_png_chunks(source)
-    source.seek(position)
+    if sniff_format(source.read(SNIFF_BYTES)) != "png":
+        source.seek(0)
+        return source
+    return io.BufferedReader(SegmentView(source, check_png_chunks(source)))
 
 
 def _verify(data: bytes) -> None:
