@@ -142,9 +142,9 @@ class DoubleQueue:
             self.inner.send_runs(job_ids)
             self.sent += len(job_ids)
 
-    def send_poll(self, job_id: int, delay: float) -> None:
+    def send_poll(self, job_id: int, delay: float, token: int) -> None:
         for _ in range(2):
-            self.inner.send_poll(job_id, delay)
+            self.inner.send_poll(job_id, delay, token)
 
 
 def test_jobs_accepted_while_redis_is_down_all_run_after_it_returns(

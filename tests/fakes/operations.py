@@ -54,3 +54,12 @@ class FakeStatsRepository(Repo, StatsRepository):
                 if job.deleted_at is None and job.status is Status.PENDING:
                     counts[tier_of(job.priority)] = counts.get(tier_of(job.priority), 0) + 1
         return counts
+
+    def waiting_on_provider(self) -> int:
+        return sum(
+            job.deleted_at is None
+            and job.status is Status.PROCESSING
+            and job.provider_task_id is not None
+            for request in self.db.requests.values()
+            for job in request.jobs
+        )

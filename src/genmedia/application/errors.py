@@ -17,6 +17,9 @@ class UnsupportedMedia(DomainError):
     code = "unsupported_media_type"
 
 
+RATE_LIMITED = "rate_limited"
+
+
 class ProviderError(Exception):
     """A provider refused or failed a call; `retryable` says whether trying again can help."""
 
@@ -33,3 +36,8 @@ class ProviderError(Exception):
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the provider only asked us to wait (HTTP 429): no attempt is spent."""
+        return self.code == RATE_LIMITED

@@ -50,8 +50,9 @@ def maintenance(container: Container) -> Callable[[], bool]:
         container.expire_holds()
         container.expire_lots()
         container.expire_gift_cards(container.clock().now())
-        if any(rescued.values()) or resent:
-            log.info("maintenance: rescued %s, resent %s", dict(rescued), resent)
+        moved = {outcome: n for outcome, n in rescued.items() if n and outcome != "skipped"}
+        if moved or resent:
+            log.info("maintenance: rescued %s, resent %s", moved, resent)
         return False
 
     return round_

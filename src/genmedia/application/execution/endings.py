@@ -41,7 +41,7 @@ class JobEndings:
             if len(completions) == 1:
                 raise
             return [self._complete_alone(completion) for completion in completions]
-        return [(completion.job_id, completion.attempt) in done for completion in completions]
+        return [(completion.job_id, completion.lease) in done for completion in completions]
 
     def _complete_alone(self, completion: Completion) -> bool | Exception:
         try:
@@ -79,9 +79,7 @@ class JobEndings:
 
     def fail(self, job: Job, code: str, message: str) -> None:
         """Fail the job's attempt with a code and a message, releasing its hold."""
-        if steps.fail_job(
-            job.id or 0, job.attempts, code, message, uow=self.uow(), clock=self.clock
-        ):
+        if steps.fail_job(job, code, message, uow=self.uow(), clock=self.clock):
             self.metrics.job_finished("failed", job.input.provider, self._age(job))
 
     def cancel(self, job: Job) -> None:

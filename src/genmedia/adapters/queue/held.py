@@ -1,0 +1,51 @@
+"""What a Dramatiq broker holds, read without consuming it, and the recovery of messages
+fetched by consumers that died.
+
+Dramatiq's Redis broker keeps every message of a queue in the hash `{ns}:{queue}.msgs`
+from its enqueue until its ack: while it waits in the queue's list, while it waits in
+the delay queue (`{queue}.DQ`, whose messages are in `{ns}:{queue}.DQ.msgs`), and while
+a consumer has fetched it (its id then sits in that consumer's ack set). Its maintenance,
+part of the dispatch script, pushes the fetched, unacknowledged messages of brokers whose
+heartbeat is older than the timeout it is given back onto their queues. These are the
+layouts of the locked Dramatiq version; tests/integration/test_dramatiq_broker.py checks
+them. The in-process broker holds queued and delayed messages in its queues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from dramatiq import Message
+from dramatiq.broker import Broker
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.common import current_millis, dq_name
+
+from genmedia.adapters.queue.scripts import dispatch_many
+
+
+def held(broker: Broker, queue_name: str) -> Iterator[Message[Any]]:
+    """Every message of the queue and its delay queue that the broker holds."""
+    names = (queue_name, dq_name(queue_name))
+    if isinstance(broker, RedisBroker):
+        for name in names:
+            for data in broker.client.hvals(f"{broker.namespace}:{name}.msgs"):
+                yield Message.decode(data if isinstance(data, bytes) else data.encode())
+    elif isinstance(broker, StubBroker):
+        for name in names:
+            if name in broker.queues:
+                yield from map(Message.decode, list(broker.queues[name].queue))
+
+
+def recover_unacked(broker: RedisBroker, queue_name: str, dead_after_ms: int) -> None:
+    """Run Dramatiq's maintenance on the queue and its delay queue now (a fetch of no
+    message, with maintenance on), taking brokers silent for `dead_after_ms` as dead."""
+    now = current_millis()
+    unpack = broker._max_unpack_size()  # type: ignore[no-untyped-call]
+    calls = [
+        ["fetch", now, name, broker.broker_id, dead_after_ms, broker.dead_message_ttl, 1,
+         unpack, 0]
+        for name in (queue_name, dq_name(queue_name))
+    ]  # fmt: skip
+    dispatch_many(broker, calls)
