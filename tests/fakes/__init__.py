@@ -15,6 +15,7 @@ from tests.fakes.commerce import (
     FakePaymentRepository,
 )
 from tests.fakes.execution import (
+    DoublingQueue,
     FakeJobClaims,
     FakeJobOutbox,
     FakeMetrics,
@@ -49,6 +50,7 @@ __all__ = [
     "FakePaymentRepository",
     "FakeProvider",
     "FakeProviderModelRepository",
+    "DoublingQueue",
     "FakeQueue",
     "FakeRequestRepository",
     "FakeRetentionRepository",

@@ -161,8 +161,40 @@ class FakeQueue(JobQueue):
     def poll_messages(self) -> list[tuple[int, int | None]]:
         return list(self.held)
 
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        kept = [message for message in self.held if message not in polls]
+        discarded, self.held = len(self.held) - len(kept), kept
+        return discarded
+
     def recover(self, dead_after: float) -> None:
         self.recovered.append(dead_after)
+
+
+class DoublingQueue(JobQueue):
+    """Sends every message twice through `inner`, as an at-least-once broker may deliver it."""
+
+    def __init__(self, inner: JobQueue) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    def send_runs(self, job_ids: Sequence[int]) -> None:
+        for _ in range(2):
+            self.inner.send_runs(job_ids)
+            self.sent += len(job_ids)
+
+    def send_poll(self, job_id: int, delay: float, token: int) -> None:
+        for _ in range(2):
+            self.inner.send_poll(job_id, delay, token)
+            self.sent += 1
+
+    def poll_messages(self) -> list[tuple[int, int | None]]:
+        return self.inner.poll_messages()
+
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        return self.inner.discard_polls(polls)
+
+    def recover(self, dead_after: float) -> None:
+        self.inner.recover(dead_after)
 
 
 def fake_image(call: ProviderCall, fmt: str = "png") -> bytes:

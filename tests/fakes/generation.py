@@ -99,6 +99,9 @@ class FakeJobRepository(Repo, JobRepository):
         found = (_find_job(self.db, job_id) for job_id in sorted(set(job_ids)))
         return [self.get(job.id or 0) for job in found if job is not None]
 
+    def find(self, job_ids: Collection[int]) -> list[Job]:
+        return self.lock(job_ids)
+
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         written = []
         for job in sorted(jobs, key=lambda job: (job.id or 0, job.lease)):

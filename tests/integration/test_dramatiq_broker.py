@@ -25,6 +25,7 @@ from genmedia.adapters.queue.broker import (
     PipelinedRedisBroker,
     make_broker,
 )
+from genmedia.adapters.queue.held import held
 from genmedia.adapters.queue.worker import InProcessWorker, declare_actors
 from tests.waiting import wait_until
 
@@ -388,3 +389,30 @@ def test_without_redis_runs_are_enqueued_one_by_one_on_the_in_process_broker() -
     DramatiqJobQueue(broker).send_runs([3, 4])
     queued = [dramatiq.Message.decode(data).args for data in broker.queues[QUEUE].queue]
     assert queued == [(3,), (4,)]
+
+
+def test_a_poll_message_on_its_way_from_the_delay_queue_counts_once(
+    broker: PipelinedRedisBroker,
+) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_poll(14, 3600, 8)
+    [delayed] = list(held(broker, QUEUE))
+    broker.enqueue(delayed.copy(queue_name=QUEUE))  # what a worker does once its eta comes
+    assert len(list(held(broker, QUEUE))) == 2  # the delayed copy is acked a moment later
+    assert queue.poll_messages() == [(14, 8)]
+
+
+def test_discarded_poll_messages_are_never_delivered(broker: PipelinedRedisBroker) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_poll(15, 3600, 1)
+    queue.send_poll(15, 3600, 2)
+    queue.send_poll(16, 3600, 1)
+    assert queue.discard_polls({(15, 1), (16, 1), (17, 1)}) == 2
+    assert queue.poll_messages() == [(15, 2)]
+    consumer = broker.consume(dq_name(QUEUE), prefetch=10, timeout=10)
+    try:
+        [only] = fetch(consumer, 1)
+        assert only.args == (15, 2)
+        assert [next(consumer) for _ in range(3)] == [None] * 3
+    finally:
+        consumer.close()

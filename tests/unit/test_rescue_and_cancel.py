@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from genmedia.application.errors import ProviderError
-from genmedia.application.execution.polls import take_poll
+from genmedia.application.execution.polls import drop_stale_polls, take_poll
 from genmedia.application.execution.rescue import Rescue, beat, rescue_orphans
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.execution.steps import begin_runs, claim_job, fail_job, requeue_job
@@ -300,3 +300,25 @@ def test_a_late_failure_of_an_attempt_leaves_a_job_that_was_given_back_to_pendin
     job = job_of(uow, job_id)
     assert (job.status, job.error_code) == (Status.PENDING, "worker_lost")
     assert uow.db.holds[next(iter(uow.db.holds))].status is HoldStatus.PENDING
+
+
+def test_stale_poll_messages_the_queue_holds_are_dropped_and_current_ones_kept(
+    uow, clock, queue, user
+) -> None:
+    provider = FakeProvider(polls=5)
+    job_id, work = waiting_job(uow, clock, queue, user, provider)
+    [(_, token)] = queue.held
+    work.poll(*queue.take_poll(job_id))
+    queue.send_poll(job_id, 0.0, token)  # its worker died before acknowledging it
+    queue.send_poll(999, 0.0, 1)  # a job that is gone
+    assert drop_stale_polls(uow=uow, queue=queue) == 2
+    assert queue.held == [(job_id, token + 1)]
+    assert drop_stale_polls(uow=uow, queue=queue) == 0
+
+
+def test_a_current_poll_message_sent_twice_is_kept(uow, clock, queue, user) -> None:
+    job_id, _ = waiting_job(uow, clock, queue, user, FakeProvider(polls=5))
+    [message] = queue.held
+    queue.send_poll(job_id, 0.0, message[1])
+    assert drop_stale_polls(uow=uow, queue=queue) == 0
+    assert queue.held == [message, message]

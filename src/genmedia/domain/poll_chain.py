@@ -4,9 +4,10 @@ Each wait for a poll gives the job a new lease, which the one poll message sent 
 carries as its token. A worker takes the message by naming itself on the job, guarded by
 the token and by the job having no worker yet; another copy of the message (delivery is
 at least once), or a message of an older chain, finds the job taken or its lease moved
-on and is dropped. After its poll the worker waits for the next one (a new lease, a new
-message), so no chain ever forks. A worker that dies while polling is let go of
-(`hand_over`): the queue gives its message back, and that message carries the job on.
+on and is dropped (and a stale message the queue still holds may be discarded). After its
+poll the worker waits for the next one (a new lease, a new message), so no chain forks. A
+worker that dies while polling is let go of (`hand_over`): the queue gives its message
+back, and that message carries the job on.
 """
 
 from __future__ import annotations
@@ -50,11 +51,16 @@ class PollChain:
         self.run_after = at
         return self.lease
 
-    def awaits_poll(self, token: int) -> bool:
-        """Whether a poll message with this token carries the job on: it waits on its
-        provider's task under that lease, and no worker is polling it."""
+    def is_current_poll(self, token: int | None) -> bool:
+        """Whether a poll message with this token belongs to the job's poll chain: the job
+        waits on its provider's task under that lease. Any other poll message is stale."""
         waiting = self.status is Status.PROCESSING and self.provider_task_id is not None
-        return waiting and self.lease == token and self.worker_id is None
+        return waiting and self.lease == token
+
+    def awaits_poll(self, token: int) -> bool:
+        """Whether a poll message with this token carries the job on now: it belongs to the
+        job's poll chain and no worker is polling the job."""
+        return self.is_current_poll(token) and self.worker_id is None
 
     def take_poll(self, token: int, worker_id: str) -> None:
         """The worker that got the poll message with `token` polls the task now; another

@@ -26,7 +26,7 @@ from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.application.catalog import queries as catalog_queries
 from genmedia.application.catalog import seeding
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
-from genmedia.application.execution import dispatch, rescue
+from genmedia.application.execution import dispatch, polls, rescue
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
@@ -204,6 +204,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         heartbeat_timeout=config.heartbeat_timeout,
     )
+    drop_stale_polls = providers.Callable(polls.drop_stale_polls, uow=uow, queue=job_queue)
     retry_policy = providers.Factory(
         RetryPolicy,
         job_timeout=providers.Callable(timedelta, seconds=config.job_timeout_seconds),

@@ -42,17 +42,19 @@ def dispatch_round(container: Container) -> Callable[[], bool]:
 
 
 def maintenance(container: Container) -> Callable[[], bool]:
-    """One round of upkeep: rescue orphans, resend lost messages, expire holds, lots, cards."""
+    """One round of upkeep: rescue orphans, drop stale polls, resend lost messages, expire
+    holds, lots and gift cards."""
 
     def round_() -> bool:
         rescued = container.rescue_orphans()
+        dropped = container.drop_stale_polls()
         resent = container.redispatch_lost()
         container.expire_holds()
         container.expire_lots()
         container.expire_gift_cards(container.clock().now())
         moved = {outcome: n for outcome, n in rescued.items() if n and outcome != "skipped"}
-        if moved or resent:
-            log.info("maintenance: rescued %s, resent %s", moved, resent)
+        if moved or resent or dropped:
+            log.info("maintenance: rescued %s, dropped %s polls, resent %s", moved, dropped, resent)
         return False
 
     return round_

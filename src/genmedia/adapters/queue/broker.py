@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -16,7 +16,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, dq_name
 
 from genmedia.adapters.queue.consumer import BatchingRedisConsumer
-from genmedia.adapters.queue.held import held, recover_unacked
+from genmedia.adapters.queue.held import discard, held, held_in_redis, recover_unacked
 from genmedia.adapters.queue.scripts import dispatch_many
 from genmedia.application.ports import JobQueue
 
@@ -137,8 +137,24 @@ class DramatiqJobQueue(JobQueue):
         self.broker.enqueue(message, delay=max(int(delay * 1000), 1))
 
     def poll_messages(self) -> list[tuple[int, int | None]]:
-        """The (job id, token) of every poll message the broker holds (see `held`)."""
-        return [poll for poll in map(_poll_of, held(self.broker, self.queue_name)) if poll]
+        """The (job id, token) of every poll message the broker holds (see `held`). A
+        message on its way from the delay queue to the work queue is held twice for a
+        moment, under one message id: it counts once."""
+        messages = {m.message_id: m for m in held(self.broker, self.queue_name)}
+        return [poll for poll in map(_poll_of, messages.values()) if poll]
+
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        """On Redis, delete every held poll message with one of these (job id, token); how
+        many. The in-process broker keeps its messages."""
+        if not isinstance(self.broker, RedisBroker) or not polls:
+            return 0
+        wanted = set(polls)
+        located = [
+            (redis_id, name)
+            for redis_id, name, message in held_in_redis(self.broker, self.queue_name)
+            if _poll_of(message) in wanted
+        ]
+        return discard(self.broker, located)
 
     def recover(self, dead_after: float) -> None:
         """On Redis, run Dramatiq's maintenance of both queues now, with `dead_after` as the

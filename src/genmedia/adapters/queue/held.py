@@ -13,7 +13,7 @@ them. The in-process broker holds queued and delayed messages in its queues.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from dramatiq import Message
@@ -27,15 +27,46 @@ from genmedia.adapters.queue.scripts import dispatch_many
 
 def held(broker: Broker, queue_name: str) -> Iterator[Message[Any]]:
     """Every message of the queue and its delay queue that the broker holds."""
-    names = (queue_name, dq_name(queue_name))
     if isinstance(broker, RedisBroker):
-        for name in names:
-            for data in broker.client.hvals(f"{broker.namespace}:{name}.msgs"):
-                yield Message.decode(data if isinstance(data, bytes) else data.encode())
+        for _, _, message in held_in_redis(broker, queue_name):
+            yield message
     elif isinstance(broker, StubBroker):
-        for name in names:
+        for name in (queue_name, dq_name(queue_name)):
             if name in broker.queues:
                 yield from map(Message.decode, list(broker.queues[name].queue))
+
+
+def held_in_redis(broker: RedisBroker, queue_name: str) -> Iterator[tuple[str, str, Message[Any]]]:
+    """Every message of the queue and its delay queue in Redis: its queue's name, its Redis
+    id and the message."""
+    for name in (queue_name, dq_name(queue_name)):
+        for key, data in broker.client.hgetall(f"{broker.namespace}:{name}.msgs").items():
+            yield (
+                _text(key),
+                name,
+                Message.decode(data if isinstance(data, bytes) else data.encode()),
+            )
+
+
+def discard(broker: RedisBroker, located: Iterable[tuple[str, str]]) -> int:
+    """Delete these (Redis id, queue name) messages from Redis: from their queue's hash,
+    so that no fetch returns them and no maintenance requeues them, then from its list. A
+    consumer that fetched one already still runs it; its ack then finds nothing. How many
+    were deleted."""
+    with broker.client.pipeline(transaction=False) as pipe:
+        for redis_id, name in located:
+            pipe.hdel(f"{broker.namespace}:{name}.msgs", redis_id)
+            pipe.lrem(f"{broker.namespace}:{name}", 0, redis_id)
+        results = pipe.execute()
+    return int(sum(results[0::2]))
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _bytes(value: bytes | str) -> bytes:
+    return value if isinstance(value, bytes) else value.encode()
 
 
 def recover_unacked(broker: RedisBroker, queue_name: str, dead_after_ms: int) -> None:

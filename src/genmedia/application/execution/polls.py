@@ -3,7 +3,7 @@
 
 A worker sends a poll message only after `wait_for_task` or `wait_for_poll` committed the
 wait and gave it the message's token; a poll message runs only if `take_poll` takes the
-job with its token.
+job with its token. `drop_stale_polls` clears the queue of messages no chain needs.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from genmedia.application.execution.steps import step
-from genmedia.application.ports import UnitOfWork, Waiting
+from genmedia.application.ports import JobQueue, UnitOfWork, Waiting
 from genmedia.domain.job import Job
 
 
@@ -56,3 +56,22 @@ def _wait(job: Job, change: Callable[[Job], None], uow: UnitOfWork) -> int | Non
 
     waited = step(job.id or 0, uow=uow, applies=ours, change=change, follow=False)
     return None if waited is None else waited.lease
+
+
+def drop_stale_polls(*, uow: UnitOfWork, queue: JobQueue) -> int:
+    """Discard the poll messages the queue holds that belong to no job's poll chain (e.g. a
+    worker died between sending its job's next poll and acknowledging the one it ran, or
+    the job finished meanwhile), when the queue holds more poll messages than jobs wait on
+    a provider; how many were discarded. Leases only grow, so a message found stale here
+    never carries a chain again."""
+    held = queue.poll_messages()
+    with uow:
+        if len(held) <= uow.stats.waiting_on_provider():
+            return 0
+        jobs = {job.id: job for job in uow.jobs.find({job_id for job_id, _ in held})}
+    stale = {
+        (job_id, token)
+        for job_id, token in held
+        if job_id not in jobs or not jobs[job_id].is_current_poll(token)
+    }
+    return queue.discard_polls(stale) if stale else 0

@@ -107,6 +107,12 @@ class JobQueue(abc.ABC):
         """The (job id, token) of every poll message the transport holds: queued, delayed,
         or fetched by a consumer and not yet acknowledged (token None: a message without)."""
 
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        """Remove the poll messages with these (job id, token) that the transport holds and
+        can still take back; how many. A transport that cannot keeps them (each is dropped
+        when a worker takes it)."""
+        return 0
+
     def recover(self, dead_after: float) -> None:  # noqa: B027
         """Give back to their queues the messages fetched by consumers that have been
         silent for `dead_after` seconds (their process died). A transport whose consumers

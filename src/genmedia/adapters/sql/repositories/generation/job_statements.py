@@ -30,6 +30,16 @@ def by_id() -> sa.Select[tuple[object, ...]]:
 
 
 @functools.cache
+def by_ids() -> sa.Select[tuple[object, ...]]:
+    """The rows of the :jobs, in id order."""
+    return (
+        sa.select(_jobs)
+        .where(_jobs.c.id.in_(sa.bindparam("jobs", expanding=True)))
+        .order_by(_jobs.c.id)
+    )
+
+
+@functools.cache
 def lock() -> sa.Select[tuple[object, ...]]:
     """The rows of the :jobs, locked in id order."""
     return (

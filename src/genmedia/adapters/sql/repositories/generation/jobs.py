@@ -44,6 +44,13 @@ class SqlJobRepository(SqlRepository, JobRepository):
         rows = self._connection.execute(statements.lock(), {"jobs": sorted(set(job_ids))})
         return [self._remembered(row) for row in rows]
 
+    def find(self, job_ids: Collection[int]) -> list[Job]:
+        """Those of these jobs that exist, in id order, not locked."""
+        if not job_ids:
+            return []
+        rows = self._connection.execute(statements.by_ids(), {"jobs": sorted(set(job_ids))})
+        return [self._remembered(row) for row in rows]
+
     def claim(
         self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
     ) -> list[Job]:
