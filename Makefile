@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # uv verifies TLS with the system certificate store, as pip does here.
 export UV_NATIVE_TLS ?= 1
 
-.PHONY: demo test lint typecheck imports sizes pytest bench stats clean
+.PHONY: demo test lint typecheck imports sizes pytest chaos bench stats clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -39,6 +39,11 @@ pytest: $(BIN)/genmedia
 	$(BIN)/pytest
 
 test: lint typecheck imports sizes pytest
+
+# The full chaos test (issue #21): 300 jobs, 120 polled, workers SIGKILLed every 2–4 s for
+# 60 s. `make test` runs a short version of it.
+chaos: $(BIN)/genmedia
+	$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
 
 bench: $(BIN)/genmedia
 	$(BIN)/python -m bench

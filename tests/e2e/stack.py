@@ -63,8 +63,10 @@ class Stack:
         return self.spawn("genmedia.entrypoints.cli", "worker", *args, **env)
 
     def spawn(self, module: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
-        """Start `python -m module args…` on this stack, its output in a log of the home."""
-        log = open(self.home / f"{args[0]}-{secrets.token_hex(3)}.log", "wb")  # noqa: SIM115
+        """Start `python -m module args…` on this stack, its output in a log of the home
+        named after its first argument that is not an option."""
+        role = next(arg for arg in args if not arg.startswith("-"))
+        log = open(self.home / f"{role}-{secrets.token_hex(3)}.log", "wb")  # noqa: SIM115
         return subprocess.Popen(
             [sys.executable, "-m", module, *args],
             env={**os.environ, **self.env, "PYTHONPATH": str(ROOT), **env}, cwd=self.home,

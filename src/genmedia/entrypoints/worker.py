@@ -52,7 +52,7 @@ def maintenance(container: Container) -> Callable[[], bool]:
         container.expire_holds()
         container.expire_lots()
         container.expire_gift_cards(container.clock().now())
-        moved = {outcome: n for outcome, n in rescued.items() if n and outcome != "skipped"}
+        moved = {str(outcome): n for outcome, n in rescued.items() if n and outcome != "skipped"}
         if moved or resent or dropped:
             log.info("maintenance: rescued %s, dropped %s polls, resent %s", moved, dropped, resent)
         return False

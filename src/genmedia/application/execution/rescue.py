@@ -20,6 +20,7 @@ job's hold in the same transaction. A job handed over is not orphaned at the nex
 from __future__ import annotations
 
 import enum
+import logging
 import socket
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
@@ -34,6 +35,8 @@ from genmedia.domain.scheduling import Fail, PollAgain, Setback
 from genmedia.domain.status import Status
 
 RESCUE_BATCH = 100
+
+log = logging.getLogger(__name__)
 
 
 class Rescue(enum.StrEnum):
@@ -134,6 +137,8 @@ def rescue_orphans(
         outcome, token = rescue_job(job_id, uow=uow(), clock=clock, seen=seen)
         if token is not None:
             queue.send_poll(job_id, 0.0, token)
+        if outcome is not Rescue.SKIPPED:
+            log.info("job %s: rescued, %s", job_id, outcome)
         counts[outcome] += 1
     return counts
 
