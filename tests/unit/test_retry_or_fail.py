@@ -45,16 +45,16 @@ def test_without_a_delay_the_next_attempt_may_run_at_once_in_its_place() -> None
 
 
 def test_a_job_whose_attempts_are_spent_fails() -> None:
-    assert _failed(attempts=3).after_failure(NOW, 30) == Fail("no attempt is left")
-    assert _failed(attempts=3).after_failure(NOW) == Fail("no attempt is left")
+    assert _failed(attempts=3).after_failure(NOW, 30) == Fail("no attempt is left", 3)
+    assert _failed(attempts=3).after_failure(NOW) == Fail("no attempt is left", 3)
 
 
 def test_a_job_whose_next_attempt_would_start_after_its_deadline_fails() -> None:
-    assert _failed(deadline_in=20).after_failure(NOW, 30) == Fail("its deadline has passed")
+    assert _failed(deadline_in=20).after_failure(NOW, 30) == Fail("its deadline has passed", 1)
 
 
 def test_a_job_past_its_deadline_fails_even_without_a_delay() -> None:
-    assert _failed(deadline_in=0).after_failure(NOW) == Fail("its deadline has passed")
+    assert _failed(deadline_in=0).after_failure(NOW) == Fail("its deadline has passed", 1)
 
 
 def test_a_job_without_a_deadline_is_limited_by_its_attempts_only() -> None:
@@ -68,9 +68,9 @@ def test_a_rate_limit_gives_its_attempt_back_even_the_last_one() -> None:
     assert decision == Retry(NOW + timedelta(seconds=1), 2)
 
 
-def test_a_rate_limit_waits_no_later_than_the_deadline() -> None:
-    decision = _failed(deadline_in=5).after_failure(NOW, 6, Setback.RATE_LIMITED)
-    assert decision == Fail("its deadline has passed")
+def test_a_rate_limit_waits_no_later_than_the_deadline_and_then_spends_nothing() -> None:
+    decision = _failed(attempts=2, deadline_in=5).after_failure(NOW, 6, Setback.RATE_LIMITED)
+    assert decision == Fail("its deadline has passed", 1)
 
 
 def test_a_worker_lost_before_its_provider_call_spends_no_attempt() -> None:
@@ -80,12 +80,12 @@ def test_a_worker_lost_before_its_provider_call_spends_no_attempt() -> None:
 
 def test_a_worker_lost_during_its_provider_call_spends_the_attempt() -> None:
     job = _failed(attempts=3, began=True)
-    assert job.after_failure(NOW, setback=Setback.WORKER_LOST) == Fail("no attempt is left")
+    assert job.after_failure(NOW, setback=Setback.WORKER_LOST) == Fail("no attempt is left", 3)
     assert _failed(attempts=2).after_failure(NOW, setback=Setback.WORKER_LOST) == Retry(None, 2)
 
 
 def test_a_job_waiting_on_its_provider_is_polled_again_never_resubmitted() -> None:
-    for setback in Setback:
+    for setback in Setback:  # a rate-limited poll gives back nothing: its attempt made the task
         job = _failed(attempts=3, task="t1")
         assert job.after_failure(NOW, 2, setback) == PollAgain(NOW + timedelta(seconds=2))
     lost = _failed(task="t1").after_failure(NOW, setback=Setback.WORKER_LOST)
@@ -93,8 +93,8 @@ def test_a_job_waiting_on_its_provider_is_polled_again_never_resubmitted() -> No
 
 
 def test_a_job_waiting_on_its_provider_fails_once_its_next_poll_would_be_too_late() -> None:
-    decision = _failed(task="t1", deadline_in=1).after_failure(NOW, 2)
-    assert decision == Fail("its deadline has passed")
+    decision = _failed(task="t1", deadline_in=1).after_failure(NOW, 2, Setback.RATE_LIMITED)
+    assert decision == Fail("its deadline has passed", 1)
 
 
 @given(
@@ -118,12 +118,13 @@ def test_a_setback_is_decided_from_the_attempts_spent_and_the_deadline(
     job = _failed(attempts, max_attempts, deadline_in, began=began, task=task)
     at = NOW + timedelta(seconds=delay)
     spends = began and setback is not Setback.RATE_LIMITED
+    kept = attempts if spends or not began or task is not None else attempts - 1
     decision = job.after_failure(NOW, delay, setback)
     if task is None and spends and attempts >= max_attempts:
-        assert decision == Fail("no attempt is left")
+        assert decision == Fail("no attempt is left", kept)
     elif job.is_past_deadline(at):
-        assert decision == Fail("its deadline has passed")
+        assert decision == Fail("its deadline has passed", kept)
     elif task is not None:
         assert decision == PollAgain(at)
     else:
-        assert decision == Retry(at, attempts if spends or not began else attempts - 1)
+        assert decision == Retry(at, kept)

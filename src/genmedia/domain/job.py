@@ -148,12 +148,15 @@ class Job(Stored, PollChain):
         self.output_metadata = {**(self.output_metadata or {}), CHARGED: paid, "billing": state}
         self.credits_used = paid
 
-    def fail(self, code: str, message: str, now: datetime) -> None:
-        """End the job with a machine code and a human message."""
+    def fail(self, code: str, message: str, now: datetime, decided: Fail | None = None) -> None:
+        """End the job with a machine code and a human message; with the attempts spent
+        that `after_failure` `decided`, if it did."""
         self._move(Status.FAILED)
         self.completed_at = now
         self.error_code = code
         self.error_message = message
+        if decided is not None:
+            self.attempts = decided.attempts
 
     def cancel(self, now: datetime) -> None:
         """Cancel the job: at once while pending, or once its worker stops it (cooperative)."""
@@ -193,15 +196,17 @@ class Job(Stored, PollChain):
         submitting) or told to wait spends none. A spent attempt needs another one left, and
         the next step must come before the deadline; otherwise the job fails."""
         at = now if delay is None else now + timedelta(seconds=delay)
+        if self.provider_task_id is not None:  # its attempt made the task: it stays spent
+            late = self.is_past_deadline(at)
+            return Fail("its deadline has passed", self.attempts) if late else PollAgain(at)
         began = self.started_at is not None
         spends = began and setback is not Setback.RATE_LIMITED
-        if self.provider_task_id is None and spends and self.attempts_left <= 0:
-            return Fail("no attempt is left")
+        kept = self.attempts - (began and not spends)
+        if spends and self.attempts_left <= 0:
+            return Fail("no attempt is left", kept)
         if self.is_past_deadline(at):
-            return Fail("its deadline has passed")
-        if self.provider_task_id is not None:
-            return PollAgain(at)
-        return Retry(None if delay is None else at, self.attempts - (began and not spends))
+            return Fail("its deadline has passed", kept)
+        return Retry(None if delay is None else at, kept)
 
     def is_orphaned(
         self, live_workers: Container[str], heartbeat_before: datetime, *, poll_queued: bool = False

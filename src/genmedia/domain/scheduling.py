@@ -115,6 +115,7 @@ class PollAgain:
 
 @attrs.frozen
 class Fail:
-    """A failed attempt ends the job, for this reason."""
+    """The job ends, for this reason, with `attempts` spent."""
 
     reason: str
+    attempts: int

@@ -15,6 +15,7 @@ from genmedia.application.execution import steps
 from genmedia.application.execution.completion import Completion, complete_jobs
 from genmedia.application.ports import Clock, Metrics, UnitOfWork
 from genmedia.domain.job import Job
+from genmedia.domain.scheduling import Fail
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,10 @@ class JobEndings:
         """Count a job completed."""
         self.metrics.job_finished("completed", job.input.provider, self._age(job))
 
-    def fail(self, job: Job, code: str, message: str) -> None:
-        """Fail the job's attempt with a code and a message, releasing its hold."""
-        if steps.fail_job(job, code, message, uow=self.uow(), clock=self.clock):
+    def fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+        """Fail the job's attempt with a code and a message (and the attempts spent that
+        `Job.after_failure` `decided`, if it did), releasing its hold."""
+        if steps.fail_job(job, code, message, uow=self.uow(), clock=self.clock, decided=decided):
             self.metrics.job_finished("failed", job.input.provider, self._age(job))
 
     def cancel(self, job: Job) -> None:

@@ -112,7 +112,7 @@ def _rescue(job: Job, now: datetime, poll_queued: bool) -> Rescue:
         return Rescue.CANCELLED
     decision = job.after_failure(now, setback=Setback.WORKER_LOST)
     if isinstance(decision, Fail):
-        job.fail("worker_lost", f"the worker stopped and {decision.reason}", now)
+        job.fail("worker_lost", f"the worker stopped and {decision.reason}", now, decision)
         return Rescue.FAILED
     if isinstance(decision, PollAgain) and poll_queued:
         job.hand_over()

@@ -201,12 +201,12 @@ class JobRunner:
         )
         decision = job.after_failure(self.clock.now(), delay, setback)
         if isinstance(decision, Fail):
-            self._fail(job, code, message)
+            self._fail(job, code, message, decision)
         elif isinstance(decision, PollAgain):
             self._send_poll(job, delay, polls.wait_for_poll(job, decision.at, uow=self.uow()))
         else:
             log.info("job %s: %s (%s); trying again in %.1fs", job.id, setback, code, delay)
             steps.requeue_job(job, code, message, decision, uow=self.uow())
 
-    def _fail(self, job: Job, code: str, message: str) -> None:
-        self.endings.fail(job, code, message)
+    def _fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+        self.endings.fail(job, code, message, decided)

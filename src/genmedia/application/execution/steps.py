@@ -15,7 +15,7 @@ from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
-from genmedia.domain.scheduling import Retry
+from genmedia.domain.scheduling import Fail, Retry
 from genmedia.domain.status import Status
 
 DEFAULT_JOB_TIMEOUT = timedelta(minutes=30)
@@ -140,13 +140,21 @@ def _release(uow: UnitOfWork) -> Callable[[Job], None]:
     return settle
 
 
-def fail_job(job: Job, code: str, message: str, *, uow: UnitOfWork, clock: Clock) -> bool:
+def fail_job(
+    job: Job,
+    code: str,
+    message: str,
+    *,
+    uow: UnitOfWork,
+    clock: Clock,
+    decided: Fail | None = None,
+) -> bool:
     """Fail a job that still runs under its worker's lease (`job` is the worker's copy), with
     a code and a message, releasing its hold; False if it moved on (finished, requeued by a
     retry or a rescue, or taken by another worker)."""
 
     def change(current: Job) -> None:
-        current.fail(code, message, clock.now())
+        current.fail(code, message, clock.now(), decided)
 
     applies = _running(job.lease, job.worker_id)
     found = step(job.id or 0, uow=uow, applies=applies, change=change, settle=_release(uow))
