@@ -1,7 +1,8 @@
 """Worker processes: job actors on worker threads, heartbeats, and the dispatcher role.
 
 The dispatcher role (handing due jobs to the broker) and the maintenance tasks (rescuing
-jobs of dead workers, resending lost messages, expiring holds, lots and gift cards) run
+jobs nobody carries on, dropping stale poll messages, resending lost messages, expiring
+holds, lots and gift cards) run
 in every worker process unless GENMEDIA_DISPATCHER_IN_WORKER is off, or on their own in
 `genmedia dispatcher`. Running several dispatchers at once is safe: picking a job marks
 it in the same transaction, and every maintenance step is a guarded write.
