@@ -132,27 +132,45 @@ def rescue_orphans(
     before = clock.now() - timedelta(seconds=heartbeat_timeout)
     counts = dict.fromkeys(Rescue, 0)
     seen: Sighting | None = None
-    for job_id in _candidates(uow, before):
+    for page in _pages(uow, before):
         seen = seen or _sighting(uow(), queue, before)
-        outcome, token = rescue_job(job_id, uow=uow(), clock=clock, seen=seen)
-        if token is not None:
-            queue.send_poll(job_id, 0.0, token)
-        if outcome is not Rescue.SKIPPED:
-            log.info("job %s: rescued, %s", job_id, outcome)
-        counts[outcome] += 1
+        orphans = _orphans(uow(), page, seen)
+        counts[Rescue.SKIPPED] += len(page) - len(orphans)
+        for job_id in orphans:
+            counts[_rescue_one(job_id, uow(), queue, clock, seen)] += 1
     return counts
 
 
-def _candidates(uow: Callable[[], UnitOfWork], before: datetime) -> Iterator[int]:
+def _pages(uow: Callable[[], UnitOfWork], before: datetime) -> Iterator[list[int]]:
     """The ids of the running jobs the database alone finds orphaned, page by page."""
     after = 0
     while True:
         with uow() as work:
             page = work.outbox.orphaned(before, RESCUE_BATCH, after=after)
-        yield from page
+        if page:
+            yield page
         if len(page) < RESCUE_BATCH:
             return
         after = page[-1]
+
+
+def _orphans(uow: UnitOfWork, page: list[int], seen: Sighting) -> list[int]:
+    """Those of the page's jobs that are orphaned, knowing the queue: read in one query
+    (a job waiting for a queued poll is left alone however long no worker takes it)."""
+    with uow:
+        return [job.id or 0 for job in uow.jobs.find(page) if seen.orphaned(job)]
+
+
+def _rescue_one(
+    job_id: int, uow: UnitOfWork, queue: JobQueue, clock: Clock, seen: Sighting
+) -> Rescue:
+    """Rescue one job, then send the poll it needs (outside the transaction)."""
+    outcome, token = rescue_job(job_id, uow=uow, clock=clock, seen=seen)
+    if token is not None:
+        queue.send_poll(job_id, 0.0, token)
+    if outcome is not Rescue.SKIPPED:
+        log.info("job %s: rescued, %s", job_id, outcome)
+    return outcome
 
 
 def _sighting(uow: UnitOfWork, queue: JobQueue, before: datetime) -> Sighting:
