@@ -37,15 +37,11 @@ def held(broker: Broker, queue_name: str) -> Iterator[Message[Any]]:
 
 
 def held_in_redis(broker: RedisBroker, queue_name: str) -> Iterator[tuple[str, str, Message[Any]]]:
-    """Every message of the queue and its delay queue in Redis: its queue's name, its Redis
-    id and the message."""
+    """Every message of the queue and its delay queue in Redis: its Redis id, the name of
+    the queue it is in and the message."""
     for name in (queue_name, dq_name(queue_name)):
         for key, data in broker.client.hgetall(f"{broker.namespace}:{name}.msgs").items():
-            yield (
-                _text(key),
-                name,
-                Message.decode(data if isinstance(data, bytes) else data.encode()),
-            )
+            yield _text(key), name, Message.decode(_bytes(data))
 
 
 def discard(broker: RedisBroker, located: Iterable[tuple[str, str]]) -> int:
