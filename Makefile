@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # uv verifies TLS with the system certificate store, as pip does here.
 export UV_NATIVE_TLS ?= 1
 
-.PHONY: demo serve fuzz test lint typecheck imports sizes pytest bench stats clean
+.PHONY: demo serve fuzz test lint typecheck imports sizes pytest chaos bench stats clean
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -49,6 +49,11 @@ test: lint typecheck imports sizes pytest
 # Schemathesis against a served API with many more examples than `make test` runs.
 fuzz: $(BIN)/genmedia
 	GENMEDIA_FUZZ_EXAMPLES=$${GENMEDIA_FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/e2e/test_fuzz.py
+
+# The full chaos test (issue #21): 300 jobs, 120 polled, workers SIGKILLed every 2–4 s for
+# 60 s. `make test` runs a short version of it.
+chaos: $(BIN)/genmedia
+	$(BIN)/pytest -m chaos -s tests/e2e/test_chaos.py
 
 bench: $(BIN)/genmedia
 	$(BIN)/python -m bench

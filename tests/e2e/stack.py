@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,7 @@ from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.settings import Settings
 from tests.integration.s3_server import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
 
+ROOT = Path(__file__).resolve().parents[2]
 FAST = {
     "GENMEDIA_DISPATCH_INTERVAL": "0.05",
     "GENMEDIA_HEARTBEAT_INTERVAL": "0.3",
@@ -58,12 +60,22 @@ class Stack:
 
     def worker(self, *args: str, **env: str) -> subprocess.Popen[bytes]:
         """Start `genmedia worker` with these arguments and extra variables."""
-        log = open(self.home / f"worker-{secrets.token_hex(3)}.log", "wb")  # noqa: SIM115
+        return self.spawn("genmedia.entrypoints.cli", "worker", *args, **env)
+
+    def spawn(self, module: str, *args: str, **env: str) -> subprocess.Popen[bytes]:
+        """Start `python -m module args…` on this stack, its output in a log of the home
+        named after its first argument that is not an option."""
+        role = next(arg for arg in args if not arg.startswith("-"))
+        log = open(self.home / f"{role}-{secrets.token_hex(3)}.log", "wb")  # noqa: SIM115
         return subprocess.Popen(
-            [sys.executable, "-m", "genmedia.entrypoints.cli", "worker", *args],
-            env={**os.environ, **self.env, **env}, cwd=self.home, stdout=log,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", module, *args],
+            env={**os.environ, **self.env, "PYTHONPATH": str(ROOT), **env}, cwd=self.home,
+            stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+
+    def logs(self) -> dict[str, str]:
+        """The output of every process this stack started, by log file name."""
+        return {path.name: path.read_text(errors="replace") for path in self.home.glob("*.log")}
 
 
 def free_port() -> int:
@@ -126,3 +138,15 @@ def stack_env(home: Path, database_url: str, redis_url: str, s3_endpoint: str) -
         "GENMEDIA_S3_CREATE_BUCKET": "true",
         **FAST,
     }
+
+
+def scrape(port: int) -> dict[str, float]:
+    """The unlabelled samples a process serves at http://127.0.0.1:`port`/metrics."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if line and not line.startswith("#") and "{" not in name:
+            samples[name] = float(value)
+    return samples

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 
-import attrs
 import pytest
 import sqlalchemy as sa
 from dependency_injector import providers
@@ -28,6 +26,7 @@ from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container
 from genmedia.entrypoints.worker import WorkerRuntime
 from tests.e2e.stack import Stack, free_port, redis_server, stop, wait_until
+from tests.fakes import DoublingQueue
 from tests.integration.fake_bfl import ALWAYS, fake_bfl_server
 from tests.integration.fake_bfl import API_KEY as BFL_KEY
 
@@ -110,7 +109,7 @@ def test_every_message_delivered_twice_gives_the_same_outcome(stack: Stack) -> N
         user = prepare(app)
         before = app.wallet_of(user.id or 0).balance
         request_ids = [submit(app, user, batch=3) for _ in range(4)]
-        twice = DoubleQueue(DramatiqJobQueue(app.broker()))
+        twice = DoublingQueue(DramatiqJobQueue(app.broker()))
         worker = stack.worker("--threads", "4", GENMEDIA_DISPATCHER_IN_WORKER="false")
         try:
             policy = DispatchPolicy(user_cap=100, max_in_flight=100)
@@ -128,23 +127,6 @@ def test_every_message_delivered_twice_gives_the_same_outcome(stack: Stack) -> N
         charged = sum(app.request_details(r)[0].credits_charged for r in request_ids)
         assert balance == before - charged
         assert charged == 12 * 3
-
-
-@attrs.define
-class DoubleQueue:
-    """Sends every message twice, as an at-least-once broker may."""
-
-    inner: DramatiqJobQueue
-    sent: int = 0
-
-    def send_runs(self, job_ids: Sequence[int]) -> None:
-        for _ in range(2):
-            self.inner.send_runs(job_ids)
-            self.sent += len(job_ids)
-
-    def send_poll(self, job_id: int, delay: float) -> None:
-        for _ in range(2):
-            self.inner.send_poll(job_id, delay)
 
 
 def test_jobs_accepted_while_redis_is_down_all_run_after_it_returns(

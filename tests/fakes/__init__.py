@@ -16,6 +16,7 @@ from tests.fakes.commerce import (
     FakePaymentRepository,
 )
 from tests.fakes.execution import (
+    DoublingQueue,
     FakeJobClaims,
     FakeJobOutbox,
     FakeMetrics,
@@ -57,6 +58,7 @@ __all__ = [
     "FakePaymentRepository",
     "FakeProvider",
     "FakeProviderModelRepository",
+    "DoublingQueue",
     "FakeQueue",
     "FakeRequestRepository",
     "FakeRetentionRepository",

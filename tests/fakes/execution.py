@@ -48,6 +48,23 @@ class FakeJobClaims(JobClaims):
             uow.commit()
         return jobs
 
+    def begin(
+        self, runs: Collection[tuple[int, int]], worker_id: str, now: datetime
+    ) -> dict[int, bool]:
+        wanted = set(runs)
+        with self.uow as uow:
+            jobs = [
+                job
+                for job in uow.jobs.lock({job_id for job_id, _ in wanted})
+                if (job.id, job.lease) in wanted and job.awaits_call(job.lease, worker_id)
+            ]
+            begun = [job for job in jobs if not job.cancel_requested]
+            for job in begun:
+                job.begin(now)
+            uow.jobs.save_all(begun)
+            uow.commit()
+        return {job.id: job.cancel_requested for job in jobs}
+
 
 class FakeJobOutbox(Repo, JobOutbox):
     def _jobs(self) -> list[Any]:
@@ -95,16 +112,12 @@ class FakeJobOutbox(Repo, JobOutbox):
         pending = [j for j in self._jobs() if j.status is Status.PENDING and j.dispatched_at]
         return self.unmark([j.id for j in pending if j.dispatched_at < dispatched_before])
 
-    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
-        alive = {
-            w
-            for w, (seen, stopped) in self.db.workers.items()
-            if not stopped and seen >= heartbeat_before
-        }
-        running = [
-            j for j in self._jobs() if j.status is Status.PROCESSING and j.worker_id not in alive
-        ]
-        return [j.id for j in running][:limit]
+    def orphaned(self, heartbeat_before: datetime, limit: int, *, after: int = 0) -> list[int]:
+        alive = FakeWorkerRegistry(self.db).live(heartbeat_before)
+        found = sorted(
+            j.id for j in self._jobs() if j.id > after and j.is_orphaned(alive, heartbeat_before)
+        )
+        return found[:limit]
 
 
 class FakeWorkerRegistry(Repo, WorkerRegistry):
@@ -115,17 +128,73 @@ class FakeWorkerRegistry(Repo, WorkerRegistry):
         seen, _ = self.db.workers.get(worker_id, (self.db.now, False))
         self.db.workers[worker_id] = (seen, True)
 
+    def live(self, heartbeat_before: datetime) -> set[str]:
+        return {
+            w
+            for w, (seen, stopped) in self.db.workers.items()
+            if not stopped and seen >= heartbeat_before
+        }
+
 
 class FakeQueue(JobQueue):
+    """Records what is sent; `held` are the poll messages it holds until `take_poll`."""
+
     def __init__(self) -> None:
         self.runs: list[int] = []
         self.polls: list[tuple[int, float]] = []
+        self.held: list[tuple[int, int]] = []
+        self.recovered: list[float] = []
 
     def send_runs(self, job_ids: Sequence[int]) -> None:
         self.runs.extend(job_ids)
 
-    def send_poll(self, job_id: int, delay: float) -> None:
+    def send_poll(self, job_id: int, delay: float, token: int) -> None:
         self.polls.append((job_id, delay))
+        self.held.append((job_id, token))
+
+    def take_poll(self, job_id: int) -> tuple[int, int]:
+        """Deliver the oldest poll message held for the job: its (job id, token)."""
+        message = next(m for m in self.held if m[0] == job_id)
+        self.held.remove(message)
+        return message
+
+    def poll_messages(self) -> list[tuple[int, int | None]]:
+        return list(self.held)
+
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        kept = [message for message in self.held if message not in polls]
+        discarded, self.held = len(self.held) - len(kept), kept
+        return discarded
+
+    def recover(self, dead_after: float) -> None:
+        self.recovered.append(dead_after)
+
+
+class DoublingQueue(JobQueue):
+    """Sends every message twice through `inner`, as an at-least-once broker may deliver it."""
+
+    def __init__(self, inner: JobQueue) -> None:
+        self.inner = inner
+        self.sent = 0
+
+    def send_runs(self, job_ids: Sequence[int]) -> None:
+        for _ in range(2):
+            self.inner.send_runs(job_ids)
+            self.sent += len(job_ids)
+
+    def send_poll(self, job_id: int, delay: float, token: int) -> None:
+        for _ in range(2):
+            self.inner.send_poll(job_id, delay, token)
+            self.sent += 1
+
+    def poll_messages(self) -> list[tuple[int, int | None]]:
+        return self.inner.poll_messages()
+
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        return self.inner.discard_polls(polls)
+
+    def recover(self, dead_after: float) -> None:
+        self.inner.recover(dead_after)
 
 
 def fake_image(call: ProviderCall, fmt: str = "png") -> bytes:

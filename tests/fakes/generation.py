@@ -19,7 +19,7 @@ from genmedia.domain.errors import (
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media, MediaKind
 from genmedia.domain.request import GenerationRequest
-from genmedia.domain.status import Status, runs_attempt
+from genmedia.domain.status import Status, runs_lease
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo, keyed
 
 
@@ -91,37 +91,45 @@ def _find_job(db: FakeDatabase, job_id: int) -> Job | None:
     return None
 
 
+def _guard(job: Job) -> tuple[Status, int, str | None]:
+    """What a save of the job is guarded by: its status, lease and worker."""
+    return job.status, job.lease, job.worker_id
+
+
 class FakeJobRepository(Repo, JobRepository):
     """Jobs inside the fake's requests; a save is refused if the committed job moved on."""
 
     def __init__(self, db: FakeDatabase, committed: FakeDatabase) -> None:
         super().__init__(db)
         self.committed = committed
-        # Per job, its status and attempts in the committed state as this unit of work
+        # Per job, its status, lease and worker in the committed state as this unit of work
         # expects them: as loaded, or as they were before this unit of work wrote it.
-        self.loaded: dict[int, tuple[Status, int]] = {}
-        self.before_written: dict[int, tuple[Status, int]] = {}
+        self.loaded: dict[int, tuple[Status, int, str | None]] = {}
+        self.before_written: dict[int, tuple[Status, int, str | None]] = {}
 
     def get(self, job_id: int) -> Job:
         job = _find_job(self.db, job_id)
         if job is None:
             raise NotFound("job", job_id)
-        self.loaded[job_id] = self.before_written.get(job_id, (job.status, job.attempts))
+        self.loaded[job_id] = self.before_written.get(job_id, _guard(job))
         return job
 
     def lock(self, job_ids: Collection[int]) -> list[Job]:
         found = (_find_job(self.db, job_id) for job_id in sorted(set(job_ids)))
         return [self.get(job.id or 0) for job in found if job is not None]
 
+    def find(self, job_ids: Collection[int]) -> list[Job]:
+        return self.lock(job_ids)
+
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         written = []
-        for job in sorted(jobs, key=lambda job: (job.id or 0, job.attempts)):
+        for job in sorted(jobs, key=lambda job: (job.id or 0, job.lease)):
             if job.status is not Status.COMPLETED:
                 raise ValueError("save_completed() takes jobs that Job.complete moved on")
             stored = _find_job(self.db, job.id or 0)
-            if stored is None or not runs_attempt(stored.status, stored.attempts, job.attempts):
+            if stored is None or not runs_lease(stored.status, stored.lease, job.lease):
                 continue
-            self.before_written.setdefault(job.id or 0, (stored.status, stored.attempts))
+            self.before_written.setdefault(job.id or 0, _guard(stored))
             for name in OUTCOME:
                 setattr(stored, name, copy.deepcopy(getattr(job, name)))
             written.append(job)
@@ -133,7 +141,7 @@ class FakeJobRepository(Repo, JobRepository):
             if job_id not in self.loaded or _find_job(self.db, job_id) is not job:
                 raise ValueError("save_all() takes jobs loaded through this unit of work")
             stored = _find_job(self.committed, job_id)
-            if stored is not None and (stored.status, stored.attempts) != self.loaded[job_id]:
+            if stored is not None and _guard(stored) != self.loaded[job_id]:
                 raise StaleAggregate(f"job {job_id} changed since it was loaded")
 
 

@@ -86,3 +86,12 @@ class FakeIdempotencyKeys(Repo, IdempotencyKeys):
         for k in expired:
             del self.db.idempotency[k]
         return len(expired)
+
+    def waiting_on_provider(self) -> int:
+        return sum(
+            job.deleted_at is None
+            and job.status is Status.PROCESSING
+            and job.provider_task_id is not None
+            for request in self.db.requests.values()
+            for job in request.jobs
+        )

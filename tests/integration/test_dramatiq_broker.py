@@ -13,7 +13,7 @@ import pytest
 import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.common import dq_name
+from dramatiq.common import current_millis, dq_name
 from dramatiq.errors import ConnectionClosed
 
 from genmedia.adapters.queue.broker import (
@@ -25,7 +25,9 @@ from genmedia.adapters.queue.broker import (
     PipelinedRedisBroker,
     make_broker,
 )
+from genmedia.adapters.queue.held import held
 from genmedia.adapters.queue.worker import InProcessWorker, declare_actors
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.integration
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -50,7 +52,7 @@ def consume(broker: dramatiq.Broker, expected: int, actor: str = RUN_ACTOR) -> l
     seen: list[int] = []
     done = threading.Event()
 
-    def run(job_id: int) -> None:
+    def run(job_id: int, *token: int) -> None:
         seen.append(job_id)
         if len(seen) >= expected:
             done.set()
@@ -216,8 +218,72 @@ def test_a_delay_queue_is_polled_less_often_than_the_run_queue(
 
 
 def test_a_delayed_poll_message_still_reaches_a_worker(broker: PipelinedRedisBroker) -> None:
-    DramatiqJobQueue(broker).send_poll(42, 0.05)
+    DramatiqJobQueue(broker).send_poll(42, 0.05, 7)
     assert consume(broker, 1, actor=POLL_ACTOR) == [42]
+
+
+def test_the_poll_messages_held_are_read_whether_delayed_due_or_fetched_until_acked(
+    broker: PipelinedRedisBroker,
+) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_runs([1])
+    queue.send_poll(10, 0.001, 3)
+    queue.send_poll(11, 3600, 4)
+    assert sorted(queue.poll_messages()) == [(10, 3), (11, 4)]
+    consumer = broker.consume(dq_name(QUEUE), prefetch=10, timeout=10)
+    try:
+        fetched = fetch(consumer, 2)  # both, held by this consumer (one until its eta)
+        assert sorted(queue.poll_messages()) == [(10, 3), (11, 4)]
+        [soon] = [m for m in fetched if m.args == (10, 3)]
+        consumer.ack(soon)
+        assert sorted(queue.poll_messages()) == [(10, 3), (11, 4)]  # the ack is only noted
+        fetch_turns(consumer)  # a turn sends it
+        assert queue.poll_messages() == [(11, 4)]
+    finally:
+        consumer.close()
+
+
+def fetch_turns(consumer: Any, turns: int = 3) -> None:
+    """Let a consumer take a few turns (each sends the acks it noted)."""
+    for _ in range(turns):
+        next(consumer)
+
+
+def test_the_messages_a_dead_consumer_fetched_are_given_back_to_their_queue(
+    broker: PipelinedRedisBroker,
+) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_poll(12, 3600, 5)
+    other = make_broker(REDIS_URL, broker.namespace)  # another worker process's broker
+    assert isinstance(other, PipelinedRedisBroker)
+    consumer = other.consume(dq_name(QUEUE), prefetch=10, timeout=10)
+    [held] = fetch(consumer, 1)
+    assert held.args == (12, 5)
+    delayed = f"{broker.namespace}:{dq_name(QUEUE)}"
+    mine = f"{broker.namespace}:__acks__.{other.broker_id}.{dq_name(QUEUE)}"
+    assert (broker.client.llen(delayed), broker.client.scard(mine)) == (0, 1)
+    queue.recover(3600)  # its process is alive: nothing moves
+    assert (broker.client.llen(delayed), broker.client.scard(mine)) == (0, 1)
+    wait_until(lambda: _silent_for(broker, other.broker_id, 0.3))  # then its process dies
+    queue.recover(0.2)
+    assert (broker.client.llen(delayed), broker.client.scard(mine)) == (1, 0)
+    assert queue.poll_messages() == [(12, 5)]
+    other.client.close()
+
+
+def _silent_for(broker: PipelinedRedisBroker, broker_id: str, seconds: float) -> bool:
+    """Whether the broker with this id sent Redis nothing for `seconds` (Dramatiq's heartbeat)."""
+    beat = broker.client.zscore(f"{broker.namespace}:__heartbeats__", broker_id)
+    return beat is not None and current_millis() - beat > seconds * 1000
+
+
+def test_the_in_process_broker_shows_the_poll_messages_it_holds() -> None:
+    queue = DramatiqJobQueue(make_broker(None))
+    queue.send_poll(13, 3600, 6)
+    queue.send_runs([2])
+    assert queue.poll_messages() == [(13, 6)]
+    queue.recover(0.0)  # nothing to recover in one process
+    assert queue.poll_messages() == [(13, 6)]
 
 
 def test_a_worker_hands_each_fetched_batch_of_run_jobs_to_claim_before_running_them(
@@ -233,14 +299,14 @@ def test_a_worker_hands_each_fetched_batch_of_run_jobs_to_claim_before_running_t
         if len(runs) == 6 and polls:
             done.set()
 
-    def poll(job_id: int) -> None:
+    def poll(job_id: int, token: int) -> None:
         polls.append(job_id)
         if len(runs) == 6:
             done.set()
 
     declare_actors(broker, run=run, poll=poll, claim=batches.append)
     queue = DramatiqJobQueue(broker)
-    queue.send_poll(99, 0.01)
+    queue.send_poll(99, 0.01, 1)
     queue.send_runs([1, 2, 3, 4, 5, 6])
     worker = InProcessWorker(broker, threads=2)
     worker.start()
@@ -323,3 +389,30 @@ def test_without_redis_runs_are_enqueued_one_by_one_on_the_in_process_broker() -
     DramatiqJobQueue(broker).send_runs([3, 4])
     queued = [dramatiq.Message.decode(data).args for data in broker.queues[QUEUE].queue]
     assert queued == [(3,), (4,)]
+
+
+def test_a_poll_message_on_its_way_from_the_delay_queue_counts_once(
+    broker: PipelinedRedisBroker,
+) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_poll(14, 3600, 8)
+    [delayed] = list(held(broker, QUEUE))
+    broker.enqueue(delayed.copy(queue_name=QUEUE))  # what a worker does once its eta comes
+    assert len(list(held(broker, QUEUE))) == 2  # the delayed copy is acked a moment later
+    assert queue.poll_messages() == [(14, 8)]
+
+
+def test_discarded_poll_messages_are_never_delivered(broker: PipelinedRedisBroker) -> None:
+    queue = DramatiqJobQueue(broker)
+    queue.send_poll(15, 3600, 1)
+    queue.send_poll(15, 3600, 2)
+    queue.send_poll(16, 3600, 1)
+    assert queue.discard_polls({(15, 1), (16, 1), (17, 1)}) == 2
+    assert queue.poll_messages() == [(15, 2)]
+    consumer = broker.consume(dq_name(QUEUE), prefetch=10, timeout=10)
+    try:
+        [only] = fetch(consumer, 1)
+        assert only.args == (15, 2)
+        assert [next(consumer) for _ in range(3)] == [None] * 3
+    finally:
+        consumer.close()

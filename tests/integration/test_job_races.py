@@ -73,11 +73,11 @@ def claimed(engine: sa.Engine, job_ids: list[int]) -> None:
         assert claim_job(job_id, "w1", uow=SqlUnitOfWork(engine), clock=FakeClock())
 
 
-def as_run(engine: sa.Engine, job_id: int, attempt: int = 1) -> Job:
-    """The job as a worker running this attempt of it holds it."""
+def as_run(engine: sa.Engine, job_id: int, lease: int = 1) -> Job:
+    """The job as a worker running it under this lease holds it."""
     with SqlUnitOfWork(engine) as uow:
         job = uow.jobs.get(job_id)
-    return attrs.evolve(job, status=Status.PROCESSING, attempts=attempt)
+    return attrs.evolve(job, status=Status.PROCESSING, lease=lease)
 
 
 def complete(engine: sa.Engine, job_id: int) -> bool:
@@ -86,14 +86,14 @@ def complete(engine: sa.Engine, job_id: int) -> bool:
     return complete_job(job, [output], {}, uow=SqlUnitOfWork(engine), clock=FakeClock())
 
 
-def completion(engine: sa.Engine, job_id: int, attempt: int = 1) -> Completion:
+def completion(engine: sa.Engine, job_id: int, lease: int = 1) -> Completion:
     output = StoredOutput(index=0, storage_path=f"generated/j{job_id}/0.png", info=INFO)
-    return Completion(job=as_run(engine, job_id, attempt), outputs=[output], metadata={})
+    return Completion(job=as_run(engine, job_id, lease), outputs=[output], metadata={})
 
 
-def complete_batch(engine: sa.Engine, job_ids: list[int], attempt: int = 1) -> set[int]:
-    """Complete these jobs' runs of `attempt` in one batch; the ids of the jobs completed."""
-    completions = [completion(engine, job_id, attempt) for job_id in job_ids]
+def complete_batch(engine: sa.Engine, job_ids: list[int], lease: int = 1) -> set[int]:
+    """Complete these jobs' runs under `lease` in one batch; the ids of the jobs completed."""
+    completions = [completion(engine, job_id, lease) for job_id in job_ids]
     written = complete_jobs(completions, uow=SqlUnitOfWork(engine), clock=FakeClock())
     return {job_id for job_id, _ in written}
 
@@ -142,7 +142,8 @@ def test_completions_failures_and_a_cancel_racing_on_one_request_leave_it_consis
         if i < 4:
             return complete(engine, ids[i])
         if i < 6:
-            return fail_job(ids[i], 1, "x", "y", uow=SqlUnitOfWork(engine), clock=FakeClock())
+            run = as_run(engine, ids[i])
+            return fail_job(run, "x", "y", uow=SqlUnitOfWork(engine), clock=FakeClock())
         cmd = CancelRequest(request_id=request.id or 0, user_id=request.user_id)
         return cancel_request(cmd, uow=SqlUnitOfWork(engine), clock=FakeClock())
 
@@ -217,7 +218,7 @@ def test_a_batch_claim_takes_each_pending_job_once_and_leaves_the_others(
     assert {job.worker_id for job in taken.values()} == {"w2"}
     after = stored(engine, request.id or 0)
     assert [j.worker_id for j in after.jobs] == ["w2", "w1", "w2"]
-    assert [j.attempts for j in after.jobs] == [1, 1, 1]
+    assert [(j.lease, j.attempts) for j in after.jobs] == [(1, 0)] * 3
     assert after.status is Status.PROCESSING
 
 
@@ -242,7 +243,7 @@ def test_a_claim_is_one_statement_that_postgresql_commits_without_a_transaction(
     assert stored(engine, request.id or 0).status is Status.PROCESSING
 
 
-def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
+def test_a_batch_leaves_out_jobs_no_longer_running_under_the_completed_lease(
     engine: sa.Engine,
 ) -> None:
     request = submitted(engine, "stale@race.example", 3)
@@ -251,7 +252,7 @@ def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
     assert complete_batch(engine, ids[:1]) == {ids[0]}
     stale = [
         completion(engine, ids[0]),
-        completion(engine, ids[1], attempt=2),
+        completion(engine, ids[1], lease=2),
         completion(engine, ids[2]),
     ]
     assert complete_jobs(stale, uow=SqlUnitOfWork(engine), clock=FakeClock()) == {(ids[2], 1)}
@@ -265,7 +266,7 @@ def test_a_batch_leaves_out_jobs_no_longer_running_the_completed_attempt(
     assert_ledger_chains(engine, request.user_id)
 
 
-def test_a_batch_with_two_attempts_of_a_job_completes_the_attempt_its_row_still_runs(
+def test_a_batch_with_two_runs_of_a_job_completes_the_one_under_its_current_lease(
     engine: sa.Engine,
 ) -> None:
     request = submitted(engine, "attempts@race.example", 1)
@@ -273,12 +274,12 @@ def test_a_batch_with_two_attempts_of_a_job_completes_the_attempt_its_row_still_
     claimed(engine, [job_id])
     jobs = generation_jobs
     with engine.begin() as connection:  # rescued, then claimed again by the same worker
-        connection.execute(sa.update(jobs).where(jobs.c.id == job_id).values(attempts=2))
-    batch = [completion(engine, job_id, attempt=1), completion(engine, job_id, attempt=2)]
+        connection.execute(sa.update(jobs).where(jobs.c.id == job_id).values(lease=2))
+    batch = [completion(engine, job_id, lease=1), completion(engine, job_id, lease=2)]
     written = complete_jobs(batch, uow=SqlUnitOfWork(engine), clock=FakeClock())
     assert written == {(job_id, 2)}
     after = stored(engine, request.id or 0)
-    assert (after.jobs[0].status, after.jobs[0].attempts) == (Status.COMPLETED, 2)
+    assert (after.jobs[0].status, after.jobs[0].lease) == (Status.COMPLETED, 2)
     assert after.status is Status.COMPLETED
     assert media_count(engine, request.id or 0) == 1
     assert_ledger_chains(engine, request.user_id)

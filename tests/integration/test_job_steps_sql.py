@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.catalog.seeding import seed_catalog
 from genmedia.application.execution.completion import StoredOutput, complete_job
-from genmedia.application.execution.rescue import Rescue, rescue_job
-from genmedia.application.execution.steps import claim_job, record_provider_task
+from genmedia.application.execution.polls import take_poll, wait_for_task
+from genmedia.application.execution.rescue import Rescue, Sighting, rescue_job
+from genmedia.application.execution.steps import begin_runs, claim_job
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.generation.requests import submit_request
 from genmedia.application.identity.commands import CreateUser
@@ -47,10 +48,23 @@ def _submitted(
     return submit_request(cmd, uow=SqlUnitOfWork(engine), clock=CLOCK, hold_ttl=hold_ttl)
 
 
-def _claimed(engine: sa.Engine, job_id: int) -> Job:
+def _claimed(engine: sa.Engine, job_id: int, *, call: bool = True) -> Job:
+    """The job claimed by worker-1, which began its provider call (or not)."""
     job = claim_job(job_id, "worker-1", uow=SqlUnitOfWork(engine), clock=CLOCK)
     assert job is not None
+    if call:
+        runs = {(job_id, job.lease)}
+        assert begin_runs(runs, "worker-1", uow=SqlUnitOfWork(engine), now=CLOCK.now()) == {
+            job_id: False
+        }
+        job.begin(CLOCK.now())
     return job
+
+
+def _lost(queued: frozenset[tuple[int, int]] = frozenset()) -> Sighting:
+    """What a rescuer sees when every worker is gone, the poll messages `queued` held."""
+    later = CLOCK.now() + timedelta(minutes=1)
+    return Sighting(live_workers=frozenset(), heartbeat_before=later, queued_polls=queued)
 
 
 def _complete(engine: sa.Engine, job: Job, cost: float | None = None) -> bool:
@@ -71,9 +85,11 @@ def test_a_job_claimed_waiting_on_its_provider_and_completed_is_saved_as_such(
     request = _submitted(engine)
     first = _claimed(engine, request.jobs[0].id or 0)
     waiting = Waiting(task_id="task-9", polling_url="https://poll/9", provider_cost=0.04)
-    assert record_provider_task(first.id or 0, 1, waiting, "worker-2", uow=SqlUnitOfWork(engine))
-    with SqlUnitOfWork(engine) as uow:
-        polled = uow.jobs.get(first.id or 0)
+    token = wait_for_task(first, waiting, CLOCK.now(), uow=SqlUnitOfWork(engine))
+    assert token == first.lease + 1
+    polled = take_poll(first.id or 0, token, "worker-2", uow=SqlUnitOfWork(engine))
+    assert polled is not None
+    assert take_poll(first.id or 0, token, "worker-3", uow=SqlUnitOfWork(engine)) is None
     assert _complete(engine, polled)
     done = _request(engine, request.id or 0)
     job, cost = done.jobs[0], first.input.credits
@@ -105,11 +121,29 @@ def test_a_rescued_job_waiting_on_its_provider_keeps_its_task_without_a_worker(
     request = _submitted(engine, batch=1)
     job = _claimed(engine, request.jobs[0].id or 0)
     waiting = Waiting(task_id="task-9", polling_url=None, provider_cost=None)
-    assert record_provider_task(job.id or 0, 1, waiting, "worker-1", uow=SqlUnitOfWork(engine))
-    assert rescue_job(job.id or 0, uow=SqlUnitOfWork(engine), clock=CLOCK) is Rescue.REPOLLED
+    token = wait_for_task(job, waiting, CLOCK.now(), uow=SqlUnitOfWork(engine))
+    assert token is not None
+    queued = frozenset({(job.id or 0, token)})
+    rescue = rescue_job(job.id or 0, uow=SqlUnitOfWork(engine), clock=CLOCK, seen=_lost(queued))
+    assert rescue == (Rescue.SKIPPED, None)  # its queued poll carries it on
+    rescue = rescue_job(job.id or 0, uow=SqlUnitOfWork(engine), clock=CLOCK, seen=_lost())
+    assert rescue == (Rescue.REPOLLED, token + 1)  # its poll was lost: one new poll
     rescued = _request(engine, request.id or 0).jobs[0]
-    assert (rescued.status, rescued.worker_id) == (Status.PROCESSING, None)
+    assert (rescued.status, rescued.worker_id, rescued.lease) == (
+        Status.PROCESSING,
+        None,
+        token + 1,
+    )
     assert (rescued.provider_task_id, rescued.attempts) == ("task-9", 1)
+
+
+def test_a_rescued_job_whose_call_never_began_keeps_its_attempts(engine: sa.Engine) -> None:
+    request = _submitted(engine, batch=1)
+    job = _claimed(engine, request.jobs[0].id or 0, call=False)
+    rescue = rescue_job(job.id or 0, uow=SqlUnitOfWork(engine), clock=CLOCK, seen=_lost())
+    assert rescue == (Rescue.REQUEUED, None)
+    rescued = _request(engine, request.id or 0).jobs[0]
+    assert (rescued.status, rescued.attempts, rescued.lease) == (Status.PENDING, 0, 1)
 
 
 def test_a_rescued_job_past_its_deadline_fails_and_releases_its_hold(engine: sa.Engine) -> None:
@@ -117,7 +151,8 @@ def test_a_rescued_job_past_its_deadline_fails_and_releases_its_hold(engine: sa.
     job = _claimed(engine, request.jobs[0].id or 0)
     assert job.attempts_left > 0
     later = FakeClock((job.deadline_at or CLOCK.now()) + timedelta(seconds=1))
-    assert rescue_job(job.id or 0, uow=SqlUnitOfWork(engine), clock=later) is Rescue.FAILED
+    rescue = rescue_job(job.id or 0, uow=SqlUnitOfWork(engine), clock=later, seen=_lost())
+    assert rescue == (Rescue.FAILED, None)
     failed = _request(engine, request.id or 0)
     assert (failed.jobs[0].status, failed.jobs[0].error_code) == (Status.FAILED, "worker_lost")
     assert failed.status is Status.FAILED

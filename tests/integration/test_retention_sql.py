@@ -11,7 +11,11 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.engine import create_engine
-from genmedia.adapters.sql.tables import generation_jobs, wallet_transactions
+from genmedia.adapters.sql.tables import (
+    generation_jobs,
+    generation_requests,
+    wallet_transactions,
+)
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.application.operations.retention import RetentionReport, apply_retention, delete_media
@@ -89,7 +93,7 @@ def add_request(
         request = uow.requests.get(request.id or 0)
         for job, (status, at) in zip(request.jobs, jobs, strict=True):
             if status is not Status.PENDING:
-                job.start("w1", at)
+                job.start("w1")
             if status is Status.COMPLETED:
                 job.complete(at, {}, 1)
             elif status is Status.FAILED:
@@ -284,12 +288,37 @@ def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
     yield f"sqlite:///{tmp_path / 'fresh.db'}"
 
 
+def _completed_job_in_sql(engine: sa.Engine, owner: tuple[int, int]) -> int:
+    """A completed job written with the columns every revision since 0001 has: the
+    repositories read the columns of the newest revision."""
+    user_id, feature_id = owner
+    with engine.begin() as connection:
+        request_id = connection.execute(
+            sa.insert(generation_requests).values(
+                user_id=user_id,
+                feature_id=feature_id,
+                user_prompt="a cat",
+                final_prompt="a cat",
+                status=Status.COMPLETED,
+            )
+        ).inserted_primary_key[0]
+        return int(
+            connection.execute(
+                sa.insert(generation_jobs).values(
+                    request_id=request_id, user_id=user_id, feature_id=feature_id,
+                    category="image", job_index=0, input_json={}, status=Status.COMPLETED,
+                    completed_at=NOW,
+                )
+            ).inserted_primary_key[0]
+        )  # fmt: skip
+
+
 def test_migration_0006_keeps_ledger_entries_and_their_guard(unmigrated_url: str) -> None:
     migrate.upgrade(unmigrated_url, "0005")
     engine = create_engine(unmigrated_url, pool_size=1)
     try:
         owner = _owner(engine)
-        (job_id,) = add_request(engine, owner, (Status.COMPLETED, NOW))
+        job_id = _completed_job_in_sql(engine, owner)
         charge(engine, owner[0], job_id)
         ledger = sa.select(wallet_transactions.c.reference_id, wallet_transactions.c.job_id)
         with engine.connect() as connection:

@@ -12,13 +12,14 @@ from genmedia.application.errors import ProviderError
 from genmedia.application.execution.completion import Completion, StoredOutput
 from genmedia.application.execution.dispatch import dispatch_pending
 from genmedia.application.execution.runner import JobRunner
-from genmedia.application.execution.steps import requeue_job
+from genmedia.application.execution.steps import load_job, requeue_job
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest
 from genmedia.application.generation.requests import cancel_request, submit_request
 from genmedia.domain.errors import AlreadyExists
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.scheduling import Retry
 from genmedia.domain.status import Status
 from genmedia.entrypoints.runtime.jobs import WorkerJobs
 from tests.fakes import (
@@ -106,10 +107,11 @@ def test_an_async_job_waits_polls_and_completes(uow, clock, queue, storage, requ
     job = uow.db.requests[request_.id].job(job_id)
     assert (job.status, job.provider_task_id) == (Status.PROCESSING, f"t{job_id}")
     assert queue.polls == [(job_id, 0.5)]
-    work.poll(job_id)
+    work.poll(*queue.take_poll(job_id))
     assert len(queue.polls) == 2
-    work.poll(job_id)
+    work.poll(*queue.take_poll(job_id))
     assert uow.db.requests[request_.id].job(job_id).status is Status.COMPLETED
+    assert queue.held == []
     assert len(uow.db.media) == 1
 
 
@@ -120,7 +122,7 @@ def test_the_cost_named_at_submit_is_kept_for_a_poll_that_knows_none(
     job_id = request_.jobs[0].id
     work.run(job_id)
     assert uow.db.requests[request_.id].job(job_id).provider_cost == 0.02
-    work.poll(job_id)
+    work.poll(*queue.take_poll(job_id))
     job = uow.db.requests[request_.id].job(job_id)
     assert job.status is Status.COMPLETED
     assert (job.provider_cost, job.output_metadata["provider_cost"]) == (0.02, 0.02)
@@ -191,7 +193,8 @@ def test_a_message_delivered_twice_in_one_claim_batch_is_claimed_for_one_thread(
     first, second = (job.id for job in request_.jobs)
     claimed = work.claims.claim_all([first, first, second])
     assert [job.id if job else None for job in claimed] == [first, None, second]
-    assert [j.attempts for j in uow.db.requests[request_.id].jobs] == [1, 1]
+    jobs = uow.db.requests[request_.id].jobs
+    assert [(j.lease, j.attempts) for j in jobs] == [(1, 0), (1, 0)]
 
 
 def test_a_failing_completion_batch_is_retried_job_by_job_so_the_others_complete(
@@ -224,15 +227,15 @@ def test_of_two_attempts_of_a_job_in_one_completion_batch_only_the_one_it_runs_c
     work = runner(uow, clock, queue, storage, FakeProvider())
     job_id = request_.jobs[0].id
     [first] = work.claims.claim_all([job_id])
-    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
+    requeue_job(first, "worker_lost", "rescued", Retry(None, 0), uow=uow)
     [second] = work.claims.claim_all([job_id])
-    assert (first.attempts, second.attempts) == (1, 2)
+    assert (first.lease, second.lease) == (1, 2)
     stale, live = (
         Completion(job=job, outputs=[stored_output(job_id)], metadata={}) for job in (first, second)
     )
     assert work.endings.complete_all([stale, live]) == [False, True]
     stored = uow.db.requests[request_.id].jobs[0]
-    assert (stored.status, stored.attempts) == (Status.COMPLETED, 2)
+    assert (stored.status, stored.lease) == (Status.COMPLETED, 2)
 
 
 class GatedUnitOfWork(FakeUnitOfWork):
@@ -367,8 +370,8 @@ def claimed_ahead(work: WorkerJobs, job_ids: list[int]) -> WorkerJobs:
 
 
 def rescue_to_another_worker(work: WorkerJobs, job_id: int, uow) -> None:
-    """Its first attempt rescued, the job is claimed by worker w2."""
-    requeue_job(job_id, 1, "worker_lost", "rescued", uow=uow)
+    """Its first claim rescued, the job is claimed by worker w2."""
+    requeue_job(load_job(job_id, uow=uow), "worker_lost", "rescued", Retry(None, 0), uow=uow)
     other = attrs.evolve(work.runner, worker_id="w2")
     assert [job.id for job in other.claims.claim_all([job_id]) if job] == [job_id]
 
@@ -380,11 +383,12 @@ def test_a_job_claimed_ahead_runs_without_being_claimed_again(
     first, second = (job.id for job in request_.jobs)
     claimed_ahead(work, [first, second])
     jobs = uow.db.requests[request_.id].jobs
-    assert [(j.status, j.attempts, j.worker_id) for j in jobs] == [(Status.PROCESSING, 1, "w1")] * 2
+    claimed = [(Status.PROCESSING, 1, 0, "w1")] * 2  # a claim spends no attempt …
+    assert [(j.status, j.lease, j.attempts, j.worker_id) for j in jobs] == claimed
     work.runner.run(first)
     work.runner.run(second)
     jobs = uow.db.requests[request_.id].jobs
-    assert [(j.status, j.attempts) for j in jobs] == [(Status.COMPLETED, 1)] * 2
+    assert [(j.status, j.attempts) for j in jobs] == [(Status.COMPLETED, 1)] * 2  # … a call does
 
 
 def test_a_job_claimed_ahead_whose_message_came_twice_runs_once(
@@ -443,14 +447,14 @@ def test_a_claim_ahead_is_not_undone_once_its_job_moved_on(
     rescue_to_another_worker(work, job_id, uow)
     assert work.ahead.release() == 0
     job = uow.db.requests[request_.id].job(job_id)
-    assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
+    assert (job.status, job.lease, job.worker_id) == (Status.PROCESSING, 2, "w2")
 
 
-def test_a_job_claimed_ahead_that_waited_is_read_again_and_a_cancellation_stops_it(
+def test_a_job_claimed_ahead_whose_cancellation_was_requested_meanwhile_stops_before_its_call(
     uow, clock, queue, storage, request_, user
 ) -> None:
     provider = FakeProvider()
-    work = in_runtime(uow, clock, queue, storage, provider, recheck=0.0)
+    work = in_runtime(uow, clock, queue, storage, provider)
     job_id = request_.jobs[0].id
     claimed_ahead(work, [job_id])
     cancel_request(CancelRequest(user_id=user.id, request_id=request_.id), uow=uow, clock=clock)
@@ -464,14 +468,14 @@ def test_a_job_claimed_ahead_that_was_rescued_and_claimed_elsewhere_is_not_run_h
     uow, clock, queue, storage, request_
 ) -> None:
     provider = FakeProvider()
-    work = in_runtime(uow, clock, queue, storage, provider, recheck=0.0)
+    work = in_runtime(uow, clock, queue, storage, provider)
     job_id = request_.jobs[0].id
     claimed_ahead(work, [job_id])
     rescue_to_another_worker(work, job_id, uow)
     work.runner.run(job_id)
     assert provider.calls == []
     job = uow.db.requests[request_.id].job(job_id)
-    assert (job.status, job.attempts, job.worker_id) == (Status.PROCESSING, 2, "w2")
+    assert (job.status, job.lease, job.attempts, job.worker_id) == (Status.PROCESSING, 2, 0, "w2")
 
 
 def test_a_worker_claims_ahead_only_between_start_and_stop(

@@ -22,6 +22,7 @@ from genmedia.domain.job import Job
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.scheduling import tier_of
 from genmedia.domain.status import Status
+from tests.fakes import FakeQueue
 
 
 def samples(text: bytes) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -207,7 +208,7 @@ def test_queue_stats_count_every_status_and_tier(uow, user) -> None:
                 ],
             )
         )
-        request.jobs[3].start("w1", uow.db.now)
+        request.jobs[3].start("w1")
         uow.commit()
 
     stats = queue_stats(uow=uow)
@@ -222,3 +223,33 @@ def test_queue_stats_count_every_status_and_tier(uow, user) -> None:
     assert stats.depth_by_tier == {"paid": 1, "free": 2}
     rendered = samples(PrometheusMetrics(partial(queue_stats, uow=uow)).render())
     assert rendered[("genmedia_queue_depth", (("tier", "free"),))] == 2
+
+
+def test_the_jobs_waiting_on_a_provider_and_the_poll_messages_held_are_gauges(
+    uow, clock, user
+) -> None:
+    feature_id = next(iter(uow.db.features))
+    with uow:
+        request = uow.requests.add(
+            GenerationRequest(
+                user_id=user.id,
+                feature_id=feature_id,
+                user_prompt="a cat",
+                final_prompt="a cat",
+                jobs=[Job(user_id=user.id, feature_id=feature_id, index=i) for i in range(3)],
+            )
+        )
+        for job in request.jobs[:2]:
+            job.start("w1")
+        token = request.jobs[0].record_task("t1", None, None, clock.now())
+        uow.commit()
+    queue = FakeQueue()
+    queue.send_poll(request.jobs[0].id or 0, 1.0, token)
+    queue.send_poll(request.jobs[0].id or 0, 1.0, token)  # a duplicate: the gauges diverge
+
+    rendered = samples(PrometheusMetrics(partial(queue_stats, uow=uow, queue=queue)).render())
+
+    assert rendered[("genmedia_jobs_waiting_on_provider", ())] == 1
+    assert rendered[("genmedia_poll_messages", ())] == 2
+    without_queue = samples(PrometheusMetrics(partial(queue_stats, uow=uow)).render())
+    assert ("genmedia_poll_messages", ()) not in without_queue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from genmedia.domain.status import Progress, Status, request_progress, runs_attempt
+from genmedia.domain.status import Progress, Status, request_progress, runs_lease
 
 
 def test_a_request_charges_what_its_completed_jobs_used_and_nothing_else() -> None:
@@ -25,8 +25,8 @@ def test_a_request_without_jobs_is_pending() -> None:
     assert request_progress(Status.PENDING, []) == Progress(Status.PENDING, 0)
 
 
-def test_only_the_attempt_a_processing_job_runs_may_write_its_outcome() -> None:
-    assert runs_attempt(Status.PROCESSING, 2, 2)
-    assert not runs_attempt(Status.PROCESSING, 2, 1)
-    assert not runs_attempt(Status.PENDING, 2, 2)
-    assert not runs_attempt(Status.COMPLETED, 2, 2)
+def test_only_the_run_under_a_processing_jobs_lease_may_write_its_outcome() -> None:
+    assert runs_lease(Status.PROCESSING, 2, 2)
+    assert not runs_lease(Status.PROCESSING, 2, 1)
+    assert not runs_lease(Status.PENDING, 2, 2)
+    assert not runs_lease(Status.COMPLETED, 2, 2)

@@ -27,7 +27,7 @@ def storage() -> FakeStorage:
 def _finish(job: Job, status: Status, at: datetime) -> None:
     if status is Status.PENDING:
         return
-    job.start("w1", at)
+    job.start("w1")
     if status is Status.COMPLETED:
         job.complete(at, {}, 1)
     elif status is Status.FAILED:

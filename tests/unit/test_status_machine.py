@@ -12,15 +12,17 @@ from genmedia.domain.errors import IllegalTransition, NothingToCancel
 from genmedia.domain.job import Job
 from genmedia.domain.job_input import JobInput
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.scheduling import Retry
 from genmedia.domain.status import JOB_TRANSITIONS, Status, request_status
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+LATER = NOW + timedelta(seconds=5)
 
 
 def act(job: Job, target: Status) -> None:
     match target:
         case Status.PROCESSING:
-            job.start("w1", NOW)
+            job.start("w1")
         case Status.COMPLETED:
             job.complete(NOW, {"model": "m"}, 2)
         case Status.FAILED:
@@ -28,7 +30,7 @@ def act(job: Job, target: Status) -> None:
         case Status.CANCELLED:
             job.cancel(NOW)
         case Status.PENDING:
-            job.requeue("provider_unavailable", "retry")
+            job.requeue("provider_unavailable", "retry", Retry(None, job.attempts))
 
 
 class JobMachine(RuleBasedStateMachine):
@@ -55,7 +57,8 @@ class JobMachine(RuleBasedStateMachine):
     @invariant()
     def status_matches_the_model(self) -> None:
         assert self.job.status is self.model
-        assert self.job.attempts == self.starts
+        assert self.job.lease == self.starts  # each start is a new lease …
+        assert self.job.attempts == 0  # … and spends no attempt before its call begins
 
     @invariant()
     def a_finished_job_has_a_completion_time(self) -> None:
@@ -94,7 +97,7 @@ class RequestMachine(RuleBasedStateMachine):
                 case Status.FAILED:
                     job.fail("x", "y", NOW)
                 case Status.PENDING:
-                    job.requeue("x", "y")
+                    job.requeue("x", "y", Retry(None, job.attempts))
                 case Status.CANCELLED:
                     job.cancel(NOW)
         except IllegalTransition:
@@ -167,48 +170,94 @@ def test_a_request_whose_jobs_were_all_cancelled_is_cancelled() -> None:
 
 def test_releasing_a_claimed_job_makes_it_pending_with_its_attempt_unspent() -> None:
     job = Job(user_id=1, feature_id=1, dispatched_at=NOW)
-    job.start("w1", NOW)
+    job.start("w1")
     job.release()
     assert (job.status, job.attempts, job.worker_id) == (Status.PENDING, 0, None)
     assert job.started_at is None
     assert job.dispatched_at is None
 
 
-def test_a_job_that_reached_its_provider_cannot_be_released() -> None:
+def test_a_job_whose_provider_call_began_cannot_be_released() -> None:
     job = Job(user_id=1, feature_id=1)
-    job.start("w1", NOW)
-    job.record_task("task-1", None, "w1", None)
+    job.start("w1")
+    job.begin(NOW)
     with pytest.raises(IllegalTransition):
         job.release()
-    assert (job.status, job.attempts) == (Status.PROCESSING, 1)
+    assert (job.status, job.attempts, job.started_at) == (Status.PROCESSING, 1, NOW)
+
+
+def test_a_claim_takes_a_new_lease_and_spends_no_attempt_until_the_call_begins() -> None:
+    job = Job(user_id=1, feature_id=1, attempts=1, lease=4, started_at=NOW)
+    job.claim("w1", NOW, timedelta(hours=1))
+    assert (job.lease, job.attempts, job.started_at, job.worker_id) == (5, 1, None, "w1")
+    assert job.awaits_call(5, "w1")
+    assert not job.awaits_call(4, "w1")
+    assert not job.awaits_call(5, "w2")
+    job.begin(NOW)
+    assert (job.attempts, job.started_at) == (2, NOW)
+    assert not job.awaits_call(5, "w1")
+
+
+def test_a_job_whose_cancellation_was_requested_is_not_begun() -> None:
+    job = Job(user_id=1, feature_id=1)
+    job.start("w1")
+    job.request_cancel()
+    with pytest.raises(IllegalTransition):
+        job.begin(NOW)
+    assert (job.attempts, job.started_at) == (0, None)
 
 
 def _running(credits: int = 4) -> Job:
     job = Job(user_id=1, feature_id=1, input=JobInput(credits=credits))
-    job.start("w1", NOW)
+    job.start("w1")
+    job.begin(NOW)
     return job
 
 
-def test_recording_a_task_remembers_its_handle_its_poller_and_what_submitting_cost() -> None:
+def test_recording_a_task_remembers_its_handle_and_cost_and_waits_for_one_poll() -> None:
     job = _running()
-    job.record_task("task-1", "https://poll/1", "w2", 0.04)
-    job.record_task("task-1", "https://poll/1", "w3", None)  # a poll names no cost
+    lease = job.lease
+    token = job.record_task("task-1", "https://poll/1", 0.04, LATER)
     assert (job.provider_task_id, job.provider_polling_url) == ("task-1", "https://poll/1")
-    assert (job.worker_id, job.provider_cost) == ("w3", 0.04)
+    assert (job.worker_id, job.provider_cost, job.run_after) == (None, 0.04, LATER)
+    assert token == job.lease == lease + 1
+    job.take_poll(token, "w2")
+    job.record_task("task-1", "https://poll/1", None, LATER)  # a poll names no cost
+    assert job.provider_cost == 0.04
+
+
+def test_a_poll_message_takes_the_job_once_and_only_with_the_current_token() -> None:
+    job = _running()
+    token = job.record_task("task-1", None, None, LATER)
+    assert not job.awaits_poll(token - 1)
+    with pytest.raises(IllegalTransition):
+        job.take_poll(token - 1, "w2")
+    job.take_poll(token, "w2")
+    assert job.worker_id == "w2"
+    with pytest.raises(IllegalTransition):  # a second copy of the same message
+        job.take_poll(token, "w3")
+    assert job.worker_id == "w2"
+    assert job.await_poll(LATER) == token + 1
+    assert not job.awaits_poll(token)
+    assert job.awaits_poll(token + 1)
 
 
 def test_a_job_waiting_on_its_provider_is_handed_over_without_its_worker() -> None:
     job = _running()
-    job.record_task("task-1", None, "w1", None)
+    token = job.record_task("task-1", None, None, LATER)
+    job.take_poll(token, "w2")
     job.hand_over()
     assert (job.status, job.worker_id, job.provider_task_id) == (Status.PROCESSING, None, "task-1")
+    assert job.awaits_poll(token)  # the message w2 took carries it on once given back
 
 
-def test_a_job_not_waiting_on_its_provider_cannot_be_handed_over() -> None:
+def test_a_job_not_waiting_on_its_provider_cannot_be_handed_over_or_wait_for_a_poll() -> None:
     job = _running()
     with pytest.raises(IllegalTransition):
         job.hand_over()
-    assert job.worker_id == "w1"
+    with pytest.raises(IllegalTransition):
+        job.await_poll(LATER)
+    assert (job.worker_id, job.lease) == ("w1", 1)
 
 
 def test_a_delivered_job_is_charged_its_full_cost_which_its_metadata_records() -> None:
@@ -220,7 +269,7 @@ def test_a_delivered_job_is_charged_its_full_cost_which_its_metadata_records() -
 
 def test_a_delivery_that_names_no_provider_cost_keeps_the_one_recorded_at_submit() -> None:
     job = _running()
-    job.record_task("task-1", None, "w1", 0.03)
+    job.record_task("task-1", None, 0.03, LATER)
     job.deliver(NOW, {}, None)
     assert job.provider_cost == 0.03
 

@@ -25,6 +25,9 @@ class LinkExpired(DomainError):
     code = "link_expired"
 
 
+RATE_LIMITED = "rate_limited"
+
+
 class ProviderError(Exception):
     """A provider refused or failed a call; `retryable` says whether trying again can help."""
 
@@ -41,3 +44,8 @@ class ProviderError(Exception):
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
+
+    @property
+    def rate_limited(self) -> bool:
+        """Whether the provider only asked us to wait (HTTP 429): no attempt is spent."""
+        return self.code == RATE_LIMITED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -11,8 +11,9 @@ import attrs
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.job_input import JobInput
-from genmedia.domain.scheduling import Fail, Retry
-from genmedia.domain.status import Status, check_job_transition, runs_attempt
+from genmedia.domain.poll_chain import PollChain
+from genmedia.domain.scheduling import Fail, PollAgain, Retry, Setback
+from genmedia.domain.status import Status, check_job_transition, runs_lease
 from genmedia.domain.stored import Stored
 
 # The key of a job's output metadata that records the credits it was charged.
@@ -27,8 +28,12 @@ COMPLETION_FIELDS = (
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Job(Stored):
-    """One provider call: its input, status, worker, provider handle and outcome."""
+class Job(Stored, PollChain):
+    """One provider call: its input, status, worker, provider handle and outcome.
+
+    `started_at` is when the current run's provider call began (None while the job is
+    claimed but not yet at its provider); `run_after` is when its next step is due: the
+    next attempt of a pending job, the next poll of a job waiting on its provider."""
 
     GENERATED = frozenset({"created_at", "request_id"})
     id: int | None = None
@@ -45,8 +50,14 @@ class Job(Stored):
     output_metadata: dict[str, Any] | None = None
     error_code: str | None = None
     error_message: str | None = None
+    # Provider calls made for the job that count: a call that never began, or that the
+    # provider answered with a rate limit, spends none.
     attempts: int = 0
     max_attempts: int = 3
+    # Advanced each time the job changes hands (a claim, a wait for a poll): a worker's
+    # writes apply only while the job still has the lease it was given, and a poll
+    # message carries the lease it was sent under as its token.
+    lease: int = 0
     started_at: datetime | None = None
     completed_at: datetime | None = None
     provider_task_id: str | None = None
@@ -65,48 +76,43 @@ class Job(Stored):
         check_job_transition(self.status, target)
         self.status = target
 
-    def start(self, worker_id: str, now: datetime) -> None:
-        """Claim the job for a worker: pending → processing."""
+    def start(self, worker_id: str) -> None:
+        """Take the job for a worker under a new lease: pending → processing. Its provider
+        call has not begun: no attempt is spent yet."""
         self._move(Status.PROCESSING)
         self.worker_id = worker_id
-        self.started_at = now
-        self.attempts += 1
+        self.lease += 1
+        self.started_at = None
 
     def claim(self, worker_id: str, now: datetime, timeout: timedelta) -> None:
         """Start the job for a worker; the first claim fixes its deadline, `timeout` after
         it was created."""
-        self.start(worker_id, now)
+        self.start(worker_id)
         self.deadline_at = self.deadline_at or (self.created_at or now) + timeout
 
+    def awaits_call(self, lease: int, worker_id: str) -> bool:
+        """Whether the worker holding `lease` has yet to make its run's provider call: the
+        job is still its own and the call has not begun."""
+        fresh = self.started_at is None and self.provider_task_id is None
+        return self.runs(lease, worker_id) and fresh
+
+    def begin(self, now: datetime) -> None:
+        """Its worker calls the provider now: from here the attempt counts. A job whose
+        cancellation was requested is not begun: it is to be cancelled."""
+        fresh = self.status is Status.PROCESSING and self.started_at is None
+        if not fresh or self.cancel_requested:
+            raise IllegalTransition("job", self.status.value, "begun")
+        self.attempts += 1
+        self.started_at = now
+
     def release(self) -> None:
-        """Undo a claim that never reached the provider (its worker is stopping): pending
-        again, to be dispatched anew, with the attempt not spent."""
-        if self.status is Status.PROCESSING and self.provider_task_id is not None:
+        """Undo a claim whose provider call never began (its worker is stopping): pending
+        again, to be dispatched anew, with no attempt spent."""
+        if self.status is Status.PROCESSING and self.started_at is not None:
             raise IllegalTransition("job", "processing at the provider", Status.PENDING.value)
         self._move(Status.PENDING)
-        self.attempts -= 1
         self.worker_id = None
-        self.started_at = None
         self.dispatched_at = None
-
-    def record_task(
-        self, task_id: str, polling_url: str | None, worker_id: str, cost: float | None
-    ) -> None:
-        """Remember the provider's handle for an asynchronous task, the worker that polls it
-        and what submitting it cost (if the provider said), before waiting on it."""
-        check_job_transition(self.status, Status.COMPLETED)
-        self.provider_task_id = task_id
-        self.provider_polling_url = polling_url
-        self.worker_id = worker_id
-        if cost is not None:
-            self.provider_cost = cost
-
-    def hand_over(self) -> None:
-        """Let go of the worker that was waiting on the provider's task (it stopped): the
-        next poll, from any worker, carries the job on."""
-        if self.status is not Status.PROCESSING or self.provider_task_id is None:
-            raise IllegalTransition("job", self.status.value, "handed over")
-        self.worker_id = None
 
     def complete(
         self,
@@ -142,12 +148,15 @@ class Job(Stored):
         self.output_metadata = {**(self.output_metadata or {}), CHARGED: paid, "billing": state}
         self.credits_used = paid
 
-    def fail(self, code: str, message: str, now: datetime) -> None:
-        """End the job with a machine code and a human message."""
+    def fail(self, code: str, message: str, now: datetime, decided: Fail | None = None) -> None:
+        """End the job with a machine code and a human message; with the attempts spent
+        that `after_failure` `decided`, if it did."""
         self._move(Status.FAILED)
         self.completed_at = now
         self.error_code = code
         self.error_message = message
+        if decided is not None:
+            self.attempts = decided.attempts
 
     def cancel(self, now: datetime) -> None:
         """Cancel the job: at once while pending, or once its worker stops it (cooperative)."""
@@ -164,34 +173,61 @@ class Job(Stored):
         """Whether the job ran out of time to finish."""
         return self.deadline_at is not None and now >= self.deadline_at
 
-    def requeue(self, code: str, message: str, run_after: datetime | None = None) -> None:
-        """Give a started job back to the queue for another attempt, not before `run_after`."""
+    def requeue(self, code: str, message: str, retry: Retry) -> None:
+        """Give a started job back to the queue for another attempt, as `retry` decided: not
+        before its `run_after`, with its `attempts` spent."""
         self._move(Status.PENDING)
         self.worker_id = None
         self.dispatched_at = None
-        self.run_after = run_after
+        self.run_after = retry.run_after
+        self.attempts = retry.attempts
         self.provider_task_id = self.provider_polling_url = None
         self.error_code = code
         self.error_message = message
 
-    def after_failure(self, now: datetime, delay: float | None = None) -> Retry | Fail:
-        """What follows a failed attempt at `now`: another attempt after `delay` seconds
-        (None: at once, in its place in the queue), if one is left and it would start before
-        the deadline; else the job fails."""
-        if self.attempts_left <= 0:
-            return Fail("no attempt is left")
-        run_after = None if delay is None else now + timedelta(seconds=delay)
-        if self.is_past_deadline(run_after or now):
-            return Fail("its deadline has passed")
-        return Retry(run_after)
+    def after_failure(
+        self, now: datetime, delay: float | None = None, setback: Setback = Setback.FAILED
+    ) -> Retry | PollAgain | Fail:
+        """What follows a setback at `now`: the one rule of attempts and deadlines, for the
+        runner and the rescuer. A job waiting on its provider's task polls it again after
+        `delay` (None: now); any other runs again after `delay` (None: at once, in its place
+        in the queue). The run spends its attempt only if its provider call began and did
+        not end in a rate limit: a run cut short before its call (prefetched, rescued before
+        submitting) or told to wait spends none. A spent attempt needs another one left, and
+        the next step must come before the deadline; otherwise the job fails."""
+        at = now if delay is None else now + timedelta(seconds=delay)
+        if self.provider_task_id is not None:  # its attempt made the task: it stays spent
+            late = self.is_past_deadline(at)
+            return Fail("its deadline has passed", self.attempts) if late else PollAgain(at)
+        began = self.started_at is not None
+        spends = began and setback is not Setback.RATE_LIMITED
+        kept = self.attempts - (began and not spends)
+        if spends and self.attempts_left <= 0:
+            return Fail("no attempt is left", kept)
+        if self.is_past_deadline(at):
+            return Fail("its deadline has passed", kept)
+        return Retry(None if delay is None else at, kept)
 
-    def runs(self, attempt: int, worker_id: str | None = None) -> bool:
-        """Whether the job still runs `attempt` (for `worker_id`, if given): only then may
-        that attempt's worker move it on."""
+    def is_orphaned(
+        self, live_workers: Container[str], heartbeat_before: datetime, *, poll_queued: bool = False
+    ) -> bool:
+        """Whether nobody carries the running job on: its worker is not among the live ones,
+        or it has none and waits for a poll that came due before `heartbeat_before` and
+        that no queue holds (`poll_queued`)."""
+        if self.status is not Status.PROCESSING:
+            return False
+        if self.worker_id is not None:
+            return self.worker_id not in live_workers
+        overdue = self.run_after is None or self.run_after < heartbeat_before
+        return overdue and not poll_queued
+
+    def runs(self, lease: int, worker_id: str | None = None) -> bool:
+        """Whether the job still runs under `lease` (for `worker_id`, if given): only then
+        may the worker holding that lease move it on."""
         ours = worker_id is None or self.worker_id == worker_id
-        return ours and runs_attempt(self.status, self.attempts, attempt)
+        return ours and runs_lease(self.status, self.lease, lease)
 
     @property
     def attempts_left(self) -> int:
-        """How many more times the job may be started."""
+        """How many more attempts the job may spend."""
         return max(self.max_attempts - self.attempts, 0)

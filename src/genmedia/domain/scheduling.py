@@ -4,12 +4,15 @@ Priority: higher first, then oldest. Fairness: no user has more than `user_cap` 
 flight (dispatched or running), so one user's backlog cannot starve another's single job.
 Capacity: no more than `room` new messages are handed to the broker at once, so the
 backlog waits in the database, in priority order, not in the broker's FIFO queues.
-Retries: `retry_delay` spaces the attempts; `Job.after_failure` decides whether another
-attempt follows (`Retry`) or the job fails (`Fail`), from its attempts and its deadline.
+Retries: `retry_delay` spaces the attempts; `Job.after_failure` decides, for the runner and
+the rescuer alike, what follows a `Setback`: another attempt (`Retry`), another poll of the
+provider's task (`PollAgain`), or the end of the job (`Fail`), from its attempts and its
+deadline.
 """
 
 from __future__ import annotations
 
+import enum
 import random
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -82,15 +85,37 @@ def retry_delay(
     return max(delay, retry_after or 0.0)
 
 
+class Setback(enum.StrEnum):
+    """What cut a job's run short, as far as its attempts are concerned."""
+
+    # Its provider call was made and failed in a passing way (5xx, timeout, storage …).
+    FAILED = "failed"
+    # Its provider asked it to wait (429, Retry-After): no attempt is spent.
+    RATE_LIMITED = "rate_limited"
+    # Its worker stopped: the attempt is spent only if its provider call had begun.
+    WORKER_LOST = "worker_lost"
+
+
 @attrs.frozen
 class Retry:
-    """A failed attempt is followed by another, not before `run_after` (None: at once)."""
+    """Another attempt follows, not before `run_after` (None: at once); until then the job
+    has `attempts` spent."""
 
     run_after: datetime | None
+    attempts: int
+
+
+@attrs.frozen
+class PollAgain:
+    """The job goes on waiting on its provider's task, polled again at `at`: a task the
+    provider has is never submitted again."""
+
+    at: datetime
 
 
 @attrs.frozen
 class Fail:
-    """A failed attempt ends the job, for this reason."""
+    """The job ends, for this reason, with `attempts` spent."""
 
     reason: str
+    attempts: int

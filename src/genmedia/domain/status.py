@@ -81,7 +81,7 @@ def request_progress(was: Status, jobs: Iterable[tuple[Status, int]]) -> Progres
     return Progress(status, sum(credits for s, credits in states if s is Status.COMPLETED))
 
 
-def runs_attempt(status: Status, attempts: int, attempt: int) -> bool:
-    """Whether a job stored with this status and attempt count still runs `attempt`: only
-    then may the outcome of that attempt be written."""
-    return status is Status.PROCESSING and attempts == attempt
+def runs_lease(status: Status, lease: int, given: int) -> bool:
+    """Whether a job stored with this status and lease still runs under the `given` lease:
+    only then may the outcome of that run be written."""
+    return status is Status.PROCESSING and lease == given

@@ -10,7 +10,7 @@ from dependency_injector import providers
 from genmedia.application.catalog import queries as catalog_queries
 from genmedia.application.catalog import seeding, templates, trends
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
-from genmedia.application.execution import dispatch, rescue
+from genmedia.application.execution import dispatch, polls, rescue
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
@@ -208,6 +208,7 @@ class Container(Infrastructure):
         clock=clock,
         heartbeat_timeout=config.heartbeat_timeout,
     )
+    drop_stale_polls = providers.Callable(polls.drop_stale_polls, uow=uow, queue=job_queue)
     retry_policy = providers.Factory(
         RetryPolicy,
         job_timeout=providers.Callable(timedelta, seconds=config.job_timeout_seconds),

@@ -128,7 +128,7 @@ class Infrastructure(containers.DeclarativeContainer):
     )
     provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
-    queue_stats = providers.Callable(stats.queue_stats, uow=uow)
+    queue_stats = providers.Callable(stats.queue_stats, uow=uow, queue=job_queue)
     metrics = providers.Selector(
         config.metrics_kind,
         none=providers.ThreadSafeSingleton(NoMetrics),

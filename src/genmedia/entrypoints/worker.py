@@ -1,11 +1,11 @@
 """Worker processes: job actors on worker threads, heartbeats, and the dispatcher role.
 
 The dispatcher role (handing due jobs to the broker) and the maintenance tasks (rescuing
-jobs of dead workers, resending lost messages, expiring holds, lots, gift cards, sessions
-and idempotency keys; retention; recomputing trend scores) run in every worker process
-unless GENMEDIA_DISPATCHER_IN_WORKER is off, or on their own in `genmedia dispatcher`.
-Running several dispatchers at once is safe: picking a job marks it in the same
-transaction, and every maintenance step is a guarded write.
+jobs nobody carries on, dropping stale poll messages, resending lost messages, expiring
+holds, lots, gift cards, sessions and idempotency keys; retention; recomputing trend scores)
+run in every worker process unless GENMEDIA_DISPATCHER_IN_WORKER is off, or on their own in
+`genmedia dispatcher`. Running several dispatchers at once is safe: picking a job marks it
+in the same transaction, and every maintenance step is a guarded write.
 """
 
 from __future__ import annotations
@@ -43,19 +43,21 @@ def dispatch_round(container: Container) -> Callable[[], bool]:
 
 
 def maintenance(container: Container) -> Callable[[], bool]:
-    """One round of upkeep: rescue orphans, resend lost messages, expire holds, lots, cards,
-    sessions and idempotency keys."""
+    """One round of upkeep: rescue orphans, drop stale polls, resend lost messages, expire
+    holds, lots, cards, sessions and idempotency keys."""
 
     def round_() -> bool:
         rescued = container.rescue_orphans()
+        dropped = container.drop_stale_polls()
         resent = container.redispatch_lost()
         container.expire_holds()
         container.expire_lots()
         container.expire_gift_cards(container.clock().now())
         container.expire_sessions()
         container.expire_idempotency_keys()
-        if any(rescued.values()) or resent:
-            log.info("maintenance: rescued %s, resent %s", dict(rescued), resent)
+        moved = {str(outcome): n for outcome, n in rescued.items() if n and outcome != "skipped"}
+        if moved or resent or dropped:
+            log.info("maintenance: rescued %s, dropped %s polls, resent %s", moved, dropped, resent)
         return False
 
     return round_

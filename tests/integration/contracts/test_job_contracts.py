@@ -20,7 +20,7 @@ from genmedia.adapters.sql.tables import generation_requests as requests_table
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.execution.steps import claim_jobs
 from genmedia.domain.job import Job
-from genmedia.domain.status import Progress, Status, request_progress, runs_attempt
+from genmedia.domain.status import Progress, Status, request_progress, runs_lease
 from tests.fakes import FakeClock
 
 pytestmark = pytest.mark.integration
@@ -148,6 +148,9 @@ job_states = st.fixed_dictionaries(
     {
         "status": statuses,
         "attempts": st.integers(0, 3),
+        "lease": st.integers(0, 3),
+        "started_at": st.none() | moments,
+        "provider_task_id": st.none() | st.just("t1"),
         "worker_id": st.none() | st.just("w0"),
         "credits_used": credits,
         "deadline_at": st.none() | moments,
@@ -211,7 +214,7 @@ def test_a_claim_writes_what_job_claim_and_request_progress_decide(
 completions = st.lists(
     st.tuples(
         st.integers(0, 4),  # which stored job
-        st.sampled_from([0, 0, 0, 1, -1]),  # the attempt run, against the stored one
+        st.sampled_from([0, 0, 0, 1, -1]),  # the lease run under, against the stored one
         credits,
         st.dictionaries(st.sampled_from(["model", "seed", "n"]), st.integers(0, 99), max_size=2),
         st.none() | st.integers(0, 8).map(lambda quarters: quarters / 4),
@@ -230,7 +233,7 @@ running_or_not = st.builds(
 
 @contract
 @given(stored=st.lists(running_or_not, min_size=1, max_size=5), runs=completions, now=moments)
-def test_writing_completions_writes_the_outcome_of_job_complete_where_the_attempt_still_runs(
+def test_writing_completions_writes_the_outcome_of_job_complete_where_the_lease_still_runs(
     engine: sa.Engine,
     stored: list[dict[str, Any]],
     runs: list[tuple[int, int, int, dict[str, int], float | None, bool]],
@@ -241,20 +244,20 @@ def test_writing_completions_writes_the_outcome_of_job_complete_where_the_attemp
     given: dict[tuple[int, int], Job] = {}
     for pick, shift, used, metadata, cost, drifted in runs:
         base = before[ids[pick % len(ids)]]
-        attempt = base.attempts + shift
-        if attempt < 0 or (base.id or 0, attempt) in given:
+        lease = base.lease + shift
+        if lease < 0 or (base.id or 0, lease) in given:
             continue
-        run = attrs.evolve(base, status=Status.PROCESSING, attempts=attempt)
+        run = attrs.evolve(base, status=Status.PROCESSING, lease=lease)
         if drifted:
             run = attrs.evolve(run, cancel_requested=not run.cancel_requested, worker_id="w9")
         run.complete(now, metadata, used)
         run.provider_cost = cost
-        given[(base.id or 0, attempt)] = run
+        given[(base.id or 0, lease)] = run
     expected = _jobs(engine, ids)
     decided = []
-    for (job_id, attempt), run in sorted(given.items()):
+    for (job_id, lease), run in sorted(given.items()):
         target = expected[job_id]
-        if runs_attempt(target.status, target.attempts, attempt):
+        if runs_lease(target.status, target.lease, lease):
             target.complete(now, run.output_metadata or {}, run.credits_used)
             target.provider_cost = run.provider_cost
             decided.append(run)

@@ -69,7 +69,7 @@ def test_a_claimed_job_saves_later_changes_against_its_claimed_state(
         assert uow.jobs.get(job_id).status is Status.COMPLETED
 
 
-def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_attempt(
+def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_lease(
     engine: sa.Engine, owner: tuple[int, int]
 ) -> None:
     request = _add_request(engine, owner, priorities=(0, 0, 0, 0))
@@ -81,7 +81,7 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_at
     with engine.begin() as connection:
         jobs = generation_jobs
         connection.execute(
-            sa.update(jobs).where(jobs.c.id == retried.id).values(attempts=2)
+            sa.update(jobs).where(jobs.c.id == retried.id).values(lease=2)
         )  # rescued and claimed again meanwhile
         connection.execute(
             sa.update(jobs).where(jobs.c.id == cancelling.id).values(cancel_requested=True)
@@ -100,7 +100,7 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_at
         assert attrs.asdict(stored[job.id]) == attrs.asdict(job)
     assert stored[cancelling.id].status is Status.COMPLETED
     assert stored[cancelling.id].cancel_requested, "a column it did not change is kept"
-    assert (stored[retried.id].status, stored[retried.id].attempts) == (Status.PROCESSING, 2)
+    assert (stored[retried.id].status, stored[retried.id].lease) == (Status.PROCESSING, 2)
     with SqlUnitOfWork(engine) as uow:
         assert uow.jobs.save_completed([attrs.evolve(repeated, completed_at=later)]) == []
     for job in (done, retried):
@@ -165,7 +165,7 @@ def test_two_claims_of_the_same_jobs_at_once_give_each_job_to_one_of_them(
         _waits_until(first.commit, claim, "the second claim should wait for the first")
     assert taken == {"first": ids[:2], "second": ids[2:]}
     with SqlUnitOfWork(engine) as uow:
-        assert [(j.worker_id, j.attempts) for j in uow.jobs.lock(ids)] == [
+        assert [(j.worker_id, j.lease) for j in uow.jobs.lock(ids)] == [
             ("first", 1),
             ("first", 1),
             ("second", 1),

@@ -18,7 +18,7 @@ def test_the_outbox_lists_pending_jobs_by_priority_then_id(
     high = _add_request(engine, owner, priorities=(5, 9, 0))
     with SqlUnitOfWork(engine) as uow:
         loaded = uow.requests.get(high.id or 0)
-        loaded.job(high.jobs[1].id or 0).start("w", NOW)
+        loaded.job(high.jobs[1].id or 0).start("w")
         uow.requests.save(loaded)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
@@ -38,7 +38,7 @@ def test_mark_dispatched_marks_only_jobs_still_pending_and_undispatched(
     ids = [j.id or 0 for j in request.jobs]
     with SqlUnitOfWork(engine) as uow:
         loaded = uow.requests.get(request.id or 0)
-        loaded.job(ids[2]).start("w", NOW)
+        loaded.job(ids[2]).start("w")
         uow.requests.save(loaded)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
@@ -59,7 +59,7 @@ def test_count_unfinished_counts_pending_and_processing_jobs(
     one, two = _add_request(engine, owner), _add_request(engine, owner, priorities=(0,))
     with SqlUnitOfWork(engine) as uow:
         loaded = uow.requests.get(one.id or 0)
-        loaded.job(one.jobs[0].id or 0).start("w", NOW)
+        loaded.job(one.jobs[0].id or 0).start("w")
         loaded.cancel(NOW)
         uow.requests.save(loaded)
         uow.commit()

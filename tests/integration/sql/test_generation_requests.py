@@ -49,8 +49,9 @@ def test_starting_and_completing_a_job_is_saved(engine: sa.Engine, owner: tuple[
     job_id = request.jobs[0].id or 0
     with SqlUnitOfWork(engine) as uow:
         loaded = uow.requests.get_by_job(job_id)
-        loaded.job(job_id).start("worker-1", NOW)
-        loaded.job(job_id).record_task("task-9", "https://poll/9", "worker-1", None)
+        loaded.job(job_id).start("worker-1")
+        loaded.job(job_id).begin(NOW)
+        loaded.job(job_id).record_task("task-9", "https://poll/9", None, NOW)
         uow.requests.save(loaded)
         uow.commit()
     with SqlUnitOfWork(engine) as uow:
@@ -61,7 +62,7 @@ def test_starting_and_completing_a_job_is_saved(engine: sa.Engine, owner: tuple[
     with SqlUnitOfWork(engine) as uow:
         done = uow.requests.get(request.id or 0)
     job = done.job(job_id)
-    assert (job.status, job.worker_id, job.attempts) == (Status.COMPLETED, "worker-1", 1)
+    assert (job.status, job.worker_id, job.attempts, job.lease) == (Status.COMPLETED, None, 1, 2)
     assert (job.started_at, job.completed_at, job.output_metadata) == (NOW, NOW, {"model": "flux"})
     assert (job.provider_task_id, job.provider_polling_url) == ("task-9", "https://poll/9")
     assert (done.status, done.credits_charged) == (Status.PROCESSING, 3)
@@ -106,11 +107,11 @@ def test_a_save_from_an_outdated_load_is_stale(engine: sa.Engine, owner: tuple[i
         outdated = slow.requests.get(request.id or 0)
     with fast:
         current = fast.requests.get(request.id or 0)
-        current.job(job_id).start("fast", NOW)
+        current.job(job_id).start("fast")
         fast.requests.save(current)
         fast.commit()
     with slow:
-        outdated.job(job_id).start("slow", NOW)
+        outdated.job(job_id).start("slow")
         with pytest.raises(StaleAggregate):
             slow.requests.save(outdated)
         slow.commit()
@@ -176,11 +177,11 @@ def test_overlapping_claims_of_one_job_leave_exactly_one_winner(
     outcome: dict[str, str] = {}
     with first, second:
         mine, theirs = first.requests.get_by_job(job_id), second.requests.get_by_job(job_id)
-        mine.job(job_id).start("first", NOW)
+        mine.job(job_id).start("first")
         first.requests.save(mine)
 
         def claim() -> None:
-            theirs.job(job_id).start("second", NOW)
+            theirs.job(job_id).start("second")
             try:
                 second.requests.save(theirs)
                 outcome["second"] = "saved"
@@ -196,7 +197,7 @@ def test_overlapping_claims_of_one_job_leave_exactly_one_winner(
     assert outcome == {"second": "stale"}
     with SqlUnitOfWork(postgres_engine) as uow:
         job = uow.requests.get(request.id or 0).job(job_id)
-    assert (job.worker_id, job.attempts) == ("first", 1)
+    assert (job.worker_id, job.lease) == ("first", 1)
 
 
 @pytest.mark.parametrize("locked", [False, True])

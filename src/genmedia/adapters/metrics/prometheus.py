@@ -14,13 +14,17 @@ Counted by the process that does the work:
   `genmedia_http_request_duration_seconds{method,route}`: requests the HTTP API answered,
   by route template (`/v1/requests/{request_id}`), so ids do not multiply the series.
 
-Read from the database when scraped, through the `gauges` callable (e.g.
-`functools.partial(application.stats.queue_stats, uow=...)`):
+Read from the database and the broker when scraped, through the `gauges` callable (e.g.
+`functools.partial(application.stats.queue_stats, uow=..., queue=...)`):
 
 - `genmedia_jobs{status}`: live jobs per status.
 - `genmedia_queue_depth{tier}`: pending jobs per priority tier (`paid`, `free`).
-- `genmedia_queue_stats_up`: 1 when those counts could be read, 0 when the query failed
-  (the scrape still answers, without the two gauges).
+- `genmedia_jobs_waiting_on_provider`: running jobs waiting on their provider's task.
+- `genmedia_poll_messages`: poll messages the broker holds (queued, delayed, or fetched
+  and not yet acknowledged). Each waiting job has one poll chain, so this follows the
+  gauge above; a gap that grows means poll messages pile up (or are lost).
+- `genmedia_queue_stats_up`: 1 when those counts could be read, 0 when a read failed
+  (the scrape still answers, without the other gauges).
 
 Several processes. A worker started with `--processes N` is N processes, each with its own
 counters. Either:
@@ -67,11 +71,19 @@ class _QueueCollector:
     def __init__(self, gauges: QueueGauges) -> None:
         self._gauges = gauges
 
-    def _families(self) -> tuple[GaugeMetricFamily, GaugeMetricFamily, GaugeMetricFamily]:
+    def _families(self) -> tuple[GaugeMetricFamily, ...]:
         return (
             GaugeMetricFamily("genmedia_jobs", "Live jobs by status.", labels=["status"]),
             GaugeMetricFamily(
                 "genmedia_queue_depth", "Pending jobs by priority tier.", labels=["tier"]
+            ),
+            GaugeMetricFamily(
+                "genmedia_jobs_waiting_on_provider",
+                "Running jobs waiting on their provider's task.",
+            ),
+            GaugeMetricFamily(
+                "genmedia_poll_messages",
+                "Poll messages the broker holds: queued, delayed or being handled.",
             ),
             GaugeMetricFamily(
                 "genmedia_queue_stats_up", "Whether the job counts could be read (1) or not (0)."
@@ -84,7 +96,7 @@ class _QueueCollector:
 
     def collect(self) -> Iterable[Metric]:
         """The current counts; a failing query only sets genmedia_queue_stats_up to 0."""
-        jobs, depth, up = self._families()
+        jobs, depth, waiting, polls, up = self._families()
         try:
             stats = self._gauges()
         except Exception:
@@ -95,8 +107,12 @@ class _QueueCollector:
             jobs.add_metric([status], count)
         for tier, count in sorted(stats.depth_by_tier.items()):
             depth.add_metric([tier], count)
+        waiting.add_metric([], stats.waiting_on_provider)
         up.add_metric([], 1)
-        return [jobs, depth, up]
+        if stats.poll_messages is None:
+            return [jobs, depth, waiting, up]
+        polls.add_metric([], stats.poll_messages)
+        return [jobs, depth, waiting, polls, up]
 
 
 class PrometheusMetrics(Metrics):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 from uuid import uuid4
 
@@ -16,6 +16,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import current_millis, dq_name
 
 from genmedia.adapters.queue.consumer import BatchingRedisConsumer
+from genmedia.adapters.queue.held import discard, held, held_in_redis, recover_unacked
 from genmedia.adapters.queue.scripts import dispatch_many
 from genmedia.application.ports import JobQueue
 
@@ -115,9 +116,9 @@ class DramatiqJobQueue(JobQueue):
         self.broker = broker
         self.queue_name = queue_name
 
-    def _message(self, actor: str, job_id: int) -> Message[None]:
+    def _message(self, actor: str, *args: int) -> Message[None]:
         return Message(
-            queue_name=self.queue_name, actor_name=actor, args=(job_id,), kwargs={}, options={}
+            queue_name=self.queue_name, actor_name=actor, args=args, kwargs={}, options={}
         )
 
     def send_runs(self, job_ids: Sequence[int]) -> None:
@@ -129,9 +130,46 @@ class DramatiqJobQueue(JobQueue):
         for message in messages:
             self.broker.enqueue(message)
 
-    def send_poll(self, job_id: int, delay: float) -> None:
-        """Ask a worker to poll the job's task after `delay` seconds, without holding a thread."""
-        self.broker.enqueue(self._message(POLL_ACTOR, job_id), delay=max(int(delay * 1000), 1))
+    def send_poll(self, job_id: int, delay: float, token: int) -> None:
+        """Ask a worker to poll the job's task after `delay` seconds, without holding a
+        thread; the message carries the job's poll token."""
+        message = self._message(POLL_ACTOR, job_id, token)
+        self.broker.enqueue(message, delay=max(int(delay * 1000), 1))
+
+    def poll_messages(self) -> list[tuple[int, int | None]]:
+        """The (job id, token) of every poll message the broker holds (see `held`). A
+        message on its way from the delay queue to the work queue is held twice for a
+        moment, under one message id: it counts once."""
+        messages = {m.message_id: m for m in held(self.broker, self.queue_name)}
+        return [poll for poll in map(_poll_of, messages.values()) if poll]
+
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        """On Redis, delete every held poll message with one of these (job id, token); how
+        many. The in-process broker keeps its messages."""
+        if not isinstance(self.broker, RedisBroker) or not polls:
+            return 0
+        wanted = set(polls)
+        located = [
+            (redis_id, name)
+            for redis_id, name, message in held_in_redis(self.broker, self.queue_name)
+            if _poll_of(message) in wanted
+        ]
+        return discard(self.broker, located)
+
+    def recover(self, dead_after: float) -> None:
+        """On Redis, run Dramatiq's maintenance of both queues now, with `dead_after` as the
+        heartbeat timeout: the messages of brokers silent that long go back to their queues."""
+        if isinstance(self.broker, RedisBroker):
+            recover_unacked(self.broker, self.queue_name, round(dead_after * 1000))
+
+
+def _poll_of(message: Message[Any]) -> tuple[int, int | None] | None:
+    """The (job id, token) of a poll message; None for any other message."""
+    if message.actor_name != POLL_ACTOR or not message.args:
+        return None
+    job_id, *rest = message.args
+    token = rest[0] if rest and type(rest[0]) is int else None
+    return (job_id, token) if type(job_id) is int else None
 
 
 def ping(broker: Broker) -> None:

@@ -18,7 +18,7 @@ ACTOR_OPTIONS = {"max_retries": 0, "time_limit": 15 * 60 * 1000}
 def declare_actors(
     broker: Broker,
     run: Callable[[int], None],
-    poll: Callable[[int], None],
+    poll: Callable[[int, int], None],
     claim: Callable[[list[int]], None] | None = None,
 ) -> None:
     """Bind the run and poll handlers to their actors on this broker (not the global one).

@@ -146,3 +146,12 @@ class SqlJobClaims(JobClaims):
             jobs = uow.jobs.claim(job_ids, worker_id, now, timeout)
             uow.commit()
         return jobs
+
+    def begin(
+        self, runs: Collection[tuple[int, int]], worker_id: str, now: datetime
+    ) -> dict[int, bool]:
+        """`SqlJobRepository.begin`, committed."""
+        with self._uow.one_statement() as uow:
+            begun = uow.jobs.begin(runs, worker_id, now)
+            uow.commit()
+        return begun

@@ -1,4 +1,4 @@
-"""Claims of jobs for one worker: at once, many in one transaction, re-read or undone.
+"""Claims of jobs for one worker: at once, many in one transaction, begun or undone.
 
 A worker runtime groups these writes (group commit, claims at fetch); none of them keeps
 state or starts a thread, so a runner with no runtime calls them directly.
@@ -7,7 +7,7 @@ state or starts a thread, so a runner with no runtime calls them directly.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -41,15 +41,33 @@ class WorkerClaims:
         """Claim this job alone, now; None if it was claimed, cancelled or finished already."""
         return self.claim_all([job_id])[0]
 
-    def still_ours(self, job: Job) -> Job | None:
-        """The job claimed earlier, read again; None if it is no longer this worker's
-        attempt (rescued and claimed elsewhere, or finished)."""
-        current = steps.load_job(job.id or 0, uow=self.uow())
-        return current if current.runs(job.attempts, self.worker_id) else None
+    def begin_all(self, jobs: list[Job]) -> list[Job | None]:
+        """Record in one write that this worker calls the provider now for these jobs it
+        claimed. Per job, the worker's copy: begun, or told that its cancellation was
+        requested (not begun); None if it is no longer this worker's (rescued and claimed
+        elsewhere, or finished)."""
+        now = self.clock.now()
+        runs = {(job.id or 0, job.lease) for job in jobs}
+        found = steps.begin_runs(runs, self.worker_id, uow=self.uow(), now=now)
+        return [_begun(job, found, now) for job in jobs]
+
+    def begin_one(self, job: Job) -> Job | None:
+        """`begin_all` for one job."""
+        return self.begin_all([job])[0]
 
     def release(self, job: Job) -> bool:
         """Undo the claim of a job this worker never ran, or cancel the job if its
         cancellation was requested meanwhile; False if the job moved on."""
         return steps.release_claim(
-            job.id or 0, job.attempts, self.worker_id, uow=self.uow(), clock=self.clock
+            job.id or 0, job.lease, self.worker_id, uow=self.uow(), clock=self.clock
         )
+
+
+def _begun(job: Job, found: dict[int, bool], now: datetime) -> Job | None:
+    if job.id not in found:
+        return None
+    if found[job.id]:
+        job.request_cancel()
+    elif job.started_at is None:
+        job.begin(now)
+    return job

@@ -30,9 +30,9 @@ class StoredOutput:
 
 @attrs.frozen(kw_only=True)
 class Completion:
-    """A finished attempt of a job, its outputs already in storage."""
+    """A finished run of a job, its outputs already in storage."""
 
-    job: Job  # as its worker ran it: `attempts` is the attempt that finished
+    job: Job  # as its worker ran it: `lease` is the lease it ran under
     outputs: Sequence[StoredOutput]
     metadata: Mapping[str, Any]
     provider_cost: float | None = None
@@ -43,17 +43,17 @@ class Completion:
         return self.job.id or 0
 
     @property
-    def attempt(self) -> int:
-        """The attempt that finished."""
-        return self.job.attempts
+    def lease(self) -> int:
+        """The lease the job ran under."""
+        return self.job.lease
 
 
 def complete_jobs(
     completions: Sequence[Completion], *, uow: UnitOfWork, clock: Clock
 ) -> set[tuple[int, int]]:
     """Write the media rows, charge the holds and complete the jobs and their requests, all
-    in one transaction; the (job id, attempt) of the completions written. A completion
-    whose job is no longer running that attempt changes nothing.
+    in one transaction; the (job id, lease) of the completions written. A completion
+    whose job no longer runs under that lease changes nothing.
 
     Each job is completed from the copy its worker ran, in one guarded write that also
     locks the rows, so the jobs are not read again. It is saved as charged in full; in the
@@ -61,7 +61,7 @@ def complete_jobs(
     it) it is saved again with what was.
     """
     now = clock.now()
-    once = {(c.job_id, c.attempt): c for c in reversed(completions)}  # the first of each
+    once = {(c.job_id, c.lease): c for c in reversed(completions)}  # the first of each
 
     def attempt() -> set[tuple[int, int]]:
         finished = [_completed(completion, now) for completion in once.values()]
@@ -72,7 +72,7 @@ def complete_jobs(
             uow.requests.follow_all({job.request_id or 0 for job, _ in done}, locked=True)
             _store_and_charge(uow, done, now)
             uow.commit()
-        return {(completion.job_id, completion.attempt) for _, completion in done}
+        return {(completion.job_id, completion.lease) for _, completion in done}
 
     return retry_stale(attempt)
 
@@ -135,10 +135,10 @@ def complete_job(
     clock: Clock,
     provider_cost: float | None = None,
 ) -> bool:
-    """`complete_jobs` for one job, as its worker ran it; False if it is no longer running
-    that attempt."""
+    """`complete_jobs` for one job, as its worker ran it; False if it no longer runs under
+    that lease."""
     completion = Completion(
         job=job, outputs=outputs, metadata=output_metadata, provider_cost=provider_cost
     )
     written = complete_jobs([completion], uow=uow, clock=clock)
-    return (completion.job_id, completion.attempt) in written
+    return (completion.job_id, completion.lease) in written

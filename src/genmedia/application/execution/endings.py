@@ -15,6 +15,7 @@ from genmedia.application.execution import steps
 from genmedia.application.execution.completion import Completion, complete_jobs
 from genmedia.application.ports import Clock, Metrics, UnitOfWork
 from genmedia.domain.job import Job
+from genmedia.domain.scheduling import Fail
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class JobEndings:
             if len(completions) == 1:
                 raise
             return [self._complete_alone(completion) for completion in completions]
-        return [(completion.job_id, completion.attempt) in done for completion in completions]
+        return [(completion.job_id, completion.lease) in done for completion in completions]
 
     def _complete_alone(self, completion: Completion) -> bool | Exception:
         try:
@@ -77,11 +78,10 @@ class JobEndings:
         """Count a job completed."""
         self.metrics.job_finished("completed", job.input.provider, self._age(job))
 
-    def fail(self, job: Job, code: str, message: str) -> None:
-        """Fail the job's attempt with a code and a message, releasing its hold."""
-        if steps.fail_job(
-            job.id or 0, job.attempts, code, message, uow=self.uow(), clock=self.clock
-        ):
+    def fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+        """Fail the job's attempt with a code and a message (and the attempts spent that
+        `Job.after_failure` `decided`, if it did), releasing its hold."""
+        if steps.fail_job(job, code, message, uow=self.uow(), clock=self.clock, decided=decided):
             self.metrics.job_finished("failed", job.input.provider, self._age(job))
 
     def cancel(self, job: Job) -> None:

@@ -1,13 +1,17 @@
 """The worker's side of a job: claim, call the provider, store outputs, complete or fail.
 
-Each step commits on its own and no I/O happens inside a transaction. Retryable failures
-go back to pending with a jittered exponential delay (a provider's Retry-After is a floor);
-the others, and any job past its deadline, fail with an error code and release their hold.
-A running job whose cancellation was requested stops at its next step.
+Each step commits on its own and no I/O happens inside a transaction. A run claims its
+job, records that its provider call begins (from there the attempt counts), then calls the
+provider. `Job.after_failure` decides what follows a retryable failure: another attempt
+after a jittered exponential delay (a provider's Retry-After is a floor; a rate limit
+spends no attempt), another poll of a task the provider has, or the end of the job. Other
+failures, and any job past its deadline, fail with an error code and release their hold.
+A running job whose cancellation was requested stops at its next step. A poll message runs
+only if it still carries the job's poll chain (`polls.take_poll`).
 
-How a run claims its job and writes its completion are plain callables: by default the
-claim and the completion are written at once in the job's own thread; a worker runtime
-passes its own, which group them with other threads' (`entrypoints/runtime`).
+How a run claims its job, begins its call and writes its completion are plain callables:
+by default each is written at once in the job's own thread; a worker runtime passes its
+own, which group them with other threads' (`entrypoints/runtime`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from datetime import timedelta
 import attrs
 
 from genmedia.application.errors import ProviderError, UnsupportedMedia
-from genmedia.application.execution import steps
+from genmedia.application.execution import polls, steps
 from genmedia.application.execution.calls import completion_of, provider_call, stored_outputs
 from genmedia.application.execution.claims import WorkerClaims
 from genmedia.application.execution.completion import Completion
@@ -37,8 +41,7 @@ from genmedia.application.ports import (
     UnitOfWork,
 )
 from genmedia.domain.job import Job
-from genmedia.domain.scheduling import Fail, retry_delay
-from genmedia.domain.status import Status
+from genmedia.domain.scheduling import Fail, PollAgain, Setback, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +68,10 @@ class JobRunner:
     worker_id: str
     metrics: Metrics
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
-    # How `run` claims its job (None: claimed now, alone: `claims.claim_one`) ...
+    # How `run` claims its job (None: claimed now, alone: `claims.claim_one`), begins
+    # its provider call (None: now, alone: `claims.begin_one`) ...
     claim: Callable[[int], Job | None] | None = None
+    begin: Callable[[Job], Job | None] | None = None
     # ... and writes a finished job (None: completed now, alone: `endings.complete_one`).
     complete: Callable[[Completion], None] | None = None
     claims: WorkerClaims = attrs.field(init=False)
@@ -82,24 +87,33 @@ class JobRunner:
         self.endings = JobEndings(uow=self.uow, clock=self.clock, metrics=self.metrics)
 
     def run(self, job_id: int) -> None:
-        """Claim the job and submit it to its provider; a lost claim is a no-op."""
+        """Claim the job, begin its provider call and submit it; a lost claim is a no-op."""
         job = (self.claim or self.claims.claim_one)(job_id)
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
             return
         if self._stopped(job):
             return
-        self._guarded(job, lambda: self._submit(job), polling=False)
+        job = (self.begin or self.claims.begin_one)(job)
+        if job is None:
+            log.info("job %s was taken from this worker before its call; skipping", job_id)
+            return
+        if not self._stopped(job):
+            self._guarded(job, lambda: self._submit(job))
 
-    def poll(self, job_id: int) -> None:
-        """Ask the provider about the job's task and move the job on."""
-        job = steps.load_job(job_id, uow=self.uow())
-        if job.status is not Status.PROCESSING or job.provider_task_id is None:
+    def poll(self, job_id: int, token: int | None = None) -> None:
+        """Ask the provider about the job's task and move the job on, if the message still
+        carries the job's poll chain; a stale message does nothing."""
+        if token is None:  # a message sent before poll chains had tokens
+            return
+        job = polls.take_poll(job_id, token, self.worker_id, uow=self.uow())
+        if job is None:
+            log.debug("job %s: poll message %s is stale; dropped", job_id, token)
             return
         if self._stopped(job):
             return
-        task_id, url = job.provider_task_id, job.provider_polling_url
-        self._guarded(job, lambda: self._provider(job).poll(task_id, url), polling=True)
+        task_id, url = job.provider_task_id or "", job.provider_polling_url
+        self._guarded(job, lambda: self._provider(job).poll(task_id, url))
 
     def _stopped(self, job: Job) -> bool:
         """Cancel or time out a job before its next step; True if it was stopped."""
@@ -123,30 +137,30 @@ class JobRunner:
     def _submit(self, job: Job) -> Outcome:
         return self._provider(job).submit(provider_call(job, self.storage))
 
-    def _guarded(self, job: Job, step: Callable[[], Outcome], *, polling: bool) -> None:
+    def _guarded(self, job: Job, step: Callable[[], Outcome]) -> None:
         started = time.monotonic()
         try:
             self._advance(job, step(), started)
         except ProviderError as err:
-            self._provider_failed(job, err, polling)
+            self._provider_failed(job, err)
         except UnsupportedMedia as err:
             self._fail(job, "invalid_output", f"the provider returned an unusable file: {err}")
         except OSError as err:
             log.warning("job %s: storage error %s", job.id, err)
-            self._retry_or_fail(job, "storage_unavailable", "could not read or write storage", None)
+            message = "could not read or write storage"
+            self._after_setback(job, "storage_unavailable", message, Setback.FAILED, None)
         except Exception:
             log.exception("job %s: unexpected error", job.id)
             self._fail(job, "internal_error", "an unexpected error stopped this job")
 
-    def _provider_failed(self, job: Job, err: ProviderError, polling: bool) -> None:
+    def _provider_failed(self, job: Job, err: ProviderError) -> None:
         self.metrics.provider_error(job.input.provider, err.code)
         log.warning("job %s: provider error %s", job.id, err.code)
         if not err.retryable:
             self._fail(job, err.code, err.message)
-        elif polling:
-            self._poll_again(job, err)
-        else:
-            self._retry_or_fail(job, err.code, err.message, err.retry_after)
+            return
+        setback = Setback.RATE_LIMITED if err.rate_limited else Setback.FAILED
+        self._after_setback(job, err.code, err.message, setback, err.retry_after)
 
     def _provider(self, job: Job) -> ProviderGateway:
         name = job.input.provider
@@ -158,11 +172,14 @@ class JobRunner:
         if isinstance(outcome, Finished):
             self._store(job, outcome, started)
             return
-        recorded = steps.record_provider_task(
-            job.id or 0, job.attempts, outcome, self.worker_id, uow=self.uow()
-        )
-        if recorded:
-            self.queue.send_poll(job.id or 0, outcome.poll_after)
+        at = self.clock.now() + timedelta(seconds=outcome.poll_after)
+        token = polls.wait_for_task(job, outcome, at, uow=self.uow())
+        self._send_poll(job, outcome.poll_after, token)
+
+    def _send_poll(self, job: Job, delay: float, token: int | None) -> None:
+        """Send the job's one poll message, once its wait is committed (None: it moved on)."""
+        if token is not None:
+            self.queue.send_poll(job.id or 0, delay, token)
 
     def _store(self, job: Job, outcome: Finished, started: float) -> None:
         fetch = self._provider(job).fetch
@@ -171,33 +188,25 @@ class JobRunner:
         completion = completion_of(job, outcome, stored, duration_ms)
         (self.complete or self.endings.complete_one)(completion)
 
-    def _poll_again(self, job: Job, err: ProviderError) -> None:
-        """A passing failure while polling or downloading: ask again later, never resubmit."""
+    def _after_setback(
+        self, job: Job, code: str, message: str, setback: Setback, retry_after: float | None
+    ) -> None:
+        """Follow what `Job.after_failure` decides: poll again, try again, or fail."""
+        waiting = job.provider_task_id is not None
         delay = retry_delay(
-            1, base=self.retry.base_delay, cap=self.retry.max_delay, retry_after=err.retry_after
-        )
-        if job.is_past_deadline(self.clock.now() + timedelta(seconds=delay)):
-            self._fail(job, err.code, err.message)
-            return
-        self.queue.send_poll(job.id or 0, delay)
-
-    def _retry_or_fail(self, job: Job, code: str, message: str, retry_after: float | None) -> None:
-        delay = retry_delay(
-            job.attempts,
+            1 if waiting else max(job.attempts, 1),
             base=self.retry.base_delay,
             cap=self.retry.max_delay,
             retry_after=retry_after,
         )
-        decision = job.after_failure(self.clock.now(), delay)
+        decision = job.after_failure(self.clock.now(), delay, setback)
         if isinstance(decision, Fail):
-            self._fail(job, code, message)
-            return
-        log.info(
-            "job %s: attempt %s failed (%s); retrying in %.1fs", job.id, job.attempts, code, delay
-        )
-        steps.requeue_job(
-            job.id or 0, job.attempts, code, message, uow=self.uow(), run_after=decision.run_after
-        )
+            self._fail(job, code, message, decision)
+        elif isinstance(decision, PollAgain):
+            self._send_poll(job, delay, polls.wait_for_poll(job, decision.at, uow=self.uow()))
+        else:
+            log.info("job %s: %s (%s); trying again in %.1fs", job.id, setback, code, delay)
+            steps.requeue_job(job, code, message, decision, uow=self.uow())
 
-    def _fail(self, job: Job, code: str, message: str) -> None:
-        self.endings.fail(job, code, message)
+    def _fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+        self.endings.fail(job, code, message, decided)

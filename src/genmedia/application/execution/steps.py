@@ -1,18 +1,21 @@
 """The job lifecycle steps, each its own short transaction (SPEC EXE-1, EXE-2).
 
 Network and storage I/O happen between these steps, never inside them. Completion, which
-also writes media and charges, is in `completion`.
+also writes media and charges, is in `completion`; the steps of a job waiting on its
+provider's task are in `polls`. A worker's step applies only while the job still runs
+under the lease the worker holds (`Job.runs`), and for that worker where it names one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
-from genmedia.application.ports import Clock, UnitOfWork, Waiting
+from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
+from genmedia.domain.scheduling import Fail, Retry
 from genmedia.domain.status import Status
 
 DEFAULT_JOB_TIMEOUT = timedelta(minutes=30)
@@ -32,7 +35,8 @@ def claim_jobs(
     The claim is one write guarded by the pending status, which also starts the jobs'
     requests (on PostgreSQL a single statement that locks the jobs, then their requests, in
     id order), so of two deliveries of one message only one claims the job. The first claim
-    fixes the job's deadline: `job_timeout` after the job was created.
+    fixes the job's deadline: `job_timeout` after the job was created. A claim spends no
+    attempt: `begin_runs` does, as the worker calls the provider.
     """
 
     def attempt() -> dict[int, Job]:
@@ -55,15 +59,21 @@ def claim_job(
     return claimed.get(job_id)
 
 
+def begin_runs(
+    runs: Collection[tuple[int, int]], worker_id: str, *, uow: UnitOfWork, now: datetime
+) -> dict[int, bool]:
+    """Record, in one write, that the worker calls the provider now for these (job id,
+    lease) runs of its own: each attempt counts from here (`Job.begin`). Per job still the
+    worker's, whether its cancellation was requested (then it is not begun)."""
+    return retry_stale(lambda: uow.claims.begin(runs, worker_id, now))
+
+
 def release_claim(
-    job_id: int, attempt_no: int, worker_id: str, *, uow: UnitOfWork, clock: Clock
+    job_id: int, lease: int, worker_id: str, *, uow: UnitOfWork, clock: Clock
 ) -> bool:
     """Undo this worker's claim of a job that it never ran (see `Job.release`), or cancel
     the job, releasing its hold, if its cancellation was requested meanwhile; False if the
     job moved on."""
-
-    def applies(job: Job) -> bool:
-        return job.runs(attempt_no, worker_id)
 
     def change(job: Job) -> None:
         if job.cancel_requested:
@@ -75,7 +85,8 @@ def release_claim(
         if job.status is Status.CANCELLED:
             billing.release_for_job(uow, job)
 
-    return _step(job_id, uow=uow, applies=applies, change=change, settle=settle)
+    applies = _running(lease, worker_id)
+    return step(job_id, uow=uow, applies=applies, change=change, settle=settle) is not None
 
 
 def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
@@ -84,39 +95,42 @@ def load_job(job_id: int, *, uow: UnitOfWork) -> Job:
         return uow.jobs.get(job_id)
 
 
-def _step(
+def step(
     job_id: int,
     *,
     uow: UnitOfWork,
     applies: Callable[[Job], bool],
-    change: Callable[[Job], None],
+    change: Callable[[Job], object],
     settle: Callable[[Job], None] | None = None,
-) -> bool:
-    """Load the job, apply `change` if `applies`, save it and make its request follow, then
-    `settle` its credits and commit; retried on a lost race. False, with nothing written,
-    when the job no longer is where the step expects.
+    follow: bool = True,
+) -> Job | None:
+    """Load the job, apply `change` if `applies`, save it, make its request follow (unless
+    not `follow`: the change leaves its status alone), then `settle` its credits and
+    commit; retried on a lost race. The job as changed; None, with nothing written, when
+    it no longer is where the step expects.
 
     Rows are locked in one order everywhere: the job, its request, then hold and wallet.
     """
 
-    def attempt() -> bool:
+    def attempt() -> Job | None:
         with uow:
             job = uow.jobs.get(job_id)
             if not applies(job):
-                return False
+                return None
             change(job)
             uow.jobs.save(job)
-            uow.requests.follow_jobs(job.request_id or 0)
+            if follow:
+                uow.requests.follow_jobs(job.request_id or 0)
             if settle is not None:
                 settle(job)
             uow.commit()
-        return True
+        return job
 
     return retry_stale(attempt)
 
 
-def _running(attempt_no: int) -> Callable[[Job], bool]:
-    return lambda job: job.runs(attempt_no)
+def _running(lease: int, worker_id: str | None = None) -> Callable[[Job], bool]:
+    return lambda job: job.runs(lease, worker_id)
 
 
 def _release(uow: UnitOfWork) -> Callable[[Job], None]:
@@ -126,45 +140,36 @@ def _release(uow: UnitOfWork) -> Callable[[Job], None]:
     return settle
 
 
-def record_provider_task(
-    job_id: int, attempt_no: int, waiting: Waiting, worker_id: str, *, uow: UnitOfWork
-) -> bool:
-    """Persist the provider's task handle, what submitting it cost, and who polls it, before
-    waiting; False if moved on."""
-
-    def change(job: Job) -> None:
-        job.record_task(waiting.task_id, waiting.polling_url, worker_id, waiting.provider_cost)
-
-    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
-
-
 def fail_job(
-    job_id: int, attempt_no: int, code: str, message: str, *, uow: UnitOfWork, clock: Clock
-) -> bool:
-    """Fail a job that still runs this attempt, with a code and a message, releasing its
-    hold; False if it moved on (finished, or requeued by a retry or a rescue)."""
-
-    def change(job: Job) -> None:
-        job.fail(code, message, clock.now())
-
-    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change, settle=_release(uow))
-
-
-def requeue_job(
-    job_id: int,
-    attempt_no: int,
+    job: Job,
     code: str,
     message: str,
     *,
     uow: UnitOfWork,
-    run_after: datetime | None = None,
+    clock: Clock,
+    decided: Fail | None = None,
 ) -> bool:
-    """Send a started job back to pending for another attempt, not before `run_after`."""
+    """Fail a job that still runs under its worker's lease (`job` is the worker's copy), with
+    a code and a message, releasing its hold; False if it moved on (finished, requeued by a
+    retry or a rescue, or taken by another worker)."""
 
-    def change(job: Job) -> None:
-        job.requeue(code, message, run_after)
+    def change(current: Job) -> None:
+        current.fail(code, message, clock.now(), decided)
 
-    return _step(job_id, uow=uow, applies=_running(attempt_no), change=change)
+    applies = _running(job.lease, job.worker_id)
+    found = step(job.id or 0, uow=uow, applies=applies, change=change, settle=_release(uow))
+    return found is not None
+
+
+def requeue_job(job: Job, code: str, message: str, retry: Retry, *, uow: UnitOfWork) -> bool:
+    """Send a job that still runs under its worker's lease back to pending for another
+    attempt, as `retry` decided."""
+
+    def change(current: Job) -> None:
+        current.requeue(code, message, retry)
+
+    applies = _running(job.lease, job.worker_id)
+    return step(job.id or 0, uow=uow, applies=applies, change=change) is not None
 
 
 def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
@@ -176,4 +181,5 @@ def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
     def change(job: Job) -> None:
         job.cancel(clock.now())
 
-    return _step(job_id, uow=uow, applies=applies, change=change, settle=_release(uow))
+    found = step(job_id, uow=uow, applies=applies, change=change, settle=_release(uow))
+    return found is not None

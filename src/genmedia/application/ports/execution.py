@@ -34,6 +34,15 @@ class JobClaims(abc.ABC):
         `request_progress` gives them); the jobs claimed, in id order. Duplicate and unknown
         ids are ignored. Committed on its own: call it outside a unit of work's block."""
 
+    @abc.abstractmethod
+    def begin(
+        self, runs: Collection[tuple[int, int]], worker_id: str, now: datetime
+    ) -> dict[int, bool]:
+        """For the given (job id, lease) runs that `Job.awaits_call` for `worker_id`, as one
+        guarded write that locks them in id order: `Job.begin` those whose cancellation
+        was not requested. Per job that begins, whether its cancellation was requested
+        (then it was not begun); others moved on. Committed on its own."""
+
 
 class JobOutbox(abc.ABC):
     """The jobs table read as an outbox of work to dispatch."""
@@ -58,8 +67,10 @@ class JobOutbox(abc.ABC):
         """Make pending jobs dispatched before then dispatchable again (their message was lost)."""
 
     @abc.abstractmethod
-    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
-        """Running jobs whose worker stopped, or sent no heartbeat since `heartbeat_before`."""
+    def orphaned(self, heartbeat_before: datetime, limit: int, *, after: int = 0) -> list[int]:
+        """The ids above `after`, in order, of up to `limit` running jobs that
+        `Job.is_orphaned` with the live workers (those not stopped that sent a heartbeat
+        since `heartbeat_before`), as far as the database knows: no poll queued."""
 
 
 class WorkerRegistry(abc.ABC):
@@ -73,6 +84,10 @@ class WorkerRegistry(abc.ABC):
     def stopped(self, worker_id: str) -> None:
         """Record that the worker shut down cleanly."""
 
+    @abc.abstractmethod
+    def live(self, heartbeat_before: datetime) -> set[str]:
+        """The workers not stopped that sent a heartbeat since `heartbeat_before`."""
+
 
 class JobQueue(abc.ABC):
     """The transport that hands job ids to workers."""
@@ -83,5 +98,22 @@ class JobQueue(abc.ABC):
         can; if it raises, any of them may or may not have been sent."""
 
     @abc.abstractmethod
-    def send_poll(self, job_id: int, delay: float) -> None:
-        """Ask a worker to poll the job's provider task after `delay` seconds."""
+    def send_poll(self, job_id: int, delay: float, token: int) -> None:
+        """Ask a worker to poll the job's provider task after `delay` seconds, if the job
+        still waits for a poll with this token then."""
+
+    @abc.abstractmethod
+    def poll_messages(self) -> list[tuple[int, int | None]]:
+        """The (job id, token) of every poll message the transport holds: queued, delayed,
+        or fetched by a consumer and not yet acknowledged (token None: a message without)."""
+
+    def discard_polls(self, polls: Collection[tuple[int, int | None]]) -> int:
+        """Remove the poll messages with these (job id, token) that the transport holds and
+        can still take back; how many. A transport that cannot keeps them (each is dropped
+        when a worker takes it)."""
+        return 0
+
+    def recover(self, dead_after: float) -> None:  # noqa: B027
+        """Give back to their queues the messages fetched by consumers that have been
+        silent for `dead_after` seconds (their process died). A transport whose consumers
+        cannot die apart from its process has nothing to recover."""

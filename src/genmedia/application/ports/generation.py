@@ -76,6 +76,10 @@ class JobRepository(abc.ABC):
         """Those of these jobs that exist, in id order, locked until the transaction ends."""
 
     @abc.abstractmethod
+    def find(self, job_ids: Collection[int]) -> list[Job]:
+        """Those of these jobs that exist, in id order, read without a lock."""
+
+    @abc.abstractmethod
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         """Write the outcome of jobs that `Job.complete` moved on from processing (status,
         times, output metadata, credits, provider cost, error fields), each only where its

@@ -30,6 +30,10 @@ class StatsRepository(abc.ABC):
     def pending_by_tier(self) -> dict[str, int]:
         """Live pending jobs per priority tier (see domain.scheduling.tier_of)."""
 
+    @abc.abstractmethod
+    def waiting_on_provider(self) -> int:
+        """Live running jobs that wait on their provider's task (they have one)."""
+
 
 class Metrics(abc.ABC):
     """What the pipeline reports for monitoring."""

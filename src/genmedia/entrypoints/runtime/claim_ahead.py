@@ -2,14 +2,15 @@
 
 The broker's consumer thread fetches messages in batches; before any worker thread takes
 them up, the process claims their jobs together, and keeps each until its thread asks
-for it (`claim`). A job that waited longer than `recheck` seconds is read again first: a
-cancellation or a rescue may have reached it meanwhile.
+for it (`claim`). A claim spends no attempt: the thread that takes the job up records
+that its provider call begins (`JobRunner.begin`), which also finds a cancellation or a
+rescue that reached the job while it waited here. A job that waited here when its worker
+died is given back by the rescuer with its attempts unspent.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 
 from genmedia.application.execution.claims import WorkerClaims
@@ -22,14 +23,11 @@ class ClaimAhead:
     """Jobs claimed as their messages were fetched, by id, until a worker thread runs them;
     a job not claimed ahead is claimed by `fallback`."""
 
-    def __init__(
-        self, claims: WorkerClaims, *, fallback: Callable[[int], Job | None], recheck: float = 1.0
-    ) -> None:
+    def __init__(self, claims: WorkerClaims, *, fallback: Callable[[int], Job | None]) -> None:
         self._claims = claims
         self._fallback = fallback
-        self._recheck = recheck
-        # Jobs that no thread has taken up yet, by id, with the time.monotonic() of their claim.
-        self._ahead: dict[int, tuple[Job, float]] = {}
+        # Jobs that no thread has taken up yet, by id.
+        self._ahead: dict[int, Job] = {}
         self._claiming = False
 
     def start(self) -> None:
@@ -52,21 +50,15 @@ class ClaimAhead:
         except Exception:
             log.warning("claiming %s fetched jobs failed", len(job_ids), exc_info=True)
             return
-        now = time.monotonic()
         for job in claimed:
             if job is not None:
-                self._ahead[job.id or 0] = (job, now)
+                self._ahead[job.id or 0] = job
 
     def claim(self, job_id: int) -> Job | None:
         """The job for a worker thread to run, claimed ahead or now; None if it is not this
         thread's to run (claimed or finished already)."""
         ahead = self._ahead.pop(job_id, None)
-        return self._fallback(job_id) if ahead is None else self._still_ours(*ahead)
-
-    def _still_ours(self, job: Job, claimed_at: float) -> Job | None:
-        if time.monotonic() - claimed_at < self._recheck:
-            return job
-        return self._claims.still_ours(job)
+        return self._fallback(job_id) if ahead is None else ahead
 
     def release(self) -> int:
         """Undo the claims that no thread took up (call it once the worker threads have
@@ -75,7 +67,7 @@ class ClaimAhead:
         released = 0
         while True:
             try:
-                _, (job, _) = self._ahead.popitem()
+                _, job = self._ahead.popitem()
             except KeyError:  # empty, perhaps since a straggling thread took the last one
                 return released
             released += self._release(job)

@@ -14,8 +14,9 @@ from genmedia.entrypoints.runtime.group_commit import GroupCommit
 
 @attrs.frozen(kw_only=True)
 class WorkerJobs:
-    """The runner whose claims are made at fetch or by group commit, and whose completions
-    the completer writes; with the two, which the worker runtime starts and stops."""
+    """The runner whose claims are made at fetch or by group commit, whose provider calls
+    begin by group commit, and whose completions the completer writes; with the claims
+    ahead and the completer, which the worker runtime starts and stops."""
 
     runner: JobRunner
     ahead: ClaimAhead
@@ -26,14 +27,16 @@ class WorkerJobs:
         cls,
         runner: JobRunner,
         *,
-        recheck: float = 1.0,
         pause: float = 1.0,
         on_finished: Callable[[], None] | None = None,
     ) -> WorkerJobs:
-        """`runner` with its claims and completions grouped (`recheck`: see `ClaimAhead`;
-        `pause`: seconds between tries to write completions given back)."""
+        """`runner` with its claims, beginnings and completions grouped (`pause`: seconds
+        between tries to write completions given back)."""
         claims = GroupCommit(runner.claims.claim_all)
-        ahead = ClaimAhead(runner.claims, fallback=claims.submit, recheck=recheck)
+        begins = GroupCommit(runner.claims.begin_all)
+        ahead = ClaimAhead(runner.claims, fallback=claims.submit)
         completer = Completer(runner.endings, pause=pause, on_finished=on_finished)
-        grouped = attrs.evolve(runner, claim=ahead.claim, complete=completer.complete)
+        grouped = attrs.evolve(
+            runner, claim=ahead.claim, begin=begins.submit, complete=completer.complete
+        )
         return cls(runner=grouped, ahead=ahead, completer=completer)

@@ -93,6 +93,7 @@ generation_jobs = sa.Table(
     sa.Column("error_code", sa.String(64)),
     counter("attempts"),
     sa.Column("max_attempts", sa.Integer(), nullable=False, server_default="3"),
+    counter("lease"),
     sa.Column("started_at", UtcDateTime()),
     sa.Column("completed_at", UtcDateTime()),
     sa.Column("dispatched_at", UtcDateTime()),

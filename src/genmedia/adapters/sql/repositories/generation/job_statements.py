@@ -1,9 +1,11 @@
 """The statements of jobs, built once on first use and bound per call.
 
-`claim` and `complete` are the PostgreSQL forms of `Job.claim` (with the start of the jobs'
-requests, `request_progress`) and of writing what `Job.complete` decided where the row
-still runs that attempt (`runs_attempt`); tests/integration/contracts/test_job_contracts.py
-holds each to its domain rule.
+`claim`, `begin` and `complete` are the PostgreSQL forms of `Job.claim` (with the start of
+the jobs' requests, `request_progress`), of `Job.begin` where `Job.awaits_call`, and of
+writing what `Job.complete` decided where the row still runs under that lease
+(`runs_lease`); tests/integration/contracts/test_job_contracts.py holds each to its domain
+rule. Every other write of a job is guarded by the status, lease and worker it was loaded
+with (`guarded_update`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,16 @@ _requests = generation_requests
 def by_id() -> sa.Select[tuple[object, ...]]:
     """The :job's row."""
     return sa.select(_jobs).where(_jobs.c.id == sa.bindparam("job"))
+
+
+@functools.cache
+def by_ids() -> sa.Select[tuple[object, ...]]:
+    """The rows of the :jobs, in id order."""
+    return (
+        sa.select(_jobs)
+        .where(_jobs.c.id.in_(sa.bindparam("jobs", expanding=True)))
+        .order_by(_jobs.c.id)
+    )
 
 
 @functools.cache
@@ -78,13 +90,41 @@ def _claimed(locked: sa.CTE, pending: sa.ColumnElement[bool]) -> sa.CTE:
         .values(
             status=Status.PROCESSING,
             worker_id=sa.bindparam("worker"),
-            started_at=sa.bindparam("now"),
-            attempts=_jobs.c.attempts + 1,
+            lease=_jobs.c.lease + 1,
+            started_at=None,
             deadline_at=sa.func.coalesce(_jobs.c.deadline_at, _jobs.c.created_at + timeout),
         )
         .returning(*_jobs.c)
         .cte("claimed")
     )
+
+
+@functools.cache
+def begin() -> sa.Select[tuple[int, bool]]:
+    """`Job.begin` from arrays of :job and :run_lease (PostgreSQL): lock in id order the
+    rows that `Job.awaits_call` for :worker, begin those whose cancellation was not
+    requested; the ids and cancellation flags of the rows locked."""
+    given = sa.select(unnested(_jobs, {"job": "id", "run_lease": "lease"})).cte("given")
+    locked = (
+        sa.select(_jobs.c.id, _jobs.c.cancel_requested)
+        .join(given, sa.and_(_jobs.c.id == given.c.job, _jobs.c.lease == given.c.run_lease))
+        .where(
+            _jobs.c.status == Status.PROCESSING,
+            _jobs.c.worker_id == sa.bindparam("worker"),
+            _jobs.c.started_at.is_(None),
+            _jobs.c.provider_task_id.is_(None),
+        )
+        .order_by(_jobs.c.id)
+        .with_for_update(of=_jobs, key_share=True)
+        .cte("locked")
+    )
+    begun = (
+        sa.update(_jobs)
+        .where(_jobs.c.id == locked.c.id, sa.not_(locked.c.cancel_requested))
+        .values(attempts=_jobs.c.attempts + 1, started_at=sa.bindparam("now"))
+        .cte("begun")
+    )
+    return sa.select(locked.c.id, locked.c.cancel_requested).add_cte(begun)
 
 
 @functools.cache
@@ -106,14 +146,14 @@ OUTCOME = COMPLETION_FIELDS
 
 @functools.cache
 def complete() -> sa.Select[tuple[int, int, int]]:
-    """`save_completed` from arrays (PostgreSQL): lock the rows still processing the given
-    attempt in id order, write their outcome, then lock their requests in id order; the
-    ids and attempts written."""
-    fields = {"job": "id", "was_attempts": "attempts"} | {f"v_{name}": name for name in OUTCOME}
+    """`save_completed` from arrays (PostgreSQL): lock the rows still processing under the
+    given lease in id order, write their outcome, then lock their requests in id order;
+    the ids and leases written."""
+    fields = {"job": "id", "was_lease": "lease"} | {f"v_{name}": name for name in OUTCOME}
     given = sa.select(unnested(_jobs, fields)).cte("given")
     running = sa.and_(
         _jobs.c.id == given.c.job,
-        _jobs.c.attempts == given.c.was_attempts,
+        _jobs.c.lease == given.c.was_lease,
         _jobs.c.status == Status.PROCESSING,
     )
     locked = (
@@ -127,23 +167,23 @@ def complete() -> sa.Select[tuple[int, int, int]]:
         sa.update(_jobs)
         .where(_jobs.c.id == locked.c.id, running)
         .values({name: given.c[f"v_{name}"] for name in OUTCOME})
-        .returning(_jobs.c.id, _jobs.c.attempts, _jobs.c.request_id)
+        .returning(_jobs.c.id, _jobs.c.lease, _jobs.c.request_id)
         .cte("completed")
     )
     requests = _locked(_requests, "requests", _requests.c.id.in_(sa.select(completed.c.request_id)))
     # Read by the main query: a plain SELECT in WITH runs only if something reads it.
     requests_locked = sa.select(sa.func.count()).select_from(requests).scalar_subquery()
-    return sa.select(completed.c.id, completed.c.attempts, requests_locked.label("requests"))
+    return sa.select(completed.c.id, completed.c.lease, requests_locked.label("requests"))
 
 
 @functools.cache
 def complete_one() -> sa.Update:
-    """`save_completed` of one job: its outcome, where it still runs the given attempt."""
+    """`save_completed` of one job: its outcome, where it still runs under the given lease."""
     return (
         sa.update(_jobs)
         .where(
             _jobs.c.id == sa.bindparam("job"),
-            _jobs.c.attempts == sa.bindparam("was_attempts"),
+            _jobs.c.lease == sa.bindparam("was_lease"),
             _jobs.c.status == Status.PROCESSING,
         )
         .values({name: sa.bindparam(f"v_{name}") for name in OUTCOME})
@@ -158,7 +198,8 @@ def guarded_update(columns: frozenset[str]) -> sa.Update:
         .where(
             _jobs.c.id == sa.bindparam("job"),
             _jobs.c.status == sa.bindparam("was_status"),
-            _jobs.c.attempts == sa.bindparam("was_attempts"),
+            _jobs.c.lease == sa.bindparam("was_lease"),
+            _jobs.c.worker_id.is_not_distinct_from(sa.bindparam("was_worker")),
         )
         .values({name: sa.bindparam(f"v_{name}") for name in sorted(columns)})
     )
@@ -167,14 +208,15 @@ def guarded_update(columns: frozenset[str]) -> sa.Update:
 @functools.lru_cache(maxsize=64)
 def guarded_update_unnested(columns: frozenset[str]) -> sa.Update:
     """`_guarded_update` of many rows from arrays (PostgreSQL): same names, one statement."""
-    fields = {"job": "id", "was_status": "status", "was_attempts": "attempts"}
+    fields = {"job": "id", "was_status": "status", "was_lease": "lease", "was_worker": "worker_id"}
     given = unnested(_jobs, fields | {f"v_{name}": name for name in sorted(columns)})
     return (
         sa.update(_jobs)
         .where(
             _jobs.c.id == given.c.job,
             _jobs.c.status == given.c.was_status,
-            _jobs.c.attempts == given.c.was_attempts,
+            _jobs.c.lease == given.c.was_lease,
+            _jobs.c.worker_id.is_not_distinct_from(given.c.was_worker),
         )
         .values({name: given.c[f"v_{name}"] for name in sorted(columns)})
     )

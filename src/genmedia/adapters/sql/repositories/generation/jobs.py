@@ -24,7 +24,7 @@ _Params = dict[str, Any]
 
 class SqlJobRepository(SqlRepository, JobRepository):
     """Jobs without their request; `save_all` writes only the changed columns, and only while
-    each row still has the status and attempt count it was loaded with."""
+    each row still has the status, lease and worker it was loaded with."""
 
     def __init__(self, connection: sa.Connection, loaded: LoadedJobs) -> None:
         super().__init__(connection)
@@ -42,6 +42,13 @@ class SqlJobRepository(SqlRepository, JobRepository):
         if not job_ids:
             return []
         rows = self._connection.execute(statements.lock(), {"jobs": sorted(set(job_ids))})
+        return [self._remembered(row) for row in rows]
+
+    def find(self, job_ids: Collection[int]) -> list[Job]:
+        """Those of these jobs that exist, in id order, not locked."""
+        if not job_ids:
+            return []
+        rows = self._connection.execute(statements.by_ids(), {"jobs": sorted(set(job_ids))})
         return [self._remembered(row) for row in rows]
 
     def claim(
@@ -72,19 +79,53 @@ class SqlJobRepository(SqlRepository, JobRepository):
             self._connection.execute(statements.start(), {"requests": requests})
         return jobs
 
+    def begin(
+        self, runs: Collection[tuple[int, int]], worker_id: str, now: datetime
+    ) -> dict[int, bool]:
+        """What `JobClaims.begin` does, in this transaction: on PostgreSQL in one statement
+        (`job_statements.begin`); elsewhere by locking, `Job.begin` and a guarded save."""
+        given = sorted(set(runs))
+        if not given:
+            return {}
+        if not on_postgresql(self._connection):
+            return self._begin_in_steps(set(given), worker_id, now)
+        params = {
+            "job": [job_id for job_id, _ in given],
+            "run_lease": [lease for _, lease in given],
+            "worker": worker_id,
+            "now": now,
+        }
+        rows = self._connection.execute(statements.begin(), params)
+        return {row.id: row.cancel_requested for row in rows}
+
+    def _begin_in_steps(
+        self, runs: set[tuple[int, int]], worker_id: str, now: datetime
+    ) -> dict[int, bool]:
+        locked = self.lock({job_id for job_id, _ in runs})
+        jobs = [
+            job
+            for job in locked
+            if (job.id, job.lease) in runs and job.awaits_call(job.lease, worker_id)
+        ]
+        begun = [job for job in jobs if not job.cancel_requested]
+        for job in begun:
+            job.begin(now)
+        self.save_all(begun)
+        return {job.id or 0: job.cancel_requested for job in jobs}
+
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
-        """Write the completed jobs' outcome where each still runs the attempt it ran: on
+        """Write the completed jobs' outcome where each still runs the lease it ran under: on
         PostgreSQL one statement for them all, which also locks their requests; elsewhere
         one guarded UPDATE each, in id order (SQLite's writer holds the database). The jobs
         written."""
-        given = sorted(jobs, key=lambda job: (job.id or 0, job.attempts))
+        given = sorted(jobs, key=lambda job: (job.id or 0, job.lease))
         rows = [_outcome(job) for job in given]
         if not rows:
             return []
         if on_postgresql(self._connection):
             result = self._connection.execute(statements.complete(), arrays(rows, list(rows[0])))
-            written = {(row.id, row.attempts) for row in result}
-            return [job for job in given if (job.id, job.attempts) in written]
+            written = {(row.id, row.lease) for row in result}
+            return [job for job in given if (job.id, job.lease) in written]
         complete_one = statements.complete_one()
         return [
             job
@@ -113,7 +154,12 @@ class SqlJobRepository(SqlRepository, JobRepository):
         if before is None or job.id is None:
             raise ValueError("save_all() takes jobs loaded through this unit of work")
         changed = job_changes(job, before)
-        guard = {"job": job.id, "was_status": before["status"], "was_attempts": before["attempts"]}
+        guard = {
+            "job": job.id,
+            "was_status": before["status"],
+            "was_lease": before["lease"],
+            "was_worker": before["worker_id"],
+        }
         return frozenset(changed), {f"v_{name}": value for name, value in changed.items()} | guard
 
     def _update(self, columns: frozenset[str], rows: list[_Params]) -> int:
@@ -130,8 +176,8 @@ class SqlJobRepository(SqlRepository, JobRepository):
 
 
 def _outcome(job: Job) -> _Params:
-    """The bound parameters that write a completed job's outcome, guarded by its attempt."""
+    """The bound parameters that write a completed job's outcome, guarded by its lease."""
     if job.id is None or job.status is not Status.COMPLETED:
         raise ValueError("save_completed() takes stored jobs that Job.complete moved on")
     outcome = {f"v_{name}": getattr(job, name) for name in statements.OUTCOME}
-    return {"job": job.id, "was_attempts": job.attempts, **outcome}
+    return {"job": job.id, "was_lease": job.lease, **outcome}

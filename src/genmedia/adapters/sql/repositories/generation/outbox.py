@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
+from genmedia.adapters.sql.repositories.workers.registry import live_workers
 from genmedia.adapters.sql.tables import generation_jobs, workers
 from genmedia.application.ports import JobOutbox, PendingJob
 from genmedia.domain.scheduling import pick_dispatchable
@@ -159,16 +160,21 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
         )
         return self._connection.execute(statement).rowcount
 
-    def orphaned(self, heartbeat_before: datetime, limit: int) -> list[int]:
-        """Running jobs whose worker is gone: stopped, silent since then, or never seen."""
-        alive = sa.select(workers.c.id).where(
-            workers.c.stopped_at.is_(None), workers.c.heartbeat_at >= heartbeat_before
-        )
+    def orphaned(self, heartbeat_before: datetime, limit: int, *, after: int = 0) -> list[int]:
+        """Running jobs above `after` that `Job.is_orphaned` with no poll queued: their
+        worker is stopped, silent since then or never seen, or they have none and their
+        poll came due before then."""
+        alive = sa.select(workers.c.id).where(live_workers(heartbeat_before))
+        overdue = sa.or_(_jobs.c.run_after.is_(None), _jobs.c.run_after < heartbeat_before)
         query = (
             sa.select(_jobs.c.id)
             .where(
                 _jobs.c.status == Status.PROCESSING,
-                sa.or_(_jobs.c.worker_id.is_(None), _jobs.c.worker_id.not_in(alive)),
+                _jobs.c.id > after,
+                sa.or_(
+                    sa.and_(_jobs.c.worker_id.is_not(None), _jobs.c.worker_id.not_in(alive)),
+                    sa.and_(_jobs.c.worker_id.is_(None), overdue),
+                ),
             )
             .order_by(_jobs.c.id)
             .limit(limit)

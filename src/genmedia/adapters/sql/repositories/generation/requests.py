@@ -183,7 +183,8 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
             .where(
                 _jobs.c.id == job_id,
                 _jobs.c.status == before["status"],
-                _jobs.c.attempts == before["attempts"],
+                _jobs.c.lease == before["lease"],
+                _jobs.c.worker_id.is_not_distinct_from(before["worker_id"]),
             )
             .values(changed)
         )

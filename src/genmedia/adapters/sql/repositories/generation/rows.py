@@ -26,7 +26,7 @@ _REQUEST_FIELDS = (
 # A job's input (the input_json column) is fixed when it is created, so saves never write it.
 _JOB_FIELDS = (
     "user_id", "project_id", "feature_id", "category", "status", "priority", "worker_id",
-    "output_metadata", "error_code", "error_message", "attempts", "max_attempts",
+    "output_metadata", "error_code", "error_message", "attempts", "max_attempts", "lease",
     "started_at", "completed_at", "provider_task_id", "provider_polling_url",
     "legacy_provider_task_id", "provider_cost", "credits_used", "dispatched_at", "run_after",
     "deadline_at", "cancel_requested", "deleted_at",

@@ -17,7 +17,7 @@ _live = _jobs.c.deleted_at.is_(None)
 
 
 class SqlStatsRepository(SqlRepository, StatsRepository):
-    """Two GROUP BY queries, each answered from a partial index of live jobs."""
+    """Counts, each answered from a partial index of live jobs."""
 
     def count_jobs_by_status(self) -> dict[str, int]:
         """Live jobs per status (idx_generation_jobs_status)."""
@@ -39,3 +39,10 @@ class SqlStatsRepository(SqlRepository, StatsRepository):
         for row in self._all(query):
             tiers[tier_of(row.priority)] += row.n
         return dict(tiers)
+
+    def waiting_on_provider(self) -> int:
+        """Live running jobs with a provider task (idx_generation_jobs_status)."""
+        query = sa.select(sa.func.count()).where(
+            _live, _jobs.c.status == Status.PROCESSING.value, _jobs.c.provider_task_id.is_not(None)
+        )
+        return int(self._connection.execute(query).scalar_one())

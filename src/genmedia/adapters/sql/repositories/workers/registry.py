@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -32,3 +34,13 @@ class SqlWorkerRegistry(SqlRepository, WorkerRegistry):
         self._connection.execute(
             sa.update(workers).where(workers.c.id == worker_id).values(stopped_at=NOW)
         )
+
+    def live(self, heartbeat_before: datetime) -> set[str]:
+        """The workers not stopped whose heartbeat is not older than `heartbeat_before`."""
+        query = sa.select(workers.c.id).where(live_workers(heartbeat_before))
+        return set(self._connection.execute(query).scalars())
+
+
+def live_workers(heartbeat_before: datetime | sa.BindParameter[datetime]) -> sa.ColumnElement[bool]:
+    """The condition on `workers` rows of the workers alive at `heartbeat_before`."""
+    return sa.and_(workers.c.stopped_at.is_(None), workers.c.heartbeat_at >= heartbeat_before)
