@@ -59,6 +59,15 @@ class FakeStatsRepository(Repo, StatsRepository):
                     counts[tier_of(job.priority)] = counts.get(tier_of(job.priority), 0) + 1
         return counts
 
+    def waiting_on_provider(self) -> int:
+        return sum(
+            job.deleted_at is None
+            and job.status is Status.PROCESSING
+            and job.provider_task_id is not None
+            for request in self.db.requests.values()
+            for job in request.jobs
+        )
+
 
 class FakeIdempotencyKeys(Repo, IdempotencyKeys):
     def claim(self, key: IdempotencyKey, now: datetime) -> bool:
@@ -86,12 +95,3 @@ class FakeIdempotencyKeys(Repo, IdempotencyKeys):
         for k in expired:
             del self.db.idempotency[k]
         return len(expired)
-
-    def waiting_on_provider(self) -> int:
-        return sum(
-            job.deleted_at is None
-            and job.status is Status.PROCESSING
-            and job.provider_task_id is not None
-            for request in self.db.requests.values()
-            for job in request.jobs
-        )
