@@ -82,8 +82,8 @@ def _ledger_matches(http: httpx.Client, request: dict[str, Any]) -> None:
     assert [e["amount"] for e in entries if e["type"] == "credit"] == [100]  # the welcome grant
 
 
-def flow(base: str) -> None:
-    """The user flow against the API at `base`."""
+def flow(base: str) -> dict[str, Any]:
+    """The user flow against the API at `base`; the finished request as the API shows it."""
     with httpx.Client(base_url=base, timeout=30) as http:
         _log_in(http)
         body = _request_body(http)
@@ -98,6 +98,7 @@ def flow(base: str) -> None:
         for media in request["media"]:
             _downloaded(http, media)
         _ledger_matches(http, request)
+    return request
 
 
 def test_the_flow_over_http_on_postgresql_redis_and_s3_with_a_worker_process(
@@ -107,9 +108,10 @@ def test_the_flow_over_http_on_postgresql_redis_and_s3_with_a_worker_process(
     worker = stack.worker()
     try:
         with served(stack.env, stack.home / "serve.log") as server:
-            flow(server.base)
+            request = flow(server.base)
     finally:
         stop(worker)
+    assert (request["status"], len(request["media"])) == ("completed", 2)
 
 
 def test_the_flow_over_http_on_the_embedded_default_with_serve_alone(tmp_path: Path) -> None:
@@ -117,4 +119,5 @@ def test_the_flow_over_http_on_the_embedded_default_with_serve_alone(tmp_path: P
     genmedia("db", "upgrade", env=env)
     genmedia("seed", env=env)
     with served(env, tmp_path / "serve.log") as server:
-        flow(server.base)
+        request = flow(server.base)
+    assert (request["status"], len(request["media"])) == ("completed", 2)

@@ -9,11 +9,12 @@ from typing import Any
 import attrs
 
 from genmedia.application.generation.requests import Estimate
-from genmedia.domain.catalog import MediaCategory
+from genmedia.application.media.library import LinkedMedia
 from genmedia.domain.job import Job
-from genmedia.domain.media import Media, MediaKind
+from genmedia.domain.media import Media
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
+from genmedia.entrypoints.http.presenters.media import MediaView, media_view
 
 Link = Callable[[Media], str]
 """A time-limited URL of a media's stored object."""
@@ -62,32 +63,10 @@ class RequestView:
 
 
 @attrs.frozen(kw_only=True)
-class RequestMediaView:
-    """A media a request made (API.md's media object); `url` reads it for a limited time."""
-
-    id: int
-    kind: MediaKind
-    media_type: MediaCategory
-    url: str
-    blurhash: str
-    width: int
-    height: int
-    file_size: int
-    file_format: str
-    original_filename: str | None
-    original_media_id: int | None
-    request_id: int | None
-    job_id: int | None
-    is_favorite: bool
-    download_count: int
-    created_at: datetime | None
-
-
-@attrs.frozen(kw_only=True)
 class RequestDetailView(RequestView):
     """A request with its jobs and the media they made."""
 
-    media: list[RequestMediaView]
+    media: list[MediaView]
 
 
 def estimate_view(estimate: Estimate) -> EstimateView:
@@ -124,34 +103,12 @@ def request_view(request: GenerationRequest) -> RequestView:
     return RequestView(**_request_fields(request))
 
 
-def media_view(media: Media, link: Link) -> RequestMediaView:
-    """A media with a time-limited URL."""
-    info = media.info
-    return RequestMediaView(
-        id=media.id or 0,
-        kind=media.kind,
-        media_type=media.media_type,
-        url=link(media),
-        blurhash=info.blurhash,
-        width=info.width,
-        height=info.height,
-        file_size=info.file_size,
-        file_format=info.file_format,
-        original_filename=media.original_filename,
-        original_media_id=media.original_media_id,
-        request_id=media.request_id,
-        job_id=media.job_id,
-        is_favorite=media.is_favorite,
-        download_count=media.download_count,
-        created_at=media.created_at,
-    )
-
-
 def request_detail_view(
     found: tuple[GenerationRequest, list[Media]], link: Link
 ) -> RequestDetailView:
     """A request, its jobs and its media."""
     request, media = found
     return RequestDetailView(
-        **_request_fields(request), media=[media_view(item, link) for item in media]
+        **_request_fields(request),
+        media=[media_view(LinkedMedia(item, link(item))) for item in media],
     )
