@@ -27,13 +27,13 @@ baseline, so a slow spell of this shared machine weighs on both.
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +45,7 @@ from tests.http.served import free_port, served
 
 from bench.http_media import big_image, peak_rss_growth_mib
 from bench.stack import CREDITS, SMALL, bench_settings, settings_env
+from bench.wallet import measure
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.entrypoints.container import build_container
 
@@ -102,26 +103,15 @@ def _wrk(url: str, script: str, headers: dict[str, str] | None = None) -> dict[s
     }
 
 
-def _threads_per_s(work: Any) -> float:
-    stop, start = threading.Event(), threading.Barrier(CLIENTS + 1)
-    counts = [0] * CLIENTS
+def _in_process(container: Any, commands: list[SubmitRequest]) -> float:
+    """Submits per second by CLIENTS threads in this process, each for its own user."""
+    users = itertools.count()
 
-    def loop(i: int) -> None:
-        start.wait()
-        while not stop.is_set():
-            work(i)
-            counts[i] += 1
+    def worker() -> Any:
+        command = commands[next(users) % len(commands)]
+        return lambda: container.submit_request(command)
 
-    threads = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(CLIENTS)]
-    for thread in threads:
-        thread.start()
-    start.wait()
-    began = time.perf_counter()
-    time.sleep(SECONDS)
-    stop.set()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / (time.perf_counter() - began)
+    return measure(CLIENTS, SECONDS, worker)
 
 
 def _recorded_template_sql(container: Any) -> list[tuple[str, Any]]:
@@ -226,9 +216,7 @@ def run() -> dict[str, float]:
                 figures = _wrk(f"{base}/v1/requests", submit)
                 rounds["sub"].append(figures["per_s"])
                 rounds["p95"].append(figures["p95_ms"])
-                rounds["inproc"].append(
-                    _threads_per_s(lambda i: container.submit_request(commands[i]))
-                )
+                rounds["inproc"].append(_in_process(container, commands))
             print({key: [round(v, 1) for v in values] for key, values in rounds.items()})
             upload = peak_rss_growth_mib(server, auth, big_image(logs, UPLOAD_BYTES))
         container.shutdown_resources()

@@ -24,7 +24,7 @@ SECONDS = 6.0
 CREDITS = 10_000_000
 
 
-def _measure(clients: int, seconds: float, make_worker: Callable[[], Callable[[], None]]) -> float:
+def measure(clients: int, seconds: float, make_worker: Callable[[], Callable[[], None]]) -> float:
     """Pairs per second over `seconds`, with `clients` threads each running its own worker."""
     stop, start = threading.Event(), threading.Barrier(clients + 1)
     counts = [0] * clients
@@ -62,7 +62,7 @@ def _use_cases(url: str, user_id: int) -> float:
         return pair
 
     try:
-        return _measure(CLIENTS, SECONDS, worker)
+        return measure(CLIENTS, SECONDS, worker)
     finally:
         engine.dispose()
 
@@ -113,7 +113,7 @@ def _raw(url: str, user_id: int) -> float:
 
         return pair
 
-    return _measure(CLIENTS, SECONDS, worker)
+    return measure(CLIENTS, SECONDS, worker)
 
 
 def run() -> dict[str, float]:
