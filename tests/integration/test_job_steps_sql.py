@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.repositories.generation import job_statements
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.catalog.seeding import seed_catalog
 from genmedia.application.execution.completion import StoredOutput, complete_job
@@ -158,3 +159,18 @@ def test_a_rescued_job_past_its_deadline_fails_and_releases_its_hold(engine: sa.
     assert failed.status is Status.FAILED
     with SqlUnitOfWork(engine) as uow:
         assert uow.wallets.get(request.user_id).held == 0
+
+
+def test_beginning_a_call_does_not_wait_for_the_disk_but_other_writes_do(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = clean_postgres_engine
+    request = _submitted(engine, batch=1)
+    job = _claimed(engine, request.jobs[0].id or 0, call=False)
+    with engine.connect() as connection, connection.begin():
+        runs = {"job": [job.id], "run_lease": [job.lease], "worker": "worker-1"}
+        begun = connection.execute(job_statements.begin(), {**runs, "now": CLOCK.now()})
+        assert [row.id for row in begun] == [job.id]
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "off"
+    with engine.connect() as connection, connection.begin():
+        assert connection.exec_driver_sql("SHOW synchronous_commit").scalar() == "on"
