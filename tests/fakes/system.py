@@ -102,6 +102,9 @@ class FakeCounters(Counters):
         self.hits[key] = self.hits.get(key, 0) + 1
         return Count(self.hits[key], window)
 
+    async def hit_from_loop(self, key: str, window: float) -> Count:
+        return self.hit(key, window)
+
     def peek(self, key: str) -> Count:
         return Count(self.hits.get(key, 0), 60.0)
 

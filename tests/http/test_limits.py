@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -123,5 +124,26 @@ def test_redis_counters_count_hits_in_a_window_and_forget_them(
         assert counters.peek("k").hits == 2
         counters.clear("k")
         assert counters.peek("k").hits == 0
+    finally:
+        counters.close()
+
+
+def test_redis_counters_hit_from_an_event_loop_shares_the_window_of_plain_hits(
+    redis_settings: dict[str, Any],
+) -> None:
+    counters = RedisCounters(REDIS_URL, redis_settings["redis_namespace"])
+
+    async def from_loop() -> list[int]:
+        hits = [(await counters.hit_from_loop("k", 60)).hits for _ in range(2)]
+        await counters.leave_loop()
+        hits.append((await counters.hit_from_loop("k", 60)).hits)  # a new client after leaving
+        await counters.leave_loop()
+        return hits
+
+    try:
+        assert counters.hit("k", 60).hits == 1
+        assert asyncio.run(from_loop()) == [2, 3, 4]
+        assert asyncio.run(from_loop()) == [5, 6, 7]
+        assert counters.peek("k").hits == 7
     finally:
         counters.close()

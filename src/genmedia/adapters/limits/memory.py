@@ -29,6 +29,10 @@ class MemoryCounters(Counters):
             self._windows[key] = (hits + 1, ends)
         return Count(hits + 1, ends - now)
 
+    async def hit_from_loop(self, key: str, window: float) -> Count:
+        """`hit`: it does no I/O, so it runs on the loop itself."""
+        return self.hit(key, window)
+
     def peek(self, key: str) -> Count:
         """The count of `key`'s current window, without a hit (zero if none)."""
         now = time.monotonic()

@@ -23,6 +23,13 @@ class Counters(abc.ABC):
         """Count one hit of `key` in its current window of `window` seconds."""
 
     @abc.abstractmethod
+    async def hit_from_loop(self, key: str, window: float) -> Count:
+        """`hit`, for a caller on an event loop: it never blocks the loop on I/O."""
+
+    async def leave_loop(self) -> None:  # noqa: B027 (nothing to let go of by default)
+        """Let go of what `hit_from_loop` holds for the running loop, which is ending."""
+
+    @abc.abstractmethod
     def peek(self, key: str) -> Count:
         """The count of `key`'s current window, without a hit (zero if none)."""
 

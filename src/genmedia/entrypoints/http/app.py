@@ -127,6 +127,7 @@ def create_app(container: Container) -> Litestar:
             "page": PAGE,
         },
         middleware=_middleware(container),
+        on_shutdown=[container.counters().leave_loop],
         exception_handlers=problems.HANDLERS,
         openapi_config=_openapi(),
         cors_config=_cors(container.config.cors_origins()),

@@ -14,7 +14,6 @@ from genmedia.application.identity.sessions import Authenticated
 from genmedia.application.ports import Counters
 from genmedia.domain.errors import TooManyAttempts
 from genmedia.domain.limits import Limit
-from genmedia.entrypoints.http.threads import in_thread
 
 UNLIMITED = "unlimited"
 
@@ -43,7 +42,7 @@ class RateLimit(ASGIMiddleware):
             key, limit = f"rate:token:{caller.token.id}", self._per_token
         else:
             key, limit = f"rate:address:{client_address(scope)}", self._per_address
-        count = await in_thread(self._counters.hit, key, limit.seconds)
+        count = await self._counters.hit_from_loop(key, limit.seconds)
         if not limit.allows(count.hits):
             raise TooManyAttempts(count.resets_in)
         await next_app(scope, receive, send)
