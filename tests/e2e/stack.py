@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import sqlalchemy as sa
 
+from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.settings import Settings
 from tests.integration.s3_server import FAKE_ACCESS_KEY_ID, FAKE_SECRET_ACCESS_KEY
@@ -150,3 +152,18 @@ def scrape(port: int) -> dict[str, float]:
         if line and not line.startswith("#") and "{" not in name:
             samples[name] = float(value)
     return samples
+
+
+def job_rows(container: Container, request_id: int) -> list[dict[str, Any]]:
+    """The request's job rows as the database has them now (for a failing test's message)."""
+    jobs = generation_jobs
+    columns = [jobs.c[name] for name in JOB_COLUMNS]
+    query = sa.select(*columns).where(jobs.c.request_id == request_id).order_by(jobs.c.id)
+    with container.engine().connect() as connection:
+        return [dict(row) for row in connection.execute(query).mappings()]
+
+
+JOB_COLUMNS = (
+    "id", "status", "worker_id", "lease", "attempts", "started_at", "dispatched_at",
+    "run_after", "provider_task_id", "cancel_requested", "error_code", "updated_at",
+)  # fmt: skip

@@ -19,7 +19,7 @@ from genmedia.application.generation.commands import SubmitRequest
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.library import wait_for
 from genmedia.entrypoints.settings import Settings
-from tests.e2e.stack import FAST, Stack, free_port, stop, wait_until
+from tests.e2e.stack import FAST, Stack, free_port, job_rows, stop, wait_until
 from tests.http.conftest import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -101,6 +101,6 @@ def test_serve_with_redis_accepts_work_that_a_worker_runs(stack: Stack) -> None:
                 [request] = wait_for(container, [request_id], timeout=120)
             finally:
                 stop(worker)
-        assert request.status.value == "completed"
+        assert request.status.value == "completed", job_rows(container, request_id)
     first = (stack.home / "serve.log").read_text().splitlines()[0]
     assert "API only" in first

@@ -17,6 +17,7 @@ from genmedia.application.generation.commands import CancelRequest, SubmitReques
 from genmedia.application.generation.requests import cancel_request, submit_request
 from genmedia.domain.errors import AlreadyExists
 from genmedia.domain.holds import HoldStatus
+from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.scheduling import Retry
@@ -503,3 +504,22 @@ def test_a_stopping_worker_cancels_a_job_claimed_ahead_whose_cancellation_was_re
     assert [j.status for j in uow.db.requests[request_.id].jobs] == [Status.CANCELLED] * 2
     assert {h.status for h in uow.db.holds.values()} == {HoldStatus.RELEASED}
     assert uow.db.wallets[user.id].held == 0
+
+
+def test_a_job_whose_run_cannot_begin_goes_back_to_pending_with_its_attempts_unspent(
+    uow, clock, queue, storage, request_
+) -> None:
+    provider = FakeProvider()
+
+    def failing_begin(job: Job) -> Job | None:
+        raise OSError("the database went away for a moment")
+
+    work = attrs.evolve(runner(uow, clock, queue, storage, provider), begin=failing_begin)
+    job_id = request_.jobs[0].id or 0
+    work.run(job_id)
+    job = load_job(job_id, uow=uow)
+    assert (job.status, job.worker_id, job.attempts) == (Status.PENDING, None, 0)
+    assert provider.calls == []
+    work = runner(uow, clock, queue, storage, provider)
+    work.run(job_id)
+    assert load_job(job_id, uow=uow).status is Status.COMPLETED

@@ -92,14 +92,24 @@ class JobRunner:
         if job is None:
             log.info("job %s already claimed or finished; skipping", job_id)
             return
-        if self._stopped(job):
+        try:
+            begun = None if self._stopped(job) else (self.begin or self.claims.begin_one)(job)
+        except Exception:
+            log.exception("job %s: its run could not begin; giving it back", job_id)
+            self._give_back(job)
             return
-        job = (self.begin or self.claims.begin_one)(job)
-        if job is None:
-            log.info("job %s was taken from this worker before its call; skipping", job_id)
-            return
-        if not self._stopped(job):
-            self._guarded(job, lambda: self._submit(job))
+        if begun is None:
+            log.info("job %s was stopped or taken from this worker before its call", job_id)
+        elif not self._stopped(begun):
+            self._guarded(begun, lambda: self._submit(begun))
+
+    def _give_back(self, job: Job) -> None:
+        """Undo the claim of a job whose run could not begin, so that it does not stay with
+        this live worker, which nobody would rescue it from."""
+        try:
+            self.claims.release(job)
+        except Exception:
+            log.exception("job %s: giving it back failed; it stays until this worker stops", job.id)
 
     def poll(self, job_id: int, token: int | None = None) -> None:
         """Ask the provider about the job's task and move the job on, if the message still
