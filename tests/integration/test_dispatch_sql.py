@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.repositories import SqlJobOutbox
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.catalog.seeding import seed_catalog
@@ -22,8 +23,13 @@ pytestmark = pytest.mark.integration
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.fixture
+@pytest.fixture(name="world")
+def world_fixture(engine: sa.Engine) -> sa.Engine:
+    return world(engine)
+
+
 def world(engine: sa.Engine) -> sa.Engine:
+    """The engine, its database seeded with the sample catalog."""
     seed_catalog(
         uow=SqlUnitOfWork(engine), hasher=FakeHasher(), clock=FakeClock(), admin_email="a@x.io"
     )
@@ -110,3 +116,18 @@ def test_running_jobs_of_silent_or_stopped_workers_are_orphans(world: sa.Engine)
         now = uow.wallets.now()
         assert uow.outbox.orphaned(now - timedelta(seconds=30), 10) == [second]
         assert uow.outbox.orphaned(now + timedelta(seconds=30), 10) == [first, second]
+
+
+def test_a_dispatch_round_that_marks_jobs_commits_without_waiting_for_the_disk(
+    clean_postgres_engine: sa.Engine,
+) -> None:
+    engine = world(clean_postgres_engine)
+    jobs_for(engine, user(engine, "u1@x.io"), 2)
+
+    def round_setting() -> tuple[int, str]:
+        with engine.connect() as connection, connection.begin():
+            picked = SqlJobOutbox(connection).claim_for_dispatch(NOW, 100, 100, 100)
+            return len(picked), connection.exec_driver_sql("SHOW synchronous_commit").scalar_one()
+
+    assert round_setting() == (2, "off")
+    assert round_setting() == (0, "on")

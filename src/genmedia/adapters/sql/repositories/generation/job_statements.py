@@ -14,6 +14,7 @@ import functools
 
 import sqlalchemy as sa
 
+from genmedia.adapters.sql.repositories.durability import relaxed_commit
 from genmedia.adapters.sql.repositories.unnest import unnested
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.domain.job import COMPLETION_FIELDS
@@ -105,11 +106,9 @@ def begin() -> sa.Select[tuple[int, bool]]:
     rows that `Job.awaits_call` for :worker, begin those whose cancellation was not
     requested; the ids and cancellation flags of the rows locked.
 
-    Its commit does not wait for the disk (`synchronous_commit` off for this transaction
-    alone): the begin is seen by every other transaction at once, and only a crash of the
-    database server within a fraction of a second could lose it, which leaves the job as
-    if its call had not begun (its attempt unspent, as when a worker dies before its call).
-    The job's next durable write (its task handle, outcome or failure) makes it durable too.
+    Its commit does not wait for the disk (`durability`): a begin lost in a crash of the
+    database leaves the job as if its call had not begun (its attempt unspent, as when a
+    worker dies before its call).
     """
     given = sa.select(unnested(_jobs, {"job": "id", "run_lease": "lease"})).cte("given")
     locked = (
@@ -131,7 +130,7 @@ def begin() -> sa.Select[tuple[int, bool]]:
         .values(attempts=_jobs.c.attempts + 1, started_at=sa.bindparam("now"))
         .cte("begun")
     )
-    relaxed = sa.select(sa.func.set_config("synchronous_commit", "off", True)).cte("relaxed")
+    relaxed = relaxed_commit()
     return (
         sa.select(locked.c.id, locked.c.cancel_requested)
         .select_from(locked.join(relaxed, sa.true()))

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
+from genmedia.adapters.sql.repositories.durability import commit_without_waiting
 from genmedia.adapters.sql.repositories.workers.registry import live_workers
 from genmedia.adapters.sql.tables import generation_jobs, workers
 from genmedia.application.ports import JobOutbox, PendingJob
@@ -126,7 +127,11 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
             for r in self._connection.execute(_candidates(), params)
         ]
         chosen = pick_dispatchable(candidates, self._in_flight_by_user(candidates), user_cap, room)
-        self.mark_dispatched([job.job_id for job in chosen], now)
+        if chosen:
+            # A mark lost in a crash of the database only sends the job again: the
+            # worker's guarded claim runs it once.
+            commit_without_waiting(self._connection)
+            self.mark_dispatched([job.job_id for job in chosen], now)
         return chosen
 
     def _in_flight_by_user(self, candidates: Sequence[PendingJob]) -> dict[int, int]:
