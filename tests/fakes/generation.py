@@ -121,6 +121,15 @@ class FakeJobRepository(Repo, JobRepository):
     def find(self, job_ids: Collection[int]) -> list[Job]:
         return self.lock(job_ids)
 
+    def running_on_task(self, task_id: str) -> list[Job]:
+        running = [
+            job.id or 0
+            for request in self.db.requests.values()
+            for job in request.jobs
+            if job.status is Status.PROCESSING and job.provider_task_id == task_id
+        ]
+        return self.lock(running)
+
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         written = []
         for job in sorted(jobs, key=lambda job: (job.id or 0, job.lease)):

@@ -523,3 +523,30 @@ def test_a_job_whose_run_cannot_begin_goes_back_to_pending_with_its_attempts_uns
     work = runner(uow, clock, queue, storage, provider)
     work.run(job_id)
     assert load_job(job_id, uow=uow).status is Status.COMPLETED
+
+
+def test_a_task_whose_webhook_is_expected_is_polled_at_the_slower_webhook_pace(
+    uow, clock, queue, storage, request_
+) -> None:
+    provider = FakeProvider(polls=2)
+    provider.accepts_webhooks = True
+    work = attrs.evolve(
+        runner(uow, clock, queue, storage, provider), webhook_base="https://api.example.com/"
+    )
+    job_id = request_.jobs[0].id or 0
+    work.run(job_id)
+    assert provider.calls[0].webhook_url == "https://api.example.com/v1/webhooks/fake"
+    assert queue.polls == [(job_id, work.retry.webhook_pace)]
+
+
+def test_a_provider_without_webhooks_is_polled_at_its_own_pace_and_told_no_webhook(
+    uow, clock, queue, storage, request_
+) -> None:
+    provider = FakeProvider(polls=2)
+    work = attrs.evolve(
+        runner(uow, clock, queue, storage, provider), webhook_base="https://api.example.com"
+    )
+    job_id = request_.jobs[0].id or 0
+    work.run(job_id)
+    assert provider.calls[0].webhook_url is None
+    assert queue.polls == [(job_id, 0.5)]

@@ -251,6 +251,27 @@ def test_a_job_waiting_on_its_provider_is_handed_over_without_its_worker() -> No
     assert job.awaits_poll(token)  # the message w2 took carries it on once given back
 
 
+def test_a_webhook_moves_a_later_poll_to_now_once_and_makes_the_older_message_stale() -> None:
+    job = _running()
+    token = job.record_task("task-1", None, None, LATER)
+    hurried = job.hurry_poll(NOW)
+    assert hurried == token + 1
+    assert (job.run_after, job.worker_id) == (NOW, None)
+    assert not job.awaits_poll(token)
+    assert job.awaits_poll(hurried)
+    assert job.hurry_poll(NOW) is None  # a second delivery: the poll is due already
+    assert job.lease == hurried
+
+
+def test_a_webhook_hurries_nothing_while_a_worker_polls_or_before_the_task_exists() -> None:
+    job = _running()
+    assert job.hurry_poll(NOW) is None  # no task yet: its submit is under way
+    token = job.record_task("task-1", None, None, LATER)
+    job.take_poll(token, "w2")
+    assert job.hurry_poll(NOW) is None
+    assert (job.lease, job.worker_id, job.run_after) == (token, "w2", LATER)
+
+
 def test_a_job_not_waiting_on_its_provider_cannot_be_handed_over_or_wait_for_a_poll() -> None:
     job = _running()
     with pytest.raises(IllegalTransition):

@@ -184,7 +184,8 @@ class Expired(DomainError):
 
 
 class InvalidSignature(DomainError):
-    """A payment notification whose signature, secret or timestamp does not check out."""
+    """A notification (of a payment, or a provider's webhook) whose signature, secret or
+    timestamp does not check out."""
 
     code = "unauthorized"
 

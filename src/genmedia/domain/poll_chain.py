@@ -6,6 +6,7 @@ the token and by the job having no worker yet; another copy of the message (deli
 at least once), or a message of an older chain, finds the job taken or its lease moved
 on and is dropped (and a stale message the queue still holds may be discarded). After its
 poll the worker waits for the next one (a new lease, a new message), so no chain forks. A
+verified webhook moves a later poll to now the same way (`hurry_poll`). A
 worker that dies while polling is let go of (`hand_over`): the queue gives its message
 back, and that message carries the job on.
 """
@@ -68,6 +69,19 @@ class PollChain:
         if not self.awaits_poll(token):
             raise IllegalTransition("job", f"lease {self.lease}", f"polled with {token}")
         self.worker_id = worker_id
+
+    def hurry_poll(self, now: datetime) -> int | None:
+        """The provider said (by a verified webhook) that its task may have finished: if the
+        job waits for a later poll, wait for one now instead; the token of the one poll
+        message to send now (a new lease: the message sent before is stale). None when
+        nothing is to hurry: a worker polls the task now, a poll is due already, or the job
+        waits on no task."""
+        waiting = self.status is Status.PROCESSING and self.provider_task_id is not None
+        if not waiting or self.worker_id is not None:
+            return None
+        if self.run_after is not None and self.run_after <= now:
+            return None
+        return self.await_poll(now)
 
     def hand_over(self) -> None:
         """Let go of the worker that was polling the provider's task (it stopped): the poll

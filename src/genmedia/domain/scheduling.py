@@ -85,6 +85,13 @@ def retry_delay(
     return max(delay, retry_after or 0.0)
 
 
+def poll_delay(asked: float, *, webhook_expected: bool, webhook_pace: float) -> float:
+    """Seconds until a waiting task is polled: what the provider asked, or, while its
+    webhook is expected to say when the task is done, at least `webhook_pace` (polling is
+    then only the safety net of a webhook that never came)."""
+    return max(asked, webhook_pace) if webhook_expected else asked
+
+
 class Setback(enum.StrEnum):
     """What cut a job's run short, as far as its attempts are concerned."""
 

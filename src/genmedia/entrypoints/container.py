@@ -10,7 +10,7 @@ from dependency_injector import providers
 from genmedia.application.catalog import queries as catalog_queries
 from genmedia.application.catalog import seeding, templates, trends
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
-from genmedia.application.execution import dispatch, polls, rescue
+from genmedia.application.execution import dispatch, polls, rescue, webhooks
 from genmedia.application.execution.runner import JobRunner, RetryPolicy
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
@@ -39,6 +39,7 @@ class Container(Infrastructure):
     job_queue = Infrastructure.job_queue
     metrics = Infrastructure.metrics
     counters = Infrastructure.counters
+    webhook_verifiers = Infrastructure.webhook_verifiers
 
     session_policy = providers.ThreadSafeSingleton(
         sessions.SessionPolicy,
@@ -209,11 +210,19 @@ class Container(Infrastructure):
         heartbeat_timeout=config.heartbeat_timeout,
     )
     drop_stale_polls = providers.Callable(polls.drop_stale_polls, uow=uow, queue=job_queue)
+    receive_webhook = providers.Callable(
+        webhooks.receive_webhook,
+        verifiers=webhook_verifiers,
+        uow=uow,
+        queue=job_queue,
+        clock=clock,
+    )
     retry_policy = providers.Factory(
         RetryPolicy,
         job_timeout=providers.Callable(timedelta, seconds=config.job_timeout_seconds),
         base_delay=config.retry_base_delay,
         max_delay=config.retry_max_delay,
+        webhook_pace=config.webhook_poll_interval,
     )
     job_runner = providers.ThreadSafeSingleton(
         JobRunner,
@@ -226,6 +235,7 @@ class Container(Infrastructure):
         worker_id=providers.Callable(worker_id),
         retry=retry_policy,
         metrics=metrics,
+        webhook_base=config.public_url,
     )
 
 

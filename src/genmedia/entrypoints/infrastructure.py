@@ -15,7 +15,7 @@ from genmedia.adapters.imaging.pillow import PillowImageProcessor
 from genmedia.adapters.limits import MemoryCounters, RedisCounters
 from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
-from genmedia.adapters.providers.bfl import BflProvider
+from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
@@ -29,7 +29,7 @@ from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.adapters.system.secret_key import load_secret_key
 from genmedia.application.operations import stats
-from genmedia.application.ports import ObjectStorage, ProviderGateway
+from genmedia.application.ports import ObjectStorage, ProviderGateway, WebhookVerifier
 
 
 def _engine(url: str, pool_size: int) -> Iterator[sqlalchemy.Engine]:
@@ -45,13 +45,21 @@ def _broker(redis_url: str | None, namespace: str) -> Iterator[Broker]:
 
 
 def _bfl(
-    api_key: str | None, base_url: str, timeout: float, poll_after: float
+    api_key: str | None,
+    base_url: str,
+    timeout: float,
+    poll_after: float,
+    webhook_secret: str | None,
 ) -> Iterator[BflProvider | None]:
     if not api_key:
         yield None
         return
     provider = BflProvider(
-        api_key=api_key, base_url=base_url, timeout=timeout, poll_after=poll_after
+        api_key=api_key,
+        base_url=base_url,
+        timeout=timeout,
+        poll_after=poll_after,
+        webhook_secret=webhook_secret,
     )
     yield provider
     provider.close()
@@ -65,6 +73,14 @@ def _redis_counters(url: str, namespace: str) -> Iterator[RedisCounters]:
 
 def _gateways(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
     return {name: gateway for name, gateway in gateways.items() if gateway is not None}
+
+
+def _webhook_verifiers(bfl_secret: str | None) -> dict[str, WebhookVerifier]:
+    """A verifier per provider whose webhook secret is set: only those webhooks are heard."""
+    verifiers: list[WebhookVerifier] = []
+    if bfl_secret:
+        verifiers.append(BflWebhookVerifier(bfl_secret))
+    return {verifier.provider: verifier for verifier in verifiers}
 
 
 def _probes(
@@ -125,6 +141,10 @@ class Infrastructure(containers.DeclarativeContainer):
         base_url=config.bfl_base_url,
         timeout=config.bfl_timeout,
         poll_after=config.bfl_poll_after,
+        webhook_secret=config.bfl_webhook_secret,
+    )
+    webhook_verifiers = providers.ThreadSafeSingleton(
+        _webhook_verifiers, bfl_secret=config.bfl_webhook_secret
     )
     provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)

@@ -78,6 +78,8 @@ class Settings:
     bfl_base_url: str = "https://api.bfl.ai"
     bfl_timeout: float = 30.0
     bfl_poll_after: float = 1.0
+    bfl_webhook_secret: str | None = attrs.field(default=None, repr=False)
+    webhook_poll_interval: float = 30.0
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

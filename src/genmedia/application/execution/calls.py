@@ -17,8 +17,9 @@ from genmedia.domain.job import Job
 from genmedia.domain.media import output_key
 
 
-def provider_call(job: Job, storage: ObjectStorage) -> ProviderCall:
-    """The call that runs the job, its input images read from storage."""
+def provider_call(job: Job, storage: ObjectStorage, webhook_url: str | None = None) -> ProviderCall:
+    """The call that runs the job, its input images read from storage; the provider may
+    call `webhook_url` when its task is done."""
     given = job.input
     inputs = tuple(
         InputImage(data=storage.get(i.storage_path), file_format=i.file_format, slot=i.slot)
@@ -33,6 +34,7 @@ def provider_call(job: Job, storage: ObjectStorage) -> ProviderCall:
         params=dict(given.params),
         seed=given.seed,
         inputs=inputs,
+        webhook_url=webhook_url,
     )
 
 

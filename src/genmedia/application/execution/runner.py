@@ -41,7 +41,7 @@ from genmedia.application.ports import (
     UnitOfWork,
 )
 from genmedia.domain.job import Job
-from genmedia.domain.scheduling import Fail, PollAgain, Setback, retry_delay
+from genmedia.domain.scheduling import Fail, PollAgain, Setback, poll_delay, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,8 @@ class RetryPolicy:
     job_timeout: timedelta = steps.DEFAULT_JOB_TIMEOUT
     base_delay: float = 2.0
     max_delay: float = 60.0
+    # The least seconds between polls of a task whose webhook is expected.
+    webhook_pace: float = 30.0
 
 
 @attrs.define(kw_only=True)
@@ -68,6 +70,8 @@ class JobRunner:
     worker_id: str
     metrics: Metrics
     retry: RetryPolicy = attrs.field(factory=RetryPolicy)
+    # The public URL of the API, where providers' webhooks arrive (None: polling only).
+    webhook_base: str | None = None
     # How `run` claims its job (None: claimed now, alone: `claims.claim_one`), begins
     # its provider call (None: now, alone: `claims.begin_one`) ...
     claim: Callable[[int], Job | None] | None = None
@@ -145,7 +149,14 @@ class JobRunner:
                 log.info("job %s: provider cancel failed: %s", job.id, err.code)
 
     def _submit(self, job: Job) -> Outcome:
-        return self._provider(job).submit(provider_call(job, self.storage))
+        return self._provider(job).submit(provider_call(job, self.storage, self._webhook(job)))
+
+    def _webhook(self, job: Job) -> str | None:
+        """Where the job's provider is to report that its task is done, if anywhere."""
+        gateway = self._provider(job)
+        if not self.webhook_base or not gateway.accepts_webhooks:
+            return None
+        return f"{self.webhook_base.rstrip('/')}/v1/webhooks/{gateway.name}"
 
     def _guarded(self, job: Job, step: Callable[[], Outcome]) -> None:
         started = time.monotonic()
@@ -182,9 +193,13 @@ class JobRunner:
         if isinstance(outcome, Finished):
             self._store(job, outcome, started)
             return
-        at = self.clock.now() + timedelta(seconds=outcome.poll_after)
+        expected = self._webhook(job) is not None
+        delay = poll_delay(
+            outcome.poll_after, webhook_expected=expected, webhook_pace=self.retry.webhook_pace
+        )
+        at = self.clock.now() + timedelta(seconds=delay)
         token = polls.wait_for_task(job, outcome, at, uow=self.uow())
-        self._send_poll(job, outcome.poll_after, token)
+        self._send_poll(job, delay, token)
 
     def _send_poll(self, job: Job, delay: float, token: int | None) -> None:
         """Send the job's one poll message, once its wait is committed (None: it moved on)."""

@@ -43,6 +43,7 @@ from genmedia.application.ports.providers import (
     ProviderGateway,
     ProviderOutput,
     Waiting,
+    WebhookVerifier,
 )
 from genmedia.application.ports.storage import ImageProcessor, ObjectStorage
 from genmedia.application.ports.system import Clock
@@ -90,6 +91,7 @@ __all__ = [
     "UnitOfWork",
     "UserRepository",
     "Waiting",
+    "WebhookVerifier",
     "WalletRepository",
     "WorkerRegistry",
 ]

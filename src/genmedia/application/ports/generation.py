@@ -80,6 +80,11 @@ class JobRepository(abc.ABC):
         """Those of these jobs that exist, in id order, read without a lock."""
 
     @abc.abstractmethod
+    def running_on_task(self, task_id: str) -> list[Job]:
+        """The running jobs that a provider task with this id was recorded for, in id order
+        (tasks of different providers may share an id), read without a lock."""
+
+    @abc.abstractmethod
     def save_completed(self, jobs: Sequence[Job]) -> list[Job]:
         """Write the outcome of jobs that `Job.complete` moved on from processing (status,
         times, output metadata, credits, provider cost, error fields), each only where its

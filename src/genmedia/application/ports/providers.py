@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -29,6 +30,8 @@ class ProviderCall:
     params: dict[str, Any]
     seed: int
     inputs: tuple[InputImage, ...] = ()
+    # Where the provider may tell us that the task finished (None: it is polled only).
+    webhook_url: str | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -70,6 +73,8 @@ class ProviderGateway(abc.ABC):
     """One AI provider; errors are raised as ProviderError."""
 
     name: str
+    # Whether a submit may name a webhook URL that the provider calls when its task is done.
+    accepts_webhooks: bool = False
 
     @abc.abstractmethod
     def submit(self, call: ProviderCall) -> Outcome:
@@ -85,3 +90,15 @@ class ProviderGateway(abc.ABC):
 
     def cancel(self, task_id: str, polling_url: str | None) -> None:  # noqa: B027
         """Ask the provider to stop a task; providers without a cancel API ignore it."""
+
+
+class WebhookVerifier(abc.ABC):
+    """Tells a provider's genuine webhook deliveries from forged, altered or stale ones."""
+
+    provider: str
+
+    @abc.abstractmethod
+    def task_of(self, headers: Mapping[str, str], body: bytes) -> str:
+        """The id of the provider task a genuine delivery is about; InvalidSignature if it
+        is not genuine, FieldError if it names no task. `headers` have lower-case names;
+        `body` is the raw body the signature covers."""

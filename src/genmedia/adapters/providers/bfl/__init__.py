@@ -1,5 +1,6 @@
 """Black Forest Labs (FLUX) over its HTTP API: submit, poll get_result, download the sample."""
 
 from genmedia.adapters.providers.bfl.provider import BflProvider
+from genmedia.adapters.providers.bfl.webhook import BflWebhookVerifier
 
-__all__ = ["BflProvider"]
+__all__ = ["BflProvider", "BflWebhookVerifier"]

@@ -50,8 +50,11 @@ class BflProvider(ProviderGateway):
         timeout: float = 30.0,
         client: httpx.Client | None = None,
         poll_after: float = 1.0,
+        webhook_secret: str | None = None,
     ) -> None:
         self._key = ApiKey(api_key)
+        self._webhook_secret = webhook_secret
+        self.accepts_webhooks = bool(webhook_secret)
         self._base_url = base_url.rstrip("/")
         self._base = httpx.URL(self._base_url)
         self._poll_after = poll_after
@@ -64,7 +67,10 @@ class BflProvider(ProviderGateway):
     def submit(self, call: ProviderCall) -> Outcome:
         """Start a task; Waiting with BFL's task id and polling URL."""
         url = self._base_url + model_path(call.model)
-        answer = self._transport.api("POST", url, stage="submit", json=submit_body(call))
+        body = submit_body(call)
+        if call.webhook_url and self._webhook_secret:
+            body |= {"webhook_url": call.webhook_url, "webhook_secret": self._webhook_secret}
+        answer = self._transport.api("POST", url, stage="submit", json=body)
         task_id = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(task_id, str) or not task_id:
             raise ProviderError(

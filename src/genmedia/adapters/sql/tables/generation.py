@@ -157,3 +157,8 @@ partial_index(
         sa.and_(_pending, _j.c.dispatched_at.is_not(None)),
     ),
 )
+partial_index(  # a provider's webhook names its task
+    "idx_generation_jobs_running_task",
+    _j.c.provider_task_id,
+    where=sa.and_(_j.c.status == Status.PROCESSING.value, _j.c.provider_task_id.is_not(None)),
+)

@@ -28,3 +28,11 @@ def readiness_view(readiness: Readiness) -> ReadinessView:
         status="ok" if readiness.ready else "unavailable",
         checks={name: "ok" if ok else "unavailable" for name, ok in readiness.checks.items()},
     )
+
+
+@attrs.frozen(kw_only=True)
+class WebhookReceipt:
+    """A provider's delivery was genuine; `polled`: how many waiting jobs are polled now."""
+
+    accepted: bool
+    polled: int

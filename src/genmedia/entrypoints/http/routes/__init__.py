@@ -13,6 +13,7 @@ from genmedia.entrypoints.http.routes import (
     media,
     operations,
     wallet,
+    webhooks,
 )
 
 ROUTERS: list[Router] = [
@@ -23,4 +24,5 @@ ROUTERS: list[Router] = [
     wallet.router,
     media.router,
     files.router,
+    webhooks.router,
 ]

@@ -31,6 +31,17 @@ def by_id() -> sa.Select[tuple[object, ...]]:
 
 
 @functools.cache
+def running_on_task() -> sa.Select[tuple[object, ...]]:
+    """The rows of the running jobs recorded with the provider :task id, in id order."""
+    return (
+        sa.select(_jobs)
+        .where(_jobs.c.provider_task_id == sa.bindparam("task"))
+        .where(_jobs.c.status == Status.PROCESSING)
+        .order_by(_jobs.c.id)
+    )
+
+
+@functools.cache
 def by_ids() -> sa.Select[tuple[object, ...]]:
     """The rows of the :jobs, in id order."""
     return (

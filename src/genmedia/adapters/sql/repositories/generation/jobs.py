@@ -51,6 +51,11 @@ class SqlJobRepository(SqlRepository, JobRepository):
         rows = self._connection.execute(statements.by_ids(), {"jobs": sorted(set(job_ids))})
         return [self._remembered(row) for row in rows]
 
+    def running_on_task(self, task_id: str) -> list[Job]:
+        """The running jobs recorded with this provider task id, in id order, not locked."""
+        rows = self._connection.execute(statements.running_on_task(), {"task": task_id})
+        return [self._remembered(row) for row in rows]
+
     def claim(
         self, job_ids: Collection[int], worker_id: str, now: datetime, timeout: timedelta
     ) -> list[Job]:
