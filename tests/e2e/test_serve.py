@@ -33,9 +33,12 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def serving(home: Path, env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`genmedia serve` on a free port with these variables; its base URL and process."""
-    port = free_port()
+def serving(
+    home: Path, env: dict[str, str], port: int | None = None
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`genmedia serve` on `port` (else a free one) with these variables; its base URL and
+    process."""
+    port = port or free_port()
     log = open(home / "serve.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "genmedia.entrypoints.cli", "serve", "--port", str(port)],

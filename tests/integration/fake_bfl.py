@@ -162,6 +162,12 @@ class FakeBfl:
             done = task.polls > task.pending_polls
             return (task.final_status if done else "Pending"), task.body
 
+    def finish(self, task_id: str) -> None:
+        """Make the task's next poll answer its final status (BFL finished it just now)."""
+        with self._lock:
+            task = self._tasks[task_id]
+            task.pending_polls = task.polls
+
     def task_body(self, task_id: str) -> dict[str, Any] | None:
         with self._lock:
             task = self._tasks.get(task_id)

@@ -1,0 +1,82 @@
+"""Provider webhooks end to end (issue #18, EXE-2): `genmedia serve` hears BFL's deliveries
+for a worker's waiting job on PostgreSQL and Redis; polling alone would take ten minutes.
+A forged delivery changes nothing, a genuine one delivered three times completes the job
+once, and a late one is accepted and does nothing."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from genmedia.adapters.sql.tables import generation_jobs
+from genmedia.application.generation.commands import SubmitRequest
+from tests.e2e.stack import Stack, free_port, stop, wait_until
+from tests.e2e.test_production import add_bfl_feature, effects, prepare, rows
+from tests.e2e.test_serve import serving
+from tests.integration.fake_bfl import ALWAYS, fake_bfl_server
+from tests.integration.fake_bfl import API_KEY as BFL_KEY
+
+pytestmark = pytest.mark.e2e
+
+SECRET = "whk-e2e-secret"
+
+
+def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_nothing(
+    stack: Stack,
+) -> None:
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    with fake_bfl_server(pending_polls=ALWAYS) as bfl:
+        stack.env.update(
+            GENMEDIA_BFL_API_KEY=BFL_KEY,
+            GENMEDIA_BFL_BASE_URL=bfl.base_url,
+            GENMEDIA_BFL_WEBHOOK_SECRET=SECRET,
+            GENMEDIA_PUBLIC_URL=public,
+            GENMEDIA_WEBHOOK_POLL_INTERVAL="600",
+        )
+        with stack.container() as app, serving(stack.home, stack.env, port) as (base, _):
+            user = prepare(app)
+            feature = add_bfl_feature(app)
+            app.submit_request(
+                SubmitRequest(user_id=user.id or 0, feature_id=feature, user_prompt="a fox")
+            )
+            worker = stack.worker("--threads", "2")
+            try:
+                job = generation_jobs
+                query = sa.select(job.c.provider_task_id, job.c.status, job.c.lease)
+                wait_until(lambda: rows(app, query)[0].provider_task_id is not None, 60, "submit")
+                [(task_id, _, lease)] = rows(app, query)
+                (submit,) = bfl.requests_to("/v1/flux-dev")
+                assert submit.json()["webhook_url"] == f"{public}/v1/webhooks/bfl"
+                assert submit.json()["webhook_secret"] == SECRET
+
+                body = {"id": task_id, "status": "Ready"}
+                forged = httpx.post(
+                    f"{base}/v1/webhooks/bfl", json=body, headers={"X-Webhook-Secret": "guess"}
+                )
+                assert forged.status_code == 401
+                assert rows(app, query)[0].lease == lease
+
+                bfl.finish(task_id)
+                polls_before = len(bfl.requests_to("/v1/get_result"))
+                genuine = [
+                    httpx.post(
+                        f"{base}/v1/webhooks/bfl", json=body, headers={"X-Webhook-Secret": SECRET}
+                    )
+                    for _ in range(3)
+                ]
+                assert [answer.status_code for answer in genuine] == [202, 202, 202]
+                assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
+                wait_until(lambda: rows(app, query)[0].status.value == "completed", 60, "done")
+                assert len(bfl.requests_to("/v1/get_result")) - polls_before == 1
+
+                late = httpx.post(
+                    f"{base}/v1/webhooks/bfl", json=body, headers={"X-Webhook-Secret": SECRET}
+                )
+                assert (late.status_code, late.json()["polled"]) == (202, 0)
+            finally:
+                stop(worker)
+            media, stored, captures, balance = effects(app, user)
+            assert (media, stored, captures) == (1, 1, 1)
+            assert balance == 1000 - 3
