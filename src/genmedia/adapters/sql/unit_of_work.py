@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import datetime, timedelta
 from types import TracebackType
 from typing import Self
@@ -60,7 +60,18 @@ class SqlUnitOfWork(UnitOfWork):
         self._one_statement = False
         self._loaded = LoadedRequests()
         self._loaded_jobs = LoadedJobs()
+        self._built: list[str] = []
         self.claims = SqlJobClaims(self)
+
+    def __getattr__(self, name: str) -> object:
+        """A repository of this block, built on first use (most use cases need two or three)."""
+        build = _REPOSITORIES.get(name)
+        if build is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        repository = build(self, self._active())
+        setattr(self, name, repository)
+        self._built.append(name)
+        return repository
 
     def __enter__(self) -> Self:
         if self._connection is not None:
@@ -72,28 +83,6 @@ class SqlUnitOfWork(UnitOfWork):
             allow_one_statement(connection)
         connection.begin()
         self._connection = connection
-        self.users = SqlUserRepository(connection)
-        self.tokens = SqlAccessTokenRepository(connection)
-        self.idempotency = SqlIdempotencyKeys(connection)
-        self.features = SqlFeatureRepository(connection)
-        self.tags = SqlTagRepository(connection)
-        self.templates = SqlTemplateRepository(connection)
-        self.trends = SqlTrendRepository(connection)
-        self.provider_models = SqlProviderModelRepository(connection)
-        self.trained_models = SqlTrainedModelRepository(connection)
-        self.requests = SqlRequestRepository(connection, self._loaded)
-        self.jobs = SqlJobRepository(connection, self._loaded_jobs)
-        self.media = SqlMediaRepository(connection)
-        self.retention = SqlRetentionRepository(connection)
-        self.stats = SqlStatsRepository(connection)
-        self.outbox = SqlJobOutbox(connection)
-        self.wallets = SqlWalletRepository(connection)
-        self.holds = SqlHoldRepository(connection)
-        self.workers = SqlWorkerRegistry(connection)
-        self.credit_packs = SqlCreditPackRepository(connection)
-        self.payments = SqlPaymentRepository(connection)
-        self.coupons = SqlCouponRepository(connection)
-        self.gift_cards = SqlGiftCardRepository(connection)
         return self
 
     def __exit__(
@@ -103,6 +92,9 @@ class SqlUnitOfWork(UnitOfWork):
         tb: TracebackType | None,
     ) -> None:
         connection, self._connection = self._connection, None
+        for name in self._built:
+            delattr(self, name)
+        self._built.clear()
         if connection is not None:
             try:
                 connection.rollback()
@@ -129,6 +121,32 @@ class SqlUnitOfWork(UnitOfWork):
         if self._connection is None:
             raise RuntimeError("the unit of work is used outside its `with` block")
         return self._connection
+
+
+_REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, sa.Connection], object]] = {
+    "users": lambda uow, connection: SqlUserRepository(connection),
+    "tokens": lambda uow, connection: SqlAccessTokenRepository(connection),
+    "idempotency": lambda uow, connection: SqlIdempotencyKeys(connection),
+    "features": lambda uow, connection: SqlFeatureRepository(connection),
+    "tags": lambda uow, connection: SqlTagRepository(connection),
+    "templates": lambda uow, connection: SqlTemplateRepository(connection),
+    "trends": lambda uow, connection: SqlTrendRepository(connection),
+    "provider_models": lambda uow, connection: SqlProviderModelRepository(connection),
+    "trained_models": lambda uow, connection: SqlTrainedModelRepository(connection),
+    "requests": lambda uow, connection: SqlRequestRepository(connection, uow._loaded),
+    "jobs": lambda uow, connection: SqlJobRepository(connection, uow._loaded_jobs),
+    "media": lambda uow, connection: SqlMediaRepository(connection),
+    "retention": lambda uow, connection: SqlRetentionRepository(connection),
+    "stats": lambda uow, connection: SqlStatsRepository(connection),
+    "outbox": lambda uow, connection: SqlJobOutbox(connection),
+    "wallets": lambda uow, connection: SqlWalletRepository(connection),
+    "holds": lambda uow, connection: SqlHoldRepository(connection),
+    "workers": lambda uow, connection: SqlWorkerRegistry(connection),
+    "credit_packs": lambda uow, connection: SqlCreditPackRepository(connection),
+    "payments": lambda uow, connection: SqlPaymentRepository(connection),
+    "coupons": lambda uow, connection: SqlCouponRepository(connection),
+    "gift_cards": lambda uow, connection: SqlGiftCardRepository(connection),
+}
 
 
 class SqlJobClaims(JobClaims):
