@@ -1,4 +1,5 @@
-"""The routes of API.md that the HTTP API issue (#17) covers: method, path, status codes.
+"""The routes of API.md built so far (#17, and the provider webhooks of #18): method, path,
+status codes.
 
 Copied by hand from API.md's tables and conventions; path parameters are written `{}`
 because their names are ours to choose. Every route may also answer the conventions'
@@ -45,6 +46,8 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/wallet/transactions"): (200,),
     ("POST", "/v1/wallet/redeem"): (200, 404, 409),
     ("GET", "/v1/credit-packs"): (200,),
+    # Provider webhooks (EXE-2): verified against the raw body, else 401
+    ("POST", "/v1/webhooks/{}"): (202, 401, 404),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),
@@ -60,6 +63,7 @@ ANONYMOUS = {
     ("GET", "/v1/templates"),
     ("GET", "/v1/templates/{}"),
     ("GET", "/v1/provider-models"),
+    ("POST", "/v1/webhooks/{}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
