@@ -101,7 +101,8 @@ class Delivery:
         except httpx.TimeoutException:
             failure = _unavailable(f"the download did not finish within {self.timeout:g}s")
         except (httpx.HTTPError, httpx.InvalidURL) as err:
-            failure = _unavailable(f"the download failed ({type(err).__name__})")
+            detail = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
+            failure = _unavailable(f"the download failed ({detail[:200]})")
         raise failure
 
     def close(self) -> None:
@@ -151,9 +152,10 @@ class Delivery:
         if url.scheme not in ("http", "https") or not url.host:
             raise ProviderError("result_url_forbidden", "only http(s) URLs are downloaded")
         if not self.allow_private:
+            host = url.raw_host.decode("ascii")  # as the connection will name it (IDNA)
             port = url.port or (443 if url.scheme == "https" else 80)
             try:
-                public_addresses(url.host, port, self._resolve)
+                public_addresses(host, port, self._resolve)
             except OSError:
                 raise _unavailable(f"could not resolve {url.host}") from None
         return url.copy_with(username=None, password=None)
