@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from genmedia.adapters.providers.delivery import Delivery
 from genmedia.application.errors import ProviderError
+from genmedia.entrypoints.container import build_container
+from genmedia.entrypoints.settings import Settings
 from tests.integration.fake_cdn import (
     PUBLIC,
     FakeCdn,
@@ -272,3 +275,28 @@ def test_a_client_passed_in_is_used_and_left_open(cdn: FakeCdn) -> None:
         with Delivery(max_bytes=MIB, timeout=5.0, allow_private=True, client=client) as d:
             assert d.fetch(cdn.url("/files/result.png")) == b"\x89PNG result bytes"
         assert not client.is_closed
+
+
+def test_the_settings_build_one_delivery_that_the_bfl_provider_downloads_with(
+    cdn: FakeCdn, tmp_path: Path
+) -> None:
+    env = {
+        "GENMEDIA_HOME": str(tmp_path),
+        "GENMEDIA_BFL_API_KEY": "bfl-key",
+        "GENMEDIA_FETCH_MAX_BYTES": "4096",
+        "GENMEDIA_FETCH_TIMEOUT": "9",
+    }
+    container = build_container(Settings.from_env(env))
+    try:
+        delivery = container.delivery()
+        assert (delivery.max_bytes, delivery.timeout, delivery.allow_private) == (4096, 9, False)
+        bfl = container.provider_gateways()["bfl"]
+        with pytest.raises(ProviderError) as excinfo:
+            bfl.fetch(cdn.url("/files/result.png"))
+    finally:
+        container.shutdown_resources()
+
+    assert excinfo.value.code == "result_url_forbidden"
+    assert cdn.received == []
+    allowed = Settings.from_env(env | {"GENMEDIA_FETCH_ALLOW_PRIVATE": "true"})
+    assert allowed.fetch_allow_private is True
