@@ -138,6 +138,9 @@ def stack_env(home: Path, database_url: str, redis_url: str, s3_endpoint: str) -
         "GENMEDIA_S3_ACCESS_KEY_ID": FAKE_ACCESS_KEY_ID,
         "GENMEDIA_S3_SECRET_ACCESS_KEY": FAKE_SECRET_ACCESS_KEY,
         "GENMEDIA_S3_CREATE_BUCKET": "true",
+        # The fake providers serve their results on loopback; a test of the refusal sets
+        # it back to "false".
+        "GENMEDIA_FETCH_ALLOW_PRIVATE": "true",
         **FAST,
     }
 

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from genmedia.adapters.providers.bfl import BflProvider
+from genmedia.adapters.providers.delivery import Delivery
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall, Waiting
 from tests.integration.fake_bfl import ALWAYS, API_KEY, FakeBfl, fake_bfl_server
@@ -47,8 +48,17 @@ def fake() -> Iterator[FakeBfl]:
 
 
 @pytest.fixture
-def provider(fake: FakeBfl) -> Iterator[BflProvider]:
-    with BflProvider(api_key=API_KEY, base_url=fake.base_url, timeout=5.0) as bfl:
+def delivery() -> Iterator[Delivery]:
+    """The result downloader, allowed to reach the fake on loopback."""
+    with Delivery(max_bytes=1024 * 1024, timeout=5.0, allow_private=True) as downloader:
+        yield downloader
+
+
+@pytest.fixture
+def provider(fake: FakeBfl, delivery: Delivery) -> Iterator[BflProvider]:
+    with BflProvider(
+        api_key=API_KEY, base_url=fake.base_url, timeout=5.0, fetch_result=delivery.fetch
+    ) as bfl:
         yield bfl
 
 
@@ -249,10 +259,12 @@ def test_the_key_goes_in_the_x_key_header_of_api_calls_but_not_to_the_sample_url
 
 
 def test_a_wrong_key_is_provider_auth_and_the_key_never_appears_in_the_error(
-    fake: FakeBfl,
+    fake: FakeBfl, delivery: Delivery
 ) -> None:
     wrong_key = "bfl-wrong-key-should-stay-secret"
-    with BflProvider(api_key=wrong_key, base_url=fake.base_url) as provider:
+    with BflProvider(
+        api_key=wrong_key, base_url=fake.base_url, fetch_result=delivery.fetch
+    ) as provider:
         with pytest.raises(ProviderError) as excinfo:
             provider.submit(make_call())
 
@@ -459,11 +471,14 @@ def test_the_same_request_gives_the_same_sample_bytes(fake: FakeBfl, provider: B
     assert other != first
 
 
-def test_a_refused_connection_is_provider_unavailable_and_retryable() -> None:
+def test_a_refused_connection_is_provider_unavailable_and_retryable(delivery: Delivery) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))  # bound but not listening: connections are refused
         port = closed.getsockname()[1]
-        with BflProvider(api_key=API_KEY, base_url=f"http://127.0.0.1:{port}") as provider:
+        base_url = f"http://127.0.0.1:{port}"
+        with BflProvider(
+            api_key=API_KEY, base_url=base_url, fetch_result=delivery.fetch
+        ) as provider:
             with pytest.raises(ProviderError) as submit_excinfo:
                 provider.submit(make_call())
             with pytest.raises(ProviderError) as poll_excinfo:
@@ -475,11 +490,13 @@ def test_a_refused_connection_is_provider_unavailable_and_retryable() -> None:
 
 
 def test_a_read_timeout_on_submit_is_submit_outcome_unknown_and_not_retryable(
-    fake: FakeBfl,
+    fake: FakeBfl, delivery: Delivery
 ) -> None:
     fake.script(submit_delay=2.0)
 
-    with BflProvider(api_key=API_KEY, base_url=fake.base_url, timeout=0.3) as provider:
+    with BflProvider(
+        api_key=API_KEY, base_url=fake.base_url, timeout=0.3, fetch_result=delivery.fetch
+    ) as provider:
         error = submit_error(provider)
 
     assert (error.code, error.retryable) == ("submit_outcome_unknown", False)
@@ -487,9 +504,11 @@ def test_a_read_timeout_on_submit_is_submit_outcome_unknown_and_not_retryable(
 
 
 def test_a_read_timeout_while_polling_is_provider_unavailable_and_retryable(
-    fake: FakeBfl,
+    fake: FakeBfl, delivery: Delivery
 ) -> None:
-    with BflProvider(api_key=API_KEY, base_url=fake.base_url, timeout=0.3) as provider:
+    with BflProvider(
+        api_key=API_KEY, base_url=fake.base_url, timeout=0.3, fetch_result=delivery.fetch
+    ) as provider:
         handle = waiting(provider.submit(make_call()))
         fake.script(poll_delay=2.0)
         with pytest.raises(ProviderError) as excinfo:
@@ -499,9 +518,11 @@ def test_a_read_timeout_while_polling_is_provider_unavailable_and_retryable(
     assert (error.code, error.retryable) == ("provider_unavailable", True)
 
 
-def test_a_client_passed_in_is_used_and_left_open(fake: FakeBfl) -> None:
+def test_a_client_passed_in_is_used_and_left_open(fake: FakeBfl, delivery: Delivery) -> None:
     with httpx.Client() as client:
-        with BflProvider(api_key=API_KEY, base_url=fake.base_url, client=client) as provider:
+        with BflProvider(
+            api_key=API_KEY, base_url=fake.base_url, client=client, fetch_result=delivery.fetch
+        ) as provider:
             waiting(provider.submit(make_call()))
         assert not client.is_closed
 

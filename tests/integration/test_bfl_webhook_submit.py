@@ -15,6 +15,10 @@ pytestmark = pytest.mark.integration
 HOOK = "https://api.example.com/v1/webhooks/bfl"
 
 
+def unused_download(url: str) -> bytes:
+    raise AssertionError(f"nothing is downloaded here: {url}")
+
+
 def call(webhook_url: str | None) -> ProviderCall:
     return ProviderCall(
         job_id=7,
@@ -35,7 +39,12 @@ def fake() -> Iterator[FakeBfl]:
 
 
 def test_a_submit_names_the_webhook_and_its_secret_when_both_are_set(fake: FakeBfl) -> None:
-    with BflProvider(api_key=API_KEY, base_url=fake.base_url, webhook_secret="whk-1") as bfl:
+    with BflProvider(
+        api_key=API_KEY,
+        base_url=fake.base_url,
+        webhook_secret="whk-1",
+        fetch_result=unused_download,
+    ) as bfl:
         assert bfl.accepts_webhooks
         bfl.submit(call(HOOK))
     (submit,) = fake.requests_to("/v1/flux-dev")
@@ -46,7 +55,9 @@ def test_a_submit_names_the_webhook_and_its_secret_when_both_are_set(fake: FakeB
 def test_a_submit_names_no_webhook_without_a_secret_or_a_url(
     fake: FakeBfl, secret: str | None, hook: str | None
 ) -> None:
-    with BflProvider(api_key=API_KEY, base_url=fake.base_url, webhook_secret=secret) as bfl:
+    with BflProvider(
+        api_key=API_KEY, base_url=fake.base_url, webhook_secret=secret, fetch_result=unused_download
+    ) as bfl:
         assert bfl.accepts_webhooks is bool(secret)
         bfl.submit(call(hook))
     (submit,) = fake.requests_to("/v1/flux-dev")

@@ -16,6 +16,7 @@ from genmedia.adapters.limits import MemoryCounters, RedisCounters
 from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
+from genmedia.adapters.providers.delivery import Delivery
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
@@ -44,18 +45,26 @@ def _broker(redis_url: str | None, namespace: str) -> Iterator[Broker]:
     broker.close()
 
 
+def _delivery(max_bytes: int, timeout: float, allow_private: bool) -> Iterator[Delivery]:
+    delivery = Delivery(max_bytes=max_bytes, timeout=timeout, allow_private=allow_private)
+    yield delivery
+    delivery.close()
+
+
 def _bfl(
     api_key: str | None,
     base_url: str,
     timeout: float,
     poll_after: float,
     webhook_secret: str | None,
+    fetch_result: Callable[[str], bytes],
 ) -> Iterator[BflProvider | None]:
     if not api_key:
         yield None
         return
     provider = BflProvider(
         api_key=api_key,
+        fetch_result=fetch_result,
         base_url=base_url,
         timeout=timeout,
         poll_after=poll_after,
@@ -135,6 +144,13 @@ class Infrastructure(containers.DeclarativeContainer):
     local_provider = providers.ThreadSafeSingleton(
         LocalProvider, task_dir=config.provider_task_dir, async_polls=config.local_async_polls
     )
+    # The one downloader of provider result URLs, shared by every provider.
+    delivery = providers.Resource(
+        _delivery,
+        max_bytes=config.fetch_max_bytes,
+        timeout=config.fetch_timeout,
+        allow_private=config.fetch_allow_private,
+    )
     bfl_provider = providers.Resource(
         _bfl,
         api_key=config.bfl_api_key,
@@ -142,6 +158,7 @@ class Infrastructure(containers.DeclarativeContainer):
         timeout=config.bfl_timeout,
         poll_after=config.bfl_poll_after,
         webhook_secret=config.bfl_webhook_secret,
+        fetch_result=delivery.provided.fetch,
     )
     webhook_verifiers = providers.ThreadSafeSingleton(
         _webhook_verifiers, bfl_secret=config.bfl_webhook_secret

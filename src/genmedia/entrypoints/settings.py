@@ -80,6 +80,9 @@ class Settings:
     bfl_poll_after: float = 1.0
     bfl_webhook_secret: str | None = attrs.field(default=None, repr=False)
     webhook_poll_interval: float = 30.0
+    fetch_max_bytes: int = 64 * 1024 * 1024
+    fetch_timeout: float = 120.0
+    fetch_allow_private: bool = False
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

@@ -1,4 +1,4 @@
-"""Black Forest Labs (FLUX) over its HTTP API: submit, poll get_result, download the sample."""
+"""Black Forest Labs (FLUX) over its HTTP API: submit, poll get_result, fetch the sample."""
 
 from genmedia.adapters.providers.bfl.provider import BflProvider
 from genmedia.adapters.providers.bfl.webhook import BflWebhookVerifier

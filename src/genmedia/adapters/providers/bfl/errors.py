@@ -8,43 +8,21 @@ detail, cut short and with the API key masked; they never carry a request or its
 
 from __future__ import annotations
 
-import email.utils
-import math
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import httpx
 
 from genmedia.adapters.providers.bfl.secret import ApiKey
+from genmedia.adapters.providers.delivery import retry_after_seconds
 from genmedia.application.errors import ProviderError
 
-Stage = Literal["submit", "poll", "fetch"]
+Stage = Literal["submit", "poll"]
 
 _MAX_DETAIL = 400
-_EXPIRED_SAMPLE = frozenset({401, 403, 404, 410})
 # A submit answered with one of these may have created (and will bill) a task: the server
 # failed or a gateway lost the answer after forwarding it. 503 and 429 say "not taken".
 _SUBMIT_AMBIGUOUS = frozenset({500, 502, 504})
-
-
-def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header (seconds or HTTP-date); None if absent or bad."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
 
 
 def error_for_response(response: httpx.Response, stage: Stage, key: ApiKey) -> ProviderError:
@@ -52,7 +30,7 @@ def error_for_response(response: httpx.Response, stage: Stage, key: ApiKey) -> P
     status = response.status_code
     detail = detail_of(response, key)
     said = f"BFL answered {status}" + (f": {detail}" if detail else "")
-    retry_after = retry_after_seconds(response.headers.get("retry-after"))
+    retry_after = retry_after_seconds(response.headers.get("retry-after"), datetime.now(UTC))
     if status == 429:
         return ProviderError("rate_limited", said, retryable=True, retry_after=retry_after)
     if stage == "submit" and status in _SUBMIT_AMBIGUOUS:
@@ -62,10 +40,6 @@ def error_for_response(response: httpx.Response, stage: Stage, key: ApiKey) -> P
         )
     if status >= 500 or status == 408:
         return ProviderError("provider_unavailable", said, retryable=True, retry_after=retry_after)
-    if stage == "fetch" and status in _EXPIRED_SAMPLE:
-        return ProviderError(
-            "result_expired", f"the result URL no longer works ({status})", retryable=False
-        )
     if status == 402:
         return ProviderError("insufficient_provider_credit", said)
     if status in (401, 403):
@@ -84,7 +58,7 @@ def error_for_transport(err: httpx.HTTPError, stage: Stage, key: ApiKey) -> Prov
     read, the server hanging up without an answer) leaves the task's existence unknown: it
     may run and be billed, and BFL has no idempotency key, so it is `submit_outcome_unknown`
     and not retryable. Failures before anything was sent (connect, pool, write) are
-    `provider_unavailable` and retryable, as are all failures of polls and downloads.
+    `provider_unavailable` and retryable, as are all failures of polls.
     """
     kind = type(err).__name__
     said = key.scrub(f"{kind}: {err}" if str(err) else kind)[:_MAX_DETAIL]

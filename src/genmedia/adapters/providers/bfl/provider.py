@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -30,8 +31,9 @@ class BflProvider(ProviderGateway):
     images as base64 (see `payload`). `submit` answers Waiting with BFL's task id and polling
     URL, which the caller must persist before waiting; `poll` answers Waiting until BFL says
     Ready, then Finished with the signed sample URL, which `fetch` must download at once
-    (it expires after about ten minutes). Every failure is a ProviderError; the API key
-    never appears in reprs, logs or error messages.
+    (it expires after about ten minutes) with `fetch_result`, the shared result downloader
+    (`providers.delivery.Delivery.fetch`), never with the API client. Every failure is a
+    ProviderError; the API key never appears in reprs, logs or error messages.
 
     Resubmitting is the caller's decision. A submit that BFL refused (429, connect
     failures) may be retried. A submit whose outcome is unknown, such as a read timeout
@@ -46,6 +48,7 @@ class BflProvider(ProviderGateway):
         self,
         *,
         api_key: str,
+        fetch_result: Callable[[str], bytes],
         base_url: str = "https://api.bfl.ai",
         timeout: float = 30.0,
         client: httpx.Client | None = None,
@@ -60,6 +63,7 @@ class BflProvider(ProviderGateway):
         self._poll_after = poll_after
         self._transport = Transport(api_key=self._key, timeout=timeout, client=client)
         self._charges = Charges()
+        self._fetch_result = fetch_result
 
     def __repr__(self) -> str:
         return f"BflProvider(base_url={self._base_url!r})"
@@ -99,8 +103,8 @@ class BflProvider(ProviderGateway):
         )
 
     def fetch(self, url: str) -> bytes:
-        """Download a sample from its signed URL, without the key; result_expired once it lapsed."""
-        return self._transport.download(url)
+        """Download a sample from its signed URL through `fetch_result`, which never has the key."""
+        return self._fetch_result(url)
 
     def close(self) -> None:
         """Close the connection pool, unless the client was passed in."""

@@ -16,16 +16,16 @@ from genmedia.adapters.providers.bfl.secret import ApiKey
 from genmedia.application.errors import ProviderError
 
 _USER_AGENT = "genmedia-bfl/0.1"
-_MAX_SAMPLE_BYTES = 64 * 1024 * 1024
 _LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 
 
 class Transport:
     """Sends BFL's requests over one connection pool, safe to share between threads.
 
-    The `x-key` header goes on each API request, never on the client's default headers, so
-    downloads from the signed delivery URLs never carry it. API requests do not follow
-    redirects: httpx would pass a custom header like `x-key` on to another host.
+    The `x-key` header goes on each API request, never on the client's default headers.
+    API requests do not follow redirects: httpx would pass a custom header like `x-key` on
+    to another host. Samples are not downloaded here but by the provider's `fetch_result`
+    (a `Delivery`), which never sees this client or the key.
     """
 
     def __init__(self, *, api_key: ApiKey, timeout: float, client: httpx.Client | None) -> None:
@@ -89,22 +89,6 @@ class Transport:
             failure = _bad_answer(stage, response.status_code)
         raise failure
 
-    def download(self, url: str) -> bytes:
-        """The bytes at a signed delivery URL, fetched without the key; redirects are followed."""
-        try:
-            with self.client.stream(
-                "GET", url, timeout=self._timeout, follow_redirects=True
-            ) as response:
-                if response.status_code < 400:
-                    return _read_capped(response)
-                response.read()
-                failure = error_for_response(response, "fetch", self._key)
-        except httpx.HTTPError as err:
-            failure = error_for_transport(err, "fetch", self._key)
-        except httpx.InvalidURL:
-            failure = ProviderError("provider_error", "unusable result URL")
-        raise failure
-
     def close(self) -> None:
         """Close the pool if this transport created it; a client passed in stays open."""
         if not self._owns_client:
@@ -113,19 +97,6 @@ class Transport:
             client, self._client = self._client, None
         if client is not None:
             client.close()
-
-
-def _read_capped(response: httpx.Response) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > _MAX_SAMPLE_BYTES:
-            raise ProviderError(
-                "provider_error", f"the result is larger than {_MAX_SAMPLE_BYTES} bytes"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _bad_answer(stage: Stage, status: int) -> ProviderError:
