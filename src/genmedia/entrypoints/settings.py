@@ -78,6 +78,9 @@ class Settings:
     bfl_base_url: str = "https://api.bfl.ai"
     bfl_timeout: float = 30.0
     bfl_poll_after: float = 1.0
+    openrouter_api_key: str | None = attrs.field(default=None, repr=False)
+    openrouter_base_url: str = "https://openrouter.ai/api/v1"
+    openrouter_timeout: float = 120.0
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)
