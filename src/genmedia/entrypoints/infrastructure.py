@@ -18,6 +18,7 @@ from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.delivery import Delivery
 from genmedia.adapters.providers.local import LocalProvider
+from genmedia.adapters.providers.openrouter import OpenRouterProvider
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
 from genmedia.adapters.sql import engine as sql_engine
@@ -69,6 +70,19 @@ def _bfl(
         timeout=timeout,
         poll_after=poll_after,
         webhook_secret=webhook_secret,
+    )
+    yield provider
+    provider.close()
+
+
+def _openrouter(
+    api_key: str | None, base_url: str, timeout: float, fetch_result: Callable[[str], bytes]
+) -> Iterator[OpenRouterProvider | None]:
+    if not api_key:
+        yield None
+        return
+    provider = OpenRouterProvider(
+        api_key=api_key, base_url=base_url, timeout=timeout, fetch_result=fetch_result
     )
     yield provider
     provider.close()
@@ -163,7 +177,16 @@ class Infrastructure(containers.DeclarativeContainer):
     webhook_verifiers = providers.ThreadSafeSingleton(
         _webhook_verifiers, bfl_secret=config.bfl_webhook_secret
     )
-    provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
+    openrouter_provider = providers.Resource(
+        _openrouter,
+        api_key=config.openrouter_api_key,
+        base_url=config.openrouter_base_url,
+        timeout=config.openrouter_timeout,
+        fetch_result=delivery.provided.fetch,
+    )
+    provider_gateways = providers.Callable(
+        _gateways, local=local_provider, bfl=bfl_provider, openrouter=openrouter_provider
+    )
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
     queue_stats = providers.Callable(stats.queue_stats, uow=uow, queue=job_queue)
     metrics = providers.Selector(

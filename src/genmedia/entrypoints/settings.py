@@ -83,6 +83,9 @@ class Settings:
     fetch_max_bytes: int = 64 * 1024 * 1024
     fetch_timeout: float = 120.0
     fetch_allow_private: bool = False
+    openrouter_api_key: str | None = attrs.field(default=None, repr=False)
+    openrouter_base_url: str = "https://openrouter.ai/api/v1"
+    openrouter_timeout: float = 120.0
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)
