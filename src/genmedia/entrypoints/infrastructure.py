@@ -6,6 +6,7 @@ import functools
 import os
 import socket
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import sqlalchemy
 from dependency_injector import containers, providers
@@ -16,7 +17,10 @@ from genmedia.adapters.limits import MemoryCounters, RedisCounters
 from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider
+from genmedia.adapters.providers.bfl.secret import ApiKey as BflKey
+from genmedia.adapters.providers.bfl.transport import Transport as BflTransport
 from genmedia.adapters.providers.local import LocalProvider
+from genmedia.adapters.providers.replicate import ReplicateProvider
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
 from genmedia.adapters.sql import engine as sql_engine
@@ -52,6 +56,34 @@ def _bfl(
         return
     provider = BflProvider(
         api_key=api_key, base_url=base_url, timeout=timeout, poll_after=poll_after
+    )
+    yield provider
+    provider.close()
+
+
+def _result_download(timeout: float) -> Iterator[Callable[[str], bytes]]:
+    """Downloads provider result URLs without any credentials. BFL's keyless download stands
+    in until the shared delivery adapter lands; the key it is built with is never sent."""
+    transport = BflTransport(api_key=BflKey("no-key-is-sent"), timeout=timeout, client=None)
+    yield transport.download
+    transport.close()
+
+
+def _replicate(
+    api_key: str | None,
+    fetch_result: Callable[[str], bytes],
+    cancel_after: int | None,
+    job_timeout: int,
+    **settings: Any,
+) -> Iterator[ReplicateProvider | None]:
+    if not api_key:
+        yield None
+        return
+    provider = ReplicateProvider(
+        api_key=api_key,
+        fetch_result=fetch_result,
+        cancel_after=cancel_after or job_timeout,
+        **settings,
     )
     yield provider
     provider.close()
@@ -126,7 +158,20 @@ class Infrastructure(containers.DeclarativeContainer):
         timeout=config.bfl_timeout,
         poll_after=config.bfl_poll_after,
     )
-    provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
+    result_download = providers.Resource(_result_download, timeout=config.replicate_timeout)
+    replicate_provider = providers.Resource(
+        _replicate,
+        api_key=config.replicate_api_key,
+        fetch_result=result_download,
+        cancel_after=config.replicate_cancel_after,
+        job_timeout=config.job_timeout_seconds,
+        base_url=config.replicate_base_url,
+        timeout=config.replicate_timeout,
+        poll_after=config.replicate_poll_after,
+    )
+    provider_gateways = providers.Callable(
+        _gateways, local=local_provider, bfl=bfl_provider, replicate=replicate_provider
+    )
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
     queue_stats = providers.Callable(stats.queue_stats, uow=uow, queue=job_queue)
     metrics = providers.Selector(
