@@ -6,6 +6,7 @@ each prediction by a marker in its prompt, so one worker plays several scenarios
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 
 import pytest
@@ -191,3 +192,24 @@ def test_a_create_told_to_wait_runs_again_no_sooner_than_retry_after_in_either_f
         charged = sum(app.request_details(r)[0].credits_charged for r in requests)
         assert app.wallet_of(user.id or 0).balance == before - charged
         assert effects(app, user)[:3] == (2, 2, 2)
+
+
+def test_a_worker_killed_while_its_prediction_runs_finishes_it_from_the_handle_once(
+    stack: Stack, replicate: FakeReplicate
+) -> None:
+    replicate.script(processing_polls=50)
+    with stack.container() as app:
+        user = prepare(app)
+        request_id = submit(app, user, add_feature(app), "a fox in the snow")
+        first = stack.worker("--threads", "2")
+        job = generation_jobs
+        query = sa.select(job.c.provider_task_id).where(job.c.request_id == request_id)
+        wait_until(lambda: bool(rows(app, query)[0].provider_task_id), 60, "the prediction")
+        stop(first, signal.SIGKILL)
+        running = replicate.prediction(rows(app, query)[0].provider_task_id)
+        assert running.status() in ("starting", "processing")
+        run_worker(stack, app, 1)
+
+        assert only_job(app, request_id).status.value == "completed"
+        assert replicate.submits == 1
+        assert effects(app, user)[:3] == (1, 1, 1)
