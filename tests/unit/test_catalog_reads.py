@@ -81,7 +81,8 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
     assert [t.name for t in list_tags(uow=uow).items] == ["Portrait", "Landscape", "Fantasy"]
     models = list_provider_models(uow=uow).items
     assert [m.model_slug for m in models] == [
-        "local-t2i", "local-t2i-async", "local-i2i", "google/gemini-2.5-flash-image"
+        "local-t2i", "local-t2i-async", "local-i2i", "google/gemini-2.5-flash-image",
+        "black-forest-labs/flux-schnell",
     ]  # fmt: skip
     edits = list_provider_models("i2i", uow=uow).items
     assert [m.model_slug for m in edits] == ["local-i2i"]
@@ -89,8 +90,8 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
 
 def test_templates_are_newest_first_and_pages_meet_without_overlap(uow: FakeUnitOfWork) -> None:
     assert every_page(lambda **kw: list_templates(uow=uow, **kw), 3) == [
-        ["travel-poster", "restyle-photo", "alpine-landscape"],
-        ["neon-city", "studio-portrait"],
+        ["quick-concept-art", "travel-poster", "restyle-photo"],
+        ["alpine-landscape", "neon-city", "studio-portrait"],
     ]
     assert list_templates(uow=uow).items[0].option_groups == ()
 
@@ -118,8 +119,8 @@ def test_trending_lists_by_the_stored_trend_score_and_pages_by_it(uow: FakeUnitO
     trending = TemplateSearch(trending=True)
     assert every_page(lambda **kw: list_templates(trending, uow=uow, **kw), 2) == [
         ["studio-portrait", "alpine-landscape"],
-        ["neon-city", "travel-poster"],
-        ["restyle-photo"],
+        ["neon-city", "quick-concept-art"],
+        ["travel-poster", "restyle-photo"],
     ]
 
 

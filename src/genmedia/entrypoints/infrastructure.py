@@ -6,6 +6,7 @@ import functools
 import os
 import socket
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import sqlalchemy
 from dependency_injector import containers, providers
@@ -19,6 +20,7 @@ from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.delivery import Delivery
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.providers.openrouter import OpenRouterProvider
+from genmedia.adapters.providers.replicate import ReplicateProvider
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
 from genmedia.adapters.sql import engine as sql_engine
@@ -83,6 +85,26 @@ def _openrouter(
         return
     provider = OpenRouterProvider(
         api_key=api_key, base_url=base_url, timeout=timeout, fetch_result=fetch_result
+    )
+    yield provider
+    provider.close()
+
+
+def _replicate(
+    api_key: str | None,
+    fetch_result: Callable[[str], bytes],
+    cancel_after: int | None,
+    job_timeout: int,
+    **settings: Any,
+) -> Iterator[ReplicateProvider | None]:
+    if not api_key:
+        yield None
+        return
+    provider = ReplicateProvider(
+        api_key=api_key,
+        fetch_result=fetch_result,
+        cancel_after=cancel_after or job_timeout,
+        **settings,
     )
     yield provider
     provider.close()
@@ -184,8 +206,22 @@ class Infrastructure(containers.DeclarativeContainer):
         timeout=config.openrouter_timeout,
         fetch_result=delivery.provided.fetch,
     )
+    replicate_provider = providers.Resource(
+        _replicate,
+        api_key=config.replicate_api_key,
+        fetch_result=delivery.provided.fetch,
+        cancel_after=config.replicate_cancel_after,
+        job_timeout=config.job_timeout_seconds,
+        base_url=config.replicate_base_url,
+        timeout=config.replicate_timeout,
+        poll_after=config.replicate_poll_after,
+    )
     provider_gateways = providers.Callable(
-        _gateways, local=local_provider, bfl=bfl_provider, openrouter=openrouter_provider
+        _gateways,
+        local=local_provider,
+        bfl=bfl_provider,
+        openrouter=openrouter_provider,
+        replicate=replicate_provider,
     )
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
     queue_stats = providers.Callable(stats.queue_stats, uow=uow, queue=job_queue)

@@ -86,6 +86,12 @@ class Settings:
     openrouter_api_key: str | None = attrs.field(default=None, repr=False)
     openrouter_base_url: str = "https://openrouter.ai/api/v1"
     openrouter_timeout: float = 120.0
+    replicate_api_key: str | None = attrs.field(default=None, repr=False)
+    replicate_base_url: str = "https://api.replicate.com"
+    replicate_timeout: float = 30.0
+    replicate_poll_after: float = 1.0
+    replicate_cancel_after: int | None = None  # None: the job timeout
+    replicate_webhook_secret: str | None = attrs.field(default=None, repr=False)
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

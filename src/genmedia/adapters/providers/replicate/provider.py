@@ -1,0 +1,103 @@
+"""ReplicateProvider: the gateway to Replicate's predictions API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import httpx
+
+from genmedia.adapters.providers.replicate.handle import Handle
+from genmedia.adapters.providers.replicate.payload import cancel_after, create_body, target_for
+from genmedia.adapters.providers.replicate.results import outcome_of
+from genmedia.adapters.providers.replicate.secret import ApiKey
+from genmedia.adapters.providers.replicate.transport import Transport
+from genmedia.application.ports import Outcome, ProviderCall, ProviderGateway, Waiting
+
+
+class ReplicateProvider(ProviderGateway):
+    """Replicate: create a prediction, poll its `urls.get`, cancel at its `urls.cancel`.
+
+    `call.model` is `owner/name` (an official model) or `owner/name:<version id>` (see
+    `payload`). `submit` creates the prediction with `Cancel-After` set to `cancel_after`
+    seconds, Replicate's own deadline for it, and answers Waiting with the prediction id and
+    both URLs (see `handle`), which the caller must persist before waiting; no thread waits
+    on `Prefer: wait`. `poll` answers Waiting while it starts or runs, then Finished with
+    its output URLs and `metrics.predict_time` (seconds) as the provider cost. Outputs are
+    downloaded by `fetch_result`, which must not carry the token; Replicate deletes them
+    after an hour. Every failure is a ProviderError; the token never appears in reprs,
+    logs or error messages.
+
+    A create Replicate refused (429, connect failures) may be tried again. A create whose
+    outcome is unknown (a 5xx, a read timeout) raises `submit_outcome_unknown`, not
+    retryable: the prediction may exist and be billed, and Replicate has no idempotency key.
+    """
+
+    name = "replicate"
+
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        fetch_result: Callable[[str], bytes],
+        base_url: str = "https://api.replicate.com",
+        timeout: float = 30.0,
+        poll_after: float = 1.0,
+        cancel_after: float | None = 1800.0,
+        webhook_url: str | None = None,
+        client: httpx.Client | None = None,
+    ) -> None:
+        self._key = ApiKey(api_key)
+        self._fetch_result = fetch_result
+        self._base_url = base_url.rstrip("/")
+        self._poll_after = poll_after
+        self._cancel_after = cancel_after
+        self._webhook_url = webhook_url
+        self._transport = Transport(api_key=self._key, timeout=timeout, client=client)
+
+    def __repr__(self) -> str:
+        return f"ReplicateProvider(base_url={self._base_url!r})"
+
+    def submit(self, call: ProviderCall) -> Outcome:
+        """Create the prediction; Waiting with its id and URLs."""
+        target = target_for(call.model)
+        body = create_body(call, target, self._webhook_url)
+        headers = {"Cancel-After": cancel_after(self._cancel_after)} if self._cancel_after else {}
+        url = self._base_url + target.path
+        answer = self._transport.api("POST", url, stage="submit", json=body, headers=headers)
+        handle = Handle.created(answer)
+        return self._waiting(handle.prediction_id, handle.polling_url())
+
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        """Get the prediction at its `urls.get` and say how it is doing."""
+        get_url, _ = Handle.stored(task_id, polling_url).urls(self._base_url)
+        answer = self._transport.api("GET", get_url, stage="poll")
+        return outcome_of(answer, self._waiting(task_id, polling_url))
+
+    def cancel(self, task_id: str, polling_url: str | None) -> None:
+        """Ask Replicate to cancel the prediction at its `urls.cancel`."""
+        _, cancel_url = Handle.stored(task_id, polling_url).urls(self._base_url)
+        self._transport.api("POST", cancel_url, stage="cancel")
+
+    def fetch(self, url: str) -> bytes:
+        """Download an output through the downloader, which never carries the token."""
+        return self._fetch_result(url)
+
+    def close(self) -> None:
+        """Close the connection pool, unless the client was passed in."""
+        self._transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _waiting(self, task_id: str, polling_url: str | None) -> Waiting:
+        return Waiting(task_id=task_id, polling_url=polling_url, poll_after=self._poll_after)

@@ -1,0 +1,104 @@
+"""The HTTP side: one shared, lazily created httpx.Client and the error mapping of every call."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import httpx
+
+from genmedia.adapters.providers.replicate.errors import (
+    Stage,
+    error_for_response,
+    error_for_transport,
+)
+from genmedia.adapters.providers.replicate.secret import ApiKey
+from genmedia.application.errors import ProviderError
+
+_USER_AGENT = "genmedia-replicate/0.1"
+_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+
+
+class Transport:
+    """Sends Replicate's API requests over one connection pool, safe to share between threads.
+
+    The `Authorization` header goes on each request, never on the client's defaults, and
+    redirects are not followed, so the token only ever goes to the URL it was meant for.
+    Result files are not downloaded here: the provider hands them to its downloader.
+    """
+
+    def __init__(self, *, api_key: ApiKey, timeout: float, client: httpx.Client | None) -> None:
+        self._key = api_key
+        self._timeout = httpx.Timeout(timeout)
+        self._client = client
+        self._owns_client = client is None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The shared client, created on first use."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        timeout=self._timeout,
+                        limits=_LIMITS,
+                        follow_redirects=False,
+                        headers={"User-Agent": _USER_AGENT},
+                    )
+                client = self._client
+        return client
+
+    def api(
+        self,
+        method: str,
+        url: str,
+        *,
+        stage: Stage,
+        json: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """Send an authenticated API request; Replicate's JSON answer, or a ProviderError."""
+        sent = {"Accept": "application/json", **(headers or {})}
+        sent["Authorization"] = self._key.bearer()
+        failure: ProviderError | None = None
+        try:
+            response = self.client.request(
+                method, url, json=json, headers=sent, timeout=self._timeout, follow_redirects=False
+            )
+        except httpx.HTTPError as err:
+            failure = error_for_transport(err, stage, self._key)
+        except httpx.InvalidURL:
+            failure = ProviderError("provider_error", "unusable Replicate URL")
+        # Raised outside the except blocks so the httpx error, whose request holds the
+        # Authorization header, is not kept as the ProviderError's context.
+        if failure is not None:
+            raise failure
+        if response.status_code >= 400:
+            raise error_for_response(response, stage, self._key)
+        try:
+            return response.json()
+        except ValueError:
+            failure = _bad_answer(stage, response.status_code)
+        raise failure
+
+    def close(self) -> None:
+        """Close the pool if this transport created it; a client passed in stays open."""
+        if not self._owns_client:
+            return
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+def _bad_answer(stage: Stage, status: int) -> ProviderError:
+    if stage == "submit":
+        return ProviderError(
+            "submit_outcome_unknown",
+            f"Replicate answered {status} to the create but not with JSON; it may exist",
+        )
+    return ProviderError(
+        "provider_unavailable", f"Replicate answered {status} without JSON", retryable=True
+    )
