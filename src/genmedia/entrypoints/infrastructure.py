@@ -16,6 +16,9 @@ from genmedia.adapters.limits import MemoryCounters, RedisCounters
 from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider
+from genmedia.adapters.providers.bfl.secret import ApiKey as BflKey
+from genmedia.adapters.providers.bfl.transport import Transport as BflTransport
+from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
@@ -55,6 +58,33 @@ def _bfl(
     )
     yield provider
     provider.close()
+
+
+def _fal(
+    api_key: str | None, base_url: str, timeout: float, poll_after: float
+) -> Iterator[FalProvider | None]:
+    if not api_key:
+        yield None
+        return
+    # Until the delivery module lands, result files are fetched with BFL's download, which
+    # sends no key (this transport has none to send).
+    downloads = BflTransport(api_key=BflKey("no key"), timeout=timeout, client=None)
+    provider = FalProvider(
+        api_key=api_key,
+        fetch_result=downloads.download,
+        base_url=base_url,
+        timeout=timeout,
+        poll_after=poll_after,
+    )
+    yield provider
+    provider.close()
+    downloads.close()
+
+
+def _fal_webhook_keys(url: str) -> Iterator[FalWebhookKeys]:
+    keys = FalWebhookKeys(url=url)
+    yield keys
+    keys.close()
 
 
 def _redis_counters(url: str, namespace: str) -> Iterator[RedisCounters]:
@@ -126,7 +156,17 @@ class Infrastructure(containers.DeclarativeContainer):
         timeout=config.bfl_timeout,
         poll_after=config.bfl_poll_after,
     )
-    provider_gateways = providers.Callable(_gateways, local=local_provider, bfl=bfl_provider)
+    fal_provider = providers.Resource(
+        _fal,
+        api_key=config.fal_api_key,
+        base_url=config.fal_base_url,
+        timeout=config.fal_timeout,
+        poll_after=config.fal_poll_after,
+    )
+    fal_webhook_keys = providers.Resource(_fal_webhook_keys, url=config.fal_jwks_url)
+    provider_gateways = providers.Callable(
+        _gateways, local=local_provider, bfl=bfl_provider, fal=fal_provider
+    )
     job_queue = providers.ThreadSafeSingleton(DramatiqJobQueue, broker=broker)
     queue_stats = providers.Callable(stats.queue_stats, uow=uow, queue=job_queue)
     metrics = providers.Selector(

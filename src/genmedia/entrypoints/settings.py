@@ -78,6 +78,11 @@ class Settings:
     bfl_base_url: str = "https://api.bfl.ai"
     bfl_timeout: float = 30.0
     bfl_poll_after: float = 1.0
+    fal_api_key: str | None = attrs.field(default=None, repr=False)
+    fal_base_url: str = "https://queue.fal.run"
+    fal_timeout: float = 30.0
+    fal_poll_after: float = 1.0
+    fal_jwks_url: str = "https://rest.fal.ai/.well-known/jwks.json"
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)
