@@ -32,7 +32,6 @@ from tests.integration.fake_fal import ALWAYS, API_KEY, BILLABLE_UNITS, FakeFal,
 pytestmark = pytest.mark.e2e
 
 TEMPLATE = "fal-golden-hour"
-PRICE = 3  # the template's price, in credits
 TERMINAL = ("completed", "failed", "cancelled")
 MODERATION_DETAIL = [
     {
@@ -83,6 +82,7 @@ class Run:
     """One request of the fal template, run to its end."""
 
     user: User
+    quoted: int
     job: Job
     before: Wallet
     after: Wallet
@@ -95,7 +95,8 @@ def run_template(app: Container, email: str) -> Run:
     user = prepare(app, email=email, credits=100)
     before = app.wallet_of(user.id or 0)
     cmd = SubmitRequest(user_id=user.id or 0, template=TEMPLATE, user_prompt="a lighthouse")
-    request_id = app.submit_request(cmd).id or 0
+    accepted = app.submit_request(cmd)
+    request_id = accepted.id or 0
 
     def job() -> Job:
         return app.request_details(request_id)[0].jobs[0]
@@ -108,6 +109,7 @@ def run_template(app: Container, email: str) -> Run:
     )
     return Run(
         user=user,
+        quoted=accepted.estimated_cost,
         job=job(),
         before=before,
         after=app.wallet_of(user.id or 0),
@@ -128,7 +130,7 @@ def test_a_request_queued_then_in_progress_completes_with_the_stored_image_charg
     assert (run.job.status.value, run.job.error_code, run.job.attempts) == ("completed", None, 1)
     assert run.stored == [fal.file_bytes(request_id)]
     assert run.captures == 1
-    assert (run.after.balance, run.after.held) == (run.before.balance - PRICE, 0)
+    assert (run.after.balance, run.after.held) == (run.before.balance - run.quoted, 0)
     assert len(fal.submits) == 1
     body = fal.submits[0].json()
     assert body["image_size"] == "landscape_16_9"  # the template's default option
