@@ -80,15 +80,17 @@ def test_an_inactive_or_unknown_feature_is_not_found(uow: FakeUnitOfWork) -> Non
 def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork) -> None:
     assert [t.name for t in list_tags(uow=uow).items] == ["Portrait", "Landscape", "Fantasy"]
     models = list_provider_models(uow=uow).items
-    assert [m.model_slug for m in models] == ["local-t2i", "local-t2i-async", "local-i2i"]
+    assert [m.model_slug for m in models] == [
+        "local-t2i", "local-t2i-async", "local-i2i", "fal-ai/flux/dev"
+    ]  # fmt: skip
     edits = list_provider_models("i2i", uow=uow).items
     assert [m.model_slug for m in edits] == ["local-i2i"]
 
 
 def test_templates_are_newest_first_and_pages_meet_without_overlap(uow: FakeUnitOfWork) -> None:
     assert every_page(lambda **kw: list_templates(uow=uow, **kw), 3) == [
-        ["restyle-photo", "alpine-landscape", "neon-city"],
-        ["studio-portrait"],
+        ["fal-golden-hour", "restyle-photo", "alpine-landscape"],
+        ["neon-city", "studio-portrait"],
     ]
     assert list_templates(uow=uow).items[0].option_groups == ()
 
@@ -116,7 +118,8 @@ def test_trending_lists_by_the_stored_trend_score_and_pages_by_it(uow: FakeUnitO
     trending = TemplateSearch(trending=True)
     assert every_page(lambda **kw: list_templates(trending, uow=uow, **kw), 2) == [
         ["studio-portrait", "alpine-landscape"],
-        ["neon-city", "restyle-photo"],
+        ["neon-city", "fal-golden-hour"],
+        ["restyle-photo"],
     ]
 
 
