@@ -245,3 +245,18 @@ def test_a_worker_killed_while_its_fal_request_runs_is_finished_by_the_next_from
             assert (job().status.value, len(fal.submits)) == ("completed", 1)
             (media,) = app.request_details(request_id)[1]
             assert app.storage().get(media.storage_path) == fal.file_bytes(request_id_at_fal)
+
+
+def test_without_the_fal_key_the_seeded_template_fails_as_not_configured_and_costs_nothing(
+    stack: Stack,
+) -> None:
+    with stack.container() as app:
+        assert "fal" not in app.provider_gateways()
+        worker = stack.worker("--threads", "2")
+        try:
+            run = run_template(app, "no-key@example.com")
+        finally:
+            assert stop(worker) == 0
+
+    assert (run.job.status.value, run.job.error_code) == ("failed", "provider_not_configured")
+    assert (run.after.balance, run.after.held, run.captures) == (run.before.balance, 0, 0)

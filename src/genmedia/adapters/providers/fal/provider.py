@@ -40,6 +40,7 @@ class FalProvider(ProviderGateway):
     A submit fal cannot have queued (429, an ingress 502-504 without `x-fal-request-id`,
     a connect failure) is retryable; one whose outcome is unknown (another 5xx, a read
     timeout) is `submit_outcome_unknown`, never resent: fal has no idempotency key.
+    With `webhook_url`, each submit asks fal to post the outcome there (`?fal_webhook=`).
     """
 
     name = "fal"
@@ -53,12 +54,14 @@ class FalProvider(ProviderGateway):
         timeout: float = 30.0,
         client: httpx.Client | None = None,
         poll_after: float = 1.0,
+        webhook_url: str | None = None,
     ) -> None:
         self._key = FalKey(api_key)
         self._fetch_result = fetch_result
         self._base_url = base_url.rstrip("/")
         self._base = httpx.URL(self._base_url)
         self._poll_after = poll_after
+        self._submit_params = {"fal_webhook": webhook_url} if webhook_url else None
         self._transport = Transport(key=self._key, timeout=timeout, client=client)
 
     def __repr__(self) -> str:
@@ -68,7 +71,9 @@ class FalProvider(ProviderGateway):
         """Queue a request; Waiting with fal's request id and the request's handle."""
         app = app_of(call.model)
         url = f"{self._base_url}/{call.model}"
-        answer = self._transport.api("POST", url, stage="submit", json=submit_body(call)).body
+        body = submit_body(call)
+        params = self._submit_params
+        answer = self._transport.api("POST", url, stage="submit", json=body, params=params).body
         request_id = answer.get("request_id") if isinstance(answer, dict) else None
         if not isinstance(request_id, str) or not request_id:
             raise ProviderError(
