@@ -78,6 +78,13 @@ def empty_postgres_url() -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module")
+def module_postgres_url() -> Iterator[str]:
+    """A brand-new, never migrated PostgreSQL database shared by one test module."""
+    with _scratch_database() as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def postgres_engine(postgres_url: str) -> Iterator[sa.Engine]:
     """One engine on the run's PostgreSQL database."""

@@ -77,7 +77,7 @@ def test_features_tags_and_models_are_read_without_a_token(client: TestClient[An
     models = _items(client, "/v1/provider-models?category=i2i")
     assert [m["model_slug"] for m in models] == ["local-i2i"]
     assert set(models[0]) >= MODEL_FIELDS
-    assert len(_items(client, "/v1/provider-models")) == 5
+    assert len(_items(client, "/v1/provider-models")) == 6
 
 
 def test_templates_are_listed_newest_first_with_their_named_fields(
@@ -85,13 +85,14 @@ def test_templates_are_listed_newest_first_with_their_named_fields(
 ) -> None:
     templates = _items(client, "/v1/templates")
     assert [t["slug"] for t in templates] == [
-        "quick-concept-art", "travel-poster", "restyle-photo", "alpine-landscape", "neon-city",
-        "studio-portrait",
+        "fal-golden-hour", "quick-concept-art", "travel-poster", "restyle-photo",
+        "alpine-landscape", "neon-city", "studio-portrait",
     ]  # fmt: skip
     assert set(templates[0]) >= CARD_FIELDS
     assert _every_page(client, "/v1/templates", limit=3) == [
-        ["quick-concept-art", "travel-poster", "restyle-photo"],
-        ["alpine-landscape", "neon-city", "studio-portrait"],
+        ["fal-golden-hour", "quick-concept-art", "travel-poster"],
+        ["restyle-photo", "alpine-landscape", "neon-city"],
+        ["studio-portrait"],
     ]
 
 

@@ -82,7 +82,7 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
     models = list_provider_models(uow=uow).items
     assert [m.model_slug for m in models] == [
         "local-t2i", "local-t2i-async", "local-i2i", "google/gemini-2.5-flash-image",
-        "black-forest-labs/flux-schnell",
+        "black-forest-labs/flux-schnell", "fal-ai/flux/dev",
     ]  # fmt: skip
     edits = list_provider_models("i2i", uow=uow).items
     assert [m.model_slug for m in edits] == ["local-i2i"]
@@ -90,8 +90,9 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
 
 def test_templates_are_newest_first_and_pages_meet_without_overlap(uow: FakeUnitOfWork) -> None:
     assert every_page(lambda **kw: list_templates(uow=uow, **kw), 3) == [
-        ["quick-concept-art", "travel-poster", "restyle-photo"],
-        ["alpine-landscape", "neon-city", "studio-portrait"],
+        ["fal-golden-hour", "quick-concept-art", "travel-poster"],
+        ["restyle-photo", "alpine-landscape", "neon-city"],
+        ["studio-portrait"],
     ]
     assert list_templates(uow=uow).items[0].option_groups == ()
 
@@ -119,8 +120,9 @@ def test_trending_lists_by_the_stored_trend_score_and_pages_by_it(uow: FakeUnitO
     trending = TemplateSearch(trending=True)
     assert every_page(lambda **kw: list_templates(trending, uow=uow, **kw), 2) == [
         ["studio-portrait", "alpine-landscape"],
-        ["neon-city", "quick-concept-art"],
-        ["travel-poster", "restyle-photo"],
+        ["neon-city", "fal-golden-hour"],
+        ["quick-concept-art", "travel-poster"],
+        ["restyle-photo"],
     ]
 
 

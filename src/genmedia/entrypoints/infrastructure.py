@@ -18,6 +18,7 @@ from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.delivery import Delivery
+from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.providers.openrouter import OpenRouterProvider
 from genmedia.adapters.providers.replicate import ReplicateProvider
@@ -108,6 +109,33 @@ def _replicate(
     )
     yield provider
     provider.close()
+
+
+def _fal(
+    api_key: str | None,
+    base_url: str,
+    timeout: float,
+    poll_after: float,
+    fetch_result: Callable[[str], bytes],
+) -> Iterator[FalProvider | None]:
+    if not api_key:
+        yield None
+        return
+    provider = FalProvider(
+        api_key=api_key,
+        fetch_result=fetch_result,
+        base_url=base_url,
+        timeout=timeout,
+        poll_after=poll_after,
+    )
+    yield provider
+    provider.close()
+
+
+def _fal_webhook_keys(url: str) -> Iterator[FalWebhookKeys]:
+    keys = FalWebhookKeys(url=url)
+    yield keys
+    keys.close()
 
 
 def _redis_counters(url: str, namespace: str) -> Iterator[RedisCounters]:
@@ -216,10 +244,20 @@ class Infrastructure(containers.DeclarativeContainer):
         timeout=config.replicate_timeout,
         poll_after=config.replicate_poll_after,
     )
+    fal_provider = providers.Resource(
+        _fal,
+        api_key=config.fal_api_key,
+        base_url=config.fal_base_url,
+        timeout=config.fal_timeout,
+        poll_after=config.fal_poll_after,
+        fetch_result=delivery.provided.fetch,
+    )
+    fal_webhook_keys = providers.Resource(_fal_webhook_keys, url=config.fal_jwks_url)
     provider_gateways = providers.Callable(
         _gateways,
         local=local_provider,
         bfl=bfl_provider,
+        fal=fal_provider,
         openrouter=openrouter_provider,
         replicate=replicate_provider,
     )

@@ -92,6 +92,11 @@ class Settings:
     replicate_poll_after: float = 1.0
     replicate_cancel_after: int | None = None  # None: the job timeout
     replicate_webhook_secret: str | None = attrs.field(default=None, repr=False)
+    fal_api_key: str | None = attrs.field(default=None, repr=False)
+    fal_base_url: str = "https://queue.fal.run"
+    fal_timeout: float = 30.0
+    fal_poll_after: float = 1.0
+    fal_jwks_url: str = "https://rest.fal.ai/.well-known/jwks.json"
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

@@ -1,0 +1,16 @@
+"""fal.ai over its queue API: submit, poll the status, read the result, cancel; and the
+verification of fal's signed webhooks against the keys of its JWKS."""
+
+from genmedia.adapters.providers.fal.jwks import JWKS_URL, FalWebhookKeys, public_keys
+from genmedia.adapters.providers.fal.provider import QUEUE_URL, FalProvider
+from genmedia.adapters.providers.fal.webhooks import WebhookRejected, verify_webhook
+
+__all__ = [
+    "JWKS_URL",
+    "QUEUE_URL",
+    "FalProvider",
+    "FalWebhookKeys",
+    "WebhookRejected",
+    "public_keys",
+    "verify_webhook",
+]

@@ -1,0 +1,117 @@
+"""The HTTP side: one shared, lazily created httpx.Client and the error mapping of every call."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import attrs
+import httpx
+
+from genmedia.adapters.providers.fal.errors import Stage, error_for_response, error_for_transport
+from genmedia.adapters.providers.fal.secret import FalKey
+from genmedia.application.errors import ProviderError
+
+_USER_AGENT = "genmedia-fal/0.1"
+_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+
+
+@attrs.frozen
+class Answer:
+    """fal's JSON answer to an API request, and its response headers."""
+
+    status: int
+    body: Any
+    headers: httpx.Headers
+
+
+class Transport:
+    """Sends fal's API requests over one connection pool, safe to share between threads.
+
+    The `Authorization` header goes on each API request, never on the client's defaults,
+    and API requests follow no redirect, so the key never reaches another host. Result
+    files are not downloaded here: the provider's injected downloader does that.
+    """
+
+    def __init__(self, *, key: FalKey, timeout: float, client: httpx.Client | None) -> None:
+        self._key = key
+        self._timeout = httpx.Timeout(timeout)
+        self._client = client
+        self._owns_client = client is None
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The shared client, created on first use."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        timeout=self._timeout,
+                        limits=_LIMITS,
+                        follow_redirects=False,
+                        headers={"User-Agent": _USER_AGENT},
+                    )
+                client = self._client
+        return client
+
+    def api(
+        self,
+        method: str,
+        url: str,
+        *,
+        stage: Stage,
+        json: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        accept: frozenset[int] = frozenset(),
+    ) -> Answer:
+        """Send an authenticated request; fal's answer, or a ProviderError for an error
+        status (except those in `accept`), a failed transport or an answer without JSON."""
+        headers = {"Authorization": self._key.header(), "Accept": "application/json"}
+        failure: ProviderError | None = None
+        try:
+            response = self.client.request(
+                method,
+                url,
+                json=json,
+                params=params,
+                headers=headers,
+                timeout=self._timeout,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as err:
+            failure = error_for_transport(err, stage, self._key)
+        except httpx.InvalidURL:
+            failure = ProviderError("provider_error", "unusable fal URL")
+        # Raised outside the except blocks so the httpx error, whose request holds the
+        # Authorization header, is not kept as the ProviderError's context.
+        if failure is not None:
+            raise failure
+        if response.status_code >= 400 and response.status_code not in accept:
+            raise error_for_response(response, stage, self._key)
+        try:
+            return Answer(response.status_code, response.json(), response.headers)
+        except ValueError:
+            failure = _bad_answer(stage, response.status_code)
+        raise failure
+
+    def close(self) -> None:
+        """Close the pool if this transport created it; a client passed in stays open."""
+        if not self._owns_client:
+            return
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()
+
+
+def _bad_answer(stage: Stage, status: int) -> ProviderError:
+    if stage == "submit":
+        return ProviderError(
+            "submit_outcome_unknown",
+            f"fal answered {status} to the submit but not with JSON; the request may exist",
+        )
+    return ProviderError(
+        "provider_unavailable", f"fal answered {status} without JSON", retryable=True
+    )
