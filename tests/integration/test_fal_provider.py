@@ -542,9 +542,9 @@ def test_a_client_passed_in_is_used_and_left_open(fake: FakeFal) -> None:
 def test_a_webhook_url_is_passed_on_the_submit_as_fal_webhook(fake: FakeFal) -> None:
     hook = "https://genmedia.example/v1/webhooks/fal?x=1"
     with FalProvider(
-        api_key=API_KEY, base_url=fake.base_url, fetch_result=loopback_download, webhook_url=hook
+        api_key=API_KEY, base_url=fake.base_url, fetch_result=loopback_download
     ) as fal:
-        fal.submit(make_call())
+        fal.submit(make_call(webhook_url=hook))
 
     (submit,) = fake.submits
     assert (submit.path, submit.query) == ("/fal-ai/flux/dev", {"fal_webhook": [hook]})

@@ -145,14 +145,25 @@ def test_a_webhook_url_asks_for_the_completed_event_only(
     fake: FakeReplicate, downloads: LoopbackDownloads
 ) -> None:
     hook = "https://genmedia.example/v1/webhooks/replicate"
-    with replicate(fake, downloads, webhook_url=hook, cancel_after=None) as provider:
-        handle = waiting(provider.submit(make_call()))
+    with replicate(fake, downloads, accepts_webhooks=True, cancel_after=None) as provider:
+        handle = waiting(provider.submit(make_call(webhook_url=hook)))
 
     create = fake.requests_to("/v1/models/")[0]
     assert create.json()["webhook"] == hook
     assert create.json()["webhook_events_filter"] == ["completed"]
     assert "cancel-after" not in create.headers
     assert fake.prediction(handle.task_id).webhook == hook
+
+
+def test_a_call_s_webhook_is_not_named_without_a_secret_to_verify_its_deliveries(
+    fake: FakeReplicate, downloads: LoopbackDownloads
+) -> None:
+    hook = "https://genmedia.example/v1/webhooks/replicate"
+    with replicate(fake, downloads, cancel_after=None) as provider:
+        assert not provider.accepts_webhooks
+        provider.submit(make_call(webhook_url=hook))
+    create = fake.requests_to("/v1/models/")[0]
+    assert "webhook" not in create.json()
 
 
 @pytest.mark.parametrize("as_list", [True, False], ids=["list", "string"])

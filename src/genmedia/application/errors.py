@@ -4,13 +4,27 @@ from __future__ import annotations
 
 from genmedia.domain.errors import DomainError, UnsupportedMedia
 
-__all__ = ["LinkExpired", "LinkForged", "ProviderError", "StaleAggregate", "UnsupportedMedia"]
+__all__ = [
+    "LinkExpired",
+    "LinkForged",
+    "ProviderError",
+    "ServiceUnavailable",
+    "StaleAggregate",
+    "UnsupportedMedia",
+]
 
 
 class StaleAggregate(DomainError):
     """Another transaction changed the aggregate since it was loaded; retry the use case."""
 
     code = "conflict"
+
+
+class ServiceUnavailable(DomainError):
+    """A service the call needs did not answer (e.g. a provider's published keys); the
+    caller may try again later."""
+
+    code = "unavailable"
 
 
 class LinkForged(DomainError):

@@ -18,10 +18,10 @@ from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
 from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.delivery import Delivery
-from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys
+from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys, FalWebhookVerifier
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.adapters.providers.openrouter import OpenRouterProvider
-from genmedia.adapters.providers.replicate import ReplicateProvider
+from genmedia.adapters.providers.replicate import ReplicateProvider, ReplicateWebhookVerifier
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
 from genmedia.adapters.sql import engine as sql_engine
@@ -148,11 +148,22 @@ def _gateways(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
     return {name: gateway for name, gateway in gateways.items() if gateway is not None}
 
 
-def _webhook_verifiers(bfl_secret: str | None) -> dict[str, WebhookVerifier]:
-    """A verifier per provider whose webhook secret is set: only those webhooks are heard."""
+def _webhook_verifiers(
+    bfl_secret: str | None,
+    replicate_secret: str | None,
+    fal_key: str | None,
+    fal_keys: Callable[[], FalWebhookKeys],
+) -> dict[str, WebhookVerifier]:
+    """A verifier per provider whose deliveries can be verified: BFL's and Replicate's with
+    their webhook secrets, fal's (signed with the keys it publishes) once its key is set.
+    Only those providers' webhooks are heard."""
     verifiers: list[WebhookVerifier] = []
     if bfl_secret:
         verifiers.append(BflWebhookVerifier(bfl_secret))
+    if replicate_secret:
+        verifiers.append(ReplicateWebhookVerifier(replicate_secret))
+    if fal_key:
+        verifiers.append(FalWebhookVerifier(fal_keys()))
     return {verifier.provider: verifier for verifier in verifiers}
 
 
@@ -224,9 +235,6 @@ class Infrastructure(containers.DeclarativeContainer):
         webhook_secret=config.bfl_webhook_secret,
         fetch_result=delivery.provided.fetch,
     )
-    webhook_verifiers = providers.ThreadSafeSingleton(
-        _webhook_verifiers, bfl_secret=config.bfl_webhook_secret
-    )
     openrouter_provider = providers.Resource(
         _openrouter,
         api_key=config.openrouter_api_key,
@@ -243,6 +251,7 @@ class Infrastructure(containers.DeclarativeContainer):
         base_url=config.replicate_base_url,
         timeout=config.replicate_timeout,
         poll_after=config.replicate_poll_after,
+        accepts_webhooks=providers.Callable(bool, config.replicate_webhook_secret),
     )
     fal_provider = providers.Resource(
         _fal,
@@ -253,6 +262,13 @@ class Infrastructure(containers.DeclarativeContainer):
         fetch_result=delivery.provided.fetch,
     )
     fal_webhook_keys = providers.Resource(_fal_webhook_keys, url=config.fal_jwks_url)
+    webhook_verifiers = providers.ThreadSafeSingleton(
+        _webhook_verifiers,
+        bfl_secret=config.bfl_webhook_secret,
+        replicate_secret=config.replicate_webhook_secret,
+        fal_key=config.fal_api_key,
+        fal_keys=fal_webhook_keys.provider,
+    )
     provider_gateways = providers.Callable(
         _gateways,
         local=local_provider,

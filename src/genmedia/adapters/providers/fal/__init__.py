@@ -1,7 +1,12 @@
 """fal.ai over its queue API: submit, poll the status, read the result, cancel; and the
 verification of fal's signed webhooks against the keys of its JWKS."""
 
-from genmedia.adapters.providers.fal.jwks import JWKS_URL, FalWebhookKeys, public_keys
+from genmedia.adapters.providers.fal.jwks import (
+    JWKS_URL,
+    FalWebhookKeys,
+    FalWebhookVerifier,
+    public_keys,
+)
 from genmedia.adapters.providers.fal.provider import QUEUE_URL, FalProvider
 from genmedia.adapters.providers.fal.webhooks import WebhookRejected, verify_webhook
 
@@ -10,6 +15,7 @@ __all__ = [
     "QUEUE_URL",
     "FalProvider",
     "FalWebhookKeys",
+    "FalWebhookVerifier",
     "WebhookRejected",
     "public_keys",
     "verify_webhook",

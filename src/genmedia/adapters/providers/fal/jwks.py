@@ -14,7 +14,9 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from genmedia.adapters.providers.fal.webhooks import WebhookRejected, verify_webhook
-from genmedia.application.errors import ProviderError
+from genmedia.application.errors import ProviderError, ServiceUnavailable
+from genmedia.application.ports import WebhookVerifier
+from genmedia.domain.errors import InvalidSignature
 
 log = logging.getLogger(__name__)
 
@@ -114,3 +116,23 @@ class FalWebhookKeys:
         """Close the HTTP client, unless it was passed in."""
         if self._owns_client:
             self._client.close()
+
+
+class FalWebhookVerifier(WebhookVerifier):
+    """fal's deliveries, verified with the keys of fal's JWKS (`FalWebhookKeys`)."""
+
+    provider = "fal"
+
+    def __init__(self, keys: FalWebhookKeys, *, clock: Callable[[], float] = time.time) -> None:
+        self._keys = keys
+        self._clock = clock
+
+    def task_of(self, headers: Mapping[str, str], body: bytes) -> str:
+        """The request id of a genuine, timely delivery; InvalidSignature otherwise, and
+        ServiceUnavailable while fal's keys cannot be read (fal delivers again later)."""
+        try:
+            return self._keys.verify(body, headers, now=self._clock())
+        except WebhookRejected as rejected:
+            raise InvalidSignature(str(rejected)) from None
+        except ProviderError as err:
+            raise ServiceUnavailable(err.message) from None

@@ -40,10 +40,12 @@ class FalProvider(ProviderGateway):
     A submit fal cannot have queued (429, an ingress 502-504 without `x-fal-request-id`,
     a connect failure) is retryable; one whose outcome is unknown (another 5xx, a read
     timeout) is `submit_outcome_unknown`, never resent: fal has no idempotency key.
-    With `webhook_url`, each submit asks fal to post the outcome there (`?fal_webhook=`).
+    A call that names a webhook URL asks fal to post the outcome there (`?fal_webhook=`);
+    fal signs its deliveries with keys it publishes, so no secret is needed to hear them.
     """
 
     name = "fal"
+    accepts_webhooks = True
 
     def __init__(
         self,
@@ -54,14 +56,12 @@ class FalProvider(ProviderGateway):
         timeout: float = 30.0,
         client: httpx.Client | None = None,
         poll_after: float = 1.0,
-        webhook_url: str | None = None,
     ) -> None:
         self._key = FalKey(api_key)
         self._fetch_result = fetch_result
         self._base_url = base_url.rstrip("/")
         self._base = httpx.URL(self._base_url)
         self._poll_after = poll_after
-        self._submit_params = {"fal_webhook": webhook_url} if webhook_url else None
         self._transport = Transport(key=self._key, timeout=timeout, client=client)
 
     def __repr__(self) -> str:
@@ -72,7 +72,7 @@ class FalProvider(ProviderGateway):
         app = app_of(call.model)
         url = f"{self._base_url}/{call.model}"
         body = submit_body(call)
-        params = self._submit_params
+        params = {"fal_webhook": call.webhook_url} if call.webhook_url else None
         answer = self._transport.api("POST", url, stage="submit", json=body, params=params).body
         request_id = answer.get("request_id") if isinstance(answer, dict) else None
         if not isinstance(request_id, str) or not request_id:

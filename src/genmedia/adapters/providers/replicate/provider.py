@@ -45,7 +45,7 @@ class ReplicateProvider(ProviderGateway):
         timeout: float = 30.0,
         poll_after: float = 1.0,
         cancel_after: float | None = 1800.0,
-        webhook_url: str | None = None,
+        accepts_webhooks: bool = False,
         client: httpx.Client | None = None,
     ) -> None:
         self._key = ApiKey(api_key)
@@ -53,7 +53,7 @@ class ReplicateProvider(ProviderGateway):
         self._base_url = base_url.rstrip("/")
         self._poll_after = poll_after
         self._cancel_after = cancel_after
-        self._webhook_url = webhook_url
+        self.accepts_webhooks = accepts_webhooks
         self._transport = Transport(api_key=self._key, timeout=timeout, client=client)
 
     def __repr__(self) -> str:
@@ -62,7 +62,7 @@ class ReplicateProvider(ProviderGateway):
     def submit(self, call: ProviderCall) -> Outcome:
         """Create the prediction; Waiting with its id and URLs."""
         target = target_for(call.model)
-        body = create_body(call, target, self._webhook_url)
+        body = create_body(call, target, call.webhook_url if self.accepts_webhooks else None)
         headers = {"Cancel-After": cancel_after(self._cancel_after)} if self._cancel_after else {}
         url = self._base_url + target.path
         answer = self._transport.api("POST", url, stage="submit", json=body, headers=headers)

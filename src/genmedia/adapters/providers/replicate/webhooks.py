@@ -15,8 +15,11 @@ import hashlib
 import hmac
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+
+from genmedia.application.ports import WebhookVerifier
+from genmedia.domain.errors import InvalidSignature
 
 TOLERANCE_SECONDS = 300
 _PREFIX = "whsec_"
@@ -86,3 +89,24 @@ def _prediction_id(body: bytes) -> str:
     if not isinstance(found, str) or not _ID.fullmatch(found):
         raise WebhookRejected("the body names no prediction id")
     return found
+
+
+class ReplicateWebhookVerifier(WebhookVerifier):
+    """Replicate's deliveries, verified with the account's `whsec_` signing secret."""
+
+    provider = "replicate"
+
+    def __init__(self, secret: str, *, clock: Callable[[], datetime] | None = None) -> None:
+        signing_key(secret)  # a secret that is not whsec_ and base64 fails at start-up
+        self._secret = secret
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def __repr__(self) -> str:
+        return "ReplicateWebhookVerifier(***)"
+
+    def task_of(self, headers: Mapping[str, str], body: bytes) -> str:
+        """The prediction id of a genuine, timely delivery; InvalidSignature otherwise."""
+        try:
+            return verify_webhook(headers, body, self._secret, now=self._clock())
+        except WebhookRejected as rejected:
+            raise InvalidSignature(str(rejected)) from None
