@@ -63,3 +63,26 @@ def test_with_a_key_the_settings_reach_the_provider(
     assert fake.prediction(handle.task_id).cancel_after == header
     assert API_KEY not in repr(settings)
     assert WEBHOOK_SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize("secret", [None, WEBHOOK_SECRET], ids=["no-secret", "secret"])
+def test_replicate_s_webhooks_are_heard_and_asked_for_only_with_their_secret(
+    sqlite_url: str, tmp_path: Path, fake: FakeReplicate, secret: str | None
+) -> None:
+    settings = Settings(
+        home=tmp_path,
+        database_url=sqlite_url,
+        replicate_api_key=API_KEY,
+        replicate_base_url=fake.base_url,
+        replicate_webhook_secret=secret,
+        fal_api_key="fal-key-for-wiring",
+    )
+    app = build_container(settings)
+    try:
+        verifiers = app.webhook_verifiers()
+        assert ("replicate" in verifiers) is (secret is not None)
+        assert "fal" in verifiers  # fal signs with its published keys: no secret needed
+        assert "bfl" not in verifiers
+        assert app.provider_gateways()["replicate"].accepts_webhooks is (secret is not None)
+    finally:
+        app.shutdown_resources()
