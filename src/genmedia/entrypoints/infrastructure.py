@@ -6,7 +6,6 @@ import functools
 import os
 import socket
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import sqlalchemy
 from dependency_injector import containers, providers
@@ -16,12 +15,7 @@ from genmedia.adapters.imaging.pillow import PillowImageProcessor
 from genmedia.adapters.limits import MemoryCounters, RedisCounters
 from genmedia.adapters.metrics.null import NoMetrics
 from genmedia.adapters.metrics.prometheus import PrometheusMetrics
-from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
-from genmedia.adapters.providers.delivery import Delivery
-from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys, FalWebhookVerifier
 from genmedia.adapters.providers.local import LocalProvider
-from genmedia.adapters.providers.openrouter import OpenRouterProvider
-from genmedia.adapters.providers.replicate import ReplicateProvider, ReplicateWebhookVerifier
 from genmedia.adapters.queue import broker as queue_broker
 from genmedia.adapters.queue.broker import DramatiqJobQueue, make_broker
 from genmedia.adapters.sql import engine as sql_engine
@@ -34,7 +28,8 @@ from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.adapters.system.secret_key import load_secret_key
 from genmedia.application.operations import stats
-from genmedia.application.ports import ObjectStorage, ProviderGateway, WebhookVerifier
+from genmedia.application.ports import ObjectStorage
+from genmedia.entrypoints import gateways
 
 
 def _engine(url: str, pool_size: int) -> Iterator[sqlalchemy.Engine]:
@@ -49,122 +44,10 @@ def _broker(redis_url: str | None, namespace: str) -> Iterator[Broker]:
     broker.close()
 
 
-def _delivery(max_bytes: int, timeout: float, allow_private: bool) -> Iterator[Delivery]:
-    delivery = Delivery(max_bytes=max_bytes, timeout=timeout, allow_private=allow_private)
-    yield delivery
-    delivery.close()
-
-
-def _bfl(
-    api_key: str | None,
-    base_url: str,
-    timeout: float,
-    poll_after: float,
-    webhook_secret: str | None,
-    fetch_result: Callable[[str], bytes],
-) -> Iterator[BflProvider | None]:
-    if not api_key:
-        yield None
-        return
-    provider = BflProvider(
-        api_key=api_key,
-        fetch_result=fetch_result,
-        base_url=base_url,
-        timeout=timeout,
-        poll_after=poll_after,
-        webhook_secret=webhook_secret,
-    )
-    yield provider
-    provider.close()
-
-
-def _openrouter(
-    api_key: str | None, base_url: str, timeout: float, fetch_result: Callable[[str], bytes]
-) -> Iterator[OpenRouterProvider | None]:
-    if not api_key:
-        yield None
-        return
-    provider = OpenRouterProvider(
-        api_key=api_key, base_url=base_url, timeout=timeout, fetch_result=fetch_result
-    )
-    yield provider
-    provider.close()
-
-
-def _replicate(
-    api_key: str | None,
-    fetch_result: Callable[[str], bytes],
-    cancel_after: int | None,
-    job_timeout: int,
-    **settings: Any,
-) -> Iterator[ReplicateProvider | None]:
-    if not api_key:
-        yield None
-        return
-    provider = ReplicateProvider(
-        api_key=api_key,
-        fetch_result=fetch_result,
-        cancel_after=cancel_after or job_timeout,
-        **settings,
-    )
-    yield provider
-    provider.close()
-
-
-def _fal(
-    api_key: str | None,
-    base_url: str,
-    timeout: float,
-    poll_after: float,
-    fetch_result: Callable[[str], bytes],
-) -> Iterator[FalProvider | None]:
-    if not api_key:
-        yield None
-        return
-    provider = FalProvider(
-        api_key=api_key,
-        fetch_result=fetch_result,
-        base_url=base_url,
-        timeout=timeout,
-        poll_after=poll_after,
-    )
-    yield provider
-    provider.close()
-
-
-def _fal_webhook_keys(url: str) -> Iterator[FalWebhookKeys]:
-    keys = FalWebhookKeys(url=url)
-    yield keys
-    keys.close()
-
-
 def _redis_counters(url: str, namespace: str) -> Iterator[RedisCounters]:
     counters = RedisCounters(url, namespace)
     yield counters
     counters.close()
-
-
-def _gateways(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
-    return {name: gateway for name, gateway in gateways.items() if gateway is not None}
-
-
-def _webhook_verifiers(
-    bfl_secret: str | None,
-    replicate_secret: str | None,
-    fal_key: str | None,
-    fal_keys: Callable[[], FalWebhookKeys],
-) -> dict[str, WebhookVerifier]:
-    """A verifier per provider whose deliveries can be verified: BFL's and Replicate's with
-    their webhook secrets, fal's (signed with the keys it publishes) once its key is set.
-    Only those providers' webhooks are heard."""
-    verifiers: list[WebhookVerifier] = []
-    if bfl_secret:
-        verifiers.append(BflWebhookVerifier(bfl_secret))
-    if replicate_secret:
-        verifiers.append(ReplicateWebhookVerifier(replicate_secret))
-    if fal_key:
-        verifiers.append(FalWebhookVerifier(fal_keys()))
-    return {verifier.provider: verifier for verifier in verifiers}
 
 
 def _probes(
@@ -221,13 +104,13 @@ class Infrastructure(containers.DeclarativeContainer):
     )
     # The one downloader of provider result URLs, shared by every provider.
     delivery = providers.Resource(
-        _delivery,
+        gateways.delivery,
         max_bytes=config.fetch_max_bytes,
         timeout=config.fetch_timeout,
         allow_private=config.fetch_allow_private,
     )
     bfl_provider = providers.Resource(
-        _bfl,
+        gateways.bfl,
         api_key=config.bfl_api_key,
         base_url=config.bfl_base_url,
         timeout=config.bfl_timeout,
@@ -236,14 +119,14 @@ class Infrastructure(containers.DeclarativeContainer):
         fetch_result=delivery.provided.fetch,
     )
     openrouter_provider = providers.Resource(
-        _openrouter,
+        gateways.openrouter,
         api_key=config.openrouter_api_key,
         base_url=config.openrouter_base_url,
         timeout=config.openrouter_timeout,
         fetch_result=delivery.provided.fetch,
     )
     replicate_provider = providers.Resource(
-        _replicate,
+        gateways.replicate,
         api_key=config.replicate_api_key,
         fetch_result=delivery.provided.fetch,
         cancel_after=config.replicate_cancel_after,
@@ -254,23 +137,23 @@ class Infrastructure(containers.DeclarativeContainer):
         accepts_webhooks=providers.Callable(bool, config.replicate_webhook_secret),
     )
     fal_provider = providers.Resource(
-        _fal,
+        gateways.fal,
         api_key=config.fal_api_key,
         base_url=config.fal_base_url,
         timeout=config.fal_timeout,
         poll_after=config.fal_poll_after,
         fetch_result=delivery.provided.fetch,
     )
-    fal_webhook_keys = providers.Resource(_fal_webhook_keys, url=config.fal_jwks_url)
+    fal_webhook_keys = providers.Resource(gateways.fal_webhook_keys, url=config.fal_jwks_url)
     webhook_verifiers = providers.ThreadSafeSingleton(
-        _webhook_verifiers,
+        gateways.webhook_verifiers,
         bfl_secret=config.bfl_webhook_secret,
         replicate_secret=config.replicate_webhook_secret,
         fal_key=config.fal_api_key,
         fal_keys=fal_webhook_keys.provider,
     )
     provider_gateways = providers.Callable(
-        _gateways,
+        gateways.registered,
         local=local_provider,
         bfl=bfl_provider,
         fal=fal_provider,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import httpx
 
+from genmedia.adapters.providers.api_client import ApiClient
 from genmedia.adapters.providers.bfl.errors import (
     Stage,
     error_for_response,
@@ -16,7 +16,6 @@ from genmedia.adapters.providers.bfl.secret import ApiKey
 from genmedia.application.errors import ProviderError
 
 _USER_AGENT = "genmedia-bfl/0.1"
-_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 
 
 class Transport:
@@ -31,25 +30,12 @@ class Transport:
     def __init__(self, *, api_key: ApiKey, timeout: float, client: httpx.Client | None) -> None:
         self._key = api_key
         self._timeout = httpx.Timeout(timeout)
-        self._client = client
-        self._owns_client = client is None
-        self._lock = threading.Lock()
+        self._http = ApiClient(user_agent=_USER_AGENT, timeout=self._timeout, client=client)
 
     @property
     def client(self) -> httpx.Client:
         """The shared client, created on first use."""
-        client = self._client
-        if client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = httpx.Client(
-                        timeout=self._timeout,
-                        limits=_LIMITS,
-                        follow_redirects=False,
-                        headers={"User-Agent": _USER_AGENT},
-                    )
-                client = self._client
-        return client
+        return self._http.get()
 
     def api(
         self,
@@ -91,12 +77,7 @@ class Transport:
 
     def close(self) -> None:
         """Close the pool if this transport created it; a client passed in stays open."""
-        if not self._owns_client:
-            return
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self._http.close()
 
 
 def _bad_answer(stage: Stage, status: int) -> ProviderError:

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import attrs
 import httpx
 
+from genmedia.adapters.providers.api_client import ApiClient
 from genmedia.adapters.providers.fal.errors import Stage, error_for_response, error_for_transport
 from genmedia.adapters.providers.fal.secret import FalKey
 from genmedia.application.errors import ProviderError
 
 _USER_AGENT = "genmedia-fal/0.1"
-_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 
 
 @attrs.frozen
@@ -36,25 +35,12 @@ class Transport:
     def __init__(self, *, key: FalKey, timeout: float, client: httpx.Client | None) -> None:
         self._key = key
         self._timeout = httpx.Timeout(timeout)
-        self._client = client
-        self._owns_client = client is None
-        self._lock = threading.Lock()
+        self._http = ApiClient(user_agent=_USER_AGENT, timeout=self._timeout, client=client)
 
     @property
     def client(self) -> httpx.Client:
         """The shared client, created on first use."""
-        client = self._client
-        if client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = httpx.Client(
-                        timeout=self._timeout,
-                        limits=_LIMITS,
-                        follow_redirects=False,
-                        headers={"User-Agent": _USER_AGENT},
-                    )
-                client = self._client
-        return client
+        return self._http.get()
 
     def api(
         self,
@@ -98,12 +84,7 @@ class Transport:
 
     def close(self) -> None:
         """Close the pool if this transport created it; a client passed in stays open."""
-        if not self._owns_client:
-            return
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self._http.close()
 
 
 def _bad_answer(stage: Stage, status: int) -> ProviderError:

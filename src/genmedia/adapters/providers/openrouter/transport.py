@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import httpx
 
+from genmedia.adapters.providers.api_client import ApiClient
 from genmedia.adapters.providers.openrouter.errors import (
     error_for_status,
     error_for_transport,
@@ -17,7 +17,6 @@ from genmedia.adapters.providers.openrouter.secret import ApiKey
 from genmedia.application.errors import ProviderError
 
 _USER_AGENT = "genmedia-openrouter/0.1"
-_LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 _CONNECT_TIMEOUT = 10.0
 
 
@@ -41,25 +40,12 @@ class Transport:
         # A long read: the answer comes once the image is made, often 10-60 s later.
         self._timeout = httpx.Timeout(timeout, connect=min(timeout, _CONNECT_TIMEOUT))
         self._max_answer_bytes = max_answer_bytes
-        self._client = client
-        self._owns_client = client is None
-        self._lock = threading.Lock()
+        self._http = ApiClient(user_agent=_USER_AGENT, timeout=self._timeout, client=client)
 
     @property
     def client(self) -> httpx.Client:
         """The shared client, created on first use."""
-        client = self._client
-        if client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = httpx.Client(
-                        timeout=self._timeout,
-                        limits=_LIMITS,
-                        follow_redirects=False,
-                        headers={"User-Agent": _USER_AGENT},
-                    )
-                client = self._client
-        return client
+        return self._http.get()
 
     def post(self, url: str, body: dict[str, Any]) -> Any:
         """POST a JSON body with the key; OpenRouter's JSON answer, or a ProviderError."""
@@ -99,12 +85,7 @@ class Transport:
 
     def close(self) -> None:
         """Close the pool if this transport created it; a client passed in stays open."""
-        if not self._owns_client:
-            return
-        with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+        self._http.close()
 
     def _read_capped(self, response: httpx.Response) -> bytes:
         chunks: list[bytes] = []

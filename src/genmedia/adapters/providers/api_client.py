@@ -1,0 +1,51 @@
+"""The HTTP client of a provider's API calls: one pool per provider, made on first use."""
+
+from __future__ import annotations
+
+import threading
+
+import httpx
+
+LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+
+
+class ApiClient:
+    """A provider's httpx.Client, created on first use and safe to share between threads.
+
+    It follows no redirect and has no default credentials: a transport puts the key on each
+    API request itself, and httpx would pass a custom header on to another host. A client
+    passed in is used as it is and left open by `close`.
+    """
+
+    def __init__(
+        self, *, user_agent: str, timeout: httpx.Timeout, client: httpx.Client | None = None
+    ) -> None:
+        self._user_agent = user_agent
+        self._timeout = timeout
+        self._client = client
+        self._owns_client = client is None
+        self._lock = threading.Lock()
+
+    def get(self) -> httpx.Client:
+        """The shared client, created on first use."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = httpx.Client(
+                        timeout=self._timeout,
+                        limits=LIMITS,
+                        follow_redirects=False,
+                        headers={"User-Agent": self._user_agent},
+                    )
+                client = self._client
+        return client
+
+    def close(self) -> None:
+        """Close the pool if it was created here; a client passed in stays open."""
+        if not self._owns_client:
+            return
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()

@@ -1,0 +1,135 @@
+"""The provider adapters as the container builds them: each real provider only with its
+key, every one downloading through the shared `Delivery`, and the webhook verifiers of the
+providers whose deliveries can be verified."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
+from genmedia.adapters.providers.delivery import Delivery
+from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys, FalWebhookVerifier
+from genmedia.adapters.providers.openrouter import OpenRouterProvider
+from genmedia.adapters.providers.replicate import ReplicateProvider, ReplicateWebhookVerifier
+from genmedia.application.ports import ProviderGateway, WebhookVerifier
+
+
+def delivery(max_bytes: int, timeout: float, allow_private: bool) -> Iterator[Delivery]:
+    """The shared downloader of provider results, closed with the container."""
+    downloader = Delivery(max_bytes=max_bytes, timeout=timeout, allow_private=allow_private)
+    yield downloader
+    downloader.close()
+
+
+def bfl(
+    api_key: str | None,
+    base_url: str,
+    timeout: float,
+    poll_after: float,
+    webhook_secret: str | None,
+    fetch_result: Callable[[str], bytes],
+) -> Iterator[BflProvider | None]:
+    """Black Forest Labs, if its key is set."""
+    if not api_key:
+        yield None
+        return
+    provider = BflProvider(
+        api_key=api_key,
+        fetch_result=fetch_result,
+        base_url=base_url,
+        timeout=timeout,
+        poll_after=poll_after,
+        webhook_secret=webhook_secret,
+    )
+    yield provider
+    provider.close()
+
+
+def openrouter(
+    api_key: str | None, base_url: str, timeout: float, fetch_result: Callable[[str], bytes]
+) -> Iterator[OpenRouterProvider | None]:
+    """OpenRouter, if its key is set."""
+    if not api_key:
+        yield None
+        return
+    provider = OpenRouterProvider(
+        api_key=api_key, base_url=base_url, timeout=timeout, fetch_result=fetch_result
+    )
+    yield provider
+    provider.close()
+
+
+def replicate(
+    api_key: str | None,
+    fetch_result: Callable[[str], bytes],
+    cancel_after: int | None,
+    job_timeout: int,
+    **settings: Any,
+) -> Iterator[ReplicateProvider | None]:
+    """Replicate, if its key is set; its predictions cancel themselves after the job's
+    timeout unless `cancel_after` says otherwise."""
+    if not api_key:
+        yield None
+        return
+    provider = ReplicateProvider(
+        api_key=api_key,
+        fetch_result=fetch_result,
+        cancel_after=cancel_after or job_timeout,
+        **settings,
+    )
+    yield provider
+    provider.close()
+
+
+def fal(
+    api_key: str | None,
+    base_url: str,
+    timeout: float,
+    poll_after: float,
+    fetch_result: Callable[[str], bytes],
+) -> Iterator[FalProvider | None]:
+    """fal.ai, if its key is set."""
+    if not api_key:
+        yield None
+        return
+    provider = FalProvider(
+        api_key=api_key,
+        fetch_result=fetch_result,
+        base_url=base_url,
+        timeout=timeout,
+        poll_after=poll_after,
+    )
+    yield provider
+    provider.close()
+
+
+def fal_webhook_keys(url: str) -> Iterator[FalWebhookKeys]:
+    """fal's published webhook keys, read from `url` when first needed."""
+    keys = FalWebhookKeys(url=url)
+    yield keys
+    keys.close()
+
+
+def registered(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:
+    """The providers that are set up, by name."""
+    return {name: gateway for name, gateway in gateways.items() if gateway is not None}
+
+
+def webhook_verifiers(
+    bfl_secret: str | None,
+    replicate_secret: str | None,
+    fal_key: str | None,
+    fal_keys: Callable[[], FalWebhookKeys],
+) -> dict[str, WebhookVerifier]:
+    """A verifier per provider whose deliveries can be verified: BFL's and Replicate's with
+    their webhook secrets, fal's (signed with the keys it publishes) once its key is set.
+    Only those providers' webhooks are heard."""
+    verifiers: list[WebhookVerifier] = []
+    if bfl_secret:
+        verifiers.append(BflWebhookVerifier(bfl_secret))
+    if replicate_secret:
+        verifiers.append(ReplicateWebhookVerifier(replicate_secret))
+    if fal_key:
+        verifiers.append(FalWebhookVerifier(fal_keys()))
+    return {verifier.provider: verifier for verifier in verifiers}
