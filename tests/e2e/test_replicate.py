@@ -110,9 +110,10 @@ def test_the_sample_template_runs_on_replicate_and_charges_the_completed_jobs(
 
         request, _ = app.request_details(request_id)
         assert [job.status.value for job in request.jobs] == ["completed", "completed"]
-        assert [job.provider_cost for job in request.jobs] == [1.25, 1.25]
+        assert [job.provider_cost for job in request.jobs] == [None, None]
         metadata = request.jobs[0].output_metadata["provider_metadata"]
-        assert (metadata["provider_cost_unit"], metadata["model"]) == ("seconds", MODEL)
+        assert (metadata["predict_time"], metadata["provider_cost_unit"]) == (1.25, "seconds")
+        assert metadata["model"] == MODEL
         predictions = replicate.predictions
         assert (replicate.submits, len(predictions)) == (2, 2)
         assert all(p.polls == 5 and p.cancel_after == "30m" for p in predictions)

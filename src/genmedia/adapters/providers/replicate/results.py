@@ -5,7 +5,9 @@ Statuses (providers.md §3.2): `starting` and `processing` wait; `succeeded` fin
 the caller); `failed` carries the model's `error`; `canceled` (a cancel, or `Cancel-After`
 while running) and `aborted` (`Cancel-After` before it started) are stopped. Any other
 status is a failure that quotes the raw answer, so an unknown state never polls forever.
-`metrics.predict_time` (seconds of compute) is the cost signal.
+`metrics.predict_time` (seconds of compute) is the cost signal: the job's provider metadata
+keeps it with its unit, and `provider_cost`, which is in US dollars, stays unknown
+(Replicate names no price).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from genmedia.adapters.providers.replicate.moderation import moderation_of
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, Outcome, ProviderOutput, Waiting
 
-COST_UNIT = "seconds"  # provider_cost of a Replicate job: metrics.predict_time
+COST_UNIT = "seconds"  # the unit of the cost signal, metrics.predict_time
 _WAITING = frozenset({"starting", "processing"})
 _STOPPED = {
     "canceled": "Replicate canceled the prediction (a cancel request or its Cancel-After deadline)",
@@ -74,7 +76,7 @@ def finished(answer: dict[str, Any]) -> Finished:
         "provider_cost_unit": COST_UNIT,
     }
     metadata = {name: value for name, value in facts.items() if _is_plain(value)}
-    return Finished(outputs=outputs_of(answer), provider_cost=predict_time, metadata=metadata)
+    return Finished(outputs=outputs_of(answer), metadata=metadata)
 
 
 def outputs_of(answer: dict[str, Any]) -> tuple[ProviderOutput, ...]:
