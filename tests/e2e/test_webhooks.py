@@ -14,12 +14,16 @@ from genmedia.application.generation.commands import SubmitRequest
 from tests.e2e.stack import Stack, free_port, stop, wait_until
 from tests.e2e.test_production import add_bfl_feature, effects, prepare, rows
 from tests.e2e.test_serve import serving
-from tests.integration.fake_bfl import ALWAYS, fake_bfl_server
+from tests.integration.fake_bfl import ALWAYS, FakeBfl, fake_bfl_server
 from tests.integration.fake_bfl import API_KEY as BFL_KEY
 
 pytestmark = pytest.mark.e2e
 
 SECRET = "whk-e2e-secret"
+
+
+def bfl_paths(bfl: FakeBfl) -> set[str]:
+    return {f"{r.method} {r.path}" for r in bfl.requests}
 
 
 def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_nothing(
@@ -41,7 +45,9 @@ def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_
             app.submit_request(
                 SubmitRequest(user_id=user.id or 0, feature_id=feature, user_prompt="a fox")
             )
-            worker = stack.worker("--threads", "2")
+            worker = stack.spawn(
+                "genmedia.entrypoints.cli", "--verbose", "worker", "--threads", "2"
+            )
             try:
                 job = generation_jobs
                 query = sa.select(job.c.provider_task_id, job.c.status, job.c.lease)
@@ -77,6 +83,9 @@ def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_
                 assert (late.status_code, late.json()["polled"]) == (202, 0)
             finally:
                 stop(worker)
+            worker_log = next(t for name, t in stack.logs().items() if name.startswith("worker"))
+            assert "GET /v1/get_result" in bfl_paths(bfl)
+            assert "HTTP Request" not in worker_log  # httpx would log each signed URL
             media, stored, captures, balance = effects(app, user)
             assert (media, stored, captures) == (1, 1, 1)
             assert balance == 1000 - 3

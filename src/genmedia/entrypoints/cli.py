@@ -14,6 +14,7 @@ from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
+from genmedia.entrypoints.log_setup import configure_logging
 
 log = logging.getLogger("genmedia")
 
@@ -160,9 +161,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one genmedia command; domain errors print per field and exit 2."""
     args = parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
+    configure_logging(
+        logging.INFO if args.verbose else logging.WARNING, "%(levelname)s %(name)s: %(message)s"
     )
     container = build_container()
     try:

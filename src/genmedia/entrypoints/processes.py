@@ -10,6 +10,7 @@ from multiprocessing.process import BaseProcess
 
 import attrs
 
+from genmedia.entrypoints.log_setup import configure_logging
 from genmedia.entrypoints.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,9 +22,7 @@ def _child(settings: Settings) -> None:
     from genmedia.entrypoints.container import build_container
     from genmedia.entrypoints.worker import WorkerRuntime
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(process)d %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(logging.INFO, "%(process)d %(levelname)s %(name)s: %(message)s")
     container = build_container(settings)
     try:
         WorkerRuntime(container).run_forever()
