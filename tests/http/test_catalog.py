@@ -77,7 +77,7 @@ def test_features_tags_and_models_are_read_without_a_token(client: TestClient[An
     models = _items(client, "/v1/provider-models?category=i2i")
     assert [m["model_slug"] for m in models] == ["local-i2i"]
     assert set(models[0]) >= MODEL_FIELDS
-    assert len(_items(client, "/v1/provider-models")) == 6
+    assert len(_items(client, "/v1/provider-models")) == 7
 
 
 def test_templates_are_listed_newest_first_with_their_named_fields(
@@ -85,14 +85,14 @@ def test_templates_are_listed_newest_first_with_their_named_fields(
 ) -> None:
     templates = _items(client, "/v1/templates")
     assert [t["slug"] for t in templates] == [
-        "fal-golden-hour", "quick-concept-art", "travel-poster", "restyle-photo",
-        "alpine-landscape", "neon-city", "studio-portrait",
+        "bfl-product-shot", "fal-golden-hour", "quick-concept-art", "travel-poster",
+        "restyle-photo", "alpine-landscape", "neon-city", "studio-portrait",
     ]  # fmt: skip
     assert set(templates[0]) >= CARD_FIELDS
     assert _every_page(client, "/v1/templates", limit=3) == [
-        ["fal-golden-hour", "quick-concept-art", "travel-poster"],
-        ["restyle-photo", "alpine-landscape", "neon-city"],
-        ["studio-portrait"],
+        ["bfl-product-shot", "fal-golden-hour", "quick-concept-art"],
+        ["travel-poster", "restyle-photo", "alpine-landscape"],
+        ["neon-city", "studio-portrait"],
     ]
 
 
@@ -102,7 +102,7 @@ def test_templates_are_searched_by_text_tag_tag_id_and_feature(client: TestClien
     assert _slugs(client, "q=NEON") == ["neon-city"]
     assert _slugs(client, "q=seed%20003") == ["studio-portrait"]
     assert _slugs(client, "tag=mountains") == ["alpine-landscape"]
-    assert _slugs(client, f"tag_id={portrait['id']}") == ["studio-portrait"]
+    assert _slugs(client, f"tag_id={portrait['id']}") == ["bfl-product-shot", "studio-portrait"]
     assert _slugs(client, f"feature_id={edit['id']}") == ["restyle-photo"]
     assert _slugs(client, "tag=city&q=alpine") == []
 

@@ -82,7 +82,7 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
     models = list_provider_models(uow=uow).items
     assert [m.model_slug for m in models] == [
         "local-t2i", "local-t2i-async", "local-i2i", "google/gemini-2.5-flash-image",
-        "black-forest-labs/flux-schnell", "fal-ai/flux/dev",
+        "black-forest-labs/flux-schnell", "fal-ai/flux/dev", "flux-pro-1.1",
     ]  # fmt: skip
     edits = list_provider_models("i2i", uow=uow).items
     assert [m.model_slug for m in edits] == ["local-i2i"]
@@ -90,9 +90,9 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
 
 def test_templates_are_newest_first_and_pages_meet_without_overlap(uow: FakeUnitOfWork) -> None:
     assert every_page(lambda **kw: list_templates(uow=uow, **kw), 3) == [
-        ["fal-golden-hour", "quick-concept-art", "travel-poster"],
-        ["restyle-photo", "alpine-landscape", "neon-city"],
-        ["studio-portrait"],
+        ["bfl-product-shot", "fal-golden-hour", "quick-concept-art"],
+        ["travel-poster", "restyle-photo", "alpine-landscape"],
+        ["neon-city", "studio-portrait"],
     ]
     assert list_templates(uow=uow).items[0].option_groups == ()
 
@@ -108,7 +108,7 @@ def test_templates_are_found_by_text_tag_tag_id_and_feature(uow: FakeUnitOfWork)
     assert found(q="seed 003") == ["studio-portrait"]
     assert found(q="   ") == slugs(list_templates(uow=uow).items)
     assert found(tag="neon") == ["neon-city"]
-    assert found(tag_id=portrait_tag.id) == ["studio-portrait"]
+    assert found(tag_id=portrait_tag.id) == ["bfl-product-shot", "studio-portrait"]
     assert found(feature_id=edit.id) == ["restyle-photo"]
     assert found(tag="city", q="alpine") == []
 
@@ -120,9 +120,9 @@ def test_trending_lists_by_the_stored_trend_score_and_pages_by_it(uow: FakeUnitO
     trending = TemplateSearch(trending=True)
     assert every_page(lambda **kw: list_templates(trending, uow=uow, **kw), 2) == [
         ["studio-portrait", "alpine-landscape"],
-        ["neon-city", "fal-golden-hour"],
-        ["quick-concept-art", "travel-poster"],
-        ["restyle-photo"],
+        ["neon-city", "bfl-product-shot"],
+        ["fal-golden-hour", "quick-concept-art"],
+        ["travel-poster", "restyle-photo"],
     ]
 
 
