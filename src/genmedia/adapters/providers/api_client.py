@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 import httpx
+
+from genmedia.application.errors import ProviderError
 
 LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 
@@ -41,6 +45,27 @@ class ApiClient:
                 client = self._client
         return client
 
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        provider: str,
+        transport_error: Callable[[httpx.HTTPError], ProviderError],
+        **options: Any,
+    ) -> httpx.Response:
+        """Send one API request, following no redirect; the answer, whatever its status, or
+        a ProviderError if none came (`transport_error` says which)."""
+        try:
+            return self.get().request(method, url, follow_redirects=False, **options)
+        except httpx.HTTPError as err:
+            failure = transport_error(err)
+        except httpx.InvalidURL:
+            failure = ProviderError("provider_error", f"unusable {provider} URL")
+        # Raised outside the except blocks so the httpx error, whose request holds the
+        # key's header, is not kept as the ProviderError's context.
+        raise failure
+
     def close(self) -> None:
         """Close the pool if it was created here; a client passed in stays open."""
         if not self._owns_client:
@@ -49,3 +74,12 @@ class ApiClient:
             client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+def json_of(response: httpx.Response, bad_answer: Callable[[], ProviderError]) -> Any:
+    """The answer's JSON body; `bad_answer()` if it has none."""
+    try:
+        return response.json()
+    except ValueError:
+        failure = bad_answer()
+    raise failure

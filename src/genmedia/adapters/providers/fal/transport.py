@@ -7,7 +7,7 @@ from typing import Any
 import attrs
 import httpx
 
-from genmedia.adapters.providers.api_client import ApiClient
+from genmedia.adapters.providers.api_client import ApiClient, json_of
 from genmedia.adapters.providers.fal.errors import Stage, error_for_response, error_for_transport
 from genmedia.adapters.providers.fal.secret import FalKey
 from genmedia.application.errors import ProviderError
@@ -55,32 +55,20 @@ class Transport:
         """Send an authenticated request; fal's answer, or a ProviderError for an error
         status (except those in `accept`), a failed transport or an answer without JSON."""
         headers = {"Authorization": self._key.header(), "Accept": "application/json"}
-        failure: ProviderError | None = None
-        try:
-            response = self.client.request(
-                method,
-                url,
-                json=json,
-                params=params,
-                headers=headers,
-                timeout=self._timeout,
-                follow_redirects=False,
-            )
-        except httpx.HTTPError as err:
-            failure = error_for_transport(err, stage, self._key)
-        except httpx.InvalidURL:
-            failure = ProviderError("provider_error", "unusable fal URL")
-        # Raised outside the except blocks so the httpx error, whose request holds the
-        # Authorization header, is not kept as the ProviderError's context.
-        if failure is not None:
-            raise failure
+        response = self._http.request(
+            method,
+            url,
+            provider="fal",
+            transport_error=lambda err: error_for_transport(err, stage, self._key),
+            json=json,
+            params=params,
+            headers=headers,
+            timeout=self._timeout,
+        )
         if response.status_code >= 400 and response.status_code not in accept:
             raise error_for_response(response, stage, self._key)
-        try:
-            return Answer(response.status_code, response.json(), response.headers)
-        except ValueError:
-            failure = _bad_answer(stage, response.status_code)
-        raise failure
+        body = json_of(response, lambda: _bad_answer(stage, response.status_code))
+        return Answer(response.status_code, body, response.headers)
 
     def close(self) -> None:
         """Close the pool if this transport created it; a client passed in stays open."""

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from genmedia.adapters.providers.api_client import ApiClient
+from genmedia.adapters.providers.api_client import ApiClient, json_of
 from genmedia.adapters.providers.replicate.errors import (
     Stage,
     error_for_response,
@@ -48,26 +48,18 @@ class Transport:
         """Send an authenticated API request; Replicate's JSON answer, or a ProviderError."""
         sent = {"Accept": "application/json", **(headers or {})}
         sent["Authorization"] = self._key.bearer()
-        failure: ProviderError | None = None
-        try:
-            response = self.client.request(
-                method, url, json=json, headers=sent, timeout=self._timeout, follow_redirects=False
-            )
-        except httpx.HTTPError as err:
-            failure = error_for_transport(err, stage, self._key)
-        except httpx.InvalidURL:
-            failure = ProviderError("provider_error", "unusable Replicate URL")
-        # Raised outside the except blocks so the httpx error, whose request holds the
-        # Authorization header, is not kept as the ProviderError's context.
-        if failure is not None:
-            raise failure
+        response = self._http.request(
+            method,
+            url,
+            provider="Replicate",
+            transport_error=lambda err: error_for_transport(err, stage, self._key),
+            json=json,
+            headers=sent,
+            timeout=self._timeout,
+        )
         if response.status_code >= 400:
             raise error_for_response(response, stage, self._key)
-        try:
-            return response.json()
-        except ValueError:
-            failure = _bad_answer(stage, response.status_code)
-        raise failure
+        return json_of(response, lambda: _bad_answer(stage, response.status_code))
 
     def close(self) -> None:
         """Close the pool if this transport created it; a client passed in stays open."""
