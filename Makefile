@@ -41,8 +41,11 @@ imports: $(BIN)/genmedia
 sizes: $(BIN)/genmedia
 	$(BIN)/python tools/stats.py --check
 
+# Two test processes (pytest-xdist): the e2e tests spend most of their time waiting on
+# subprocesses, and every test already uses its own database, Redis namespace and ports.
+PYTEST_WORKERS ?= 2
 pytest: $(BIN)/genmedia
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 test: lint typecheck imports sizes pytest
 

@@ -57,7 +57,11 @@ def document(sqlite_client: TestClient[Any]) -> dict[str, Any]:
     return served
 
 
-@pytest.mark.parametrize(("route", "statuses"), SECTIONS.items(), ids=" ".join)
+def _named(value: tuple[str, str] | set[str]) -> str:
+    return " ".join(value if isinstance(value, tuple) else sorted(value))
+
+
+@pytest.mark.parametrize(("route", "statuses"), SECTIONS.items(), ids=_named)
 def test_each_route_of_the_sections_is_served_with_its_status_codes(
     document: dict[str, Any], route: tuple[str, str], statuses: set[str]
 ) -> None:
