@@ -334,6 +334,45 @@ def test_completions_the_database_never_takes_are_counted_when_the_completer_sto
     assert (job.status, job.worker_id) == (Status.PROCESSING, "w1")
 
 
+def test_a_failed_call_is_written_only_after_the_begin_the_completer_writes_for_it(
+    uow, clock, queue, storage, request_
+) -> None:
+    gated = GatedUnitOfWork(uow)
+    gated.gate.clear()  # the completer's thread holds the run's begin until the gate opens
+    provider = FakeProvider(errors=[ProviderError("provider_unavailable", "503", retryable=True)])
+    work = in_runtime(gated, clock, queue, storage, provider, pause=0.01)
+    job_id = request_.jobs[0].id
+    work.completer.start()
+    running = threading.Thread(target=work.runner.run, args=(job_id,))
+    running.start()
+    wait_until(lambda: len(provider.calls) == 1)  # the call went out before its begin was written
+    running.join(0.5)
+    assert running.is_alive()  # its retry waits for the begin
+    gated.gate.set()
+    running.join(10)
+    assert work.completer.stop() == 0
+    job = load_job(job_id, uow=uow)
+    assert (job.status, job.attempts, job.error_code) == (Status.PENDING, 1, "provider_unavailable")
+
+
+def test_a_run_whose_begin_the_completer_writes_completes_with_one_attempt_spent(
+    uow, clock, queue, storage, request_
+) -> None:
+    gated = GatedUnitOfWork(uow)
+    gated.gate.clear()
+    provider = FakeProvider()
+    work = in_runtime(gated, clock, queue, storage, provider, pause=0.01)
+    job_id = request_.jobs[0].id
+    work.completer.start()
+    work.runner.run(job_id)
+    assert len(provider.calls) == 1
+    gated.gate.set()
+    assert work.completer.stop() == 0
+    job = load_job(job_id, uow=uow)
+    assert (job.status, job.attempts) == (Status.COMPLETED, 1)
+    assert job.started_at is not None
+
+
 class UnreachableQueue(FakeQueue):
     def send_runs(self, job_ids: Sequence[int]) -> None:
         raise ConnectionError("broker unreachable")

@@ -55,6 +55,10 @@ class WorkerClaims:
         """`begin_all` for one job."""
         return self.begin_all([job])[0]
 
+    def begin_locally(self, job: Job) -> None:
+        """Begin the worker's copy of a job it claimed, ahead of `begin_all` writing it."""
+        job.begin(self.clock.now())
+
     def release(self, job: Job) -> bool:
         """Undo the claim of a job this worker never ran, or cancel the job if its
         cancellation was requested meanwhile; False if the job moved on."""

@@ -76,6 +76,9 @@ class JobRunner:
     # its provider call (None: now, alone: `claims.begin_one`) ...
     claim: Callable[[int], Job | None] | None = None
     begin: Callable[[Job], Job | None] | None = None
+    # ... waits, before any other write about a job, until its begin is written (None: it
+    # was, as `begin` returned) ...
+    confirm: Callable[[Job], None] | None = None
     # ... and writes a finished job (None: completed now, alone: `endings.complete_one`).
     complete: Callable[[Completion], None] | None = None
     claims: WorkerClaims = attrs.field(init=False)
@@ -131,6 +134,8 @@ class JobRunner:
 
     def _stopped(self, job: Job) -> bool:
         """Cancel or time out a job before its next step; True if it was stopped."""
+        if job.cancel_requested or job.is_past_deadline(self.clock.now()):
+            self._confirmed(job)
         if job.cancel_requested:
             self._cancel_at_provider(job)
             self.endings.cancel(job)
@@ -198,6 +203,7 @@ class JobRunner:
             outcome.poll_after, webhook_expected=expected, webhook_pace=self.retry.webhook_pace
         )
         at = self.clock.now() + timedelta(seconds=delay)
+        self._confirmed(job)
         token = polls.wait_for_task(job, outcome, at, uow=self.uow())
         self._send_poll(job, delay, token)
 
@@ -217,6 +223,7 @@ class JobRunner:
         self, job: Job, code: str, message: str, setback: Setback, retry_after: float | None
     ) -> None:
         """Follow what `Job.after_failure` decides: poll again, try again, or fail."""
+        self._confirmed(job)
         waiting = job.provider_task_id is not None
         delay = retry_delay(
             1 if waiting else max(job.attempts, 1),
@@ -234,4 +241,9 @@ class JobRunner:
             steps.requeue_job(job, code, message, decision, uow=self.uow())
 
     def _fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+        self._confirmed(job)
         self.endings.fail(job, code, message, decided)
+
+    def _confirmed(self, job: Job) -> None:
+        if self.confirm is not None:
+            self.confirm(job)

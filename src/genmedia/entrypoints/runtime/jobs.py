@@ -14,8 +14,8 @@ from genmedia.entrypoints.runtime.group_commit import GroupCommit
 
 @attrs.frozen(kw_only=True)
 class WorkerJobs:
-    """The runner whose claims are made at fetch or by group commit, whose provider calls
-    begin by group commit, and whose completions the completer writes; with the claims
+    """The runner whose claims are made at fetch or by group commit, and whose begun
+    provider calls and completions the completer writes; with the claims
     ahead and the completer, which the worker runtime starts and stops."""
 
     runner: JobRunner
@@ -30,13 +30,16 @@ class WorkerJobs:
         pause: float = 1.0,
         on_finished: Callable[[], None] | None = None,
     ) -> WorkerJobs:
-        """`runner` with its claims, beginnings and completions grouped (`pause`: seconds
+        """`runner` with its claims, begins and completions grouped (`pause`: seconds
         between tries to write completions given back)."""
         claims = GroupCommit(runner.claims.claim_all)
-        begins = GroupCommit(runner.claims.begin_all)
         ahead = ClaimAhead(runner.claims, fallback=claims.submit)
-        completer = Completer(runner.endings, pause=pause, on_finished=on_finished)
+        completer = Completer(runner.claims, runner.endings, pause=pause, on_finished=on_finished)
         grouped = attrs.evolve(
-            runner, claim=ahead.claim, begin=begins.submit, complete=completer.complete
+            runner,
+            claim=ahead.claim,
+            begin=completer.begin,
+            confirm=completer.confirm,
+            complete=completer.complete,
         )
         return cls(runner=grouped, ahead=ahead, completer=completer)
