@@ -23,7 +23,7 @@ from genmedia.application.ports import (
     WorkerRegistry,
 )
 from genmedia.domain.job import Job
-from genmedia.domain.scheduling import pick_dispatchable
+from genmedia.domain.scheduling import ProviderLimits, pick_dispatchable
 from genmedia.domain.status import Status
 from tests.fakes.base import Repo
 
@@ -79,7 +79,12 @@ class FakeJobOutbox(Repo, JobOutbox):
         return marked
 
     def claim_for_dispatch(
-        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+        self,
+        now: datetime,
+        limit: int,
+        user_cap: int,
+        max_in_flight: int,
+        limits: ProviderLimits | None = None,
     ) -> list[PendingJob]:
         jobs = self._jobs()
         flying = [
@@ -89,16 +94,20 @@ class FakeJobOutbox(Repo, JobOutbox):
         ]
         room = min(limit, max_in_flight - len(flying))
         due = [
-            PendingJob(j.id, j.user_id, j.priority, j.run_after or j.created_at)
+            PendingJob(j.id, j.user_id, j.priority, j.run_after or j.created_at, j.input.provider)
             for j in jobs
             if j.status is Status.PENDING
             and j.dispatched_at is None
             and (j.run_after is None or j.run_after <= now)
         ]
         counts: dict[int, int] = {}
+        by_provider: dict[str, int] = {}
         for j in flying:
             counts[j.user_id] = counts.get(j.user_id, 0) + 1
-        chosen = pick_dispatchable(due, counts, user_cap, max(room, 0))
+            by_provider[j.input.provider] = by_provider.get(j.input.provider, 0) + 1
+        chosen = pick_dispatchable(
+            due, counts, user_cap, max(room, 0), limits=limits, provider_in_flight=by_provider
+        )
         self._mark_dispatched([c.job_id for c in chosen], now)
         return chosen
 

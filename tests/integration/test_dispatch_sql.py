@@ -17,6 +17,7 @@ from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.generation.requests import submit_request
 from genmedia.application.identity.commands import CreateUser
 from genmedia.application.identity.users import create_user
+from genmedia.domain.scheduling import ProviderLimits
 from tests.fakes import FakeClock, FakeHasher
 
 pytestmark = pytest.mark.integration
@@ -131,3 +132,45 @@ def test_a_dispatch_round_that_marks_jobs_commits_without_waiting_for_the_disk(
 
     assert round_setting() == (2, "off")
     assert round_setting() == (0, "on")
+
+
+def templated_jobs(engine: sa.Engine, user_id: int, template: str, batch: int) -> list[int]:
+    cmd = SubmitRequest(user_id=user_id, template=template, input_metadata={"batch_size": batch})
+    return [
+        j.id or 0 for j in submit_request(cmd, uow=SqlUnitOfWork(engine), clock=FakeClock()).jobs
+    ]
+
+
+def test_a_provider_at_its_limit_keeps_its_jobs_pending_while_other_providers_go(
+    world: sa.Engine,
+) -> None:
+    fal = templated_jobs(world, user(world, "fal@x.io"), "fal-golden-hour", 1)
+    fal += templated_jobs(world, user(world, "fal2@x.io"), "fal-golden-hour", 1)
+    fal += templated_jobs(world, user(world, "fal3@x.io"), "fal-golden-hour", 1)
+    local = jobs_for(world, user(world, "local@x.io"), 1)
+    limits = ProviderLimits({"fal": 2})
+
+    def round_(limit: int = 100) -> list[int]:
+        with SqlUnitOfWork(world) as uow:
+            picked = uow.outbox.claim_for_dispatch(NOW, limit, 100, 100, limits)
+            uow.commit()
+        return [p.job_id for p in picked]
+
+    assert round_(limit=1) == fal[:1]
+    assert round_() == [fal[1], *local]  # fal has 2 in flight now: its third job waits
+    assert round_() == []
+    claim_job(fal[0], "w", uow=SqlUnitOfWork(world), clock=FakeClock())
+    assert round_() == []  # claimed, still in flight
+    with world.begin() as connection:
+        finished = generation_jobs.c.id == fal[0]
+        connection.execute(sa.update(generation_jobs).where(finished).values(status="completed"))
+    assert round_() == fal[2:]
+
+
+def test_each_job_records_its_provider_for_the_dispatcher(world: sa.Engine) -> None:
+    (fal,) = templated_jobs(world, user(world, "p@x.io"), "fal-golden-hour", 1)
+    (local,) = jobs_for(world, user(world, "q@x.io"), 1)
+    query = sa.select(generation_jobs.c.id, generation_jobs.c.provider)
+    with world.connect() as connection:
+        providers = dict(connection.execute(query.order_by(generation_jobs.c.id)).all())
+    assert (providers[fal], providers[local]) == ("fal", "local")

@@ -13,7 +13,8 @@ from alembic.script import ScriptDirectory
 
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.engine import create_engine
-from genmedia.adapters.sql.tables import metadata
+from genmedia.adapters.sql.tables import generation_jobs, metadata
+from tests.integration.test_dispatch_sql import jobs_for, templated_jobs, user, world
 
 pytestmark = pytest.mark.integration
 
@@ -87,3 +88,37 @@ def test_the_migrations_are_found_without_an_alembic_ini() -> None:
     location = migrate.migrations_dir()
     assert (location / "env.py").is_file()
     assert (location / "versions" / "0001_initial.py").is_file()
+
+
+def _jobs_of_two_providers(url: str) -> dict[int, str | None]:
+    """Submit a fal and a local job on the database at `url`; the providers by job id, as the
+    provider column holds them after the migrations are taken down past 0011 and up again."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        world(engine)
+        ids = templated_jobs(engine, user(engine, "m@x.io"), "fal-golden-hour", 1)
+        ids += jobs_for(engine, user(engine, "n@x.io"), 1)
+    finally:
+        engine.dispose()
+    migrate.downgrade(url, "0010")
+    migrate.upgrade(url)
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            query = sa.select(generation_jobs.c.id, generation_jobs.c.provider)
+            return dict(connection.execute(query.where(generation_jobs.c.id.in_(ids))).all())
+    finally:
+        engine.dispose()
+
+
+def test_the_provider_column_is_filled_in_from_each_jobs_input_on_postgresql(
+    empty_postgres_url: str,
+) -> None:
+    migrate.upgrade(empty_postgres_url)
+    assert sorted(_jobs_of_two_providers(empty_postgres_url).values()) == ["fal", "local"]
+
+
+def test_the_provider_column_is_filled_in_from_each_jobs_input_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'provider.db'}"
+    migrate.upgrade(url)
+    assert sorted(_jobs_of_two_providers(url).values()) == ["fal", "local"]

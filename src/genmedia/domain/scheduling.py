@@ -3,7 +3,9 @@
 Priority: higher first, then oldest. Fairness: no user has more than `user_cap` jobs in
 flight (dispatched or running), so one user's backlog cannot starve another's single job.
 Capacity: no more than `room` new messages are handed to the broker at once, so the
-backlog waits in the database, in priority order, not in the broker's FIFO queues.
+backlog waits in the database, in priority order, not in the broker's FIFO queues. A
+provider with a concurrency limit has no more than that many jobs in flight (its calls and
+the tasks it holds for us), so the limit is kept by the dispatcher, not by threads that wait.
 Retries: `retry_delay` spaces the attempts; `Job.after_failure` decides, for the runner and
 the rescuer alike, what follows a `Setback`: another attempt (`Retry`), another poll of the
 provider's task (`PollAgain`), or the end of the job (`Fail`), from its attempts and its
@@ -42,27 +44,62 @@ class Candidate(Protocol):
     @property
     def priority(self) -> int: ...
 
+    @property
+    def provider(self) -> str: ...
+
 
 C = TypeVar("C", bound=Candidate)
 
 
+@attrs.frozen
+class ProviderLimits:
+    """Per provider, at most how many of its jobs may be in flight; others are unlimited."""
+
+    caps: Mapping[str, int] = attrs.field(factory=dict)
+
+    def __attrs_post_init__(self) -> None:
+        for provider, cap in self.caps.items():
+            if cap < 1:
+                raise ValueError(f"the concurrency limit of {provider!r} must be at least 1")
+
+    def full(self, in_flight: Mapping[str, int]) -> list[str]:
+        """The providers that have their limit of jobs in flight already."""
+        return sorted(p for p, cap in self.caps.items() if in_flight.get(p, 0) >= cap)
+
+    def allows(self, provider: str, in_flight: int) -> bool:
+        """Whether one more job of `provider` may go, with `in_flight` of its jobs out."""
+        return provider not in self.caps or in_flight < self.caps[provider]
+
+
 def pick_dispatchable(
-    candidates: Sequence[C], in_flight: Mapping[int, int], user_cap: int, room: int
+    candidates: Sequence[C],
+    in_flight: Mapping[int, int],
+    user_cap: int,
+    room: int,
+    *,
+    limits: ProviderLimits | None = None,
+    provider_in_flight: Mapping[str, int] | None = None,
 ) -> list[C]:
-    """The candidates to dispatch now, within the cap and the room, in the order to send them.
+    """The candidates to dispatch now, within the caps and the room, in the order to send
+    them: no user above `user_cap` jobs in flight (`in_flight` by user), no provider above
+    its `limits` (`provider_in_flight` by provider).
 
     Within a priority, the jobs are interleaved by user: a user with fewer jobs in flight
     goes first, so one user's refills do not queue ahead of another user's first job.
     """
+    limits = limits or ProviderLimits()
     chosen: list[tuple[int, int, int, C]] = []
     counts = dict(in_flight)
+    providers = dict(provider_in_flight or {})
     for job in sorted(candidates, key=lambda c: (-c.priority, c.job_id)):
         if len(chosen) >= room:
             break
         slot = counts.get(job.user_id, 0)
-        if slot >= user_cap:
+        out = providers.get(job.provider, 0)
+        if slot >= user_cap or not limits.allows(job.provider, out):
             continue
         counts[job.user_id] = slot + 1
+        providers[job.provider] = out + 1
         chosen.append((-job.priority, slot, job.job_id, job))
     return [job for *_, job in sorted(chosen, key=lambda c: c[:3])]
 

@@ -22,7 +22,7 @@ from genmedia.domain.limits import Limit
 from genmedia.domain.trending import TrendFormula
 from genmedia.domain.uploads import UploadLimits
 from genmedia.entrypoints.infrastructure import Infrastructure, worker_id
-from genmedia.entrypoints.settings import Settings
+from genmedia.entrypoints.settings import Settings, provider_limits
 
 
 class Container(Infrastructure):
@@ -182,6 +182,7 @@ class Container(Infrastructure):
         batch=config.dispatch_batch,
         user_cap=config.user_concurrency,
         max_in_flight=config.max_in_flight,
+        limits=providers.Callable(provider_limits, config.provider_concurrency),
     )
     dispatch_pending = providers.Callable(
         dispatch.dispatch_pending,

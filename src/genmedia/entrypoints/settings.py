@@ -12,6 +12,7 @@ import attrs
 
 from genmedia.domain.errors import InvalidValue
 from genmedia.domain.postings import WELCOME_CREDITS
+from genmedia.domain.scheduling import ProviderLimits
 from genmedia.domain.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS
 
 PREFIX = "GENMEDIA_"
@@ -51,6 +52,10 @@ class Settings:
     dispatch_batch: int = 100
     max_in_flight: int = 64
     user_concurrency: int = 4
+    # Per provider, at most how many of its jobs are in flight: "bfl=24,fal=10".
+    provider_concurrency: str = attrs.field(
+        default="", validator=lambda _, __, value: provider_limits(value)
+    )
     heartbeat_interval: float = 5.0
     heartbeat_timeout: float = 30.0
     redispatch_after: float = 120.0
@@ -161,3 +166,16 @@ def _convert(name: str, raw: str, kind: Any) -> Any:
     except ValueError:
         raise InvalidValue(PREFIX + name.upper(), f"not a valid number: {raw!r}") from None
     return raw
+
+
+def provider_limits(text: str) -> ProviderLimits:
+    """The provider concurrency limits written as "bfl=24,fal=10" (empty: none)."""
+    caps: dict[str, int] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        provider, _, number = entry.partition("=")
+        if not provider.strip() or not number.strip().isdigit() or int(number) < 1:
+            raise InvalidValue(
+                PREFIX + "PROVIDER_CONCURRENCY", f"{entry!r} is not provider=limit (1 or more)"
+            )
+        caps[provider.strip()] = int(number)
+    return ProviderLimits(caps)

@@ -7,18 +7,19 @@ from datetime import timedelta
 import attrs
 
 from genmedia.application.ports import Clock, JobQueue, Metrics, UnitOfWork
-from genmedia.domain.scheduling import tier_of
+from genmedia.domain.scheduling import ProviderLimits, tier_of
 
 BATCH = 100
 
 
 @attrs.frozen(kw_only=True)
 class DispatchPolicy:
-    """How much work the dispatcher hands out: per round, per user and in all."""
+    """How much work the dispatcher hands out: per round, per user, per provider and in all."""
 
     batch: int = BATCH
     user_cap: int = 4
     max_in_flight: int = 64
+    limits: ProviderLimits = attrs.field(factory=ProviderLimits)
 
 
 def dispatch_pending(
@@ -29,7 +30,8 @@ def dispatch_pending(
     metrics: Metrics,
     policy: DispatchPolicy | None = None,
 ) -> int:
-    """Pick due jobs (priority first, per-user cap, bounded in flight), mark them, then send.
+    """Pick due jobs (priority first, per-user and per-provider caps, bounded in flight),
+    mark them, then send.
 
     Picking and marking commit together, so two dispatchers never pick the same job; the
     messages are sent together after the commit, outside any transaction. If sending fails,
@@ -41,7 +43,7 @@ def dispatch_pending(
     now = clock.now()
     with uow:
         jobs = uow.outbox.claim_for_dispatch(
-            now, policy.batch, policy.user_cap, policy.max_in_flight
+            now, policy.batch, policy.user_cap, policy.max_in_flight, policy.limits
         )
         uow.commit()
     if not jobs:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 import attrs
 
 from genmedia.domain.job import Job
+from genmedia.domain.scheduling import ProviderLimits
 
 
 @attrs.frozen
@@ -20,6 +21,7 @@ class PendingJob:
     user_id: int
     priority: int
     due_at: datetime | None = None
+    provider: str = ""
 
 
 class JobClaims(abc.ABC):
@@ -49,13 +51,19 @@ class JobOutbox(abc.ABC):
 
     @abc.abstractmethod
     def claim_for_dispatch(
-        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+        self,
+        now: datetime,
+        limit: int,
+        user_cap: int,
+        max_in_flight: int,
+        limits: ProviderLimits | None = None,
     ) -> list[PendingJob]:
         """Pick and mark dispatched the jobs to send now (see domain.scheduling).
 
         Due (run_after passed), undispatched pending jobs in priority order, no user above
-        `user_cap` jobs in flight, and no more than `max_in_flight` jobs in flight in all.
-        Rows another dispatcher is picking are skipped, not waited for.
+        `user_cap` jobs in flight, no provider above its `limits`, and no more than
+        `max_in_flight` jobs in flight in all. Rows another dispatcher is picking are
+        skipped, not waited for.
         """
 
     @abc.abstractmethod

@@ -88,6 +88,8 @@ generation_jobs = sa.Table(
     counter("priority"),
     sa.Column("worker_id", sa.String(64)),
     sa.Column("input_json", JSON_DOC, nullable=False),
+    # The provider of input_json, for the dispatcher's per-provider limits.
+    sa.Column("provider", sa.String(64)),
     sa.Column("output_metadata", JSON_DOC),
     sa.Column("error_message", sa.Text()),
     sa.Column("error_code", sa.String(64)),

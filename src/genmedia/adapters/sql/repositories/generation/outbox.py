@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,7 +14,7 @@ from genmedia.adapters.sql.repositories.durability import commit_without_waiting
 from genmedia.adapters.sql.repositories.workers.registry import live_workers
 from genmedia.adapters.sql.tables import generation_jobs, workers
 from genmedia.application.ports import JobOutbox, PendingJob
-from genmedia.domain.scheduling import pick_dispatchable
+from genmedia.domain.scheduling import ProviderLimits, pick_dispatchable
 from genmedia.domain.status import Status
 
 _jobs = generation_jobs
@@ -49,7 +50,8 @@ def _count_in_flight() -> sa.Select[int]:
 
 @functools.cache
 def _candidates() -> sa.Select[tuple[object, ...]]:
-    """Due undispatched jobs of users under :cap in flight, by priority then id, locked."""
+    """Due undispatched jobs of users under :cap in flight and of providers not :full, by
+    priority then id, locked."""
     capped = (
         sa.select(_jobs.c.user_id)
         .where(_in_flight())
@@ -60,12 +62,23 @@ def _candidates() -> sa.Select[tuple[object, ...]]:
     due = sa.or_(_jobs.c.run_after.is_(None), _jobs.c.run_after <= now)
     due_at = sa.func.coalesce(_jobs.c.run_after, _jobs.c.created_at).label("due_at")
     return (
-        sa.select(_jobs.c.id, _jobs.c.user_id, _jobs.c.priority, due_at)
-        .where(_undispatched(), due, _jobs.c.user_id.not_in(capped))
+        sa.select(_jobs.c.id, _jobs.c.user_id, _jobs.c.priority, _jobs.c.provider, due_at)
+        .where(_undispatched(), due, _jobs.c.user_id.not_in(capped), _not_full())
         .order_by(_jobs.c.priority.desc(), _jobs.c.id)
         .limit(sa.bindparam("limit", type_=sa.Integer()))
         .with_for_update(skip_locked=True)
     )
+
+
+def _not_full() -> sa.ColumnElement[bool]:
+    provider = sa.func.coalesce(_jobs.c.provider, "")
+    return provider.not_in(sa.bindparam("full", expanding=True))
+
+
+@functools.cache
+def _in_flight_of_providers() -> sa.Select[Any, int]:
+    provider = sa.func.coalesce(_jobs.c.provider, "").label("provider")
+    return sa.select(provider, sa.func.count().label("n")).where(_in_flight()).group_by(provider)
 
 
 @functools.cache
@@ -114,25 +127,43 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
         return self._connection.execute(_mark_dispatched(), params).rowcount
 
     def claim_for_dispatch(
-        self, now: datetime, limit: int, user_cap: int, max_in_flight: int
+        self,
+        now: datetime,
+        limit: int,
+        user_cap: int,
+        max_in_flight: int,
+        limits: ProviderLimits | None = None,
     ) -> list[PendingJob]:
         """Pick the jobs to send now and mark them dispatched, in this transaction."""
         in_flight = self._connection.execute(_count_in_flight()).scalar_one()
         room = min(limit, max_in_flight - in_flight)
         if room <= 0:
             return []
-        params = {"cap": user_cap, "now": now, "limit": room * 4}
+        limits = limits or ProviderLimits()
+        by_provider = self._in_flight_by_provider() if limits.caps else {}
+        params = {"cap": user_cap, "now": now, "limit": room * 4, "full": limits.full(by_provider)}
         candidates = [
-            PendingJob(job_id=r.id, user_id=r.user_id, priority=r.priority, due_at=_aware(r.due_at))
+            PendingJob(r.id, r.user_id, r.priority, _aware(r.due_at), r.provider or "")
             for r in self._connection.execute(_candidates(), params)
         ]
-        chosen = pick_dispatchable(candidates, self._in_flight_by_user(candidates), user_cap, room)
+        chosen = pick_dispatchable(
+            candidates,
+            self._in_flight_by_user(candidates),
+            user_cap,
+            room,
+            limits=limits,
+            provider_in_flight=by_provider,
+        )
         if chosen:
             # A mark lost in a crash of the database only sends the job again: the
             # worker's guarded claim runs it once.
             commit_without_waiting(self._connection)
             self.mark_dispatched([job.job_id for job in chosen], now)
         return chosen
+
+    def _in_flight_by_provider(self) -> dict[str, int]:
+        rows = self._connection.execute(_in_flight_of_providers())
+        return {row.provider: row.n for row in rows}
 
     def _in_flight_by_user(self, candidates: Sequence[PendingJob]) -> dict[int, int]:
         users = sorted({c.user_id for c in candidates})

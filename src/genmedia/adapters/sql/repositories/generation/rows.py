@@ -74,6 +74,7 @@ def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
         "request_id": request_id,
         "job_index": job.index,
         "input_json": job.input.as_document(),
+        "provider": job.input.provider,
         **job_row(job),
     }
 
