@@ -10,16 +10,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.repositories.unnest import on_postgresql
-
 
 def relaxed_commit() -> sa.CTE:
     """A CTE that turns off waiting for the disk for its statement's own transaction (an
     autocommit statement must reference it, e.g. join it on true, for it to run)."""
     return sa.select(sa.func.set_config("synchronous_commit", "off", True)).cte("relaxed")
-
-
-def commit_without_waiting(connection: sa.Connection) -> None:
-    """Let the current transaction commit without waiting for the disk (PostgreSQL only)."""
-    if on_postgresql(connection):
-        connection.execute(sa.select(sa.func.set_config("synchronous_commit", "off", True)))

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
-from genmedia.adapters.sql.repositories.durability import commit_without_waiting
+from genmedia.adapters.sql.repositories.durability import relaxed_commit
+from genmedia.adapters.sql.repositories.unnest import on_postgresql
 from genmedia.adapters.sql.repositories.workers.registry import live_workers
 from genmedia.adapters.sql.tables import generation_jobs, workers
 from genmedia.application.ports import JobOutbox, PendingJob
@@ -44,49 +47,35 @@ def _undispatched() -> sa.ColumnElement[bool]:
 
 # The dispatcher's statements run several times a second: built once, bound per round.
 @functools.cache
-def _count_in_flight() -> sa.Select[int]:
-    return sa.select(sa.func.count()).where(_in_flight())
+def _in_flight_counts() -> sa.Select[Any, Any, int]:
+    """The jobs in flight, counted by user and provider (as many rows as such pairs)."""
+    provider = sa.func.coalesce(_jobs.c.provider, "").label("provider")
+    return (
+        sa.select(_jobs.c.user_id, provider, sa.func.count().label("n"))
+        .where(_in_flight())
+        .group_by(_jobs.c.user_id, provider)
+    )
 
 
 @functools.cache
 def _candidates() -> sa.Select[tuple[object, ...]]:
-    """Due undispatched jobs of users under :cap in flight and of providers not :full, by
-    priority then id, locked."""
-    capped = (
-        sa.select(_jobs.c.user_id)
-        .where(_in_flight())
-        .group_by(_jobs.c.user_id)
-        .having(sa.func.count() >= sa.bindparam("cap"))
-    )
+    """Due undispatched jobs of users not :capped and of providers not :full, by priority
+    then id, locked."""
     now = sa.bindparam("now", type_=_jobs.c.run_after.type)
     due = sa.or_(_jobs.c.run_after.is_(None), _jobs.c.run_after <= now)
     due_at = sa.func.coalesce(_jobs.c.run_after, _jobs.c.created_at).label("due_at")
+    provider = sa.func.coalesce(_jobs.c.provider, "")
     return (
         sa.select(_jobs.c.id, _jobs.c.user_id, _jobs.c.priority, _jobs.c.provider, due_at)
-        .where(_undispatched(), due, _jobs.c.user_id.not_in(capped), _not_full())
+        .where(
+            _undispatched(),
+            due,
+            _jobs.c.user_id.not_in(sa.bindparam("capped", expanding=True)),
+            provider.not_in(sa.bindparam("full", expanding=True)),
+        )
         .order_by(_jobs.c.priority.desc(), _jobs.c.id)
         .limit(sa.bindparam("limit", type_=sa.Integer()))
         .with_for_update(skip_locked=True)
-    )
-
-
-def _not_full() -> sa.ColumnElement[bool]:
-    provider = sa.func.coalesce(_jobs.c.provider, "")
-    return provider.not_in(sa.bindparam("full", expanding=True))
-
-
-@functools.cache
-def _in_flight_of_providers() -> sa.Select[Any, int]:
-    provider = sa.func.coalesce(_jobs.c.provider, "").label("provider")
-    return sa.select(provider, sa.func.count().label("n")).where(_in_flight()).group_by(provider)
-
-
-@functools.cache
-def _in_flight_of_users() -> sa.Select[tuple[object, ...]]:
-    return (
-        sa.select(_jobs.c.user_id, sa.func.count().label("n"))
-        .where(_in_flight(), _jobs.c.user_id.in_(sa.bindparam("users", expanding=True)))
-        .group_by(_jobs.c.user_id)
     )
 
 
@@ -97,6 +86,21 @@ def _mark_dispatched() -> sa.Update:
         .where(_jobs.c.id.in_(sa.bindparam("jobs", expanding=True)), _undispatched())
         .values(dispatched_at=sa.bindparam("now", type_=_jobs.c.dispatched_at.type))
     )
+
+
+@functools.cache
+def _mark_dispatched_relaxed() -> sa.Update:
+    """`_mark_dispatched`, committing without waiting for the disk (PostgreSQL): a mark lost
+    in a crash of the database only sends the job again, and the worker's guarded claim
+    runs it once."""
+    return _mark_dispatched().where(sa.exists(sa.select(relaxed_commit())))
+
+
+@attrs.frozen
+class _InFlight:
+    total: int
+    by_user: dict[int, int]
+    by_provider: dict[str, int]
 
 
 class SqlJobOutbox(SqlRepository, JobOutbox):
@@ -135,42 +139,42 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
         limits: ProviderLimits | None = None,
     ) -> list[PendingJob]:
         """Pick the jobs to send now and mark them dispatched, in this transaction."""
-        in_flight = self._connection.execute(_count_in_flight()).scalar_one()
-        room = min(limit, max_in_flight - in_flight)
+        flying = self._flying()
+        room = min(limit, max_in_flight - flying.total)
         if room <= 0:
             return []
         limits = limits or ProviderLimits()
-        by_provider = self._in_flight_by_provider() if limits.caps else {}
-        params = {"cap": user_cap, "now": now, "limit": room * 4, "full": limits.full(by_provider)}
+        capped = sorted(user for user, n in flying.by_user.items() if n >= user_cap)
+        full = limits.full(flying.by_provider)
+        params = {"capped": capped, "full": full, "now": now, "limit": room * 4}
         candidates = [
             PendingJob(r.id, r.user_id, r.priority, _aware(r.due_at), r.provider or "")
             for r in self._connection.execute(_candidates(), params)
         ]
         chosen = pick_dispatchable(
             candidates,
-            self._in_flight_by_user(candidates),
+            flying.by_user,
             user_cap,
             room,
             limits=limits,
-            provider_in_flight=by_provider,
+            provider_in_flight=flying.by_provider,
         )
         if chosen:
-            # A mark lost in a crash of the database only sends the job again: the
-            # worker's guarded claim runs it once.
-            commit_without_waiting(self._connection)
-            self.mark_dispatched([job.job_id for job in chosen], now)
+            self._mark([job.job_id for job in chosen], now)
         return chosen
 
-    def _in_flight_by_provider(self) -> dict[str, int]:
-        rows = self._connection.execute(_in_flight_of_providers())
-        return {row.provider: row.n for row in rows}
+    def _flying(self) -> _InFlight:
+        total, by_user, by_provider = 0, Counter[int](), Counter[str]()
+        for row in self._connection.execute(_in_flight_counts()):
+            total += row.n
+            by_user[row.user_id] += row.n
+            by_provider[row.provider] += row.n
+        return _InFlight(total, dict(by_user), dict(by_provider))
 
-    def _in_flight_by_user(self, candidates: Sequence[PendingJob]) -> dict[int, int]:
-        users = sorted({c.user_id for c in candidates})
-        if not users:
-            return {}
-        rows = self._connection.execute(_in_flight_of_users(), {"users": users})
-        return {row.user_id: row.n for row in rows}
+    def _mark(self, job_ids: list[int], now: datetime) -> None:
+        relaxed = on_postgresql(self._connection)
+        statement = _mark_dispatched_relaxed() if relaxed else _mark_dispatched()
+        self._connection.execute(statement, {"jobs": job_ids, "now": now})
 
     def unmark(self, job_ids: Sequence[int]) -> int:
         """Pending jobs whose message was not sent become dispatchable again."""
