@@ -11,7 +11,9 @@ import sqlalchemy as sa
 from litestar.testing import AsyncTestClient, TestClient
 
 from genmedia.adapters.sql.tables import generation_requests
+from genmedia.application.execution.steps import claim_job, fail_job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
+from genmedia.domain.moderation import ModerationStage
 from genmedia.entrypoints.container import Container
 from genmedia.entrypoints.http.app import create_app
 from tests.http.conftest import PASSWORD, Register, Registered
@@ -30,6 +32,9 @@ MEDIA_FIELDS = {
     "file_format", "original_filename", "original_media_id", "request_id", "job_id",
     "is_favorite", "download_count", "created_at",
 }  # fmt: skip
+
+
+INPUT = ModerationStage.INPUT
 
 
 @pytest.fixture
@@ -245,6 +250,25 @@ def test_a_request_is_read_with_its_jobs_and_media_once_they_ran(
     assert set(found["media"][0]) >= MEDIA_FIELDS
     assert found["media"][0]["kind"] == "generated"
     assert _wallet(client, user)["total_spent"] == 6
+
+
+def test_a_job_its_provider_moderated_shows_the_stage_that_was_blocked(
+    client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
+) -> None:
+    accepted = _submit(client, user, neon)
+    first, second = (job["id"] for job in accepted["jobs"])
+    uow, clock = container.uow(), container.clock()
+    claimed = claim_job(first, "w1", uow=uow, clock=clock)
+    assert claimed is not None
+    blocked = "the prompt was blocked"
+    assert fail_job(claimed, "content_moderated", blocked, uow=uow, clock=clock, moderation=INPUT)
+    found = client.get(f"/v1/requests/{accepted['id']}", headers=user.headers).json()
+    jobs = {job["id"]: job for job in found["jobs"]}
+    assert (jobs[first]["error_code"], jobs[first]["moderation_stage"]) == (
+        "content_moderated",
+        "input",
+    )
+    assert jobs[second]["moderation_stage"] is None
 
 
 def test_a_user_lists_their_requests_newest_first_by_status_and_in_pages(

@@ -19,6 +19,7 @@ from genmedia.adapters.providers.bfl import BflProvider
 from genmedia.adapters.providers.delivery import Delivery
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall, Waiting
+from genmedia.domain.moderation import ModerationStage
 from tests.integration.fake_bfl import ALWAYS, API_KEY, FakeBfl, fake_bfl_server
 
 pytestmark = pytest.mark.integration
@@ -370,9 +371,12 @@ def test_a_402_is_insufficient_provider_credit(fake: FakeBfl, provider: BflProvi
     assert "Insufficient credits" in error.message
 
 
-@pytest.mark.parametrize("status", ["Request Moderated", "Content Moderated"])
-def test_a_moderated_task_is_content_moderated_and_not_retryable(
-    fake: FakeBfl, provider: BflProvider, status: str
+@pytest.mark.parametrize(
+    ("status", "stage"),
+    [("Request Moderated", ModerationStage.INPUT), ("Content Moderated", ModerationStage.OUTPUT)],
+)
+def test_a_moderated_task_is_content_moderated_at_its_stage_and_not_retryable(
+    fake: FakeBfl, provider: BflProvider, status: str, stage: ModerationStage
 ) -> None:
     fake.script(final_status=status, pending_polls=1)
     handle = waiting(provider.submit(make_call()))
@@ -382,7 +386,7 @@ def test_a_moderated_task_is_content_moderated_and_not_retryable(
         provider.poll(handle.task_id, handle.polling_url)
 
     error = provider_error(excinfo)
-    assert (error.code, error.retryable) == ("content_moderated", False)
+    assert (error.code, error.retryable, error.moderation) == ("content_moderated", False, stage)
     assert "Derivative Works Filter" in error.message
 
 

@@ -17,6 +17,7 @@ import pytest
 from genmedia.adapters.providers.fal import FalProvider
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall, Waiting
+from genmedia.domain.moderation import ModerationStage
 from tests.integration.fake_fal import ALWAYS, API_KEY, BILLABLE_UNITS, FakeFal, fake_fal_server
 from tests.integration.loopback_download import loopback_download
 
@@ -355,6 +356,7 @@ def test_a_submit_refused_by_fals_content_policy_is_input_moderation(
     error = submit_error(provider)
 
     assert (error.code, error.retryable) == ("content_moderated", False)
+    assert error.moderation is ModerationStage.INPUT
     assert "input" in error.message
     assert "body.prompt: flagged by a content checker" in error.message
 
@@ -379,6 +381,7 @@ def test_a_request_completed_with_a_content_policy_error_is_input_moderation(
     error = poll_error(provider, waiting(provider.submit(make_call())))
 
     assert (error.code, error.retryable) == ("content_moderated", False)
+    assert error.moderation is ModerationStage.INPUT
     assert "input" in error.message
     assert "flagged by a content checker" in error.message
 
@@ -391,6 +394,7 @@ def test_an_image_flagged_in_has_nsfw_concepts_is_output_moderation(
     error = poll_error(provider, waiting(provider.submit(make_call())))
 
     assert (error.code, error.retryable) == ("content_moderated", False)
+    assert error.moderation is ModerationStage.OUTPUT
     assert "generated image" in error.message
     assert "has_nsfw_concepts" in error.message
 

@@ -15,6 +15,7 @@ import pytest
 from genmedia.adapters.providers.openrouter import OpenRouterProvider
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall
+from genmedia.domain.moderation import ModerationStage
 from tests.integration.fake_openrouter import (
     ALWAYS,
     API_KEY,
@@ -25,6 +26,7 @@ from tests.integration.fake_openrouter import (
     image_png,
 )
 
+INPUT = ModerationStage.INPUT
 pytestmark = pytest.mark.integration
 
 MODEL = "google/gemini-2.5-flash-image"
@@ -228,6 +230,7 @@ def test_an_answer_without_image_that_says_it_was_refused_is_moderated_at_the_ou
     error = submit_error(provider)
 
     assert (error.code, error.retryable) == ("content_moderated", False)
+    assert error.moderation is ModerationStage.OUTPUT
     assert "output" in error.message
     assert said in error.message
     assert len(fake.completions) == 1
@@ -275,7 +278,7 @@ def test_a_403_moderation_flag_is_content_moderated_at_the_input(
 
     error = submit_error(provider)
 
-    assert (error.code, error.retryable) == ("content_moderated", False)
+    assert (error.code, error.retryable, error.moderation) == ("content_moderated", False, INPUT)
     assert "input" in error.message
     assert "violence" in error.message
 
@@ -288,7 +291,7 @@ def test_a_400_content_policy_violation_is_content_moderated_at_the_input(
 
     error = submit_error(provider)
 
-    assert (error.code, error.retryable) == ("content_moderated", False)
+    assert (error.code, error.retryable, error.moderation) == ("content_moderated", False, INPUT)
     assert "input" in error.message
 
 
@@ -301,7 +304,7 @@ def test_a_403_guardrail_block_is_content_moderated_at_the_input(
 
     error = submit_error(provider)
 
-    assert (error.code, error.retryable) == ("content_moderated", False)
+    assert (error.code, error.retryable, error.moderation) == ("content_moderated", False, INPUT)
     assert "input" in error.message
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from genmedia.adapters.providers.replicate import ReplicateProvider
 from genmedia.application.errors import ProviderError
+from genmedia.domain.moderation import ModerationStage
 from tests.integration.downloads import LoopbackDownloads
 from tests.integration.fake_replicate import NSFW_INPUT, NSFW_OUTPUT, FakeReplicate
 from tests.integration.fake_replicate_server import fake_replicate_server
@@ -48,16 +49,20 @@ def ending_in(fake: FakeReplicate, provider: ReplicateProvider, **script: object
 
 
 @pytest.mark.parametrize(
-    ("error", "stage"),
-    [(NSFW_OUTPUT, "the generated output"), (NSFW_INPUT, "the prompt or input image")],
+    ("error", "stage", "named"),
+    [
+        (NSFW_OUTPUT, "the generated output", ModerationStage.OUTPUT),
+        (NSFW_INPUT, "the prompt or input image", ModerationStage.INPUT),
+    ],
     ids=["output", "input"],
 )
 def test_a_prediction_failed_by_a_safety_checker_is_content_moderated_naming_the_stage(
-    fake: FakeReplicate, provider: ReplicateProvider, error: str, stage: str
+    fake: FakeReplicate, provider: ReplicateProvider, error: str, stage: str, named: ModerationStage
 ) -> None:
     moderated = ending_in(fake, provider, final_status="failed", error=error)
 
     assert (moderated.code, moderated.retryable) == ("content_moderated", False)
+    assert moderated.moderation is named
     assert moderated.message.startswith(stage + " was blocked")
     assert error in moderated.message
 

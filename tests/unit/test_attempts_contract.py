@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from genmedia.application.catalog.seeding import seed_catalog
 from genmedia.application.errors import ProviderError
+from genmedia.application.execution.policy import RetryPolicy
 from genmedia.application.execution.rescue import beat, rescue_orphans
-from genmedia.application.execution.runner import JobRunner, RetryPolicy
+from genmedia.application.execution.runner import JobRunner
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.generation.requests import submit_request
 from genmedia.application.identity.commands import CreateUser

@@ -13,6 +13,7 @@ from genmedia.adapters.providers.fal.results import finished
 from genmedia.adapters.providers.fal.transport import Answer
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import ProviderOutput
+from genmedia.domain.moderation import ModerationStage
 
 BASE = httpx.URL("https://queue.fal.run")
 
@@ -107,6 +108,7 @@ def test_one_flagged_image_of_two_moderates_the_output() -> None:
         finished("r1", {}, result(body))
 
     assert excinfo.value.code == "content_moderated"
+    assert excinfo.value.moderation is ModerationStage.OUTPUT
     assert "1 of 2" in excinfo.value.message
 
 

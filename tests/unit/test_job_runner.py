@@ -19,6 +19,7 @@ from genmedia.domain.errors import AlreadyExists
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
+from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.scheduling import Retry
 from genmedia.domain.status import Status
@@ -143,6 +144,20 @@ def test_a_refused_prompt_fails_the_job_with_the_provider_code(
         "the prompt was refused",
     )
     assert uow.db.media == {}
+    assert job.moderation_stage is None  # the provider did not say which stage
+
+
+@pytest.mark.parametrize("stage", list(ModerationStage))
+def test_a_moderated_job_records_the_stage_its_provider_blocked(
+    uow, clock, queue, storage, request_, stage: ModerationStage
+) -> None:
+    refusal = ProviderError("content_moderated", "blocked", moderation=stage)
+    work = runner(uow, clock, queue, storage, FakeProvider(errors=[refusal]))
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    job = load_job(job_id, uow=uow)
+    assert (job.status, job.moderation_stage) == (Status.FAILED, stage)
+    assert job.output_metadata == {"moderation_stage": stage.value}
 
 
 def test_a_retryable_error_sends_the_job_back_to_pending(

@@ -14,6 +14,7 @@ from genmedia.adapters.providers.openrouter.images import decode_data_url, outpu
 from genmedia.adapters.providers.openrouter.results import outcome_of
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import ProviderOutput
+from genmedia.domain.moderation import ModerationStage
 
 
 def png(size: tuple[int, int] = (8, 8)) -> bytes:
@@ -136,6 +137,7 @@ def test_an_answer_without_image_that_says_it_was_refused_is_moderated_at_the_ou
     error = failure(given)
 
     assert error.code == "content_moderated"
+    assert error.moderation is ModerationStage.OUTPUT
     assert "moderation blocked the output" in error.message
 
 

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from genmedia.application.errors import ProviderError
+from genmedia.application.execution.policy import RetryPolicy
 from genmedia.application.execution.polls import drop_stale_polls, take_poll
 from genmedia.application.execution.rescue import Rescue, beat, rescue_orphans
-from genmedia.application.execution.runner import JobRunner, RetryPolicy
+from genmedia.application.execution.runner import JobRunner
 from genmedia.application.execution.steps import begin_runs, claim_job, fail_job, requeue_job
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest
 from genmedia.application.generation.requests import cancel_request, submit_request

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from genmedia.domain.errors import DomainError, UnsupportedMedia
+from genmedia.domain.moderation import ModerationStage
 
 __all__ = [
     "LinkExpired",
@@ -52,12 +53,15 @@ class ProviderError(Exception):
         *,
         retryable: bool = False,
         retry_after: float | None = None,
+        moderation: ModerationStage | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.retryable = retryable
         self.retry_after = retry_after
+        # For content_moderated: the stage that was blocked, if the provider says.
+        self.moderation = moderation
 
     @property
     def rate_limited(self) -> bool:

@@ -11,6 +11,7 @@ import attrs
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
 from genmedia.domain.job_input import JobInput
+from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.poll_chain import PollChain
 from genmedia.domain.scheduling import Fail, PollAgain, Retry, Setback
 from genmedia.domain.status import Status, check_job_transition, runs_lease
@@ -148,15 +149,31 @@ class Job(Stored, PollChain):
         self.output_metadata = {**(self.output_metadata or {}), CHARGED: paid, "billing": state}
         self.credits_used = paid
 
-    def fail(self, code: str, message: str, now: datetime, decided: Fail | None = None) -> None:
+    def fail(
+        self,
+        code: str,
+        message: str,
+        now: datetime,
+        decided: Fail | None = None,
+        *,
+        moderation: ModerationStage | None = None,
+    ) -> None:
         """End the job with a machine code and a human message; with the attempts spent
-        that `after_failure` `decided`, if it did."""
+        that `after_failure` `decided`, if it did, and the stage a provider's moderation
+        blocked, if it did (kept in `output_metadata`)."""
         self._move(Status.FAILED)
         self.completed_at = now
         self.error_code = code
         self.error_message = message
         if decided is not None:
             self.attempts = decided.attempts
+        if moderation is not None:
+            self.output_metadata = moderation.noted(self.output_metadata)
+
+    @property
+    def moderation_stage(self) -> ModerationStage | None:
+        """The stage a provider's moderation blocked, if that is how the job failed."""
+        return ModerationStage.noted_in(self.output_metadata)
 
     def cancel(self, now: datetime) -> None:
         """Cancel the job: at once while pending, or once its worker stops it (cooperative)."""

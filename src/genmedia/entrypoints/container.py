@@ -11,7 +11,8 @@ from genmedia.application.catalog import queries as catalog_queries
 from genmedia.application.catalog import seeding, templates, trends
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
 from genmedia.application.execution import dispatch, polls, rescue, webhooks
-from genmedia.application.execution.runner import JobRunner, RetryPolicy
+from genmedia.application.execution.policy import RetryPolicy
+from genmedia.application.execution.runner import JobRunner
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.generation import requests
 from genmedia.application.identity import sessions, users

@@ -15,6 +15,7 @@ from genmedia.application.execution import steps
 from genmedia.application.execution.completion import Completion, complete_jobs
 from genmedia.application.ports import Clock, Metrics, UnitOfWork
 from genmedia.domain.job import Job
+from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.scheduling import Fail
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,22 @@ class JobEndings:
         """Count a job completed."""
         self.metrics.job_finished("completed", job.input.provider, self._age(job))
 
-    def fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+    def fail(
+        self,
+        job: Job,
+        code: str,
+        message: str,
+        decided: Fail | None = None,
+        moderation: ModerationStage | None = None,
+    ) -> None:
         """Fail the job's attempt with a code and a message (and the attempts spent that
-        `Job.after_failure` `decided`, if it did), releasing its hold."""
-        if steps.fail_job(job, code, message, uow=self.uow(), clock=self.clock, decided=decided):
+        `Job.after_failure` `decided`, if it did; the stage moderation blocked, if it did),
+        releasing its hold."""
+        failed = steps.fail_job(
+            job, code, message, uow=self.uow(), clock=self.clock, decided=decided,
+            moderation=moderation,
+        )  # fmt: skip
+        if failed:
             self.metrics.job_finished("failed", job.input.provider, self._age(job))
 
     def cancel(self, job: Job) -> None:

@@ -29,6 +29,7 @@ from genmedia.application.execution.calls import completion_of, provider_call, s
 from genmedia.application.execution.claims import WorkerClaims
 from genmedia.application.execution.completion import Completion
 from genmedia.application.execution.endings import JobEndings
+from genmedia.application.execution.policy import RetryPolicy
 from genmedia.application.ports import (
     Clock,
     Finished,
@@ -44,17 +45,6 @@ from genmedia.domain.job import Job
 from genmedia.domain.scheduling import Fail, PollAgain, Setback, poll_delay, retry_delay
 
 log = logging.getLogger(__name__)
-
-
-@attrs.frozen(kw_only=True)
-class RetryPolicy:
-    """How long a job may take and how its failed attempts are spaced."""
-
-    job_timeout: timedelta = steps.DEFAULT_JOB_TIMEOUT
-    base_delay: float = 2.0
-    max_delay: float = 60.0
-    # The least seconds between polls of a task whose webhook is expected.
-    webhook_pace: float = 30.0
 
 
 @attrs.define(kw_only=True)
@@ -183,7 +173,8 @@ class JobRunner:
         self.metrics.provider_error(job.input.provider, err.code)
         log.warning("job %s: provider error %s", job.id, err.code)
         if not err.retryable:
-            self._fail(job, err.code, err.message)
+            self._confirmed(job)
+            self.endings.fail(job, err.code, err.message, moderation=err.moderation)
             return
         setback = Setback.RATE_LIMITED if err.rate_limited else Setback.FAILED
         self._after_setback(job, err.code, err.message, setback, err.retry_after)

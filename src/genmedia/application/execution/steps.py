@@ -15,6 +15,7 @@ from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
+from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.scheduling import Fail, Retry
 from genmedia.domain.status import Status
 
@@ -148,13 +149,14 @@ def fail_job(
     uow: UnitOfWork,
     clock: Clock,
     decided: Fail | None = None,
+    moderation: ModerationStage | None = None,
 ) -> bool:
     """Fail a job that still runs under its worker's lease (`job` is the worker's copy), with
-    a code and a message, releasing its hold; False if it moved on (finished, requeued by a
-    retry or a rescue, or taken by another worker)."""
+    a code and a message (and the stage moderation blocked), releasing its hold; False if
+    it moved on (finished, requeued by a retry or a rescue, or taken by another worker)."""
 
     def change(current: Job) -> None:
-        current.fail(code, message, clock.now(), decided)
+        current.fail(code, message, clock.now(), decided, moderation=moderation)
 
     applies = _running(job.lease, job.worker_id)
     found = step(job.id or 0, uow=uow, applies=applies, change=change, settle=_release(uow))

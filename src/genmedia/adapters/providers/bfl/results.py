@@ -17,6 +17,7 @@ import attrs
 
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, Outcome, ProviderOutput, Waiting
+from genmedia.domain.moderation import ModerationStage
 
 USD_PER_CREDIT = 0.01  # UNCONFIRMED outside BFL's skills repo: 1 credit = $0.01
 _WAITING = frozenset({"pending", "queued", "processing"})
@@ -24,6 +25,7 @@ _MODERATED = {
     "request moderated": "the prompt or input image was blocked by BFL's moderation",
     "content moderated": "the generated image was blocked by BFL's moderation",
 }
+_STAGES = {"request moderated": ModerationStage.INPUT, "content moderated": ModerationStage.OUTPUT}
 _FAILED = frozenset({"error", "failed"})
 _RESULT_FACTS = ("seed", "start_time", "end_time", "duration")
 _MAX_REASONS = 300
@@ -100,7 +102,8 @@ def outcome_of(
     charges.take(task_id)
     if key in _MODERATED:
         reasons = _reasons(answer.get("details"))
-        raise ProviderError("content_moderated", _MODERATED[key] + reasons)
+        stage = _STAGES[key]
+        raise ProviderError("content_moderated", _MODERATED[key] + reasons, moderation=stage)
     if key == "task not found":
         raise ProviderError("provider_task_not_found", f"BFL knows no task {task_id!r}")
     if key in _FAILED:

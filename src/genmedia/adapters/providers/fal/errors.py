@@ -18,6 +18,7 @@ import httpx
 from genmedia.adapters.providers.fal.secret import FalKey
 from genmedia.adapters.providers.retry_after import retry_after_seconds
 from genmedia.application.errors import ProviderError
+from genmedia.domain.moderation import ModerationStage
 
 Stage = Literal["submit", "status", "result", "cancel"]
 
@@ -43,7 +44,9 @@ def error_for_response(response: httpx.Response, stage: Stage, key: FalKey) -> P
     if status == 429:
         return ProviderError("rate_limited", said, retryable=True, retry_after=retry_after)
     if kinds & _MODERATION:
-        return ProviderError("content_moderated", f"{INPUT_MODERATED} ({said})")
+        return ProviderError(
+            "content_moderated", f"{INPUT_MODERATED} ({said})", moderation=ModerationStage.INPUT
+        )
     if kinds & _NO_RESULT:
         return ProviderError("no_result", f"fal generated no media ({said})")
     if stage == "submit" and status >= 500:
@@ -64,7 +67,9 @@ def error_of_completed(
     text = _describe(result) or f"{_describe(status.get('error'))} ({kind or 'no error_type'})"
     said = shorten(key.scrub(text))
     if kinds & _MODERATION:
-        return ProviderError("content_moderated", f"{INPUT_MODERATED} ({said})")
+        return ProviderError(
+            "content_moderated", f"{INPUT_MODERATED} ({said})", moderation=ModerationStage.INPUT
+        )
     if kinds & _NO_RESULT:
         return ProviderError("no_result", f"fal generated no media ({said})")
     if any(k.startswith(_PLATFORM_PREFIXES) for k in kinds if k):

@@ -29,6 +29,7 @@ from genmedia.adapters.providers.fal.secret import FalKey
 from genmedia.adapters.providers.fal.transport import Answer
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, ProviderOutput
+from genmedia.domain.moderation import ModerationStage
 
 WAITING = frozenset({"IN_QUEUE", "IN_PROGRESS"})
 COMPLETED = "COMPLETED"
@@ -71,7 +72,8 @@ def finished(request_id: str, status: dict[str, Any], result: Answer) -> Finishe
     flags = body.get("has_nsfw_concepts")
     if isinstance(flags, list) and any(flag is True for flag in flags):
         flagged = sum(flag is True for flag in flags)
-        raise ProviderError("content_moderated", f"{OUTPUT_MODERATED}: {flagged} of {len(images)}")
+        said = f"{OUTPUT_MODERATED}: {flagged} of {len(images)}"
+        raise ProviderError("content_moderated", said, moderation=ModerationStage.OUTPUT)
     outputs = tuple(_output(image["url"]) for image in images)
     return Finished(outputs=outputs, metadata=_facts(request_id, status, body, result.headers))
 

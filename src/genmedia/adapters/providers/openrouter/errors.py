@@ -22,6 +22,7 @@ import httpx
 from genmedia.adapters.providers.openrouter.secret import ApiKey
 from genmedia.adapters.providers.retry_after import retry_after_seconds
 from genmedia.application.errors import ProviderError
+from genmedia.domain.moderation import ModerationStage
 
 MAX_DETAIL = 400
 # `error.metadata.error_type` values that say the content was refused (providers.md §4.4).
@@ -87,7 +88,8 @@ def error_for_status(
             f"{said}; the image may have been generated and billed, so it is not asked again",
         )
     if status in (400, 403) and body is not None and body.moderated:
-        return ProviderError("content_moderated", f"moderation blocked the input: {said}")
+        said = f"moderation blocked the input: {said}"
+        return ProviderError("content_moderated", said, moderation=ModerationStage.INPUT)
     return ProviderError(_CODES.get(status, "provider_error"), said)
 
 

@@ -17,6 +17,7 @@ from genmedia.adapters.providers.openrouter.errors import ErrorBody, object_of, 
 from genmedia.adapters.providers.openrouter.images import MAX_IMAGE_BYTES, output_of
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished
+from genmedia.domain.moderation import ModerationStage
 
 # Native (upstream) finish reasons that mean a safety filter stopped the image; Gemini's
 # names, e.g. IMAGE_SAFETY, PROHIBITED_CONTENT. UNCONFIRMED beyond Gemini's own API.
@@ -68,7 +69,8 @@ def _without_image(
     said = _said(finish, native, error, refusal or message.get("content"))
     native_block = isinstance(native, str) and any(b in native.upper() for b in _NATIVE_BLOCKS)
     if finish == "content_filter" or refusal or native_block or (error and error.moderated):
-        return ProviderError("content_moderated", f"moderation blocked the output: {said}")
+        said = f"moderation blocked the output: {said}"
+        return ProviderError("content_moderated", said, moderation=ModerationStage.OUTPUT)
     return ProviderError("no_result", f"OpenRouter answered without an image: {said}")
 
 

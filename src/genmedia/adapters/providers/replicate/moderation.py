@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from genmedia.domain.moderation import ModerationStage
+
 _BLOCKED = re.compile(
     r"nsfw|not safe for work|safety (checker|filter|system)|content (policy|moderation)"
     r"|moderat|flagged|sensitive content|unsafe content|inappropriate",
@@ -29,10 +31,22 @@ def moderation_of(error: str) -> str | None:
     """What was blocked, in words that name the stage, or None if the error is no block."""
     if not _BLOCKED.search(error):
         return None
+    return _WORDS[stage_of(error)]
+
+
+def stage_of(error: str) -> ModerationStage | None:
+    """The stage a safety block names (None: both, or neither)."""
     if _BOTH.search(error):
-        return STAGE_UNKNOWN
+        return None
     if _OUTPUT.search(error):
-        return OUTPUT_BLOCKED
+        return ModerationStage.OUTPUT
     if _INPUT.search(error):
-        return INPUT_BLOCKED
-    return STAGE_UNKNOWN
+        return ModerationStage.INPUT
+    return None
+
+
+_WORDS = {
+    ModerationStage.OUTPUT: OUTPUT_BLOCKED,
+    ModerationStage.INPUT: INPUT_BLOCKED,
+    None: STAGE_UNKNOWN,
+}

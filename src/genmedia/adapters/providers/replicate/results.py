@@ -19,7 +19,7 @@ import math
 from typing import Any
 
 from genmedia.adapters.providers.replicate.errors import shorten
-from genmedia.adapters.providers.replicate.moderation import moderation_of
+from genmedia.adapters.providers.replicate.moderation import moderation_of, stage_of
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, Outcome, ProviderOutput, Waiting
 
@@ -58,7 +58,8 @@ def failure(error: Any) -> ProviderError:
     text = shorten(error if isinstance(error, str) else json.dumps(error), _RAW_LIMIT)
     moderated = moderation_of(text)
     if moderated is not None:
-        return ProviderError("content_moderated", f"{moderated}: {text}")
+        stage = stage_of(text)
+        return ProviderError("content_moderated", f"{moderated}: {text}", moderation=stage)
     return ProviderError("provider_error", f"the model failed: {text}")
 
 

@@ -38,6 +38,8 @@ class JobView:
     priority: int
     error_code: str | None
     error_message: str | None
+    # For content_moderated: "input" or "output", where the provider said which it blocked.
+    moderation_stage: str | None
     started_at: datetime | None
     completed_at: datetime | None
     credits_used: int
@@ -86,6 +88,7 @@ def job_view(job: Job) -> JobView:
         priority=job.priority,
         error_code=job.error_code,
         error_message=job.error_message,
+        moderation_stage=job.moderation_stage,
         started_at=job.started_at,
         completed_at=job.completed_at,
         credits_used=job.credits_used,
