@@ -69,6 +69,9 @@ class FakeUnitOfWork(UnitOfWork):
         self.gift_cards = FakeGiftCardRepository(self.work)
         return self
 
+    def read_snapshot(self) -> None:
+        """Nothing to do: a block reads its own deep copy of the committed state."""
+
     def commit(self) -> None:
         for field in attrs.fields(FakeDatabase):
             setattr(self.db, field.name, getattr(self.work, field.name))

@@ -109,6 +109,14 @@ class SqlUnitOfWork(UnitOfWork):
         self._one_statement = True
         return self
 
+    def read_snapshot(self) -> None:
+        """On PostgreSQL, make this block's transaction REPEATABLE READ and READ ONLY: its
+        statements all read one snapshot, so a request and its jobs, read one after the
+        other, never disagree. SQLite's transactions read one snapshot already."""
+        connection = self._active()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
     def commit(self) -> None:
         """Commit this block's transaction; later statements run in a new one."""
         self._active().commit()

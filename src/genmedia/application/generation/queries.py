@@ -14,6 +14,7 @@ def request_details(request_id: int, *, uow: UnitOfWork) -> tuple[GenerationRequ
     """Any request with its jobs and the media they produced (for trusted callers: the CLI,
     operators); `request_of` is the one a user may see."""
     with uow:
+        uow.read_snapshot()
         return uow.requests.get(request_id), uow.media.list_for_request(request_id)
 
 
@@ -22,6 +23,7 @@ def request_of(
 ) -> tuple[GenerationRequest, list[Media]]:
     """The user's live request with its jobs and media; NotFound for anyone else's."""
     with uow:
+        uow.read_snapshot()
         request = uow.requests.get(request_id)
         request.check_seen_by(user_id)
         return request, uow.media.list_for_request(request_id)
@@ -39,6 +41,7 @@ def list_requests(
     chosen = choice_of(Status, status, "status")
     check_window(after, limit, 1)
     with uow:
+        uow.read_snapshot()
         rows = uow.requests.list_for_user(
             user_id, status=chosen, before_id=after[0] if after else None, limit=limit + 1
         )

@@ -68,6 +68,11 @@ class UnitOfWork(abc.ABC):
         self.rollback()
 
     @abc.abstractmethod
+    def read_snapshot(self) -> None:
+        """Let every read of this block see the data as of one moment, and allow no write
+        (call it first, for a use case that only reads)."""
+
+    @abc.abstractmethod
     def commit(self) -> None:
         """Make every change of this unit of work durable."""
 
