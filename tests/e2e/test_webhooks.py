@@ -1,9 +1,11 @@
-"""Provider webhooks end to end (issue #18, EXE-2): `genmedia serve` hears BFL's deliveries
-for a worker's waiting job on PostgreSQL and Redis; polling alone would take ten minutes.
-A forged delivery changes nothing, a genuine one delivered three times completes the job
-once, and a late one is accepted and does nothing."""
+"""Provider webhooks end to end (issue #18, EXE-2): `genmedia serve` hears BFL's and fal's
+deliveries for a worker's waiting job on PostgreSQL and Redis; polling alone would take ten
+minutes. A forged delivery changes nothing, a genuine one delivered three times completes
+the job once, and a late one is accepted and does nothing."""
 
 from __future__ import annotations
+
+import json
 
 import httpx
 import pytest
@@ -12,10 +14,14 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.application.generation.commands import SubmitRequest
 from tests.e2e.stack import Stack, free_port, stop, wait_until
+from tests.e2e.test_fal_provider import TEMPLATE as FAL_TEMPLATE
+from tests.e2e.test_fal_provider import fal_env
 from tests.e2e.test_production import add_bfl_feature, effects, prepare, rows
 from tests.e2e.test_serve import serving
 from tests.integration.fake_bfl import ALWAYS, FakeBfl, fake_bfl_server
 from tests.integration.fake_bfl import API_KEY as BFL_KEY
+from tests.integration.fake_fal import ALWAYS as FAL_ALWAYS
+from tests.integration.fake_fal import JWKS_PATH, fake_fal_server
 
 pytestmark = pytest.mark.e2e
 
@@ -89,3 +95,53 @@ def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_
             media, stored, captures, balance = effects(app, user)
             assert (media, stored, captures) == (1, 1, 1)
             assert balance == 1000 - 3
+
+
+def test_a_fal_delivery_signed_with_its_published_key_completes_the_job_once(
+    stack: Stack,
+) -> None:
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    with fake_fal_server(queued_polls=FAL_ALWAYS) as fal:
+        stack.env.update(fal_env(fal))
+        stack.env.update(
+            GENMEDIA_FAL_JWKS_URL=fal.base_url + JWKS_PATH,
+            GENMEDIA_PUBLIC_URL=public,
+            GENMEDIA_WEBHOOK_POLL_INTERVAL="600",
+        )
+        with stack.container() as app, serving(stack.home, stack.env, port) as (base, _):
+            user = prepare(app)
+            cmd = SubmitRequest(user_id=user.id or 0, template=FAL_TEMPLATE, user_prompt="a bay")
+            app.submit_request(cmd)
+            worker = stack.spawn("genmedia.entrypoints.cli", "worker", "--threads", "2")
+            try:
+                job = generation_jobs
+                query = sa.select(job.c.provider_task_id, job.c.status, job.c.lease)
+                wait_until(lambda: rows(app, query)[0].provider_task_id is not None, 60, "submit")
+                [(request_id, _, lease)] = rows(app, query)
+                (submit,) = fal.submits
+                assert submit.query["fal_webhook"] == [f"{public}/v1/webhooks/fal"]
+
+                body = json.dumps({"request_id": request_id, "status": "OK"}).encode()
+                url = f"{base}/v1/webhooks/fal"
+                forged = dict(fal.signed_headers(body, request_id))
+                forged["X-Fal-Webhook-Signature"] = "00" * 64
+                assert httpx.post(url, content=body, headers=forged).status_code == 401
+                assert rows(app, query)[0].lease == lease
+
+                fal.finish(request_id)
+                genuine = [
+                    httpx.post(url, content=body, headers=fal.signed_headers(body, request_id))
+                    for _ in range(3)
+                ]
+                assert [answer.status_code for answer in genuine] == [202, 202, 202]
+                assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
+                wait_until(lambda: rows(app, query)[0].status.value == "completed", 60, "done")
+
+                late = httpx.post(url, content=body, headers=fal.signed_headers(body, request_id))
+                assert (late.status_code, late.json()["polled"]) == (202, 0)
+            finally:
+                stop(worker)
+            assert len(fal.submits) == 1
+            media, stored, captures, _ = effects(app, user)
+            assert (media, stored, captures) == (1, 1, 1)

@@ -192,6 +192,12 @@ class FakeFal:
                 return None
             return request
 
+    def finish(self, request_id: str) -> None:
+        """Let the request complete at its next status poll, whatever its script said."""
+        with self._lock:
+            request = self._requests[request_id]
+            request.script = attrs.evolve(request.script, queued_polls=0, running_polls=0)
+
     def count_poll(self, request: _Request) -> str:
         """The status of a request after one more poll."""
         with self._lock:
