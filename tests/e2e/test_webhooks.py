@@ -1,7 +1,7 @@
-"""Provider webhooks end to end (issue #18, EXE-2): `genmedia serve` hears BFL's and fal's
-deliveries for a worker's waiting job on PostgreSQL and Redis; polling alone would take ten
-minutes. A forged delivery changes nothing, a genuine one delivered three times completes
-the job once, and a late one is accepted and does nothing."""
+"""Provider webhooks end to end (issue #18, EXE-2): `genmedia serve` hears BFL's, fal's and
+Replicate's deliveries for a worker's waiting job on PostgreSQL and Redis; polling alone
+would take ten minutes. A forged delivery changes nothing, a genuine one delivered three
+times completes the job once, and a late one is accepted and does nothing."""
 
 from __future__ import annotations
 
@@ -17,11 +17,16 @@ from tests.e2e.stack import Stack, free_port, stop, wait_until
 from tests.e2e.test_fal_provider import TEMPLATE as FAL_TEMPLATE
 from tests.e2e.test_fal_provider import fal_env
 from tests.e2e.test_production import add_bfl_feature, effects, prepare, rows
+from tests.e2e.test_replicate import add_feature as add_replicate_feature
 from tests.e2e.test_serve import serving
 from tests.integration.fake_bfl import ALWAYS, FakeBfl, fake_bfl_server
 from tests.integration.fake_bfl import API_KEY as BFL_KEY
 from tests.integration.fake_fal import ALWAYS as FAL_ALWAYS
 from tests.integration.fake_fal import JWKS_PATH, fake_fal_server
+from tests.integration.fake_replicate import ALWAYS as REPLICATE_ALWAYS
+from tests.integration.fake_replicate import API_KEY as REPLICATE_KEY
+from tests.integration.fake_replicate import WEBHOOK_SECRET
+from tests.integration.fake_replicate_server import fake_replicate_server
 
 pytestmark = pytest.mark.e2e
 
@@ -143,5 +148,57 @@ def test_a_fal_delivery_signed_with_its_published_key_completes_the_job_once(
             finally:
                 stop(worker)
             assert len(fal.submits) == 1
+            media, stored, captures, _ = effects(app, user)
+            assert (media, stored, captures) == (1, 1, 1)
+
+
+def test_a_replicate_delivery_signed_with_the_webhook_secret_completes_the_job_once(
+    stack: Stack,
+) -> None:
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    with fake_replicate_server(processing_polls=REPLICATE_ALWAYS) as replicate:
+        stack.env.update(
+            GENMEDIA_REPLICATE_API_KEY=REPLICATE_KEY,
+            GENMEDIA_REPLICATE_BASE_URL=replicate.base_url,
+            GENMEDIA_REPLICATE_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            GENMEDIA_PUBLIC_URL=public,
+            GENMEDIA_WEBHOOK_POLL_INTERVAL="600",
+        )
+        with stack.container() as app, serving(stack.home, stack.env, port) as (base, _):
+            user = prepare(app)
+            feature = add_replicate_feature(app)
+            app.submit_request(
+                SubmitRequest(user_id=user.id or 0, feature_id=feature, user_prompt="a heron")
+            )
+            worker = stack.spawn("genmedia.entrypoints.cli", "worker", "--threads", "2")
+            try:
+                job = generation_jobs
+                query = sa.select(job.c.provider_task_id, job.c.status, job.c.lease)
+                wait_until(lambda: rows(app, query)[0].provider_task_id is not None, 60, "create")
+                [(prediction_id, _, lease)] = rows(app, query)
+                assert (
+                    replicate.prediction(prediction_id).webhook == f"{public}/v1/webhooks/replicate"
+                )
+
+                url = f"{base}/v1/webhooks/replicate"
+                headers, body = replicate.webhook_delivery(prediction_id)
+                forged = {**headers, "webhook-signature": "v1," + "A" * 44}
+                assert httpx.post(url, content=body, headers=forged).status_code == 401
+                assert rows(app, query)[0].lease == lease
+
+                replicate.finish(prediction_id)
+                headers, body = replicate.webhook_delivery(prediction_id)
+                genuine = [httpx.post(url, content=body, headers=headers) for _ in range(3)]
+                assert [answer.status_code for answer in genuine] == [202, 202, 202]
+                assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
+                wait_until(lambda: rows(app, query)[0].status.value == "completed", 60, "done")
+
+                headers, body = replicate.webhook_delivery(prediction_id)
+                late = httpx.post(url, content=body, headers=headers)
+                assert (late.status_code, late.json()["polled"]) == (202, 0)
+            finally:
+                stop(worker)
+            assert replicate.submits == 1
             media, stored, captures, _ = effects(app, user)
             assert (media, stored, captures) == (1, 1, 1)

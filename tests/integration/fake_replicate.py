@@ -144,6 +144,12 @@ class FakeReplicate:
         with self._lock:
             return self._predictions[prediction_id]
 
+    def finish(self, prediction_id: str) -> None:
+        """Let the prediction end at its next get, whatever its script said."""
+        with self._lock:
+            held = self._predictions[prediction_id]
+            held.script = attrs.evolve(held.script, starting_polls=0, processing_polls=0)
+
     @property
     def predictions(self) -> list[Prediction]:
         with self._lock:
