@@ -42,6 +42,8 @@ class Script:
     submit_delay: seconds a submit waits (after the task is created) before answering.
     poll_delay: seconds a poll waits before answering.
     expire_samples: samples answer `expired_status` instead of their bytes.
+    forget_tasks: polls answer as for an unknown task (see `not_found_status`), even for
+    tasks this fake created.
     cost: the credits the submit answer reports, or None to leave `cost` out.
     """
 
@@ -57,6 +59,7 @@ class Script:
     poll_delay: float = 0.0
     expire_samples: bool = False
     expired_status: int = 404
+    forget_tasks: bool = False
     cost: float | None = 4.0
 
 
@@ -156,7 +159,7 @@ class FakeBfl:
         """The status of a task after one more poll, and its body; None if unknown."""
         with self._lock:
             task = self._tasks.get(task_id)
-            if task is None:
+            if task is None or self._script.forget_tasks:
                 return None
             task.polls += 1
             done = task.polls > task.pending_polls
