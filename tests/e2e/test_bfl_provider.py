@@ -4,14 +4,24 @@ right wallet outcome (captured once, or released) and the right stored bytes."""
 
 from __future__ import annotations
 
+import time
+from email.utils import formatdate
 from typing import Any
 
+import attrs
 import pytest
 
 from genmedia.application.generation.commands import SubmitRequest
 from tests.e2e.stack import Stack, stop, wait_until
 from tests.e2e.test_production import add_bfl_feature, effects, prepare
-from tests.integration.fake_bfl import ALWAYS, API_KEY, FakeBfl, fake_bfl_server, sample_png
+from tests.integration.fake_bfl import (
+    ALWAYS,
+    API_KEY,
+    FakeBfl,
+    Script,
+    fake_bfl_server,
+    sample_png,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +33,11 @@ TERMINAL = {"completed", "failed", "cancelled"}
 def bfl() -> Any:
     with fake_bfl_server() as fake:
         yield fake
+
+
+def scripted(bfl: FakeBfl, **changes: Any) -> None:
+    """Give the module's fake the default script with these changes, whatever ran before."""
+    bfl.script(**{**attrs.asdict(Script()), **changes})
 
 
 def run_one(stack: Stack, bfl: FakeBfl, prompt: str) -> tuple[Any, tuple[int, int, int, int]]:
@@ -54,7 +69,7 @@ def run_one(stack: Stack, bfl: FakeBfl, prompt: str) -> tuple[Any, tuple[int, in
 def test_a_task_pending_several_polls_completes_with_its_sample_stored_and_charged_once(
     stack: Stack, bfl: FakeBfl
 ) -> None:
-    bfl.script(pending_polls=3, final_status="Ready")
+    scripted(bfl, pending_polls=3)
     job, (media, stored, captures, balance) = run_one(stack, bfl, "a kingfisher")
     assert (job.status.value, media, stored, captures) == ("completed", 1, 1, 1)
     assert balance == CREDITS - job.credits_used > CREDITS - 10
@@ -81,13 +96,26 @@ def test_a_task_pending_several_polls_completes_with_its_sample_stored_and_charg
 def test_a_failing_bfl_task_fails_its_job_with_its_code_and_releases_the_hold(
     stack: Stack, bfl: FakeBfl, script: dict[str, Any], code: str, stage: str | None
 ) -> None:
-    bfl.script(**{"pending_polls": 1, "final_status": "Ready", **script})
+    scripted(bfl, **{"pending_polls": 1, **script})
     submits_before = len(bfl.requests_to("/v1/flux-dev"))
-    try:
-        job, (media, stored, captures, balance) = run_one(stack, bfl, f"a {code} case")
-    finally:
-        bfl.script(fail_submits=0, forget_tasks=False, expire_samples=False)
+    job, (media, stored, captures, balance) = run_one(stack, bfl, f"a {code} case")
     assert (job.status.value, job.error_code) == ("failed", code)
     assert (job.moderation_stage.value if job.moderation_stage else None) == stage
     assert (media, stored, captures, balance) == (0, 0, 0, CREDITS)
     assert len(bfl.requests_to("/v1/flux-dev")) - submits_before == 1  # never submitted twice
+
+
+def test_a_submit_told_to_wait_until_an_http_date_completes_without_spending_attempts(
+    stack: Stack, bfl: FakeBfl
+) -> None:
+    until = int(time.time()) + 3  # an HTTP date has whole seconds
+    not_before = time.monotonic() + (until - time.time())
+    date = formatdate(until, usegmt=True)
+    scripted(bfl, fail_submits=2, fail_status=429, retry_after=date, pending_polls=1)
+    before = len(bfl.requests_to("/v1/flux-dev"))
+    job, (media, stored, captures, _) = run_one(stack, bfl, "a patient heron")
+    assert (job.status.value, job.attempts) == ("completed", 1)
+    assert (media, stored, captures) == (1, 1, 1)
+    submits = [r.at for r in bfl.requests_to("/v1/flux-dev")[before:]]
+    assert len(submits) == 3
+    assert min(submits[1:]) >= not_before - 0.05  # no retry before the date it was given

@@ -1,6 +1,6 @@
 """OpenRouter through the real worker on PostgreSQL, Redis and S3, against a loopback fake that
-counts completions: stored bytes and one charge, answers without image, rate limits, and an
-answer lost after OpenRouter received the request.
+counts completions: stored bytes and one charge, answers without image, refusals (input
+moderation, 402), rate limits, and an answer lost after OpenRouter received the request.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from genmedia.entrypoints.container import Container
 from tests.e2e.stack import Stack, stop, wait_until
 from tests.e2e.test_production import all_done, prepare
 from tests.integration.fake_openrouter import (
+    ALWAYS,
     API_KEY,
     COST,
     FakeOpenRouter,
@@ -94,6 +95,29 @@ def test_an_answer_without_image_fails_the_job_and_releases_its_hold(
         assert (job.status.value, job.error_code, job.attempts) == ("failed", code, 1)
         assert media == []
         assert len(openrouter.completions) == 1
+        wallet = app.wallet_of(user.id or 0)
+        assert (wallet.balance, wallet.held) == (before, 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "stage"),
+    [(403, "content_moderated", "input"), (402, "insufficient_provider_credit", None)],
+    ids=["input-moderation", "402"],
+)
+def test_a_refused_request_fails_the_job_once_and_releases_its_hold(
+    stack: Stack, openrouter: FakeOpenRouter, status: int, code: str, stage: str | None
+) -> None:
+    openrouter.script(fail_requests=ALWAYS, fail_status=status)
+    with stack.container() as app:
+        user = prepare(app)
+        before = app.wallet_of(user.id or 0).balance
+
+        job, media = run_one(stack, app, user)
+
+        assert (job.status.value, job.error_code) == ("failed", code)
+        assert (job.moderation_stage.value if job.moderation_stage else None) == stage
+        assert media == []
+        assert len(openrouter.completions) == 1  # a refusal is not asked again
         wallet = app.wallet_of(user.id or 0)
         assert (wallet.balance, wallet.held) == (before, 0)
 
