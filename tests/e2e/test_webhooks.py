@@ -6,6 +6,7 @@ times completes the job once, and a late one is accepted and does nothing."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -35,6 +36,21 @@ SECRET = "whk-e2e-secret"
 
 def bfl_paths(bfl: FakeBfl) -> set[str]:
     return {f"{r.method} {r.path}" for r in bfl.requests}
+
+
+def delivered_three_times_then_late(
+    send: Callable[[], httpx.Response],
+    done: Callable[[], bool],
+    late: Callable[[], httpx.Response] | None = None,
+) -> None:
+    """Send a genuine delivery three times: only the first polls, and the job completes;
+    then a late one (`send` again unless given): accepted, and it polls nothing."""
+    genuine = [send() for _ in range(3)]
+    assert [answer.status_code for answer in genuine] == [202, 202, 202]
+    assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
+    wait_until(done, 60, "done")
+    answer = (late or send)()
+    assert (answer.status_code, answer.json()["polled"]) == (202, 0)
 
 
 def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_nothing(
@@ -77,21 +93,13 @@ def test_a_signed_webhook_completes_a_waiting_job_once_and_a_forged_one_changes_
 
                 bfl.finish(task_id)
                 polls_before = len(bfl.requests_to("/v1/get_result"))
-                genuine = [
-                    httpx.post(
+                delivered_three_times_then_late(
+                    lambda: httpx.post(
                         f"{base}/v1/webhooks/bfl", json=body, headers={"X-Webhook-Secret": SECRET}
-                    )
-                    for _ in range(3)
-                ]
-                assert [answer.status_code for answer in genuine] == [202, 202, 202]
-                assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
-                wait_until(lambda: rows(app, query)[0].status.value == "completed", 60, "done")
-                assert len(bfl.requests_to("/v1/get_result")) - polls_before == 1
-
-                late = httpx.post(
-                    f"{base}/v1/webhooks/bfl", json=body, headers={"X-Webhook-Secret": SECRET}
+                    ),
+                    lambda: rows(app, query)[0].status.value == "completed",
                 )
-                assert (late.status_code, late.json()["polled"]) == (202, 0)
+                assert len(bfl.requests_to("/v1/get_result")) - polls_before == 1
             finally:
                 stop(worker)
             worker_log = next(t for name, t in stack.logs().items() if name.startswith("worker"))
@@ -135,16 +143,12 @@ def test_a_fal_delivery_signed_with_its_published_key_completes_the_job_once(
                 assert rows(app, query)[0].lease == lease
 
                 fal.finish(request_id)
-                genuine = [
-                    httpx.post(url, content=body, headers=fal.signed_headers(body, request_id))
-                    for _ in range(3)
-                ]
-                assert [answer.status_code for answer in genuine] == [202, 202, 202]
-                assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
-                wait_until(lambda: rows(app, query)[0].status.value == "completed", 60, "done")
-
-                late = httpx.post(url, content=body, headers=fal.signed_headers(body, request_id))
-                assert (late.status_code, late.json()["polled"]) == (202, 0)
+                delivered_three_times_then_late(
+                    lambda: httpx.post(
+                        url, content=body, headers=fal.signed_headers(body, request_id)
+                    ),
+                    lambda: rows(app, query)[0].status.value == "completed",
+                )
             finally:
                 stop(worker)
             assert len(fal.submits) == 1
@@ -189,14 +193,16 @@ def test_a_replicate_delivery_signed_with_the_webhook_secret_completes_the_job_o
 
                 replicate.finish(prediction_id)
                 headers, body = replicate.webhook_delivery(prediction_id)
-                genuine = [httpx.post(url, content=body, headers=headers) for _ in range(3)]
-                assert [answer.status_code for answer in genuine] == [202, 202, 202]
-                assert [answer.json()["polled"] for answer in genuine] == [1, 0, 0]
-                wait_until(lambda: rows(app, query)[0].status.value == "completed", 60, "done")
 
-                headers, body = replicate.webhook_delivery(prediction_id)
-                late = httpx.post(url, content=body, headers=headers)
-                assert (late.status_code, late.json()["polled"]) == (202, 0)
+                def late() -> httpx.Response:
+                    later_headers, later_body = replicate.webhook_delivery(prediction_id)
+                    return httpx.post(url, content=later_body, headers=later_headers)
+
+                delivered_three_times_then_late(
+                    lambda: httpx.post(url, content=body, headers=headers),
+                    lambda: rows(app, query)[0].status.value == "completed",
+                    late,
+                )
             finally:
                 stop(worker)
             assert replicate.submits == 1
