@@ -42,6 +42,7 @@ from genmedia.application.ports import (
     UnitOfWork,
 )
 from genmedia.domain.job import Job
+from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.scheduling import Fail, PollAgain, Setback, poll_delay, retry_delay
 
 log = logging.getLogger(__name__)
@@ -173,8 +174,7 @@ class JobRunner:
         self.metrics.provider_error(job.input.provider, err.code)
         log.warning("job %s: provider error %s", job.id, err.code)
         if not err.retryable:
-            self._confirmed(job)
-            self.endings.fail(job, err.code, err.message, moderation=err.moderation)
+            self._fail(job, err.code, err.message, moderation=err.moderation)
             return
         setback = Setback.RATE_LIMITED if err.rate_limited else Setback.FAILED
         self._after_setback(job, err.code, err.message, setback, err.retry_after)
@@ -231,9 +231,16 @@ class JobRunner:
             log.info("job %s: %s (%s); trying again in %.1fs", job.id, setback, code, delay)
             steps.requeue_job(job, code, message, decision, uow=self.uow())
 
-    def _fail(self, job: Job, code: str, message: str, decided: Fail | None = None) -> None:
+    def _fail(
+        self,
+        job: Job,
+        code: str,
+        message: str,
+        decided: Fail | None = None,
+        moderation: ModerationStage | None = None,
+    ) -> None:
         self._confirmed(job)
-        self.endings.fail(job, code, message, decided)
+        self.endings.fail(job, code, message, decided, moderation)
 
     def _confirmed(self, job: Job) -> None:
         if self.confirm is not None:
