@@ -36,6 +36,8 @@ class Feature(Stored):
     system_prompt: str | None = None
     properties: dict[str, Any] = attrs.field(factory=dict)
     provider_model_id: int | None = None
+    # The model its jobs fall back to when the primary cannot run them (`domain.fallback`).
+    legacy_provider_model_id: int | None = None
     preview_url: str | None = None
     icon_url: str | None = None
     is_active: bool = True

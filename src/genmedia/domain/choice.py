@@ -38,6 +38,8 @@ class Choice:
     feature: Feature
     model: ProviderModel
     template: Template | None = None
+    # The legacy model the jobs fall back to (`domain.fallback`), if the catalog names one.
+    fallback_model: ProviderModel | None = None
     trained_model: TrainedModel | None = None
     lora_weight: float | None = None
     user_prompt: str = ""

@@ -10,6 +10,7 @@ import attrs
 
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import IllegalTransition
+from genmedia.domain.fallback import Fallback
 from genmedia.domain.job_input import JobInput
 from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.poll_chain import PollChain
@@ -20,7 +21,6 @@ from genmedia.domain.stored import Stored
 # The key of a job's output metadata that records the credits it was charged.
 CHARGED = "credits_charged"
 
-
 COMPLETION_FIELDS = (
     "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
     "error_code", "error_message",
@@ -29,7 +29,7 @@ COMPLETION_FIELDS = (
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Job(Stored, PollChain):
+class Job(Stored, PollChain, Fallback):
     """One provider call: its input, status, worker, provider handle and outcome.
 
     `started_at` is when the current run's provider call began (None while the job is

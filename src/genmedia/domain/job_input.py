@@ -77,6 +77,36 @@ class LoraUse:
 
 
 @attrs.frozen(kw_only=True)
+class FallbackModel:
+    """The model a job runs on instead when its primary provider cannot run it, with the
+    parameters resolved for it (see `domain.fallback`)."""
+
+    provider: str
+    model: str
+    endpoint: str | None = None
+    params: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def as_document(self) -> dict[str, Any]:
+        """The fallback as stored in the job's input document."""
+        return {
+            "provider": self.provider,
+            "model": self.model,
+            "endpoint": self.endpoint,
+            "params": dict(self.params),
+        }
+
+    @classmethod
+    def from_document(cls, doc: Mapping[str, Any]) -> FallbackModel:
+        """The fallback a stored input document names."""
+        return cls(
+            provider=doc.get("provider", ""),
+            model=doc.get("model", ""),
+            endpoint=doc.get("endpoint"),
+            params=dict(doc.get("params") or {}),
+        )
+
+
+@attrs.frozen(kw_only=True)
 class JobInput:
     """Everything one job sends its provider, and the credits it costs the user."""
 
@@ -91,6 +121,9 @@ class JobInput:
     lora: LoraUse | None = None
     index: int = 0
     credits: int = 0
+    fallback: FallbackModel | None = None
+    # "provider/model" of the primary this input replaced, once the job fell back.
+    fell_back_from: str | None = None
 
     @property
     def is_edit(self) -> bool:
@@ -123,14 +156,35 @@ class JobInput:
             doc["lora"] = self.lora.as_document()
         return doc
 
+    def on_fallback(self) -> JobInput:
+        """The input with its fallback model in place of its primary, at the same credits."""
+        fallback = self.fallback
+        if fallback is None:
+            raise ValueError("this input has no fallback model")
+        return attrs.evolve(
+            self,
+            provider=fallback.provider,
+            model=fallback.model,
+            endpoint=fallback.endpoint,
+            params=fallback.params,
+            fallback=None,
+            fell_back_from=f"{self.provider}/{self.model}",
+        )
+
     def as_document(self) -> dict[str, Any]:
-        """The input as stored with the job: the payload, its index and its credits."""
-        return {**self.payload(), "index": self.index, "credits": self.credits}
+        """The input as stored with the job: the payload, its index, its credits and its
+        fallback."""
+        doc = {**self.payload(), "index": self.index, "credits": self.credits}
+        if self.fallback is not None:
+            doc["fallback"] = self.fallback.as_document()
+        if self.fell_back_from is not None:
+            doc["fell_back_from"] = self.fell_back_from
+        return doc
 
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> JobInput:
         """The input a stored document holds; keys it lacks take their defaults."""
-        lora = doc.get("lora")
+        lora, fallback = doc.get("lora"), doc.get("fallback")
         return cls(
             provider=doc.get("provider", ""),
             model=doc.get("model", ""),
@@ -143,4 +197,6 @@ class JobInput:
             lora=LoraUse.from_document(lora) if lora is not None else None,
             index=int(doc.get("index", 0)),
             credits=int(doc.get("credits", 0)),
+            fallback=FallbackModel.from_document(fallback) if fallback is not None else None,
+            fell_back_from=doc.get("fell_back_from"),
         )

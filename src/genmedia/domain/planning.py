@@ -20,7 +20,7 @@ from genmedia.domain.choice import (
 )
 from genmedia.domain.errors import UnknownOption, raise_collected
 from genmedia.domain.job import Job
-from genmedia.domain.job_input import JobInput, LoraUse, SourceImage
+from genmedia.domain.job_input import FallbackModel, JobInput, LoraUse, SourceImage
 from genmedia.domain.prompt import compose_prompt
 from genmedia.domain.request import GenerationRequest
 
@@ -44,7 +44,8 @@ def plan_request(choice: Choice, *, seed: int, now: datetime) -> GenerationReque
     meta, meta_errors = check_metadata(choice, seed)
     lora, lora_errors = lora_use(choice)
     template_params = template.template_data.get("params", {}) if template else {}
-    params = model.resolve_params(template_params, *(o.params for o in options), choice.params)
+    sources = (template_params, *(o.params for o in options), choice.params)
+    params = model.resolve_params(*sources)
     final_prompt = compose_prompt(
         feature.system_prompt,
         template.template_prompt if template else None,
@@ -55,7 +56,25 @@ def plan_request(choice: Choice, *, seed: int, now: datetime) -> GenerationReque
     errors += option_errors + meta_errors + lora_errors
     errors += model.check_params(params, batch, final_prompt)
     raise_collected(errors)
-    return _build(choice, meta, _input(choice, params, meta, final_prompt, lora), now)
+    first = _input(choice, params, meta, final_prompt, lora)
+    first = attrs.evolve(first, fallback=_fallback(choice, sources, batch, final_prompt))
+    return _build(choice, meta, first, now)
+
+
+def _fallback(
+    choice: Choice, sources: tuple[dict[str, Any], ...], batch: int, prompt: str
+) -> FallbackModel | None:
+    """The jobs' fallback (`domain.fallback`): the legacy model, if it is active, is not the
+    primary and takes the request's parameters; otherwise the jobs have none."""
+    legacy = choice.fallback_model
+    if legacy is None or not legacy.is_active or legacy.id == choice.model.id:
+        return None
+    params = legacy.resolve_params(*sources)
+    if legacy.check_params(params, batch, prompt):
+        return None
+    return FallbackModel(
+        provider=legacy.provider, model=legacy.model_slug, endpoint=legacy.endpoint, params=params
+    )
 
 
 def _user_part(choice: Choice) -> str:

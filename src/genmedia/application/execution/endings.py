@@ -89,7 +89,12 @@ class JobEndings:
     ) -> None:
         """Fail the job's attempt with a code and a message (and the attempts spent that
         `Job.after_failure` `decided`, if it did; the stage moderation blocked, if it did),
-        releasing its hold."""
+        releasing its hold; or send it to its fallback model, if this failure does that
+        (`Job.falls_back_on`)."""
+        if job.falls_back_on(code, self.clock.now()):
+            if steps.fall_back_job(job, code, message, uow=self.uow()):
+                log.info("job %s: %s; falling back to its fallback model", job.id, code)
+            return
         failed = steps.fail_job(
             job, code, message, uow=self.uow(), clock=self.clock, decided=decided,
             moderation=moderation,

@@ -174,6 +174,17 @@ def requeue_job(job: Job, code: str, message: str, retry: Retry, *, uow: UnitOfW
     return step(job.id or 0, uow=uow, applies=applies, change=change) is not None
 
 
+def fall_back_job(job: Job, code: str, message: str, *, uow: UnitOfWork) -> bool:
+    """Send a job that still runs under its worker's lease to its fallback model, its
+    primary provider having failed it with `code` (`Job.fall_back`); False if it moved on."""
+
+    def change(current: Job) -> None:
+        current.fall_back(code, message)
+
+    applies = _running(job.lease, job.worker_id)
+    return step(job.id or 0, uow=uow, applies=applies, change=change) is not None
+
+
 def cancel_running_job(job_id: int, *, uow: UnitOfWork, clock: Clock) -> bool:
     """Stop a running job whose cancellation was requested, releasing its hold."""
 

@@ -12,6 +12,7 @@ from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
 from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
+from genmedia.domain.catalog import Feature
 from genmedia.domain.choice import MAX_SEED, Choice, image_slots
 from genmedia.domain.errors import InvalidAttachment, InvalidValue, NotFound
 from genmedia.domain.media import Media
@@ -48,6 +49,17 @@ def _model(uow: UnitOfWork, model_id: int | None) -> ProviderModel:
     if model is None:
         raise InvalidValue("provider_model_id", "no provider model is configured for this request")
     return model
+
+
+def _fallback_model(
+    uow: UnitOfWork, template: Template | None, feature: Feature
+) -> ProviderModel | None:
+    """The legacy model of the template, else of its feature (`domain.fallback`), if any."""
+    legacy = (template and template.legacy_provider_model_id) or feature.legacy_provider_model_id
+    try:
+        return uow.provider_models.get(legacy) if legacy else None
+    except NotFound:
+        return None
 
 
 def _trained_model(uow: UnitOfWork, model_id: int | None) -> TrainedModel | None:
@@ -96,6 +108,7 @@ def _choice(uow: UnitOfWork, cmd: SubmitRequest) -> Choice:
         feature=feature,
         template=template,
         model=model,
+        fallback_model=_fallback_model(uow, template, feature),
         trained_model=_trained_model(uow, cmd.trained_model_id),
         lora_weight=cmd.lora_weight,
         user_prompt=cmd.user_prompt,

@@ -55,6 +55,7 @@ generation_features = sa.Table(
     sa.Column("system_prompt", sa.Text()),
     sa.Column("properties", JSON_DOC),
     foreign_key("provider_model_id", "provider_models.id", "SET NULL"),
+    foreign_key("legacy_provider_model_id", "provider_models.id", "SET NULL"),
     sa.Column("preview_url", sa.Text()),
     sa.Column("icon_url", sa.Text()),
     flag("is_active", True),

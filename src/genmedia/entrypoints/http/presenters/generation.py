@@ -40,6 +40,11 @@ class JobView:
     error_message: str | None
     # For content_moderated: "input" or "output", where the provider said which it blocked.
     moderation_stage: str | None
+    # The model that runs (or ran) the job: its fallback's, once it fell back from
+    # `fell_back_from` ("provider/model").
+    provider: str
+    model: str
+    fell_back_from: str | None
     started_at: datetime | None
     completed_at: datetime | None
     credits_used: int
@@ -89,6 +94,9 @@ def job_view(job: Job) -> JobView:
         error_code=job.error_code,
         error_message=job.error_message,
         moderation_stage=job.moderation_stage,
+        provider=job.input.provider,
+        model=job.input.model,
+        fell_back_from=job.input.fell_back_from,
         started_at=job.started_at,
         completed_at=job.completed_at,
         credits_used=job.credits_used,

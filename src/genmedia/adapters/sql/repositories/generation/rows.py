@@ -23,7 +23,8 @@ _REQUEST_FIELDS = (
     "credits_charged", "status", "metadata", "deleted_at",
 )  # fmt: skip
 
-# A job's input (the input_json column) is fixed when it is created, so saves never write it.
+# A job's input (the input_json and provider columns) is written by a save only when it
+# changed (a fallback), which `job_changes` sees by comparing the input objects.
 _JOB_FIELDS = (
     "user_id", "project_id", "feature_id", "category", "status", "priority", "worker_id",
     "output_metadata", "error_code", "error_message", "attempts", "max_attempts", "lease",
@@ -60,12 +61,16 @@ def job_snapshot(job: Job) -> dict[str, Any]:
     """The job's savable values, copied so that later changes to the job do not alter them."""
     row = job_row(job)
     row["output_metadata"] = copy.deepcopy(row["output_metadata"])
+    row["input"] = job.input
     return row
 
 
 def job_changes(job: Job, before: dict[str, Any]) -> dict[str, Any]:
     """The savable values that differ from a snapshot."""
-    return {k: v for k, v in job_row(job).items() if before[k] != v}
+    changed = {k: v for k, v in job_row(job).items() if before[k] != v}
+    if job.input is not before["input"]:
+        changed.update(input_json=job.input.as_document(), provider=job.input.provider)
+    return changed
 
 
 def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
