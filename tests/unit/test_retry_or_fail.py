@@ -92,8 +92,15 @@ def test_a_job_waiting_on_its_provider_is_polled_again_never_resubmitted() -> No
     assert lost == PollAgain(NOW)
 
 
-def test_a_job_waiting_on_its_provider_fails_once_its_next_poll_would_be_too_late() -> None:
+def test_a_job_waiting_on_its_provider_is_polled_at_its_deadline_when_the_next_poll_is_later() -> (
+    None
+):
     decision = _failed(task="t1", deadline_in=1).after_failure(NOW, 2, Setback.RATE_LIMITED)
+    assert decision == PollAgain(NOW + timedelta(seconds=1))  # that poll cancels the task
+
+
+def test_a_job_waiting_on_its_provider_fails_once_its_deadline_has_passed() -> None:
+    decision = _failed(task="t1", deadline_in=0).after_failure(NOW, 2, Setback.FAILED)
     assert decision == Fail("its deadline has passed", 1)
 
 
@@ -122,9 +129,11 @@ def test_a_setback_is_decided_from_the_attempts_spent_and_the_deadline(
     decision = job.after_failure(NOW, delay, setback)
     if task is None and spends and attempts >= max_attempts:
         assert decision == Fail("no attempt is left", kept)
+    elif task is not None and job.is_past_deadline(NOW):
+        assert decision == Fail("its deadline has passed", kept)
+    elif task is not None:  # polled no later than the deadline
+        assert decision == PollAgain(min(at, job.deadline_at or at))
     elif job.is_past_deadline(at):
         assert decision == Fail("its deadline has passed", kept)
-    elif task is not None:
-        assert decision == PollAgain(at)
     else:
         assert decision == Retry(at, kept)

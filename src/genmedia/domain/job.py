@@ -205,17 +205,18 @@ class Job(Stored, PollChain, Fallback):
     def after_failure(
         self, now: datetime, delay: float | None = None, setback: Setback = Setback.FAILED
     ) -> Retry | PollAgain | Fail:
-        """What follows a setback at `now`: the one rule of attempts and deadlines, for the
-        runner and the rescuer. A job waiting on its provider's task polls it again after
-        `delay` (None: now); any other runs again after `delay` (None: at once, in its place
-        in the queue). The run spends its attempt only if its provider call began and did
-        not end in a rate limit: a run cut short before its call (prefetched, rescued before
-        submitting) or told to wait spends none. A spent attempt needs another one left, and
-        the next step must come before the deadline; otherwise the job fails."""
+        """What follows a setback at `now`: the one rule of attempts and deadlines, for the runner
+        and the rescuer. A job waiting on its provider's task polls it again after `delay` (None:
+        now), or at its deadline if sooner (that poll cancels the task); any other runs again after
+        `delay` (None: at once, in its place in the queue). The run spends its attempt only if its
+        provider call began and did not end in a rate limit (a run cut short before its call, or
+        told to wait, spends none). A spent attempt needs another left, and the next step must come
+        before the deadline, or the job fails."""
         at = now if delay is None else now + timedelta(seconds=delay)
         if self.provider_task_id is not None:  # its attempt made the task: it stays spent
-            late = self.is_past_deadline(at)
-            return Fail("its deadline has passed", self.attempts) if late else PollAgain(at)
+            if self.is_past_deadline(now):
+                return Fail("its deadline has passed", self.attempts)
+            return PollAgain(min(at, self.deadline_at or at))
         began = self.started_at is not None
         spends = began and setback is not Setback.RATE_LIMITED
         kept = self.attempts - (began and not spends)
@@ -228,9 +229,8 @@ class Job(Stored, PollChain, Fallback):
     def is_orphaned(
         self, live_workers: Container[str], heartbeat_before: datetime, *, poll_queued: bool = False
     ) -> bool:
-        """Whether nobody carries the running job on: its worker is not among the live ones,
-        or it has none and waits for a poll that came due before `heartbeat_before` and
-        that no queue holds (`poll_queued`)."""
+        """Whether nobody carries the running job on: its worker is not among the live ones, or
+        it has none and waits for a poll due before `heartbeat_before` that no queue holds."""
         if self.status is not Status.PROCESSING:
             return False
         if self.worker_id is not None:

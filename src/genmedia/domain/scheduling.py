@@ -122,11 +122,24 @@ def retry_delay(
     return max(delay, retry_after or 0.0)
 
 
-def poll_delay(asked: float, *, webhook_expected: bool, webhook_pace: float) -> float:
+def poll_delay(
+    asked: float,
+    *,
+    webhook_expected: bool,
+    webhook_pace: float,
+    deadline_in: float | None = None,
+) -> float:
     """Seconds until a waiting task is polled: what the provider asked, or, while its
     webhook is expected to say when the task is done, at least `webhook_pace` (polling is
-    then only the safety net of a webhook that never came)."""
-    return max(asked, webhook_pace) if webhook_expected else asked
+    then only the safety net of a webhook that never came); never later than the job's
+    deadline, `deadline_in` seconds away, where its task is cancelled."""
+    delay = max(asked, webhook_pace) if webhook_expected else asked
+    return delay if deadline_in is None else max(min(delay, deadline_in), 0.0)
+
+
+def seconds_until(moment: datetime | None, now: datetime) -> float | None:
+    """Seconds from `now` until `moment` (negative once it has passed); None without one."""
+    return None if moment is None else (moment - now).total_seconds()
 
 
 class Setback(enum.StrEnum):

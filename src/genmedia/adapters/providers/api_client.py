@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from genmedia.application.errors import ProviderError
+from genmedia.application.ports.work_deadline import seconds_left
 
 LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
 
@@ -54,8 +55,10 @@ class ApiClient:
         transport_error: Callable[[httpx.HTTPError], ProviderError],
         **options: Any,
     ) -> httpx.Response:
-        """Send one API request, following no redirect; the answer, whatever its status, or
-        a ProviderError if none came (`transport_error` says which)."""
+        """Send one API request, following no redirect, ended by the job's deadline; the
+        answer, whatever its status, or a ProviderError if none came (`transport_error` says
+        which; `deadline_exceeded` once the deadline has passed)."""
+        options["timeout"] = bounded(options.get("timeout", self._timeout), provider)
         try:
             return self.get().request(method, url, follow_redirects=False, **options)
         except httpx.HTTPError as err:
@@ -74,6 +77,27 @@ class ApiClient:
             client, self._client = self._client, None
         if client is not None:
             client.close()
+
+
+def bounded(timeout: httpx.Timeout, provider: str) -> httpx.Timeout:
+    """The timeout, each phase (connect, write, read, pool wait) shortened to what is left
+    before the job's deadline (`ports.work_deadline`); `deadline_exceeded` once none is."""
+    left = seconds_left()
+    if left is None:
+        return timeout
+    if left <= 0:
+        message = f"the job's deadline passed before its call to {provider}"
+        raise ProviderError("deadline_exceeded", message)
+
+    def cap(phase: float | None) -> float:
+        return left if phase is None else min(phase, left)
+
+    return httpx.Timeout(
+        connect=cap(timeout.connect),
+        read=cap(timeout.read),
+        write=cap(timeout.write),
+        pool=cap(timeout.pool),
+    )
 
 
 def json_of(response: httpx.Response, bad_answer: Callable[[], ProviderError]) -> Any:

@@ -36,6 +36,7 @@ from genmedia.adapters.providers.guarded_network import (
 )
 from genmedia.adapters.providers.retry_after import retry_after_seconds
 from genmedia.application.errors import ProviderError
+from genmedia.application.ports.work_deadline import seconds_left
 
 __all__ = ["MAX_REDIRECTS", "Delivery", "retry_after_seconds"]
 
@@ -92,14 +93,19 @@ class Delivery:
 
     def fetch(self, url: str) -> bytes:
         """The bytes at a result URL; a ProviderError saying why not otherwise."""
-        deadline = time.monotonic() + self.timeout
+        left = seconds_left()
+        budget = self.timeout if left is None else min(self.timeout, left)
+        if budget <= 0:
+            message = "the job's deadline passed before its download"
+            raise ProviderError("deadline_exceeded", message)
+        deadline = time.monotonic() + budget
         try:
             with deadline_at(deadline):
                 return self._follow(url, deadline)
         except ForbiddenAddress as err:
             failure = ProviderError("result_url_forbidden", f"refused the result URL: {err}")
         except httpx.TimeoutException:
-            failure = _unavailable(f"the download did not finish within {self.timeout:g}s")
+            failure = _unavailable(f"the download did not finish within {budget:g}s")
         except (httpx.HTTPError, httpx.InvalidURL) as err:
             detail = f"{type(err).__name__}: {err}" if str(err) else type(err).__name__
             failure = _unavailable(f"the download failed ({detail[:200]})")

@@ -6,6 +6,7 @@ state or starts a thread, so a runner with no runtime calls them directly.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -14,6 +15,8 @@ import attrs
 from genmedia.application.execution import steps
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain.job import Job
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen(kw_only=True)
@@ -65,6 +68,14 @@ class WorkerClaims:
         return steps.release_claim(
             job.id or 0, job.lease, self.worker_id, uow=self.uow(), clock=self.clock
         )
+
+    def give_back(self, job: Job) -> None:
+        """Undo the claim of a job whose run could not begin, so that it does not stay with
+        this live worker, which nobody would rescue it from; a failure is logged."""
+        try:
+            self.release(job)
+        except Exception:
+            log.exception("job %s: giving it back failed; it stays until this worker stops", job.id)
 
 
 def _begun(job: Job, found: dict[int, bool], now: datetime) -> Job | None:

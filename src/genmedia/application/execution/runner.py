@@ -5,13 +5,12 @@ job, records that its provider call begins (from there the attempt counts), then
 provider. `Job.after_failure` decides what follows a retryable failure: another attempt
 after a jittered exponential delay (a provider's Retry-After is a floor; a rate limit
 spends no attempt), another poll of a task the provider has, or the end of the job. Other
-failures, and any job past its deadline, fail with an error code and release their hold.
-A running job whose cancellation was requested stops at its next step. A poll message runs
-only if it still carries the job's poll chain (`polls.take_poll`).
-
-How a run claims its job, begins its call and writes its completion are plain callables:
-by default each is written at once in the job's own thread; a worker runtime passes its
-own, which group them with other threads' (`entrypoints/runtime`).
+failures fail with an error code and release their hold. One deadline bounds the submit,
+polls and downloads (`ports.work_deadline`); at it the task is cancelled at its provider.
+A job whose cancellation was requested stops at its next step. A poll message runs only
+if it still carries the job's poll chain (`polls.take_poll`). How a run claims its job,
+begins its call and writes its completion are callables: by default each is written at
+once in the job's own thread; a worker runtime passes its own (`entrypoints/runtime`).
 """
 
 from __future__ import annotations
@@ -41,9 +40,11 @@ from genmedia.application.ports import (
     ProviderGateway,
     UnitOfWork,
 )
+from genmedia.application.ports.work_deadline import work_until
 from genmedia.domain.job import Job
 from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.scheduling import Fail, PollAgain, Setback, poll_delay, retry_delay
+from genmedia.domain.scheduling import seconds_until as until
 
 log = logging.getLogger(__name__)
 
@@ -94,20 +95,12 @@ class JobRunner:
             begun = None if self._stopped(job) else (self.begin or self.claims.begin_one)(job)
         except Exception:
             log.exception("job %s: its run could not begin; giving it back", job_id)
-            self._give_back(job)
+            self.claims.give_back(job)
             return
         if begun is None:
             log.info("job %s was stopped or taken from this worker before its call", job_id)
         elif not self._stopped(begun):
             self._guarded(begun, lambda: self._submit(begun))
-
-    def _give_back(self, job: Job) -> None:
-        """Undo the claim of a job whose run could not begin, so that it does not stay with
-        this live worker, which nobody would rescue it from."""
-        try:
-            self.claims.release(job)
-        except Exception:
-            log.exception("job %s: giving it back failed; it stays until this worker stops", job.id)
 
     def poll(self, job_id: int, token: int | None = None) -> None:
         """Ask the provider about the job's task and move the job on, if the message still
@@ -157,7 +150,8 @@ class JobRunner:
     def _guarded(self, job: Job, step: Callable[[], Outcome]) -> None:
         started = time.monotonic()
         try:
-            self._advance(job, step(), started)
+            with work_until(until(job.deadline_at, self.clock.now())):
+                self._advance(job, step(), started)
         except ProviderError as err:
             self._provider_failed(job, err)
         except UnsupportedMedia as err:
@@ -173,6 +167,8 @@ class JobRunner:
     def _provider_failed(self, job: Job, err: ProviderError) -> None:
         self.metrics.provider_error(job.input.provider, err.code)
         log.warning("job %s: provider error %s", job.id, err.code)
+        if self._stopped(job):  # its deadline passed (or its cancel came) during the call
+            return
         if not err.retryable:
             self._fail(job, err.code, err.message, moderation=err.moderation)
             return
@@ -189,11 +185,14 @@ class JobRunner:
         if isinstance(outcome, Finished):
             self._store(job, outcome, started)
             return
-        expected = self._webhook(job) is not None
+        now, expected = self.clock.now(), self._webhook(job) is not None
         delay = poll_delay(
-            outcome.poll_after, webhook_expected=expected, webhook_pace=self.retry.webhook_pace
+            outcome.poll_after,
+            webhook_expected=expected,
+            webhook_pace=self.retry.webhook_pace,
+            deadline_in=until(job.deadline_at, now),
         )
-        at = self.clock.now() + timedelta(seconds=delay)
+        at = now + timedelta(seconds=delay)
         self._confirmed(job)
         token = polls.wait_for_task(job, outcome, at, uow=self.uow())
         self._send_poll(job, delay, token)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from genmedia.adapters.providers.api_client import ApiClient
+from genmedia.adapters.providers.api_client import ApiClient, bounded
 from genmedia.adapters.providers.openrouter.errors import (
     error_for_status,
     error_for_transport,
@@ -50,6 +50,7 @@ class Transport:
     def post(self, url: str, body: dict[str, Any]) -> Any:
         """POST a JSON body with the key; OpenRouter's JSON answer, or a ProviderError."""
         headers = {"Authorization": self._key.bearer(), "Accept": "application/json"}
+        timeout = bounded(self._timeout, "OpenRouter")
         failure: ProviderError | None = None
         try:
             with self.client.stream(
@@ -57,7 +58,7 @@ class Transport:
                 url,
                 json=body,
                 headers=headers,
-                timeout=self._timeout,
+                timeout=timeout,
                 follow_redirects=False,
             ) as response:
                 status, answer_headers = response.status_code, response.headers

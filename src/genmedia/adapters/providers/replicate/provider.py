@@ -14,6 +14,7 @@ from genmedia.adapters.providers.replicate.results import outcome_of
 from genmedia.adapters.providers.replicate.secret import ApiKey
 from genmedia.adapters.providers.replicate.transport import Transport
 from genmedia.application.ports import Outcome, ProviderCall, ProviderGateway, Waiting
+from genmedia.application.ports.work_deadline import seconds_left
 
 
 class ReplicateProvider(ProviderGateway):
@@ -21,7 +22,8 @@ class ReplicateProvider(ProviderGateway):
 
     `call.model` is `owner/name` (an official model) or `owner/name:<version id>` (see
     `payload`). `submit` creates the prediction with `Cancel-After` set to `cancel_after`
-    seconds, Replicate's own deadline for it, and answers Waiting with the prediction id and
+    seconds or the time left before the job's deadline if less, Replicate's own deadline
+    for it, and answers Waiting with the prediction id and
     both URLs (see `handle`), which the caller must persist before waiting; no thread waits
     on `Prefer: wait`. `poll` answers Waiting while it starts or runs, then Finished with
     its output URLs and, in its metadata, `metrics.predict_time` (seconds) as the cost
@@ -63,7 +65,7 @@ class ReplicateProvider(ProviderGateway):
         """Create the prediction; Waiting with its id and URLs."""
         target = target_for(call.model)
         body = create_body(call, target, call.webhook_url if self.accepts_webhooks else None)
-        headers = {"Cancel-After": cancel_after(self._cancel_after)} if self._cancel_after else {}
+        headers = {"Cancel-After": cancel_after(limit)} if (limit := self._limit()) else {}
         url = self._base_url + target.path
         answer = self._transport.api("POST", url, stage="submit", json=body, headers=headers)
         handle = Handle.created(answer)
@@ -98,6 +100,14 @@ class ReplicateProvider(ProviderGateway):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _limit(self) -> float | None:
+        """Seconds Replicate may run the prediction: `cancel_after`, or less if the job's
+        deadline comes sooner (None: no limit)."""
+        left = seconds_left()
+        if left is None or self._cancel_after is None:
+            return self._cancel_after if left is None else left
+        return min(self._cancel_after, left)
 
     def _waiting(self, task_id: str, polling_url: str | None) -> Waiting:
         return Waiting(task_id=task_id, polling_url=polling_url, poll_after=self._poll_after)
