@@ -38,7 +38,7 @@ def upgrade() -> None:
     with op.batch_alter_table("generation_jobs") as batch:
         batch.add_column(sa.Column("provider_cost_unit", sa.String(32)))
     op.execute(
-        "UPDATE generation_jobs SET provider_cost = ROUND(provider_cost * 100, 4),"
+        "UPDATE generation_jobs SET provider_cost = ROUND(provider_cost * 100.0, 4),"
         " provider_cost_unit = 'bfl_credits' WHERE provider = 'bfl' AND provider_cost IS NOT NULL"
     )
     op.execute(
@@ -56,7 +56,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Put the costs back in US dollars where they were, and drop the column."""
     op.execute(
-        "UPDATE generation_jobs SET provider_cost = ROUND(provider_cost / 100, 6)"
+        "UPDATE generation_jobs SET provider_cost = ROUND(provider_cost / 100.0, 6)"
         " WHERE provider_cost_unit = 'bfl_credits'"
     )
     op.execute(
