@@ -1,7 +1,7 @@
 """A feature's fallback model, as templates have one (seed 000 `legacy_provider_model_id`).
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 05:30:00
 
 Self-contained: it does not import genmedia. Runs on PostgreSQL and SQLite.
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 from genmedia.application.generation.commands import SubmitRequest
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from tests.e2e.stack import Stack, stop, wait_until
 from tests.e2e.test_production import add_bfl_feature, effects, prepare
 from tests.integration.fake_bfl import (
@@ -73,6 +74,7 @@ def test_a_task_pending_several_polls_completes_with_its_sample_stored_and_charg
     job, (media, stored, captures, balance) = run_one(stack, bfl, "a kingfisher")
     assert (job.status.value, media, stored, captures) == ("completed", 1, 1, 1)
     assert balance == CREDITS - job.credits_used > CREDITS - 10
+    assert job.provider_cost == ProviderCost(4.0, CostUnit.BFL_CREDITS)  # named at submit
     with stack.container() as app:
         (stored_media,) = app.request_details(job.request_id or 0)[1]
         body = bfl.task_body(job.provider_task_id or "")

@@ -21,6 +21,7 @@ from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.tables import wallet_transactions
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.domain.job import Job
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.user import User
 from genmedia.domain.wallet import Wallet
 from genmedia.entrypoints.container import Container
@@ -139,8 +140,8 @@ def test_a_request_queued_then_in_progress_completes_with_the_stored_image_charg
     assert set(json.loads(run.job.provider_polling_url or "")) == {
         "app", "status_url", "response_url", "cancel_url"
     }  # fmt: skip
-    facts = (run.job.output_metadata or {})["provider_metadata"]
-    assert facts["billable_units"] == float(BILLABLE_UNITS)
+    units = ProviderCost(float(BILLABLE_UNITS), CostUnit.FAL_BILLABLE_UNITS)
+    assert run.job.provider_cost == units
     assert sum(r.path.endswith("/status") for r in fal.http) == 6
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.domain.job import Job
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container
 from tests.e2e.stack import Stack, stop, wait_until
@@ -67,7 +68,7 @@ def test_an_image_is_stored_from_its_data_url_and_charged_once(
         job, media = run_one(stack, app, user)
 
         assert (job.status.value, job.error_code, job.attempts) == ("completed", None, 1)
-        assert job.provider_cost == pytest.approx(COST)
+        assert job.provider_cost == ProviderCost(COST, CostUnit.USD)
         (request,) = openrouter.completions
         body = request.json()
         assert (body["model"], body["modalities"]) == (MODEL, ["image", "text"])

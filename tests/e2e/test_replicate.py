@@ -16,6 +16,7 @@ from genmedia.adapters.sql.tables import generation_jobs, generation_media
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.domain.catalog import Feature
 from genmedia.domain.job import Job
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.user import User
 from genmedia.entrypoints.container import Container
 from tests.e2e.stack import Stack, stop, wait_until
@@ -110,9 +111,9 @@ def test_the_sample_template_runs_on_replicate_and_charges_the_completed_jobs(
 
         request, _ = app.request_details(request_id)
         assert [job.status.value for job in request.jobs] == ["completed", "completed"]
-        assert [job.provider_cost for job in request.jobs] == [None, None]
+        seconds = ProviderCost(1.25, CostUnit.REPLICATE_PREDICT_SECONDS)
+        assert [job.provider_cost for job in request.jobs] == [seconds, seconds]
         metadata = request.jobs[0].output_metadata["provider_metadata"]
-        assert (metadata["predict_time"], metadata["provider_cost_unit"]) == (1.25, "seconds")
         assert metadata["model"] == MODEL
         predictions = replicate.predictions
         assert (replicate.submits, len(predictions)) == (2, 2)

@@ -23,9 +23,14 @@ from genmedia.application.ports import (
     WorkerRegistry,
 )
 from genmedia.domain.job import Job
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.scheduling import ProviderLimits, pick_dispatchable
 from genmedia.domain.status import Status
 from tests.fakes.base import Repo
+
+# What the fake provider says a task costs: at submit (as BFL does), or with its result.
+SUBMIT_COST = ProviderCost(2, CostUnit.BFL_CREDITS)
+RUN_COST = ProviderCost(0.01, CostUnit.USD)
 
 
 class FakeJobClaims(JobClaims):
@@ -233,9 +238,9 @@ class FakeProvider(ProviderGateway):
                 task_id=f"t{call.job_id}",
                 polling_url=f"fake://t{call.job_id}",
                 poll_after=0.5,
-                provider_cost=0.02,
+                provider_cost=SUBMIT_COST,
             )
-        return Finished(outputs=(ProviderOutput(data=fake_image(call)),), provider_cost=0.01)
+        return Finished(outputs=(ProviderOutput(data=fake_image(call)),), provider_cost=RUN_COST)
 
     def poll(self, task_id: str, polling_url: str | None) -> Outcome:
         call, left = self.tasks[task_id]

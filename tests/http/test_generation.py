@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from litestar.testing import AsyncTestClient, TestClient
 
 from genmedia.adapters.sql.tables import generation_requests
+from genmedia.application.execution.completion import complete_job
 from genmedia.application.execution.steps import claim_job, fail_job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.entrypoints.container import Container
 from genmedia.entrypoints.http.app import create_app
 from tests.http.conftest import PASSWORD, Register, Registered
@@ -269,6 +271,23 @@ def test_a_job_its_provider_moderated_shows_the_stage_that_was_blocked(
         "input",
     )
     assert jobs[second]["moderation_stage"] is None
+
+
+def test_a_job_shows_what_its_provider_said_it_cost_in_its_unit_beside_the_credits_used(
+    client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
+) -> None:
+    accepted = _submit(client, user, neon)
+    first, second = (job["id"] for job in accepted["jobs"])
+    uow, clock = container.uow(), container.clock()
+    claimed = claim_job(first, "w1", uow=uow, clock=clock)
+    assert claimed is not None
+    spent = ProviderCost(4, CostUnit.BFL_CREDITS)
+    assert complete_job(claimed, [], {}, uow=uow, clock=clock, provider_cost=spent)
+    found = client.get(f"/v1/requests/{accepted['id']}", headers=user.headers).json()
+    jobs = {job["id"]: job for job in found["jobs"]}
+    shown = ("credits_used", "provider_cost", "provider_cost_unit")
+    assert [jobs[first][name] for name in shown] == [3, 4, "bfl_credits"]
+    assert [jobs[second][name] for name in shown] == [0, None, None]
 
 
 def test_a_user_lists_their_requests_newest_first_by_status_and_in_pages(

@@ -20,6 +20,7 @@ from genmedia.adapters.providers.delivery import Delivery
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall, Waiting
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from tests.integration.fake_bfl import ALWAYS, API_KEY, FakeBfl, fake_bfl_server
 
 pytestmark = pytest.mark.integration
@@ -111,7 +112,7 @@ def test_a_text_to_image_task_is_submitted_polled_until_ready_and_fetched_as_a_p
 
     assert handle.task_id in fake.task_ids
     assert handle.polling_url == f"{fake.base_url}/v1/get_result?id={handle.task_id}"
-    assert handle.provider_cost == pytest.approx(0.04)
+    assert handle.provider_cost == ProviderCost(4.0, CostUnit.BFL_CREDITS)
     first = waiting(provider.poll(handle.task_id, handle.polling_url))
     second = waiting(provider.poll(handle.task_id, handle.polling_url))
     still = attrs.evolve(handle, provider_cost=None)  # a poll names no cost
@@ -124,10 +125,9 @@ def test_a_text_to_image_task_is_submitted_polled_until_ready_and_fetched_as_a_p
     image = Image.open(io.BytesIO(data))
     assert image.format == "PNG"
     assert image.size == (32, 24)
-    assert done.provider_cost == pytest.approx(0.04)
+    assert done.provider_cost == ProviderCost(4.0, CostUnit.BFL_CREDITS)
     assert done.metadata == {
         "task_id": handle.task_id,
-        "cost_credits": 4.0,
         "input_mp": 0.0,
         "output_mp": 0.79,
         "seed": 42,

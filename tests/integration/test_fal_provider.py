@@ -18,6 +18,7 @@ from genmedia.adapters.providers.fal import FalProvider
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall, Waiting
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from tests.integration.fake_fal import ALWAYS, API_KEY, BILLABLE_UNITS, FakeFal, fake_fal_server
 from tests.integration.loopback_download import loopback_download
 
@@ -122,11 +123,9 @@ def test_a_request_is_queued_polled_through_queue_and_progress_then_its_image_fe
     (output,) = done.outputs
     assert output.url == fake.file_url(handle.task_id)
     assert provider.fetch(output.url) == fake.file_bytes(handle.task_id)
-    assert done.provider_cost is None  # billable units are not dollars
+    assert done.provider_cost == ProviderCost(float(BILLABLE_UNITS), CostUnit.FAL_BILLABLE_UNITS)
     assert done.metadata == {
         "request_id": handle.task_id,
-        "billable_units": float(BILLABLE_UNITS),
-        "cost_unit": "fal billable units",
         "seed": 42,
         "inference_time": 0.42,
     }

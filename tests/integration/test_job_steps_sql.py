@@ -22,6 +22,7 @@ from genmedia.application.ports import Waiting
 from genmedia.application.wallet.accounts import AdjustCredits, adjust_credits, expire_holds
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from tests.fakes import FakeClock, FakeHasher
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.integration
 
 INFO = ImageInfo(file_format="png", width=8, height=8, file_size=10, blurhash="L00000")
 CLOCK = FakeClock()
+CREDITS = ProviderCost(4, CostUnit.BFL_CREDITS)
 
 
 def _submitted(
@@ -68,7 +70,7 @@ def _lost(queued: frozenset[tuple[int, int]] = frozenset()) -> Sighting:
     return Sighting(live_workers=frozenset(), heartbeat_before=later, queued_polls=queued)
 
 
-def _complete(engine: sa.Engine, job: Job, cost: float | None = None) -> bool:
+def _complete(engine: sa.Engine, job: Job, cost: ProviderCost | None = None) -> bool:
     output = StoredOutput(index=0, storage_path=f"generated/j{job.id}-0.png", info=INFO)
     metadata = {"model": "flux"}
     uow = SqlUnitOfWork(engine)
@@ -85,7 +87,7 @@ def test_a_job_claimed_waiting_on_its_provider_and_completed_is_saved_as_such(
 ) -> None:
     request = _submitted(engine)
     first = _claimed(engine, request.jobs[0].id or 0)
-    waiting = Waiting(task_id="task-9", polling_url="https://poll/9", provider_cost=0.04)
+    waiting = Waiting(task_id="task-9", polling_url="https://poll/9", provider_cost=CREDITS)
     token = wait_for_task(first, waiting, CLOCK.now(), uow=SqlUnitOfWork(engine))
     assert token == first.lease + 1
     polled = take_poll(first.id or 0, token, "worker-2", uow=SqlUnitOfWork(engine))
@@ -97,7 +99,7 @@ def test_a_job_claimed_waiting_on_its_provider_and_completed_is_saved_as_such(
     assert (job.status, job.worker_id, job.attempts) == (Status.COMPLETED, "worker-2", 1)
     assert (job.started_at, job.completed_at) == (CLOCK.now(), CLOCK.now())
     assert job.output_metadata == {"model": "flux", "credits_charged": cost}
-    assert (job.credits_used, job.provider_cost) == (cost, 0.04)
+    assert (job.credits_used, job.provider_cost) == (cost, CREDITS)
     assert (job.provider_task_id, job.provider_polling_url) == ("task-9", "https://poll/9")
     assert (done.status, done.credits_charged) == (Status.PROCESSING, cost)
     assert done.jobs[1].status is Status.PENDING

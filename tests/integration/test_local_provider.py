@@ -13,6 +13,7 @@ from PIL import Image, ImageChops, ImageStat
 from genmedia.adapters.providers.local import LocalProvider
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, ProviderCall, Waiting
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
 PILLOW_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
 
@@ -198,7 +199,7 @@ def test_the_short_side_of_an_aspect_ratio_is_a_multiple_of_8(provider: LocalPro
 def test_the_outcome_tells_model_size_format_and_no_cost(provider: LocalProvider) -> None:
     outcome = finished(provider.submit(with_params(output_format="jpeg")))
 
-    assert outcome.provider_cost == 0.0
+    assert outcome.provider_cost == ProviderCost(0, CostUnit.USD)
     assert outcome.metadata["model"] == "local-sketch"
     assert outcome.metadata["format"] == "jpeg"
     assert (outcome.metadata["width"], outcome.metadata["height"]) == (96, 64)

@@ -122,3 +122,85 @@ def test_the_provider_column_is_filled_in_from_each_jobs_input_on_sqlite(tmp_pat
     url = f"sqlite:///{tmp_path / 'provider.db'}"
     migrate.upgrade(url)
     assert sorted(_jobs_of_two_providers(url).values()) == ["fal", "local"]
+
+
+# Jobs as revision 0011 kept their cost (its amount in US dollars, or only in the provider
+# metadata), and the amount and unit 0012 gives each.
+FAL_FACTS = {"billable_units": 1.5, "cost_unit": "fal billable units"}
+REPLICATE_FACTS = {"predict_time": 1.25, "provider_cost_unit": "seconds"}
+OLD_COSTS = [
+    ("bfl", 0.04, None, (4.0, "bfl_credits")),
+    ("openrouter", 0.039, None, (0.039, "usd")),
+    ("local", 0.0, None, (0.0, "usd")),
+    ("fal", None, FAL_FACTS, (1.5, "fal_billable_units")),
+    ("replicate", None, REPLICATE_FACTS, (1.25, "replicate_predict_seconds")),
+    ("fal", None, {"billable_units": "lots"}, (None, None)),
+    ("replicate", None, None, (None, None)),
+]
+
+
+def _costs(url: str, ids: list[int]) -> list[tuple[float | None, str | None]]:
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            jobs = generation_jobs.c
+            query = sa.select(jobs.id, jobs.provider_cost, jobs.provider_cost_unit)
+            found = {row.id: row for row in connection.execute(query.where(jobs.id.in_(ids)))}
+    finally:
+        engine.dispose()
+    return [(found[i].provider_cost, found[i].provider_cost_unit) for i in ids]
+
+
+def _old_costs_given_their_units(url: str) -> tuple[list[int], list[Any]]:
+    """Jobs whose costs revision 0011 kept as `OLD_COSTS` says, taken up to 0012; their ids
+    and the amount and unit each has then."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        world(engine)
+        ids = jobs_for(engine, user(engine, "c@x.io"), len(OLD_COSTS))
+    finally:
+        engine.dispose()
+    migrate.downgrade(url, "0011")
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.begin() as connection:
+            for job_id, (provider, cost, facts, _) in zip(ids, OLD_COSTS, strict=True):
+                metadata = None if facts is None else {"model": "m", "provider_metadata": facts}
+                values = {"provider": provider, "provider_cost": cost, "output_metadata": metadata}
+                update = sa.update(generation_jobs).where(generation_jobs.c.id == job_id)
+                connection.execute(update.values(values))
+    finally:
+        engine.dispose()
+    migrate.upgrade(url)
+    return ids, _costs(url, ids)
+
+
+def _dollars_after_a_downgrade(url: str, ids: list[int]) -> list[float | None]:
+    migrate.downgrade(url, "0011")
+    engine = create_engine(url, pool_size=1)
+    try:
+        with engine.connect() as connection:
+            jobs = generation_jobs.c
+            query = sa.select(jobs.id, jobs.provider_cost).where(jobs.id.in_(ids))
+            found = dict(connection.execute(query).all())
+    finally:
+        engine.dispose()
+    return [found[i] for i in ids]
+
+
+DOLLARS_AGAIN = [0.04, 0.039, 0.0, None, None, None, None]
+
+
+def test_each_kept_provider_cost_gets_its_unit_on_postgresql(empty_postgres_url: str) -> None:
+    migrate.upgrade(empty_postgres_url)
+    ids, costs = _old_costs_given_their_units(empty_postgres_url)
+    assert costs == [expected for *_, expected in OLD_COSTS]
+    assert _dollars_after_a_downgrade(empty_postgres_url, ids) == DOLLARS_AGAIN
+
+
+def test_each_kept_provider_cost_gets_its_unit_on_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cost.db'}"
+    migrate.upgrade(url)
+    ids, costs = _old_costs_given_their_units(url)
+    assert costs == [expected for *_, expected in OLD_COSTS]
+    assert _dollars_after_a_downgrade(url, ids) == DOLLARS_AGAIN

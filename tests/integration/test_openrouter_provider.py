@@ -16,6 +16,7 @@ from genmedia.adapters.providers.openrouter import OpenRouterProvider
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, InputImage, Outcome, ProviderCall
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from tests.integration.fake_openrouter import (
     ALWAYS,
     API_KEY,
@@ -92,7 +93,7 @@ def test_an_image_comes_back_as_a_data_url_and_is_finished_with_its_bytes_and_co
     (output,) = done.outputs
     assert output.data == image_png(request.json())
     assert output.url is None
-    assert done.provider_cost == pytest.approx(COST)
+    assert done.provider_cost == ProviderCost(COST, CostUnit.USD)
     assert done.metadata.pop("generation_id").startswith("gen-")
     assert done.metadata == {
         "model": MODEL,
@@ -101,7 +102,6 @@ def test_an_image_comes_back_as_a_data_url_and_is_finished_with_its_bytes_and_co
         "completion_tokens": 1300,
         "total_tokens": 1312,
         "image_tokens": 1290,
-        "cost_usd": COST,
         "finish_reason": "stop",
     }
 

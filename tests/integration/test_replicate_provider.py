@@ -16,6 +16,7 @@ from PIL import Image
 from genmedia.adapters.providers.replicate import ReplicateProvider
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import InputImage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from tests.integration.downloads import LoopbackDownloads
 from tests.integration.fake_replicate import ALWAYS, API_KEY, MODEL, VERSION, FakeReplicate
 from tests.integration.fake_replicate_server import fake_replicate_server
@@ -67,14 +68,13 @@ def test_a_prediction_is_created_polled_through_starting_and_processing_and_fetc
     assert output.url == fake.output_url(handle.task_id)
     assert downloads.urls == [output.url]
     assert Image.open(io.BytesIO(data)).format == "PNG"
-    assert done.provider_cost is None  # in US dollars, which Replicate does not name
+    assert done.provider_cost == ProviderCost(1.25, CostUnit.REPLICATE_PREDICT_SECONDS)
     assert done.metadata == {
         "prediction_id": handle.task_id,
         "model": MODEL,
         "version": "hidden",
         "predict_time": 1.25,
         "total_time": 3.1,
-        "provider_cost_unit": "seconds",
     }
     assert (prediction.polls, fake.submits) == (5, 1)
 

@@ -14,6 +14,7 @@ from genmedia.adapters.providers.fal.transport import Answer
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import ProviderOutput
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
 BASE = httpx.URL("https://queue.fal.run")
 
@@ -113,20 +114,22 @@ def test_one_flagged_image_of_two_moderates_the_output() -> None:
 
 
 @pytest.mark.parametrize("units", ["2", "0.25"])
-def test_billable_units_are_kept_with_their_unit(units: str) -> None:
+def test_billable_units_are_the_provider_cost_in_their_unit(units: str) -> None:
     body = {"images": [{"url": "https://a"}]}
 
     done = finished("r1", {}, result(body, **{"x-fal-billable-units": units}))
 
-    assert done.metadata["billable_units"] == float(units)
-    assert done.metadata["cost_unit"] == "fal billable units"
-    assert done.provider_cost is None
+    assert done.provider_cost == ProviderCost(float(units), CostUnit.FAL_BILLABLE_UNITS)
 
 
 @pytest.mark.parametrize("units", ["lots", "-1", "nan"])
-def test_an_unreadable_billable_units_header_is_left_out(units: str) -> None:
+def test_an_unreadable_billable_units_header_names_no_cost(units: str) -> None:
     done = finished(
         "r1", {}, result({"images": [{"url": "https://a"}]}, **{"x-fal-billable-units": units})
     )
 
-    assert "billable_units" not in done.metadata
+    assert done.provider_cost is None
+
+
+def test_a_result_without_billable_units_names_no_cost() -> None:
+    assert finished("r1", {}, result({"images": [{"url": "https://a"}]})).provider_cost is None

@@ -20,6 +20,7 @@ from genmedia.domain.holds import HoldStatus
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.scheduling import Retry
 from genmedia.domain.status import Status
@@ -32,6 +33,7 @@ from tests.fakes import (
     FakeStorage,
     FakeUnitOfWork,
 )
+from tests.fakes.execution import SUBMIT_COST
 from tests.waiting import wait_until
 
 
@@ -123,11 +125,25 @@ def test_the_cost_named_at_submit_is_kept_for_a_poll_that_knows_none(
     work = runner(uow, clock, queue, storage, FakeProvider(polls=1))
     job_id = request_.jobs[0].id
     work.run(job_id)
-    assert uow.db.requests[request_.id].job(job_id).provider_cost == 0.02
+    assert uow.db.requests[request_.id].job(job_id).provider_cost == SUBMIT_COST
     work.poll(*queue.take_poll(job_id))
     job = uow.db.requests[request_.id].job(job_id)
     assert job.status is Status.COMPLETED
-    assert (job.provider_cost, job.output_metadata["provider_cost"]) == (0.02, 0.02)
+    assert job.provider_cost == ProviderCost(2, CostUnit.BFL_CREDITS)
+    noted = (job.output_metadata["provider_cost"], job.output_metadata["provider_cost_unit"])
+    assert noted == (2, "bfl_credits")
+
+
+def test_a_result_that_names_its_cost_completes_the_job_with_it(
+    uow, clock, queue, storage, request_
+) -> None:
+    work = runner(uow, clock, queue, storage, FakeProvider())
+    job_id = request_.jobs[0].id
+    work.run(job_id)
+    job = uow.db.requests[request_.id].job(job_id)
+    assert job.provider_cost == ProviderCost(0.01, CostUnit.USD)
+    noted = (job.output_metadata["provider_cost"], job.output_metadata["provider_cost_unit"])
+    assert noted == (0.01, "usd")
 
 
 def test_a_refused_prompt_fails_the_job_with_the_provider_code(

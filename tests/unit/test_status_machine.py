@@ -11,12 +11,15 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from genmedia.domain.errors import IllegalTransition, NothingToCancel
 from genmedia.domain.job import Job
 from genmedia.domain.job_input import JobInput
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.scheduling import Retry
 from genmedia.domain.status import JOB_TRANSITIONS, Status, request_status
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 LATER = NOW + timedelta(seconds=5)
+CREDITS = ProviderCost(4, CostUnit.BFL_CREDITS)
+DOLLARS = ProviderCost(0.02, CostUnit.USD)
 
 
 def act(job: Job, target: Status) -> None:
@@ -217,13 +220,13 @@ def _running(credits: int = 4) -> Job:
 def test_recording_a_task_remembers_its_handle_and_cost_and_waits_for_one_poll() -> None:
     job = _running()
     lease = job.lease
-    token = job.record_task("task-1", "https://poll/1", 0.04, LATER)
+    token = job.record_task("task-1", "https://poll/1", CREDITS, LATER)
     assert (job.provider_task_id, job.provider_polling_url) == ("task-1", "https://poll/1")
-    assert (job.worker_id, job.provider_cost, job.run_after) == (None, 0.04, LATER)
+    assert (job.worker_id, job.provider_cost, job.run_after) == (None, CREDITS, LATER)
     assert token == job.lease == lease + 1
     job.take_poll(token, "w2")
     job.record_task("task-1", "https://poll/1", None, LATER)  # a poll names no cost
-    assert job.provider_cost == 0.04
+    assert job.provider_cost == CREDITS
 
 
 def test_a_poll_message_takes_the_job_once_and_only_with_the_current_token() -> None:
@@ -283,16 +286,23 @@ def test_a_job_not_waiting_on_its_provider_cannot_be_handed_over_or_wait_for_a_p
 
 def test_a_delivered_job_is_charged_its_full_cost_which_its_metadata_records() -> None:
     job = _running(credits=4)
-    job.deliver(NOW, {"model": "m"}, 0.02)
-    assert (job.status, job.credits_used, job.provider_cost) == (Status.COMPLETED, 4, 0.02)
+    job.deliver(NOW, {"model": "m"}, DOLLARS)
+    assert (job.status, job.credits_used, job.provider_cost) == (Status.COMPLETED, 4, DOLLARS)
     assert job.output_metadata == {"model": "m", "credits_charged": 4}
 
 
 def test_a_delivery_that_names_no_provider_cost_keeps_the_one_recorded_at_submit() -> None:
     job = _running()
-    job.record_task("task-1", None, 0.03, LATER)
+    job.record_task("task-1", None, CREDITS, LATER)
     job.deliver(NOW, {}, None)
-    assert job.provider_cost == 0.03
+    assert job.provider_cost == CREDITS
+
+
+def test_a_delivery_that_names_its_provider_cost_replaces_the_one_recorded_at_submit() -> None:
+    job = _running()
+    job.record_task("task-1", None, CREDITS, LATER)
+    job.deliver(NOW, {}, DOLLARS)
+    assert job.provider_cost == DOLLARS
 
 
 @pytest.mark.parametrize(("paid", "state"), [(0, "unpaid"), (3, "partial")])

@@ -14,12 +14,12 @@ from genmedia.domain.fallback import Fallback
 from genmedia.domain.job_input import JobInput
 from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.poll_chain import PollChain
+from genmedia.domain.provider_cost import ProviderCost
 from genmedia.domain.scheduling import Fail, PollAgain, Retry, Setback
 from genmedia.domain.status import Status, check_job_transition, runs_lease
 from genmedia.domain.stored import Stored
 
-# The key of a job's output metadata that records the credits it was charged.
-CHARGED = "credits_charged"
+CHARGED = "credits_charged"  # the key of the output metadata that records the charge
 
 COMPLETION_FIELDS = (
     "status", "completed_at", "output_metadata", "credits_used", "provider_cost",
@@ -64,7 +64,7 @@ class Job(Stored, PollChain, Fallback):
     provider_task_id: str | None = None
     provider_polling_url: str | None = None
     legacy_provider_task_id: str | None = None
-    provider_cost: float | None = None
+    provider_cost: ProviderCost | None = None  # what the provider said the job cost
     credits_used: int = 0
     dispatched_at: datetime | None = None
     run_after: datetime | None = None
@@ -121,7 +121,7 @@ class Job(Stored, PollChain, Fallback):
         output_metadata: dict[str, Any],
         credits_used: int,
         *,
-        provider_cost: float | None = None,
+        provider_cost: ProviderCost | None = None,
     ) -> None:
         """Finish the job with its outputs stored, charged `credits_used`, with what it cost
         at the provider if known: processing → completed."""
@@ -134,7 +134,7 @@ class Job(Stored, PollChain, Fallback):
         self.error_code = self.error_message = None
 
     def deliver(
-        self, now: datetime, output_metadata: Mapping[str, Any], provider_cost: float | None
+        self, now: datetime, output_metadata: Mapping[str, Any], provider_cost: ProviderCost | None
     ) -> None:
         """Complete the job charged its full cost, which its output metadata records."""
         cost = self.input.credits

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from genmedia.domain.errors import IllegalTransition
+from genmedia.domain.provider_cost import ProviderCost
 from genmedia.domain.status import Status, check_job_transition
 
 
@@ -28,10 +29,10 @@ class PollChain:
     run_after: datetime | None
     provider_task_id: str | None
     provider_polling_url: str | None
-    provider_cost: float | None
+    provider_cost: ProviderCost | None
 
     def record_task(
-        self, task_id: str, polling_url: str | None, cost: float | None, poll_at: datetime
+        self, task_id: str, polling_url: str | None, cost: ProviderCost | None, poll_at: datetime
     ) -> int:
         """Remember the provider's handle for an asynchronous task and what submitting it
         cost (if the provider said), then wait for its poll at `poll_at`; the poll's token."""

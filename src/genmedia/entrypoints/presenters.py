@@ -8,6 +8,7 @@ from typing import Any
 from genmedia.application.ports import ObjectStorage
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media
+from genmedia.domain.provider_cost import cost_facts
 from genmedia.domain.request import GenerationRequest
 
 
@@ -28,6 +29,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "started_at": _time(job.started_at),
         "completed_at": _time(job.completed_at),
         "credits_used": job.credits_used,
+        **cost_facts(job.provider_cost),
     }
 
 

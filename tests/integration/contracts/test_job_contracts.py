@@ -20,6 +20,7 @@ from genmedia.adapters.sql.tables import generation_requests as requests_table
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.execution.steps import claim_jobs
 from genmedia.domain.job import Job
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.status import Progress, Status, request_progress, runs_lease
 from tests.fakes import FakeClock
 
@@ -211,13 +212,14 @@ def test_a_claim_writes_what_job_claim_and_request_progress_decide(
     }
 
 
+units = st.sampled_from(CostUnit)
 completions = st.lists(
     st.tuples(
         st.integers(0, 4),  # which stored job
         st.sampled_from([0, 0, 0, 1, -1]),  # the lease run under, against the stored one
         credits,
         st.dictionaries(st.sampled_from(["model", "seed", "n"]), st.integers(0, 99), max_size=2),
-        st.none() | st.integers(0, 8).map(lambda quarters: quarters / 4),
+        st.none() | st.builds(ProviderCost, st.integers(0, 8).map(lambda q: q / 4), units),
         st.booleans(),  # whether the worker's copy drifted in columns it does not write
     ),
     max_size=6,
@@ -236,7 +238,7 @@ running_or_not = st.builds(
 def test_writing_completions_writes_the_outcome_of_job_complete_where_the_lease_still_runs(
     engine: sa.Engine,
     stored: list[dict[str, Any]],
-    runs: list[tuple[int, int, int, dict[str, int], float | None, bool]],
+    runs: list[tuple[int, int, int, dict[str, int], ProviderCost | None, bool]],
     now: datetime,
 ) -> None:
     [(_, ids)] = _add(engine, [(Progress(Status.PROCESSING, 0), stored)])

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.tables import generation_jobs, generation_requests
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.errors import StaleAggregate
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 from genmedia.domain.status import Status
 from tests.integration.sql.helpers import HOUR, NOW, _add_request, _owner, _waits_until
 
@@ -89,7 +90,7 @@ def test_saving_completed_jobs_writes_their_outcome_where_they_still_run_that_le
     later = NOW + timedelta(minutes=2)
     for number, job in enumerate((done, retried, cancelling, repeated)):
         job.complete(later, {"model": "flux", "n": number, "quote": 'a "b" {c}'}, number)
-        job.provider_cost = 0.25 * number
+        job.provider_cost = ProviderCost(0.25 * number, list(CostUnit)[number])
     with SqlUnitOfWork(engine) as uow:
         written = uow.jobs.save_completed([repeated, cancelling, retried, done])
         uow.commit()

@@ -15,6 +15,7 @@ from genmedia.application.ports import (
 )
 from genmedia.domain.job import Job
 from genmedia.domain.media import output_key
+from genmedia.domain.provider_cost import cost_facts
 
 
 def provider_call(job: Job, storage: ObjectStorage, webhook_url: str | None = None) -> ProviderCall:
@@ -69,7 +70,7 @@ def completion_of(
         "model": job.input.model,
         "outputs": len(stored),
         "duration_ms": duration_ms,
-        "provider_cost": cost,
+        **cost_facts(cost),
         "provider_metadata": outcome.metadata,
     }
     return Completion(job=job, outputs=stored, metadata=metadata, provider_cost=cost)

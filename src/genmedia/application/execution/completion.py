@@ -17,6 +17,7 @@ from genmedia.application.retry import retry_stale
 from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media
+from genmedia.domain.provider_cost import ProviderCost
 
 
 @attrs.frozen(kw_only=True)
@@ -35,7 +36,7 @@ class Completion:
     job: Job  # as its worker ran it: `lease` is the lease it ran under
     outputs: Sequence[StoredOutput]
     metadata: Mapping[str, Any]
-    provider_cost: float | None = None
+    provider_cost: ProviderCost | None = None
 
     @property
     def job_id(self) -> int:
@@ -133,7 +134,7 @@ def complete_job(
     *,
     uow: UnitOfWork,
     clock: Clock,
-    provider_cost: float | None = None,
+    provider_cost: ProviderCost | None = None,
 ) -> bool:
     """`complete_jobs` for one job, as its worker ran it; False if it no longer runs under
     that lease."""

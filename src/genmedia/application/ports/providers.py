@@ -8,6 +8,8 @@ from typing import Any
 
 import attrs
 
+from genmedia.domain.provider_cost import ProviderCost
+
 
 @attrs.frozen(kw_only=True)
 class InputImage:
@@ -52,7 +54,7 @@ class Finished:
     """A provider call that produced its outputs."""
 
     outputs: tuple[ProviderOutput, ...]
-    provider_cost: float | None = None
+    provider_cost: ProviderCost | None = None  # what the task cost, if the result said
     metadata: dict[str, Any] = attrs.field(factory=dict)
 
 
@@ -63,7 +65,7 @@ class Waiting:
     task_id: str
     polling_url: str | None = None
     poll_after: float = 1.0
-    provider_cost: float | None = None  # what submitting cost, in USD, if the provider said
+    provider_cost: ProviderCost | None = None  # what the task costs, if the submit said
 
 
 Outcome = Finished | Waiting

@@ -87,7 +87,7 @@ class BflProvider(ProviderGateway):
             task_id=task_id,
             polling_url=polling_url if isinstance(polling_url, str) and polling_url else None,
             poll_after=self._poll_after,
-            provider_cost=charge.usd(),
+            provider_cost=charge.cost(),
         )
 
     def poll(self, task_id: str, polling_url: str | None) -> Outcome:

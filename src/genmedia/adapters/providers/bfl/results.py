@@ -18,8 +18,8 @@ import attrs
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, Outcome, ProviderOutput, Waiting
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
-USD_PER_CREDIT = 0.01  # UNCONFIRMED outside BFL's skills repo: 1 credit = $0.01
 _WAITING = frozenset({"pending", "queued", "processing"})
 _MODERATED = {
     "request moderated": "the prompt or input image was blocked by BFL's moderation",
@@ -47,26 +47,22 @@ class Charge:
             output_mp=_number(answer.get("output_mp")),
         )
 
-    def usd(self) -> float | None:
-        """The credits in US dollars, if BFL named them."""
-        return None if self.credits is None else round(self.credits * USD_PER_CREDIT, 6)
+    def cost(self) -> ProviderCost | None:
+        """The task's cost in BFL credits, if BFL named it."""
+        return None if self.credits is None else ProviderCost(self.credits, CostUnit.BFL_CREDITS)
 
     def facts(self) -> dict[str, float]:
-        named = {
-            "cost_credits": self.credits,
-            "input_mp": self.input_mp,
-            "output_mp": self.output_mp,
-        }
+        named = {"input_mp": self.input_mp, "output_mp": self.output_mp}
         return {name: value for name, value in named.items() if value is not None}
 
 
 class Charges:
     """The charges of recently submitted tasks, kept in memory until their task finishes.
 
-    BFL reports the cost only in the submit answer. Its dollar figure also travels in the
-    submit's Waiting and is kept on the job row, so a poll in another process (or after a
-    restart) still completes the job with it; only the other facts (credits, megapixels)
-    are then missing from the metadata.
+    BFL reports the cost only in the submit answer. Its credits also travel in the
+    submit's Waiting and are kept on the job row, so a poll in another process (or after a
+    restart) still completes the job with them; only the provider metadata's facts
+    (megapixels) are then missing.
     """
 
     def __init__(self, capacity: int = 4096) -> None:
@@ -120,7 +116,7 @@ def _finished(task_id: str, answer: dict[str, Any], charge: Charge | None) -> Fi
     metadata: dict[str, Any] = {"task_id": task_id, **charge.facts()}
     metadata.update({name: result[name] for name in _RESULT_FACTS if _is_plain(result.get(name))})
     return Finished(
-        outputs=(ProviderOutput(url=sample),), provider_cost=charge.usd(), metadata=metadata
+        outputs=(ProviderOutput(url=sample),), provider_cost=charge.cost(), metadata=metadata
     )
 
 

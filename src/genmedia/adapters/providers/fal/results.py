@@ -8,9 +8,8 @@ an unknown state never polls forever.
 Result (`GET response_url`): `images: [{url, …}]` (or one `image`), `seed`, `timings` and
 `has_nsfw_concepts: [bool, …]`, one flag per image. A flagged image is output moderation
 (fal's safety checker typically returns it black), so any flag fails the job as
-`content_moderated`. fal's cost signal is the `x-fal-billable-units` header; it is kept in
-the output metadata as `billable_units`, not as `provider_cost`, which is in US dollars:
-fal's answer does not say what a unit of the endpoint costs.
+`content_moderated`. fal's cost signal is the `x-fal-billable-units` header of the result:
+the provider cost, in fal billable units (what a unit of the endpoint costs is not said).
 """
 
 from __future__ import annotations
@@ -30,6 +29,7 @@ from genmedia.adapters.providers.fal.transport import Answer
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, ProviderOutput
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
 WAITING = frozenset({"IN_QUEUE", "IN_PROGRESS"})
 COMPLETED = "COMPLETED"
@@ -75,7 +75,8 @@ def finished(request_id: str, status: dict[str, Any], result: Answer) -> Finishe
         said = f"{OUTPUT_MODERATED}: {flagged} of {len(images)}"
         raise ProviderError("content_moderated", said, moderation=ModerationStage.OUTPUT)
     outputs = tuple(_output(image["url"]) for image in images)
-    return Finished(outputs=outputs, metadata=_facts(request_id, status, body, result.headers))
+    facts = _facts(request_id, status, body, result.headers)
+    return Finished(outputs=outputs, provider_cost=_cost(result.headers), metadata=facts)
 
 
 def _images(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -97,13 +98,15 @@ def _output(url: str) -> ProviderOutput:
         raise ProviderError("provider_error", "fal returned an unreadable data URI") from None
 
 
+def _cost(headers: httpx.Headers) -> ProviderCost | None:
+    units = _number(headers.get("x-fal-billable-units"))
+    return None if units is None else ProviderCost(units, CostUnit.FAL_BILLABLE_UNITS)
+
+
 def _facts(
     request_id: str, status: dict[str, Any], body: dict[str, Any], headers: httpx.Headers
 ) -> dict[str, Any]:
     facts: dict[str, Any] = {"request_id": request_id}
-    units = _number(headers.get("x-fal-billable-units"))
-    if units is not None:
-        facts |= {"billable_units": units, "cost_unit": "fal billable units"}
     if isinstance(body.get("seed"), int):
         facts["seed"] = body["seed"]
     metrics = status.get("metrics")

@@ -17,6 +17,7 @@ from genmedia.application.ports import (
     ProviderOutput,
     Waiting,
 )
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
 
 class LocalProvider(ProviderGateway):
@@ -74,7 +75,7 @@ def _finish(call: ProviderCall) -> Finished:
     render_ms = round((time.perf_counter() - started) * 1000, 1)
     return Finished(
         outputs=(ProviderOutput(data=data),),
-        provider_cost=0.0,
+        provider_cost=ProviderCost(0, CostUnit.USD),  # it runs here, for nothing
         metadata={
             "model": call.model,
             "width": job.width,

@@ -18,6 +18,7 @@ from genmedia.adapters.providers.openrouter.images import MAX_IMAGE_BYTES, outpu
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished
 from genmedia.domain.moderation import ModerationStage
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
 # Native (upstream) finish reasons that mean a safety filter stopped the image; Gemini's
 # names, e.g. IMAGE_SAFETY, PROHIBITED_CONTENT. UNCONFIRMED beyond Gemini's own API.
@@ -97,19 +98,16 @@ def _metadata(
     details = usage.get("completion_tokens_details")
     if isinstance(details, dict) and _is_count(details.get("image_tokens")):
         facts["image_tokens"] = details["image_tokens"]
-    cost = _cost(usage.get("cost"))
-    if cost is not None:
-        facts["cost_usd"] = cost
     if isinstance(choice.get("finish_reason"), str):
         facts["finish_reason"] = choice["finish_reason"]
     return facts
 
 
-def _cost(value: Any) -> float | None:
+def _cost(value: Any) -> ProviderCost | None:
     """`usage.cost`, OpenRouter credits, which are US dollars."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) and value >= 0 else None
+    return ProviderCost(value, CostUnit.USD) if math.isfinite(value) and value >= 0 else None
 
 
 def _is_count(value: Any) -> bool:

@@ -26,10 +26,10 @@ class ReplicateProvider(ProviderGateway):
     for it, and answers Waiting with the prediction id and
     both URLs (see `handle`), which the caller must persist before waiting; no thread waits
     on `Prefer: wait`. `poll` answers Waiting while it starts or runs, then Finished with
-    its output URLs and, in its metadata, `metrics.predict_time` (seconds) as the cost
-    signal. Outputs are downloaded by `fetch_result`, which must not carry the token;
-    Replicate deletes them after an hour. Every failure is a ProviderError; the token never
-    appears in reprs, logs or error messages.
+    its output URLs and `metrics.predict_time` (seconds) as the provider cost. Outputs
+    are downloaded by `fetch_result`, which must not carry the token; Replicate deletes
+    them after an hour. Every failure is a ProviderError; the token never appears in
+    reprs, logs or error messages.
 
     A create Replicate refused (429, connect failures) may be tried again. A create whose
     outcome is unknown (a 5xx, a read timeout) raises `submit_outcome_unknown`, not

@@ -5,9 +5,8 @@ Statuses (providers.md §3.2): `starting` and `processing` wait; `succeeded` fin
 the caller); `failed` carries the model's `error`; `canceled` (a cancel, or `Cancel-After`
 while running) and `aborted` (`Cancel-After` before it started) are stopped. Any other
 status is a failure that quotes the raw answer, so an unknown state never polls forever.
-`metrics.predict_time` (seconds of compute) is the cost signal: the job's provider metadata
-keeps it with its unit, and `provider_cost`, which is in US dollars, stays unknown
-(Replicate names no price).
+`metrics.predict_time` (seconds of compute) is the cost signal: the provider cost, in
+Replicate predict seconds (Replicate names no price).
 """
 
 from __future__ import annotations
@@ -22,8 +21,8 @@ from genmedia.adapters.providers.replicate.errors import shorten
 from genmedia.adapters.providers.replicate.moderation import moderation_of, stage_of
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import Finished, Outcome, ProviderOutput, Waiting
+from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
-COST_UNIT = "seconds"  # the unit of the cost signal, metrics.predict_time
 _WAITING = frozenset({"starting", "processing"})
 _STOPPED = {
     "canceled": "Replicate canceled the prediction (a cancel request or its Cancel-After deadline)",
@@ -74,10 +73,11 @@ def finished(answer: dict[str, Any]) -> Finished:
         "version": answer.get("version"),
         "predict_time": predict_time,
         "total_time": _seconds(metrics.get("total_time")),
-        "provider_cost_unit": COST_UNIT,
     }
     metadata = {name: value for name, value in facts.items() if _is_plain(value)}
-    return Finished(outputs=outputs_of(answer), metadata=metadata)
+    seconds = CostUnit.REPLICATE_PREDICT_SECONDS
+    cost = None if predict_time is None else ProviderCost(predict_time, seconds)
+    return Finished(outputs=outputs_of(answer), provider_cost=cost, metadata=metadata)
 
 
 def outputs_of(answer: dict[str, Any]) -> tuple[ProviderOutput, ...]:

@@ -106,6 +106,8 @@ generation_jobs = sa.Table(
     sa.Column("provider_polling_url", sa.Text()),
     sa.Column("legacy_provider_task_id", sa.String(255)),
     sa.Column("provider_cost", sa.Numeric(12, 6, asdecimal=False)),
+    # The unit of provider_cost, as the provider named it (`CostUnit`).
+    sa.Column("provider_cost_unit", sa.String(32)),
     counter("credits_used"),
     *timestamps(),
     sa.UniqueConstraint("request_id", "job_index"),

@@ -12,6 +12,7 @@ from genmedia.application.generation.requests import Estimate
 from genmedia.application.media.library import LinkedMedia
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media
+from genmedia.domain.provider_cost import CostUnit
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from genmedia.entrypoints.http.presenters.media import MediaView, media_view
@@ -48,6 +49,10 @@ class JobView:
     started_at: datetime | None
     completed_at: datetime | None
     credits_used: int
+    # What the provider said the job cost, in its own unit (`provider_cost_unit`: bfl_credits,
+    # fal_billable_units, replicate_predict_seconds or usd); null where it said nothing.
+    provider_cost: float | None
+    provider_cost_unit: CostUnit | None
 
 
 @attrs.frozen(kw_only=True)
@@ -100,6 +105,8 @@ def job_view(job: Job) -> JobView:
         started_at=job.started_at,
         completed_at=job.completed_at,
         credits_used=job.credits_used,
+        provider_cost=job.provider_cost.amount if job.provider_cost else None,
+        provider_cost_unit=job.provider_cost.unit if job.provider_cost else None,
     )
 
 

@@ -162,8 +162,9 @@ def start() -> sa.Update:
     )
 
 
-# What `Job.complete` changes; `save_completed` writes these and nothing else.
-OUTCOME = COMPLETION_FIELDS
+# The columns of what `Job.complete` changes (its provider cost is an amount and a unit);
+# `save_completed` writes these and nothing else.
+OUTCOME = (*COMPLETION_FIELDS, "provider_cost_unit")
 
 
 @functools.cache

@@ -11,7 +11,12 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
 from genmedia.adapters.sql.repositories.generation import job_statements as statements
-from genmedia.adapters.sql.repositories.generation.rows import LoadedJobs, job_changes, job_from_row
+from genmedia.adapters.sql.repositories.generation.rows import (
+    LoadedJobs,
+    job_changes,
+    job_from_row,
+    job_row,
+)
 from genmedia.adapters.sql.repositories.unnest import arrays, as_arrays, on_postgresql
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import JobRepository
@@ -184,5 +189,6 @@ def _outcome(job: Job) -> _Params:
     """The bound parameters that write a completed job's outcome, guarded by its lease."""
     if job.id is None or job.status is not Status.COMPLETED:
         raise ValueError("save_completed() takes stored jobs that Job.complete moved on")
-    outcome = {f"v_{name}": getattr(job, name) for name in statements.OUTCOME}
+    columns = job_row(job)
+    outcome = {f"v_{name}": columns[name] for name in statements.OUTCOME}
     return {"job": job.id, "was_lease": job.lease, **outcome}

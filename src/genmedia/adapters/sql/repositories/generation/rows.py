@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from genmedia.adapters.sql.repositories.base import row_values
 from genmedia.domain.job import Job
 from genmedia.domain.job_input import JobInput
+from genmedia.domain.provider_cost import ProviderCost
 from genmedia.domain.request import GenerationRequest
 
 _REQUEST_FIELDS = (
@@ -54,7 +55,14 @@ def request_from_row(row: sa.Row[Any], jobs: Sequence[Job]) -> GenerationRequest
 
 def job_row(job: Job) -> dict[str, Any]:
     """The column values a save may change (not the id, request or index)."""
-    return {name: getattr(job, name) for name in _JOB_FIELDS}
+    return {name: getattr(job, name) for name in _JOB_FIELDS} | _cost_columns(job.provider_cost)
+
+
+def _cost_columns(cost: ProviderCost | None) -> dict[str, Any]:
+    """The provider cost's two columns: its amount and its unit."""
+    if cost is None:
+        return {"provider_cost": None, "provider_cost_unit": None}
+    return {"provider_cost": cost.amount, "provider_cost_unit": cost.unit.value}
 
 
 def job_snapshot(job: Job) -> dict[str, Any]:
@@ -87,13 +95,17 @@ def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
 def job_from_row(row: sa.Row[Any]) -> Job:
     """The job a row holds."""
     columns = row_values(row)
+    fields = {name: columns[name] for name in _JOB_FIELDS}
+    fields["provider_cost"] = ProviderCost.stored(
+        fields["provider_cost"], columns["provider_cost_unit"]
+    )
     return Job(
         id=columns["id"],
         request_id=columns["request_id"],
         index=columns["job_index"],
         input=JobInput.from_document(columns["input_json"] or {}),
         created_at=columns["created_at"],
-        **{name: columns[name] for name in _JOB_FIELDS},
+        **fields,
     )
 
 
