@@ -124,6 +124,10 @@ class FakeProviderModelRepository(Repo, ProviderModelRepository):
     def get_default(self) -> ProviderModel | None:
         return next((m for m in self.db.models.values() if m.is_default and m.is_active), None)
 
+    def save_schema(self, model: ProviderModel) -> None:
+        stored = self.get(model.id or 0)
+        stored.param_schema, stored.synced_at = model.param_schema, model.synced_at
+
     def list_active(
         self,
         category: ModelCategory | None = None,
