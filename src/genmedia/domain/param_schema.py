@@ -17,8 +17,8 @@ SUPPORTED = frozenset(
     {
         "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
         "multipleOf", "minLength", "maxLength", "pattern", "properties", "required",
-        "additionalProperties", "items", "minItems", "maxItems", "default", "title",
-        "description",
+        "additionalProperties", "items", "minItems", "maxItems", "anyOf", "default",
+        "title", "description",
     }
 )  # fmt: skip
 
@@ -45,8 +45,17 @@ def check_schema(schema: dict[str, Any], path: str = "param_schema") -> None:
         check_schema(schema["items"], f"{path}.items")
     if isinstance(schema.get("additionalProperties"), dict):
         check_schema(schema["additionalProperties"], f"{path}.additionalProperties")
-    for index, branch in enumerate(schema.get("anyOf", [])):
-        check_schema(branch, f"{path}.anyOf[{index}]")
+    if "anyOf" in schema:
+        _check_branches(schema["anyOf"], f"{path}.anyOf")
+
+
+def _check_branches(branches: Any, path: str) -> None:
+    if not isinstance(branches, list) or not branches:
+        raise InvalidValue(path, "must be a non-empty list of schemas")
+    for index, branch in enumerate(branches):
+        if not isinstance(branch, dict):
+            raise InvalidValue(f"{path}[{index}]", "must be a schema")
+        check_schema(branch, f"{path}[{index}]")
 
 
 def defaults(schema: dict[str, Any]) -> dict[str, Any]:
