@@ -308,3 +308,12 @@ def test_a_schema_the_provider_cannot_give_leaves_the_model_as_it_was() -> None:
 def test_a_hand_written_any_of_that_is_not_a_list_of_schemas_is_refused(branches: Any) -> None:
     with pytest.raises(InvalidValue, match=r"param_schema\.properties\.size\.anyOf"):
         param_schema.check_schema({"properties": {"size": {"anyOf": branches}}})
+
+
+def test_nested_all_of_parts_are_merged_and_a_schemas_own_bound_wins() -> None:
+    published = {
+        "maximum": 10,
+        "allOf": [{"allOf": [{"type": "integer", "minimum": 1}]}, {"maximum": 99}],
+    }
+
+    assert narrowed(published) == {"maximum": 10, "type": "integer", "minimum": 1}

@@ -32,7 +32,7 @@ def narrowed(schema: Mapping[str, Any]) -> dict[str, Any]:
     """The schema in the subset `param_schema` enforces, loosened where it cannot be exact."""
     node = dict(schema)
     for part in _schemas(node.pop("allOf", None)):
-        _merge(node, part)
+        _merge(node, narrowed(part))
     nullable = node.pop("nullable", False) is True
     branches = [narrowed(b) for b in _schemas(node.pop("anyOf", None), node.pop("oneOf", None))]
     nullable = nullable or any(map(_only_null, branches))
