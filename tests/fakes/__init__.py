@@ -4,6 +4,7 @@ from tests.fakes.base import OUTCOME, FakeCommerce, FakeDatabase, Repo
 from tests.fakes.catalog import (
     FakeFeatureRepository,
     FakeProviderModelRepository,
+    FakeSchemaSource,
     FakeTagRepository,
     FakeTemplateRepository,
     FakeTrainedModelRepository,
@@ -62,6 +63,7 @@ __all__ = [
     "FakeQueue",
     "FakeRequestRepository",
     "FakeRetentionRepository",
+    "FakeSchemaSource",
     "FakeStatsRepository",
     "FakeStorage",
     "FakeTagRepository",

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 import attrs
 
+from genmedia.application.errors import ProviderError
 from genmedia.application.ports import (
     FeatureRepository,
+    ModelSchemaSource,
     ProviderModelRepository,
     TagRepository,
     TemplateRepository,
@@ -124,6 +127,10 @@ class FakeProviderModelRepository(Repo, ProviderModelRepository):
     def get_default(self) -> ProviderModel | None:
         return next((m for m in self.db.models.values() if m.is_default and m.is_active), None)
 
+    def save_schema(self, model: ProviderModel) -> None:
+        stored = self.get(model.id or 0)
+        stored.param_schema, stored.synced_at = model.param_schema, model.synced_at
+
     def list_active(
         self,
         category: ModelCategory | None = None,
@@ -219,3 +226,25 @@ class FakeTrainedModelRepository(Repo, TrainedModelRepository):
     def list_public(self, limit: int = 50) -> list[TrainedModel]:
         done = TrainedModelStatus.COMPLETED
         return [m for m in self._live() if m.is_public and m.status is done][:limit]
+
+
+class FakeSchemaSource(ModelSchemaSource):
+    """Publishes the schemas it was given; records each fetch and whether `in_transaction()`
+    said a transaction was open at the time."""
+
+    def __init__(
+        self,
+        provider: str,
+        schemas: Mapping[str, dict[str, Any]],
+        in_transaction: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.provider = provider
+        self.schemas = dict(schemas)
+        self.in_transaction = in_transaction
+        self.fetched: list[tuple[str, bool]] = []
+
+    def input_schema(self, model: str) -> dict[str, Any]:
+        self.fetched.append((model, self.in_transaction()))
+        if model not in self.schemas:
+            raise ProviderError("provider_error", f"{self.provider} has no model {model}")
+        return copy.deepcopy(self.schemas[model])

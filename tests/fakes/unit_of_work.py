@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import attrs
 
@@ -41,9 +42,11 @@ class FakeUnitOfWork(UnitOfWork):
     def __init__(self, db: FakeDatabase | None = None) -> None:
         self.db = db or FakeDatabase()
         self.commits = 0
+        self.in_block = False  # whether a `with` block (a transaction) is open
         self.claims = FakeJobClaims(self)
 
     def __enter__(self) -> FakeUnitOfWork:
+        self.in_block = True
         self.work = copy.deepcopy(self.db)
         self.users = FakeUserRepository(self.work)
         self.tokens = FakeAccessTokenRepository(self.work)
@@ -80,3 +83,7 @@ class FakeUnitOfWork(UnitOfWork):
 
     def rollback(self) -> None:
         self.work = copy.deepcopy(self.db)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        super().__exit__(*exc_info)
+        self.in_block = False

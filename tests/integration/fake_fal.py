@@ -7,7 +7,9 @@ then COMPLETED (with `error`/`error_type` when the script says the request faile
 GET …/requests/{id} answers the result, whose images point at /files/{id}.png on this
 server (a small PNG drawn from the request), or fal's error body; PUT …/cancel cancels.
 GET /.well-known/jwks.json serves the fake's Ed25519 key, with which `signed_headers`
-signs webhook deliveries. Every request is recorded; submits are counted.
+signs webhook deliveries. GET /api/openapi/queue/openapi.json?endpoint_id=… answers the
+endpoint's OpenAPI document (`schemas`, see fake_schemas), without a key, as fal.ai does.
+Every request is recorded; submits are counted.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.integration.fake_bfl import RecordedRequest, sample_png
+from tests.integration.fake_schemas import FAL_SCHEMA_PATH, fal_openapi_document
 
 API_KEY = "fal-key-id-0123:fal-key-secret-456789abcdef"
 ALWAYS = sys.maxsize
@@ -106,6 +109,13 @@ class FakeFal:
         self._requests: dict[str, _Request] = {}
         self._failures = {"submit": 0, "queued": 0, "poll": 0}
         self.stopping = threading.Event()
+        # The OpenAPI documents the fake publishes, by endpoint id.
+        self.schemas = {"fal-ai/flux/dev": fal_openapi_document("fal-ai/flux/dev")}
+
+    @property
+    def schema_url(self) -> str:
+        """Where the fake publishes its endpoints' OpenAPI documents."""
+        return self.base_url + FAL_SCHEMA_PATH
 
     @property
     def http(self) -> list[RecordedRequest]:
@@ -271,6 +281,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._file(fake, script, recorded)
         elif parts.path == JWKS_PATH:
             self._json(200, fake.jwks)
+        elif parts.path == FAL_SCHEMA_PATH and self.command == "GET":
+            endpoint = recorded.query.get("endpoint_id", [""])[0]
+            found = fake.schemas.get(endpoint)
+            self._json(*((200, found) if found else (404, {"detail": "Application not found"})))
         elif recorded.headers.get("authorization") != f"Key {fake.api_key}":
             self._json(401, {"detail": "No user found for Key ID and Secret"})
         elif self.command == "POST":

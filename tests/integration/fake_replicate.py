@@ -8,7 +8,9 @@ times, then the final status: `succeeded` with output URLs under /delivery/ on t
 string. POST `urls.cancel` cancels. Failures (with Retry-After), creates that fail after
 the prediction was made, forgotten predictions, removed and expired outputs can be
 scripted for every prediction, or for those whose prompt holds a marker
-(`script_for`). Every request is recorded and every create counted; `webhook_delivery`
+(`script_for`). GET /v1/models/<owner>/<name>[/versions/<id>] answers the model (with its
+latest version) or the version, each with Cog's `openapi_schema` (see fake_schemas).
+Every request is recorded and every create counted; `webhook_delivery`
 signs a prediction as Replicate's webhooks do (Standard Webhooks). This module holds the
 fake's state; `fake_replicate_server` serves it over HTTP.
 """

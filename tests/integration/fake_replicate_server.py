@@ -24,10 +24,13 @@ from tests.integration.fake_replicate import (
     Prediction,
     Script,
 )
+from tests.integration.fake_schemas import replicate_model, replicate_version
 
 _BY_MODEL = re.compile(r"/v1/models/([^/]+/[^/]+)/predictions")
 _PREDICTION = re.compile(r"/v1/predictions/([^/]+)")
 _CANCEL = re.compile(r"/v1/predictions/([^/]+)/cancel")
+_MODEL = re.compile(r"/v1/models/([^/]+/[^/]+)")
+_VERSION = re.compile(r"/v1/models/([^/]+/[^/]+)/versions/([^/]+)")
 _DELIVERY = re.compile(r"/delivery/([a-z0-9]+)/out-([0-9]+)\.png")
 _BAD_VERSION = {
     "title": "Invalid version",
@@ -94,6 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._get(fake, prediction.group(1))
         elif post and cancel:
             self._cancel(fake, cancel.group(1))
+        elif not post and (matched := _MODEL.fullmatch(path) or _VERSION.fullmatch(path)):
+            self._schema(fake, *matched.groups())
         else:
             self._json(404, NOT_FOUND)
 
@@ -153,6 +158,16 @@ class _Handler(BaseHTTPRequestHandler):
         polled = fake.find(prediction_id, poll=True)
         assert polled is not None
         self._json(200, fake.answer(polled))
+
+    def _schema(self, fake: FakeReplicate, model: str, version: str | None = None) -> None:
+        """A model (with its latest version) or one of its versions, each with its schema."""
+        latest = sorted(fake.versions)[0]
+        if model not in fake.models or (version is not None and version not in fake.versions):
+            self._json(404, NOT_FOUND)
+        elif version is None:
+            self._json(200, replicate_model(model, latest, fake.base_url))
+        else:
+            self._json(200, replicate_version(version))
 
     def _cancel(self, fake: FakeReplicate, prediction_id: str) -> None:
         found = fake.cancel(prediction_id)

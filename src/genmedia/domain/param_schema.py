@@ -2,8 +2,8 @@
 
 Supported keywords: type, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum,
 multipleOf, minLength, maxLength, pattern, properties, required, additionalProperties, items,
-minItems, maxItems, default, title, description. A schema using any other keyword is refused
-when the provider model is defined, so no rule is ever silently skipped.
+minItems, maxItems, anyOf, default, title, description. A schema using any other keyword is
+refused when the provider model is defined, so no rule is ever silently skipped.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ SUPPORTED = frozenset(
     {
         "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
         "multipleOf", "minLength", "maxLength", "pattern", "properties", "required",
-        "additionalProperties", "items", "minItems", "maxItems", "default", "title",
-        "description",
+        "additionalProperties", "items", "minItems", "maxItems", "anyOf", "default",
+        "title", "description",
     }
 )  # fmt: skip
 
@@ -31,6 +31,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "boolean": (bool,),
     "null": (type(None),),
 }
+TYPE_NAMES = frozenset(_TYPES)
 
 
 def check_schema(schema: dict[str, Any], path: str = "param_schema") -> None:
@@ -44,6 +45,17 @@ def check_schema(schema: dict[str, Any], path: str = "param_schema") -> None:
         check_schema(schema["items"], f"{path}.items")
     if isinstance(schema.get("additionalProperties"), dict):
         check_schema(schema["additionalProperties"], f"{path}.additionalProperties")
+    if "anyOf" in schema:
+        _check_branches(schema["anyOf"], f"{path}.anyOf")
+
+
+def _check_branches(branches: Any, path: str) -> None:
+    if not isinstance(branches, list) or not branches:
+        raise InvalidValue(path, "must be a non-empty list of schemas")
+    for index, branch in enumerate(branches):
+        if not isinstance(branch, dict):
+            raise InvalidValue(f"{path}[{index}]", "must be a schema")
+        check_schema(branch, f"{path}[{index}]")
 
 
 def defaults(schema: dict[str, Any]) -> dict[str, Any]:
@@ -67,13 +79,22 @@ def _is_type(value: Any, name: str) -> bool:
     return isinstance(value, _TYPES[name])
 
 
-def _validate(value: Any, schema: dict[str, Any], field: str, errors: list[FieldError]) -> None:
+def _type_names(schema: dict[str, Any]) -> list[str]:
     expected = schema.get("type")
-    if expected is not None:
-        names = [expected] if isinstance(expected, str) else list(expected)
-        if not any(_is_type(value, n) for n in names):
-            errors.append(InvalidParam(field, f"must be of type {' or '.join(names)}"))
-            return
+    return [expected] if isinstance(expected, str) else list(expected or [])
+
+
+def _accepts_type(value: Any, schema: dict[str, Any]) -> bool:
+    names = _type_names(schema)
+    return not names or any(_is_type(value, n) for n in names)
+
+
+def _validate(value: Any, schema: dict[str, Any], field: str, errors: list[FieldError]) -> None:
+    if not _accepts_type(value, schema):
+        errors.append(InvalidParam(field, f"must be of type {' or '.join(_type_names(schema))}"))
+        return
+    if "anyOf" in schema:
+        _check_any(value, schema["anyOf"], field, errors)
     if "enum" in schema and value not in schema["enum"]:
         errors.append(InvalidParam(field, f"must be one of {schema['enum']}"))
     if "const" in schema and value != schema["const"]:
@@ -86,6 +107,31 @@ def _validate(value: Any, schema: dict[str, Any], field: str, errors: list[Field
         _check_array(list(value), schema, field, errors)
     if isinstance(value, dict):
         _check_object(value, schema, field, errors)
+
+
+def _check_any(
+    value: Any, branches: list[dict[str, Any]], field: str, errors: list[FieldError]
+) -> None:
+    """At least one branch must accept the value; when only one branch takes its type, that
+    branch's errors say what is wrong, else the forms allowed are listed."""
+    found = [validate(value, branch, field) for branch in branches]
+    if not found or any(not branch_errors for branch_errors in found):
+        return
+    typed = [e for b, e in zip(branches, found, strict=True) if _accepts_type(value, b)]
+    if len(typed) == 1:
+        errors.extend(typed[0])
+        return
+    forms = " or ".join(_form(branch) for branch in branches)
+    errors.append(InvalidParam(field, f"must be {forms}"))
+
+
+def _form(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return f"one of {schema['enum']}"
+    if "const" in schema:
+        return repr(schema["const"])
+    names = _type_names(schema)
+    return "of type " + " or ".join(names) if names else "of another form"
 
 
 def _check_number(

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from genmedia.domain import param_schema
+from genmedia.domain import param_schema, published_schema
 from genmedia.domain.errors import FieldError, InvalidParam, InvalidValue
 from genmedia.domain.stored import Stored
 
@@ -53,6 +53,15 @@ class ProviderModel(Stored):
     def __attrs_post_init__(self) -> None:
         if self.cost_per_use < 0:
             raise InvalidValue("cost_per_use", "must not be negative")
+
+    def sync_schema(self, published: dict[str, Any], now: datetime) -> None:
+        """Take the input schema the provider publishes, narrowed to the subset genmedia
+        enforces (see `published_schema`), as this model's param schema, synced at `now`."""
+        schema = published_schema.narrowed(published)
+        if schema.get("type") != "object":
+            raise InvalidValue("param_schema", "a provider's input schema must describe an object")
+        self.param_schema = schema
+        self.synced_at = now
 
     def resolve_params(self, *layers: dict[str, Any]) -> dict[str, Any]:
         """Schema defaults overlaid by each layer in turn (template, options, user)."""

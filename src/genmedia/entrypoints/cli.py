@@ -15,6 +15,7 @@ from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
+from genmedia.entrypoints.model_sync import add_providers
 
 log = logging.getLogger("genmedia")
 
@@ -155,6 +156,7 @@ def parser() -> argparse.ArgumentParser:
     _add_generate(sub)
     _add_workers(sub)
     _add_serve(sub)
+    add_providers(sub)
     return root
 
 

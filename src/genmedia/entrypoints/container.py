@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from dependency_injector import providers
 
+from genmedia.application.catalog import model_sync, seeding, templates, trends
 from genmedia.application.catalog import queries as catalog_queries
-from genmedia.application.catalog import seeding, templates, trends
 from genmedia.application.commerce import coupons, gift_cards, purchases, redemptions, refunds
 from genmedia.application.execution import dispatch, polls, rescue, webhooks
 from genmedia.application.execution.policy import RetryPolicy
@@ -40,7 +40,6 @@ class Container(Infrastructure):
     job_queue = Infrastructure.job_queue
     metrics = Infrastructure.metrics
     counters = Infrastructure.counters
-    webhook_verifiers = Infrastructure.webhook_verifiers
 
     session_policy = providers.ThreadSafeSingleton(
         sessions.SessionPolicy,
@@ -107,6 +106,9 @@ class Container(Infrastructure):
         clock=clock,
         admin_email=config.admin_email,
         admin_password=config.admin_password,
+    )
+    sync_model_schema = providers.Callable(
+        model_sync.sync_model_schema, sources=Infrastructure.schema_sources, uow=uow, clock=clock
     )
     estimate_request = providers.Callable(requests.estimate_request, uow=uow, clock=clock)
     hold_ttl = providers.Callable(timedelta, seconds=config.hold_ttl_seconds)
@@ -214,7 +216,7 @@ class Container(Infrastructure):
     drop_stale_polls = providers.Callable(polls.drop_stale_polls, uow=uow, queue=job_queue)
     receive_webhook = providers.Callable(
         webhooks.receive_webhook,
-        verifiers=webhook_verifiers,
+        verifiers=Infrastructure.webhook_verifiers,
         uow=uow,
         queue=job_queue,
         clock=clock,

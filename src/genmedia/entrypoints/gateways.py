@@ -9,10 +9,19 @@ from typing import Any
 
 from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.delivery import Delivery
-from genmedia.adapters.providers.fal import FalProvider, FalWebhookKeys, FalWebhookVerifier
+from genmedia.adapters.providers.fal import (
+    FalProvider,
+    FalSchemaSource,
+    FalWebhookKeys,
+    FalWebhookVerifier,
+)
 from genmedia.adapters.providers.openrouter import OpenRouterProvider
-from genmedia.adapters.providers.replicate import ReplicateProvider, ReplicateWebhookVerifier
-from genmedia.application.ports import ProviderGateway, WebhookVerifier
+from genmedia.adapters.providers.replicate import (
+    ReplicateProvider,
+    ReplicateSchemaSource,
+    ReplicateWebhookVerifier,
+)
+from genmedia.application.ports import ModelSchemaSource, ProviderGateway, WebhookVerifier
 
 
 def delivery(max_bytes: int, timeout: float, allow_private: bool) -> Iterator[Delivery]:
@@ -109,6 +118,33 @@ def fal_webhook_keys(url: str) -> Iterator[FalWebhookKeys]:
     keys = FalWebhookKeys(url=url)
     yield keys
     keys.close()
+
+
+def fal_schemas(api_key: str | None, url: str, timeout: float) -> Iterator[FalSchemaSource | None]:
+    """fal's published input schemas, if its key is set (the documents need none)."""
+    if not api_key:
+        yield None
+        return
+    source = FalSchemaSource(url=url, timeout=timeout)
+    yield source
+    source.close()
+
+
+def replicate_schemas(
+    api_key: str | None, base_url: str, timeout: float
+) -> Iterator[ReplicateSchemaSource | None]:
+    """Replicate's published input schemas, if its key is set."""
+    if not api_key:
+        yield None
+        return
+    source = ReplicateSchemaSource(api_key=api_key, base_url=base_url, timeout=timeout)
+    yield source
+    source.close()
+
+
+def schema_sources(*sources: ModelSchemaSource | None) -> dict[str, ModelSchemaSource]:
+    """The schema sources of the providers that are set up, by provider name."""
+    return {source.provider: source for source in sources if source is not None}
 
 
 def registered(**gateways: ProviderGateway | None) -> dict[str, ProviderGateway]:

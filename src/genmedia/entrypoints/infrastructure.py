@@ -145,6 +145,22 @@ class Infrastructure(containers.DeclarativeContainer):
         fetch_result=delivery.provided.fetch,
     )
     fal_webhook_keys = providers.Resource(gateways.fal_webhook_keys, url=config.fal_jwks_url)
+    # Where fal and Replicate publish their models' input schemas (model sync, CAT-5).
+    schema_sources = providers.Callable(
+        gateways.schema_sources,
+        providers.Resource(
+            gateways.fal_schemas,
+            api_key=config.fal_api_key,
+            url=config.fal_schema_url,
+            timeout=config.fal_timeout,
+        ),
+        providers.Resource(
+            gateways.replicate_schemas,
+            api_key=config.replicate_api_key,
+            base_url=config.replicate_base_url,
+            timeout=config.replicate_timeout,
+        ),
+    )
     webhook_verifiers = providers.ThreadSafeSingleton(
         gateways.webhook_verifiers,
         bfl_secret=config.bfl_webhook_secret,

@@ -102,6 +102,7 @@ class Settings:
     fal_timeout: float = 30.0
     fal_poll_after: float = 1.0
     fal_jwks_url: str = "https://rest.fal.ai/.well-known/jwks.json"
+    fal_schema_url: str = "https://fal.ai/api/openapi/queue/openapi.json"
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

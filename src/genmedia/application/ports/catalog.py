@@ -121,6 +121,10 @@ class ProviderModelRepository(abc.ABC):
         """The active model marked default, if any."""
 
     @abc.abstractmethod
+    def save_schema(self, model: ProviderModel) -> None:
+        """Write back the model's param schema and when it was synced; NotFound if gone."""
+
+    @abc.abstractmethod
     def list_active(
         self,
         category: ModelCategory | None = None,

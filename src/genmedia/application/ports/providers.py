@@ -104,3 +104,16 @@ class WebhookVerifier(abc.ABC):
         """The id of the provider task a genuine delivery is about; InvalidSignature if it
         is not genuine, FieldError if it names no task. `headers` have lower-case names;
         `body` is the raw body the signature covers."""
+
+
+class ModelSchemaSource(abc.ABC):
+    """Where a provider publishes the input schema of its models (SPEC CAT-5)."""
+
+    provider: str
+
+    @abc.abstractmethod
+    def input_schema(self, model: str) -> dict[str, Any]:
+        """The JSON schema of the input `model` takes, as the provider publishes it, with its
+        `$ref`s resolved and without the fields the adapter fills from the request (prompt,
+        seed, images); a field genmedia keeps fixed (how many outputs a job makes) is a
+        `const`. A ProviderError if the schema cannot be read."""

@@ -1,5 +1,6 @@
-"""fal.ai over its queue API: submit, poll the status, read the result, cancel; and the
-verification of fal's signed webhooks against the keys of its JWKS."""
+"""fal.ai over its queue API: submit, poll the status, read the result, cancel; the
+verification of fal's signed webhooks against the keys of its JWKS; and the input schema
+fal publishes per endpoint."""
 
 from genmedia.adapters.providers.fal.jwks import (
     JWKS_URL,
@@ -8,12 +9,15 @@ from genmedia.adapters.providers.fal.jwks import (
     public_keys,
 )
 from genmedia.adapters.providers.fal.provider import QUEUE_URL, FalProvider
+from genmedia.adapters.providers.fal.schema import SCHEMA_URL, FalSchemaSource
 from genmedia.adapters.providers.fal.webhooks import WebhookRejected, verify_webhook
 
 __all__ = [
     "JWKS_URL",
     "QUEUE_URL",
+    "SCHEMA_URL",
     "FalProvider",
+    "FalSchemaSource",
     "FalWebhookKeys",
     "FalWebhookVerifier",
     "WebhookRejected",

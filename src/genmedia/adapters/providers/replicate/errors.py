@@ -21,7 +21,7 @@ from genmedia.adapters.providers.replicate.secret import ApiKey
 from genmedia.adapters.providers.retry_after import retry_after_seconds
 from genmedia.application.errors import ProviderError
 
-Stage = Literal["submit", "poll", "cancel"]
+Stage = Literal["submit", "poll", "cancel", "schema"]
 
 MAX_DETAIL = 400
 _THROTTLE_HINT = re.compile(r"resets in ~?\s*(\d+(?:\.\d+)?)\s*s", re.IGNORECASE)
@@ -51,7 +51,7 @@ def _client_error(status: int, stage: Stage, said: str) -> ProviderError:
         return ProviderError("provider_auth", said)
     if status in (400, 422):
         return ProviderError("invalid_input", said)
-    if status == 404 and stage != "submit":
+    if status == 404 and stage in ("poll", "cancel"):
         return ProviderError("provider_task_not_found", said)
     if status == 404:
         return ProviderError("provider_error", f"{said} (no such model or version)")

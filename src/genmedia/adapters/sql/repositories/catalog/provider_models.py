@@ -57,6 +57,16 @@ class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):
         row = self._one(query.order_by(_models.c.id).limit(1))
         return None if row is None else provider_model_from_row(row)
 
+    def save_schema(self, model: ProviderModel) -> None:
+        """Write back the model's param schema and when it was synced; NotFound if gone."""
+        statement = (
+            sa.update(_models)
+            .where(_models.c.id == model.id)
+            .values(param_schema=model.param_schema, synced_at=model.synced_at)
+        )
+        if self._connection.execute(statement).rowcount != 1:
+            raise NotFound("provider_model", model.id)
+
     def list_active(
         self,
         category: ModelCategory | None = None,
