@@ -155,15 +155,19 @@ class FakeBfl:
             )
         return task_id
 
-    def count_poll(self, task_id: str) -> tuple[str, dict[str, Any]] | None:
-        """The status of a task after one more poll, and its body; None if unknown."""
+    def count_poll(self, task_id: str) -> tuple[str, dict[str, Any], float | None] | None:
+        """The status of a task after one more poll, its body and its progress (the share
+        of its pending polls answered; None for a task pending ALWAYS, whose length is
+        unknown); None if unknown."""
         with self._lock:
             task = self._tasks.get(task_id)
             if task is None or self._script.forget_tasks:
                 return None
             task.polls += 1
             done = task.polls > task.pending_polls
-            return (task.final_status if done else "Pending"), task.body
+            endless = task.pending_polls >= ALWAYS
+            progress = None if endless else min(task.polls / (task.pending_polls + 1), 1.0)
+            return (task.final_status if done else "Pending"), task.body, progress
 
     def finish(self, task_id: str) -> None:
         """Make the task's next poll answer its final status (BFL finished it just now)."""
@@ -262,7 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:
                 self._json(200, {"id": task_id, "status": "Task not found"})
             return
-        status, body = polled
+        status, body, progress = polled
         answer: dict[str, Any] = {
             "id": task_id,
             "status": status,
@@ -272,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
             "preview": None,
         }
         if status == "Pending":
-            answer["progress"] = 0.5
+            answer["progress"] = progress
         elif status == "Ready":
             answer["result"] = {
                 "sample": fake.sample_url(task_id),

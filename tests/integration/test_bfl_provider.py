@@ -116,7 +116,9 @@ def test_a_text_to_image_task_is_submitted_polled_until_ready_and_fetched_as_a_p
     first = waiting(provider.poll(handle.task_id, handle.polling_url))
     second = waiting(provider.poll(handle.task_id, handle.polling_url))
     still = attrs.evolve(handle, provider_cost=None)  # a poll names no cost
-    assert (first, second) == (still, still)
+    # ... and carries BFL's `progress`, a third and two thirds of the fake's three polls
+    assert first == attrs.evolve(still, progress=pytest.approx(1 / 3))
+    assert second == attrs.evolve(still, progress=pytest.approx(2 / 3))
     done = finished(provider.poll(handle.task_id, handle.polling_url))
     (output,) = done.outputs
     assert output.url == fake.sample_url(handle.task_id)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.engine import create_engine
 from genmedia.adapters.sql.tables import (
+    generation_features,
     generation_jobs,
     generation_requests,
     wallet_transactions,
@@ -19,7 +20,7 @@ from genmedia.adapters.sql.tables import (
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.application.operations.retention import RetentionReport, apply_retention, delete_media
-from genmedia.domain.catalog import Feature
+from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.errors import NotFound
 from genmedia.domain.holds import CreditHold
 from genmedia.domain.job import Job
@@ -47,10 +48,16 @@ def storage(tmp_path: Path) -> LocalDirectoryStorage:
 
 
 def _owner(engine: sa.Engine) -> tuple[int, int]:
-    """A user with 100 credits and a feature, by id."""
+    """A user with 100 credits and a feature, by id; the feature is written by plain SQL,
+    which the schema of every revision since 0001 takes."""
+    with engine.begin() as connection:
+        feature_id = connection.execute(
+            sa.insert(generation_features).values(
+                name="portrait", category=MediaCategory.IMAGE, system_prompt="be kind"
+            )
+        ).inserted_primary_key[0]
     with SqlUnitOfWork(engine) as uow:
         user = uow.users.add(User(email="ann@example.com", name="Ann"))
-        feature = uow.features.add(Feature(name="portrait", system_prompt="be kind"))
         uow.wallets.add(Wallet(user_id=user.id or 0))
         uow.wallets.post(
             user.id or 0,
@@ -63,7 +70,7 @@ def _owner(engine: sa.Engine) -> tuple[int, int]:
             ),
         )
         uow.commit()
-    return user.id or 0, feature.id or 0
+    return user.id or 0, feature_id
 
 
 @pytest.fixture

@@ -122,18 +122,31 @@ def retry_delay(
     return max(delay, retry_after or 0.0)
 
 
+# The longest a task's progress may put off its next poll.
+MAX_PROGRESS_WAIT = 60.0
+
+
 def poll_delay(
     asked: float,
     *,
     webhook_expected: bool,
     webhook_pace: float,
     deadline_in: float | None = None,
+    age: float | None = None,
+    progress: float | None = None,
 ) -> float:
-    """Seconds until a waiting task is polled: what the provider asked, or, while its
-    webhook is expected to say when the task is done, at least `webhook_pace` (polling is
-    then only the safety net of a webhook that never came); never later than the job's
-    deadline, `deadline_in` seconds away, where its task is cancelled."""
-    delay = max(asked, webhook_pace) if webhook_expected else asked
+    """Seconds until a waiting task is polled: what the provider asked, or later, when the
+    task's `progress` (0 to 1, if the provider reports it) after `age` seconds says it
+    will be done at the pace so far (at most MAX_PROGRESS_WAIT), so that a long task is not
+    polled every second; while its webhook is expected to say when the task is done, at
+    least `webhook_pace` (polling is then only the safety net of a webhook that never
+    came); never later than the job's deadline, `deadline_in` seconds away, where its task
+    is cancelled."""
+    delay = asked
+    if progress is not None and age is not None and 0 < progress < 1:
+        delay = max(delay, min(age * (1 - progress) / progress, MAX_PROGRESS_WAIT))
+    if webhook_expected:
+        delay = max(delay, webhook_pace)
     return delay if deadline_in is None else max(min(delay, deadline_in), 0.0)
 
 

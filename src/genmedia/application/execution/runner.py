@@ -191,6 +191,8 @@ class JobRunner:
             webhook_expected=expected,
             webhook_pace=self.retry.webhook_pace,
             deadline_in=until(job.deadline_at, now),
+            age=-(until(job.started_at, now) or 0.0),  # since its provider call began
+            progress=outcome.progress,
         )
         at = now + timedelta(seconds=delay)
         self._confirmed(job)

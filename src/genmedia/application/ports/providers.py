@@ -66,6 +66,8 @@ class Waiting:
     polling_url: str | None = None
     poll_after: float = 1.0
     provider_cost: ProviderCost | None = None  # what the task costs, if the submit said
+    # How far the task has come (0 to 1), where the provider says (BFL's `progress`).
+    progress: float | None = None
 
 
 Outcome = Finished | Waiting

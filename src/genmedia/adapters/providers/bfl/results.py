@@ -92,7 +92,10 @@ def outcome_of(
     status = answer["status"]
     key = status.strip().lower()
     if key in _WAITING:
-        return Waiting(task_id=task_id, polling_url=polling_url, poll_after=poll_after)
+        progress = _progress(answer.get("progress"))
+        return Waiting(
+            task_id=task_id, polling_url=polling_url, poll_after=poll_after, progress=progress
+        )
     if key == "ready":
         return _finished(task_id, answer, charges.take(task_id))
     charges.take(task_id)
@@ -137,3 +140,10 @@ def _number(value: Any) -> float | None:
 
 def _is_plain(value: Any) -> bool:
     return value is not None and isinstance(value, str | int | float | bool)
+
+
+def _progress(value: Any) -> float | None:
+    """BFL's `progress` of a pending task (0 to 1), if it is a usable number."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0 <= value <= 1 else None
