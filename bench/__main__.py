@@ -9,7 +9,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import embedded, http, pipeline, wallet
+from bench import async_tasks, embedded, http, pipeline, wallet
 
 RESULTS = Path(__file__).with_name("results.json")
 SUITES = {
@@ -17,6 +17,7 @@ SUITES = {
     "wallet": wallet.run,
     "pipeline": pipeline.run,
     "http": http.run,
+    "async": async_tasks.run,
 }
 
 

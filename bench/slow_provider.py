@@ -80,6 +80,9 @@ class Tasks:
 def _handler(tasks: Tasks, base_url: str) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes: without this, Nagle's algorithm holds the
+        # body until the client acknowledges the headers (up to 40 ms of delayed ACK).
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return

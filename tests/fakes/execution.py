@@ -97,7 +97,8 @@ class FakeJobOutbox(Repo, JobOutbox):
             for j in jobs
             if j.status is Status.PROCESSING or (j.status is Status.PENDING and j.dispatched_at)
         ]
-        room = min(limit, max_in_flight - len(flying))
+        busy = [j for j in flying if not j.waits_on_task]
+        room = min(limit, max_in_flight - len(busy))
         due = [
             PendingJob(j.id, j.user_id, j.priority, j.run_after or j.created_at, j.input.provider)
             for j in jobs
@@ -107,8 +108,9 @@ class FakeJobOutbox(Repo, JobOutbox):
         ]
         counts: dict[int, int] = {}
         by_provider: dict[str, int] = {}
-        for j in flying:
+        for j in busy:
             counts[j.user_id] = counts.get(j.user_id, 0) + 1
+        for j in flying:
             by_provider[j.input.provider] = by_provider.get(j.input.provider, 0) + 1
         chosen = pick_dispatchable(
             due, counts, user_cap, max(room, 0), limits=limits, provider_in_flight=by_provider

@@ -174,3 +174,31 @@ def test_each_job_records_its_provider_for_the_dispatcher(world: sa.Engine) -> N
     with world.connect() as connection:
         providers = dict(connection.execute(query.order_by(generation_jobs.c.id)).all())
     assert (providers[fal], providers[local]) == ("fal", "local")
+
+
+def test_jobs_waiting_on_their_tasks_hold_no_worker_but_count_against_their_provider(
+    world: sa.Engine,
+) -> None:
+    owner = user(world, "tasks@x.io")
+    waiting = templated_jobs(world, owner, "fal-golden-hour", 2)
+    claimed(world, waiting)
+    with world.begin() as connection:
+        ours = generation_jobs.c.id.in_(waiting)
+        connection.execute(
+            sa.update(generation_jobs).where(ours).values(provider_task_id="task", worker_id=None)
+        )
+    more_fal = templated_jobs(world, owner, "fal-golden-hour", 1)
+    local = jobs_for(world, owner, 2)
+    limits = ProviderLimits({"fal": 2})
+    with SqlUnitOfWork(world) as uow:
+        picked = uow.outbox.claim_for_dispatch(NOW, 100, 2, 2, limits)
+        uow.commit()
+    # The two fal tasks leave the room (2) and the user's cap (2) to the local jobs, but
+    # they keep fal at its limit: its third job waits.
+    assert [p.job_id for p in picked] == local
+    assert more_fal[0] not in [p.job_id for p in picked]
+
+
+def claimed(engine: sa.Engine, job_ids: list[int]) -> None:
+    for job_id in job_ids:
+        assert claim_job(job_id, "w", uow=SqlUnitOfWork(engine), clock=FakeClock())

@@ -10,7 +10,7 @@ import pytest
 
 from genmedia.application.errors import ProviderError
 from genmedia.application.execution.completion import Completion, StoredOutput
-from genmedia.application.execution.dispatch import dispatch_pending
+from genmedia.application.execution.dispatch import DispatchPolicy, dispatch_pending
 from genmedia.application.execution.runner import JobRunner
 from genmedia.application.execution.steps import load_job, requeue_job
 from genmedia.application.generation.commands import CancelRequest, SubmitRequest
@@ -620,3 +620,22 @@ def test_a_provider_without_webhooks_is_polled_at_its_own_pace_and_told_no_webho
     work.run(job_id)
     assert provider.calls[0].webhook_url is None
     assert queue.polls == [(job_id, 0.5)]
+
+
+def test_a_job_waiting_on_its_task_leaves_its_worker_slot_to_the_next_job(
+    uow, clock, queue, storage, request_
+) -> None:
+    first, second = (job.id for job in request_.jobs)
+    one = DispatchPolicy(max_in_flight=1, user_cap=1)
+
+    def dispatched() -> int:
+        return dispatch_pending(
+            uow=uow, queue=queue, clock=clock, metrics=FakeMetrics(), policy=one
+        )
+
+    assert dispatched() == 1
+    assert dispatched() == 0  # the one slot is taken
+    runner(uow, clock, queue, storage, FakeProvider(polls=3)).run(first)
+    assert uow.db.requests[request_.id].job(first).waits_on_task
+    assert dispatched() == 1
+    assert queue.runs == [first, second]

@@ -323,3 +323,28 @@ def test_a_current_poll_message_sent_twice_is_kept(uow, clock, queue, user) -> N
     queue.send_poll(job_id, 0.0, message[1])
     assert drop_stale_polls(uow=uow, queue=queue) == 0
     assert queue.held == [message, message]
+
+
+def test_while_no_more_jobs_have_messages_than_wait_only_jobs_with_two_are_read(
+    uow, clock, queue, user, monkeypatch
+) -> None:
+    provider = FakeProvider(polls=5)
+    waiting_job(uow, clock, queue, user, provider)
+    other = queue.held[0]
+    queue.held.clear()
+    first, work = waiting_job(uow, clock, queue, user, provider)
+    [(_, token)] = queue.held
+    queue.held.append(other)
+    work.poll(*queue.take_poll(first))
+    queue.send_poll(first, 0.0, token)  # its worker died before acknowledging it
+    read: list[set[int]] = []
+    find = type(uow.jobs).find
+
+    def spied(self, ids):  # type: ignore[no-untyped-def]
+        read.append(set(ids))
+        return find(self, ids)
+
+    monkeypatch.setattr(type(uow.jobs), "find", spied)
+    assert drop_stale_polls(uow=uow, queue=queue) == 1
+    assert read == [{first}]  # the other waiting job, with its one message, is not read
+    assert sorted(queue.held) == sorted([(first, token + 1), other])

@@ -53,11 +53,17 @@ class PollChain:
         self.run_after = at
         return self.lease
 
+    @property
+    def waits_on_task(self) -> bool:
+        """Whether the job runs as a task at its provider: it holds no worker between its
+        polls, so it counts against its provider's concurrency only, not against the
+        workers' capacity or its user's share of it (`domain.scheduling`)."""
+        return self.status is Status.PROCESSING and self.provider_task_id is not None
+
     def is_current_poll(self, token: int | None) -> bool:
         """Whether a poll message with this token belongs to the job's poll chain: the job
         waits on its provider's task under that lease. Any other poll message is stale."""
-        waiting = self.status is Status.PROCESSING and self.provider_task_id is not None
-        return waiting and self.lease == token
+        return self.waits_on_task and self.lease == token
 
     def awaits_poll(self, token: int) -> bool:
         """Whether a poll message with this token carries the job on now: it belongs to the

@@ -3,9 +3,12 @@
 Priority: higher first, then oldest. Fairness: no user has more than `user_cap` jobs in
 flight (dispatched or running), so one user's backlog cannot starve another's single job.
 Capacity: no more than `room` new messages are handed to the broker at once, so the
-backlog waits in the database, in priority order, not in the broker's FIFO queues. A
-provider with a concurrency limit has no more than that many jobs in flight (its calls and
-the tasks it holds for us), so the limit is kept by the dispatcher, not by threads that wait.
+backlog waits in the database, in priority order, not in the broker's FIFO queues. A job
+that waits on its provider's task (`PollChain.waits_on_task`) holds no worker: it counts
+neither against the room nor against its user's cap, so thousands of tasks can be in
+flight beside a worker's few threads. A provider with a concurrency limit has no more than
+that many jobs in flight (its calls and the tasks it holds for us, waiting ones included),
+so the limit is kept by the dispatcher, not by threads that wait.
 Retries: `retry_delay` spaces the attempts; `Job.after_failure` decides, for the runner and
 the rescuer alike, what follows a `Setback`: another attempt (`Retry`), another poll of the
 provider's task (`PollAgain`), or the end of the job (`Fail`), from its attempts and its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,12 @@ import httpx
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports.work_deadline import seconds_left
 
-LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=8)
+# Every connection may stay open: a worker's threads poll in turns, and a connection
+# closed for being one too many is opened again a moment later.
+LIMITS = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+# A request's body goes out at once after its headers (a submit is two writes): without
+# this, Nagle's algorithm holds it until the server acknowledges the headers.
+NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
 
 class ApiClient:
@@ -39,7 +45,7 @@ class ApiClient:
                 if self._client is None:
                     self._client = httpx.Client(
                         timeout=self._timeout,
-                        limits=LIMITS,
+                        transport=httpx.HTTPTransport(limits=LIMITS, socket_options=NO_DELAY),
                         follow_redirects=False,
                         headers={"User-Agent": self._user_agent},
                     )

@@ -8,6 +8,7 @@ job with its token. `drop_stale_polls` clears the queue of messages no chain nee
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
@@ -62,16 +63,21 @@ def drop_stale_polls(*, uow: UnitOfWork, queue: JobQueue) -> int:
     """Discard the poll messages the queue holds that belong to no job's poll chain (e.g. a
     worker died between sending its job's next poll and acknowledging the one it ran, or
     the job finished meanwhile), when the queue holds more poll messages than jobs wait on
-    a provider; how many were discarded. Leases only grow, so a message found stale here
-    never carries a chain again."""
+    a provider; how many were discarded. While no more jobs have messages than wait, the
+    excess is second messages of one job (a worker sends the next before its own is acked),
+    and only those jobs are read. Leases only grow, so a message found stale here never
+    carries a chain again."""
     held = queue.poll_messages()
     with uow:
-        if len(held) <= uow.stats.waiting_on_provider():
+        waiting = uow.stats.waiting_on_provider()
+        if len(held) <= waiting:
             return 0
-        jobs = {job.id: job for job in uow.jobs.find({job_id for job_id, _ in held})}
+        counts = Counter(job_id for job_id, _ in held)
+        suspects = {j for j, n in counts.items() if n > 1} if len(counts) <= waiting else counts
+        jobs = {job.id: job for job in uow.jobs.find(set(suspects))}
     stale = {
         (job_id, token)
         for job_id, token in held
-        if job_id not in jobs or not jobs[job_id].is_current_poll(token)
+        if job_id in suspects and (job_id not in jobs or not jobs[job_id].is_current_poll(token))
     }
     return queue.discard_polls(stale) if stale else 0

@@ -62,8 +62,9 @@ class JobOutbox(abc.ABC):
 
         Due (run_after passed), undispatched pending jobs in priority order, no user above
         `user_cap` jobs in flight, no provider above its `limits`, and no more than
-        `max_in_flight` jobs in flight in all. Rows another dispatcher is picking are
-        skipped, not waited for.
+        `max_in_flight` jobs in flight in all. Jobs waiting on their provider's task
+        (`PollChain.waits_on_task`) count against their provider's limit only. Rows another
+        dispatcher is picking are skipped, not waited for.
         """
 
     @abc.abstractmethod

@@ -47,11 +47,15 @@ def _undispatched() -> sa.ColumnElement[bool]:
 
 # The dispatcher's statements run several times a second: built once, bound per round.
 @functools.cache
-def _in_flight_counts() -> sa.Select[Any, Any, int]:
-    """The jobs in flight, counted by user and provider (as many rows as such pairs)."""
+def _in_flight_counts() -> sa.Select[Any, Any, int, int]:
+    """The jobs in flight, counted by user and provider (as many rows as such pairs): all
+    of them (`n`), and those not waiting on their provider's task (`busy`, see
+    `PollChain.waits_on_task`)."""
     provider = sa.func.coalesce(_jobs.c.provider, "").label("provider")
+    waiting = sa.and_(_jobs.c.status == Status.PROCESSING, _jobs.c.provider_task_id.is_not(None))
+    busy = sa.func.count().filter(sa.not_(waiting)).label("busy")
     return (
-        sa.select(_jobs.c.user_id, provider, sa.func.count().label("n"))
+        sa.select(_jobs.c.user_id, provider, sa.func.count().label("n"), busy)
         .where(_in_flight())
         .group_by(_jobs.c.user_id, provider)
     )
@@ -98,6 +102,8 @@ def _mark_dispatched_relaxed() -> sa.Update:
 
 @attrs.frozen
 class _InFlight:
+    """Jobs in flight: in all and by user, those that hold a worker; by provider, all."""
+
     total: int
     by_user: dict[int, int]
     by_provider: dict[str, int]
@@ -166,8 +172,8 @@ class SqlJobOutbox(SqlRepository, JobOutbox):
     def _flying(self) -> _InFlight:
         total, by_user, by_provider = 0, Counter[int](), Counter[str]()
         for row in self._connection.execute(_in_flight_counts()):
-            total += row.n
-            by_user[row.user_id] += row.n
+            total += row.busy
+            by_user[row.user_id] += row.busy
             by_provider[row.provider] += row.n
         return _InFlight(total, dict(by_user), dict(by_provider))
 
