@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -34,7 +33,14 @@ import httpx
 import sqlalchemy as sa
 
 from bench import slow_provider
-from bench.stack import bench_settings, finished, prepare, settings_env, status_counts
+from bench.stack import (
+    bench_settings,
+    finished,
+    prepare,
+    settings_env,
+    status_counts,
+    stop_process,
+)
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.domain.catalog import Feature
@@ -95,15 +101,6 @@ def _wait(container: Container, worker: subprocess.Popen[bytes], deadline: float
         time.sleep(1.0)
 
 
-def _stop(worker: subprocess.Popen[bytes]) -> None:
-    worker.send_signal(signal.SIGTERM)
-    try:
-        worker.wait(60)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        worker.wait()
-
-
 def _jobs(container: Container) -> list[Any]:
     jobs = generation_jobs
     query = sa.select(jobs.c.provider_task_id, jobs.c.status, jobs.c.completed_at)
@@ -139,7 +136,7 @@ def _measure(base_url: str) -> dict[str, float]:
                 done = _wait(container, worker, time.monotonic() + TIME_BOX)
                 peak = _peak_rss_mib(worker.pid)
             finally:
-                _stop(worker)
+                stop_process(worker)
             jobs = _jobs(container)
             print(f"async: {done:,} of {TASKS:,} jobs finished: {status_counts(container)}")
         finally:

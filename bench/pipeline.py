@@ -71,7 +71,6 @@ import multiprocessing
 import os
 import random
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -104,6 +103,7 @@ from bench.stack import (
     request,
     settings_env,
     status_counts,
+    stop_process,
     tallied_logs,
     use_instant_provider,
     wait_finished,
@@ -432,12 +432,7 @@ def _rss(deadline: float) -> tuple[float, int]:
                 time.sleep(1.0)
                 last = vm_rss_kb(worker.pid)
             finally:
-                worker.send_signal(signal.SIGTERM)
-                try:
-                    worker.wait(60)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
-                    worker.wait()
+                stop_process(worker)
             counts = status_counts(container)
         finally:
             log.close()

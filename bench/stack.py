@@ -11,6 +11,8 @@ import multiprocessing
 import os
 import re
 import secrets
+import signal
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -258,3 +260,13 @@ def tallied_logs(*names: str) -> Iterator[LogTally]:
             lg.removeHandler(tally)
             lg.propagate = propagate
             lg.setLevel(level)
+
+
+def stop_process(process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    """Stop a worker process as an operator would: SIGTERM, then SIGKILL after `timeout`."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -14,12 +14,9 @@ from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from genmedia.domain.wallet import EntryKind
 from tests.fakes import (
-    FakeImageProcessor,
-    FakeMetrics,
     FakeProvider,
-    FakeQueue,
-    FakeStorage,
 )
+from tests.runners import fake_runner
 
 SCHEMA = {
     "type": "object",
@@ -115,16 +112,7 @@ def test_a_legacy_model_that_cannot_run_the_request_is_no_fallback(
 
 
 def runner(uow, clock, providers) -> JobRunner:
-    return JobRunner(
-        uow=lambda: uow,
-        storage=FakeStorage(),
-        images=FakeImageProcessor(),
-        providers=providers,
-        queue=FakeQueue(),
-        clock=clock,
-        worker_id="w1",
-        metrics=FakeMetrics(),
-    )
+    return fake_runner(uow, clock, providers)
 
 
 def unavailable(times: int) -> FakeProvider:

@@ -14,7 +14,8 @@ from genmedia.application.ports.work_deadline import seconds_left, work_until
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.scheduling import poll_delay
 from genmedia.domain.status import Status
-from tests.fakes import FakeImageProcessor, FakeMetrics, FakeProvider, FakeQueue, FakeStorage
+from tests.fakes import FakeProvider, FakeQueue
+from tests.runners import fake_runner
 
 JOB_TIMEOUT = 1800.0  # the runner's default: a job's deadline is this long after it was made
 
@@ -45,16 +46,7 @@ class SlowTask(FakeProvider):
 
 
 def runner(uow, clock, queue, provider) -> JobRunner:
-    return JobRunner(
-        uow=lambda: uow,
-        storage=FakeStorage(),
-        images=FakeImageProcessor(),
-        providers={"local": provider},
-        queue=queue,
-        clock=clock,
-        worker_id="w1",
-        metrics=FakeMetrics(),
-    )
+    return fake_runner(uow, clock, {"local": provider}, queue)
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from genmedia.application.execution.runner import JobRunner
 from genmedia.application.generation.commands import SubmitRequest
 from genmedia.application.generation.requests import submit_request
 from genmedia.application.ports import Outcome, ProviderCall, Waiting
 from genmedia.domain.scheduling import MAX_PROGRESS_WAIT, poll_delay
-from tests.fakes import FakeImageProcessor, FakeMetrics, FakeProvider, FakeQueue, FakeStorage
+from tests.fakes import FakeProvider, FakeQueue
+from tests.runners import fake_runner
 
 
 def pace(asked: float = 1.0, **options: float | None) -> float:
@@ -81,16 +81,7 @@ def test_the_runner_polls_a_task_again_when_its_progress_says_it_will_be_done(
         SubmitRequest(user_id=user.id, template="neon-city"), uow=uow, clock=clock
     )
     queue = FakeQueue()
-    work = JobRunner(
-        uow=lambda: uow,
-        storage=FakeStorage(),
-        images=FakeImageProcessor(),
-        providers={"local": HalfwayAfterTenSeconds(clock)},
-        queue=queue,
-        clock=clock,
-        worker_id="w1",
-        metrics=FakeMetrics(),
-    )
+    work = fake_runner(uow, clock, {"local": HalfwayAfterTenSeconds(clock)}, queue)
     job_id = request.jobs[0].id
     work.run(job_id)
     assert queue.polls == [(job_id, pytest.approx(30.0))]  # 25 % in 10 s: 30 s to go
