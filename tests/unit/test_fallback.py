@@ -13,10 +13,9 @@ from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from genmedia.domain.wallet import EntryKind
-from tests.fakes import (
-    FakeProvider,
-)
+from tests.fakes import FakeProvider, FakeQueue
 from tests.runners import fake_runner
+from tests.unit.test_trained_models import add_trained_model, text_to_image
 
 SCHEMA = {
     "type": "object",
@@ -202,3 +201,51 @@ def test_a_job_past_its_deadline_does_not_fall_back(uow, clock, user) -> None:
     job.deadline_at = None
     assert job.falls_back_on("provider_unavailable", clock.now())
     assert not job.falls_back_on("provider_error", clock.now())
+
+
+def test_a_request_with_a_trained_model_has_no_fallback(uow, clock, user) -> None:
+    name_legacy(uow, spare_model(uow), on_template=False)
+    trained = add_trained_model(uow, user.id)  # trained on local-t2i, the primary
+    request = submit_request(
+        text_to_image(user, uow, trained_model_id=trained.id), uow=uow, clock=clock
+    )
+    assert {job.input.fallback for job in request.jobs} == {None}
+
+
+def test_a_legacy_model_that_needs_an_image_the_request_lacks_is_no_fallback(
+    uow, clock, user
+) -> None:
+    slots = {"image_slots": [{"name": "image", "label": "A photo", "min": 1, "max": 1}]}
+    name_legacy(uow, spare_model(uow, capabilities=slots))
+    assert submit(uow, clock, user).jobs[0].input.fallback is None
+
+
+class TaskThenGone(FakeProvider):
+    """Its task is accepted, then the provider says it cannot run it (non-retryable)."""
+
+    def __init__(self) -> None:
+        super().__init__(polls=3)
+        self.cancelled: list[str] = []
+
+    def poll(self, task_id, polling_url):  # type: ignore[no-untyped-def]
+        raise ProviderError("provider_unavailable", "could not run the request")
+
+    def cancel(self, task_id, polling_url) -> None:  # type: ignore[no-untyped-def]
+        self.cancelled.append(task_id)
+
+
+def test_a_job_that_falls_back_from_a_task_cancels_it_and_forgets_its_cost(
+    uow, clock, user
+) -> None:
+    name_legacy(uow, spare_model(uow))
+    request = submit(uow, clock, user)
+    job_id = request.jobs[0].id
+    primary, queue = TaskThenGone(), FakeQueue()
+    work = fake_runner(uow, clock, {"local": primary, "spare": FakeProvider()}, queue)
+    work.run(job_id)
+    assert uow.db.requests[request.id].job(job_id).provider_cost is not None
+    work.poll(*queue.take_poll(job_id))
+    job = uow.db.requests[request.id].job(job_id)
+    assert primary.cancelled == [f"t{job_id}"]
+    assert (job.status, job.input.provider, job.provider_task_id) == (Status.PENDING, "spare", None)
+    assert job.provider_cost is None

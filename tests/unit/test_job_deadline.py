@@ -114,3 +114,24 @@ def test_a_call_that_ends_after_the_deadline_fails_the_job_as_deadline_exceeded_
     assert (job.status, job.error_code) == (Status.FAILED, "deadline_exceeded")
     assert provider.cancelled == [f"t{job_id}"]
     assert queue.poll_messages() == []
+
+
+class RateLimitedPolls(SlowTask):
+    """Its polls are refused with a Retry-After of two minutes."""
+
+    def poll(self, task_id: str, polling_url: str | None) -> Outcome:
+        raise ProviderError("rate_limited", "429", retryable=True, retry_after=120.0)
+
+
+def test_a_poll_put_off_by_a_retry_after_beyond_the_deadline_comes_at_the_deadline(
+    uow, clock, queue, request_
+) -> None:
+    work = runner(uow, clock, queue, RateLimitedPolls())
+    job_id = request_.jobs[0].id
+    clock.advance(JOB_TIMEOUT - 30)
+    work.run(job_id)
+    clock.advance(10)
+    work.poll(*queue.take_poll(job_id))
+    job = uow.db.requests[request_.id].job(job_id)
+    assert job.status is Status.PROCESSING
+    assert queue.polls == [(job_id, 30.0), (job_id, 20.0)]  # not the two minutes asked

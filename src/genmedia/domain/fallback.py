@@ -5,7 +5,8 @@ on such a choice gives each job that model as its fallback, with the parameters 
 for it, if it takes them (`domain.planning`). A job falls back once: when its primary
 provider fails it as unavailable after its attempts there are spent, or is not configured
 at all. It then goes back to the queue on the fallback model, with fresh attempts, within
-the deadline it already had. It costs the credits it was quoted, whatever the fallback
+the deadline it already had; a task the primary still held is cancelled there first (by
+the runner). It costs the credits it was quoted, whatever the fallback
 model's own price: the user never pays more for a fallback.
 """
 
@@ -15,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from genmedia.domain.job_input import JobInput
+from genmedia.domain.provider_cost import ProviderCost
 from genmedia.domain.scheduling import Retry
 
 # The failures of a primary provider that send a job to its fallback model.
@@ -25,6 +27,7 @@ class Fallback:
     """The acts of a job whose primary provider could not run it (part of `Job`)."""
 
     input: JobInput
+    provider_cost: ProviderCost | None
 
     if TYPE_CHECKING:
 
@@ -43,4 +46,5 @@ class Fallback:
         """Send the job back to the queue on its fallback model, at once and with fresh
         attempts; its primary's failure stays its last error until the fallback runs."""
         self.input = self.input.on_fallback()
+        self.provider_cost = None  # what the primary said its task cost is not this one's
         self.requeue(code, message, Retry(None, 0))

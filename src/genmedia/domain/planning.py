@@ -65,9 +65,13 @@ def _fallback(
     choice: Choice, sources: tuple[dict[str, Any], ...], batch: int, prompt: str
 ) -> FallbackModel | None:
     """The jobs' fallback (`domain.fallback`): the legacy model, if it is active, is not the
-    primary and takes the request's parameters; otherwise the jobs have none."""
+    primary, takes the request's parameters and attachments as the primary's checks would,
+    and no trained model is used (a LoRA is trained for its base model alone); otherwise
+    the jobs have none."""
     legacy = choice.fallback_model
     if legacy is None or not legacy.is_active or legacy.id == choice.model.id:
+        return None
+    if choice.trained_model is not None or check_attachments_of(attrs.evolve(choice, model=legacy)):
         return None
     params = legacy.resolve_params(*sources)
     if legacy.check_params(params, batch, prompt):

@@ -1,7 +1,9 @@
 """Which jobs run next, and when a failed attempt runs again (ARCHITECTURE §4).
 
-Priority: higher first, then oldest. Fairness: no user has more than `user_cap` jobs in
-flight (dispatched or running), so one user's backlog cannot starve another's single job.
+Priority: higher first, then oldest. Fairness: no user has more than `user_cap` jobs holding
+workers (dispatched or running, not waiting on a provider's task), so one user's backlog
+cannot starve another's single job of workers. A provider's limit is shared: one user's
+waiting tasks may fill it (the user cap does not count them).
 Capacity: no more than `room` new messages are handed to the broker at once, so the
 backlog waits in the database, in priority order, not in the broker's FIFO queues. A job
 that waits on its provider's task (`PollChain.waits_on_task`) holds no worker: it counts

@@ -12,10 +12,19 @@ from genmedia.application.ports import (
     InputImage,
     ObjectStorage,
     ProviderCall,
+    ProviderGateway,
 )
 from genmedia.domain.job import Job
 from genmedia.domain.media import output_key
 from genmedia.domain.provider_cost import cost_facts
+
+
+def webhook_url(base: str | None, gateway: ProviderGateway) -> str | None:
+    """Where `gateway`'s provider is to report that a task is done: under the API's public
+    `base` URL, if there is one and the provider takes webhooks."""
+    if not base or not gateway.accepts_webhooks:
+        return None
+    return f"{base.rstrip('/')}/v1/webhooks/{gateway.name}"
 
 
 def provider_call(job: Job, storage: ObjectStorage, webhook_url: str | None = None) -> ProviderCall:

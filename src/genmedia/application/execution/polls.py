@@ -63,10 +63,12 @@ def drop_stale_polls(*, uow: UnitOfWork, queue: JobQueue) -> int:
     """Discard the poll messages the queue holds that belong to no job's poll chain (e.g. a
     worker died between sending its job's next poll and acknowledging the one it ran, or
     the job finished meanwhile), when the queue holds more poll messages than jobs wait on
-    a provider; how many were discarded. While no more jobs have messages than wait, the
-    excess is second messages of one job (a worker sends the next before its own is acked),
-    and only those jobs are read. Leases only grow, so a message found stale here never
-    carries a chain again."""
+    a provider; how many were discarded. While no more jobs have messages than wait, only
+    jobs with two messages are read: under load the excess is mostly a worker's next poll
+    sent before its own message is acknowledged. A stale single message left then (a job
+    that finished while another waiting job's message is being handled) is dropped when it
+    is delivered (`take_poll`), or by a later round. Leases only grow, so a message found
+    stale here never carries a chain again."""
     held = queue.poll_messages()
     with uow:
         waiting = uow.stats.waiting_on_provider()

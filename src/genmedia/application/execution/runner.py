@@ -1,16 +1,16 @@
 """The worker's side of a job: claim, call the provider, store outputs, complete or fail.
 
-Each step commits on its own and no I/O happens inside a transaction. A run claims its
-job, records that its provider call begins (from there the attempt counts), then calls the
-provider. `Job.after_failure` decides what follows a retryable failure: another attempt
-after a jittered exponential delay (a provider's Retry-After is a floor; a rate limit
-spends no attempt), another poll of a task the provider has, or the end of the job. Other
-failures fail with an error code and release their hold. One deadline bounds the submit,
-polls and downloads (`ports.work_deadline`); at it the task is cancelled at its provider.
-A job whose cancellation was requested stops at its next step. A poll message runs only
-if it still carries the job's poll chain (`polls.take_poll`). How a run claims its job,
-begins its call and writes its completion are callables: by default each is written at
-once in the job's own thread; a worker runtime passes its own (`entrypoints/runtime`).
+Each step commits on its own and no I/O happens inside a transaction. A run claims its job,
+records that its provider call begins (the attempt counts), then calls the provider.
+`Job.after_failure` decides what follows a retryable failure: another attempt after a
+jittered exponential delay (a provider's Retry-After is a floor; a rate limit spends no
+attempt), another poll of a task the provider has, or the end of the job. Other failures
+fail with an error code and release their hold. One deadline bounds the submit, polls and
+downloads (`ports.work_deadline`); at it the task is cancelled at its provider. A job whose
+cancellation was requested stops at its next step. A poll message runs only if it still
+carries the job's poll chain (`polls.take_poll`). How a run claims its job, begins its call
+and writes its completion are callables: by default each is written at once in the job's own
+thread; a worker runtime passes its own (`entrypoints/runtime`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from datetime import timedelta
 import attrs
 
 from genmedia.application.errors import ProviderError, UnsupportedMedia
-from genmedia.application.execution import polls, steps
-from genmedia.application.execution.calls import completion_of, provider_call, stored_outputs
+from genmedia.application.execution import calls, polls, steps
 from genmedia.application.execution.claims import WorkerClaims
 from genmedia.application.execution.completion import Completion
 from genmedia.application.execution.endings import JobEndings
@@ -138,14 +137,11 @@ class JobRunner:
                 log.info("job %s: provider cancel failed: %s", job.id, err.code)
 
     def _submit(self, job: Job) -> Outcome:
-        return self._provider(job).submit(provider_call(job, self.storage, self._webhook(job)))
+        call = calls.provider_call(job, self.storage, self._webhook(job))
+        return self._provider(job).submit(call)
 
     def _webhook(self, job: Job) -> str | None:
-        """Where the job's provider is to report that its task is done, if anywhere."""
-        gateway = self._provider(job)
-        if not self.webhook_base or not gateway.accepts_webhooks:
-            return None
-        return f"{self.webhook_base.rstrip('/')}/v1/webhooks/{gateway.name}"
+        return calls.webhook_url(self.webhook_base, self._provider(job))
 
     def _guarded(self, job: Job, step: Callable[[], Outcome]) -> None:
         started = time.monotonic()
@@ -205,10 +201,10 @@ class JobRunner:
             self.queue.send_poll(job.id or 0, delay, token)
 
     def _store(self, job: Job, outcome: Finished, started: float) -> None:
-        fetch = self._provider(job).fetch
-        stored = stored_outputs(job, outcome, fetch=fetch, storage=self.storage, images=self.images)
+        fetch, store, images = self._provider(job).fetch, self.storage, self.images
+        stored = calls.stored_outputs(job, outcome, fetch=fetch, storage=store, images=images)
         duration_ms = round((time.monotonic() - started) * 1000)
-        completion = completion_of(job, outcome, stored, duration_ms)
+        completion = calls.completion_of(job, outcome, stored, duration_ms)
         (self.complete or self.endings.complete_one)(completion)
 
     def _after_setback(
@@ -223,11 +219,13 @@ class JobRunner:
             cap=self.retry.max_delay,
             retry_after=retry_after,
         )
-        decision = job.after_failure(self.clock.now(), delay, setback)
+        now = self.clock.now()
+        decision = job.after_failure(now, delay, setback)
         if isinstance(decision, Fail):
             self._fail(job, code, message, decision)
-        elif isinstance(decision, PollAgain):
-            self._send_poll(job, delay, polls.wait_for_poll(job, decision.at, uow=self.uow()))
+        elif isinstance(decision, PollAgain):  # due no later than the deadline
+            due = max((decision.at - now).total_seconds(), 0.0)
+            self._send_poll(job, due, polls.wait_for_poll(job, decision.at, uow=self.uow()))
         else:
             log.info("job %s: %s (%s); trying again in %.1fs", job.id, setback, code, delay)
             steps.requeue_job(job, code, message, decision, uow=self.uow())
@@ -241,6 +239,8 @@ class JobRunner:
         moderation: ModerationStage | None = None,
     ) -> None:
         self._confirmed(job)
+        if job.provider_task_id and job.falls_back_on(code, self.clock.now()):
+            self._cancel_at_provider(job)  # its fallback runs instead of the primary's task
         self.endings.fail(job, code, message, decided, moderation)
 
     def _confirmed(self, job: Job) -> None:
