@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient, TestClient
 from genmedia.adapters.sql.tables import generation_requests
 from genmedia.application.execution.completion import complete_job
 from genmedia.application.execution.steps import claim_job, fail_job
+from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.provider_cost import CostUnit, ProviderCost
@@ -254,14 +255,23 @@ def test_a_request_is_read_with_its_jobs_and_media_once_they_ran(
     assert _wallet(client, user)["total_spent"] == 6
 
 
+def _first_claimed(
+    client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
+) -> tuple[dict[str, Any], Job, tuple[int, int]]:
+    """A request of two jobs, its first claimed by worker w1: the request, that claim, and
+    both job ids."""
+    accepted = _submit(client, user, neon)
+    first, second = (job["id"] for job in accepted["jobs"])
+    claimed = claim_job(first, "w1", uow=container.uow(), clock=container.clock())
+    assert claimed is not None
+    return accepted, claimed, (first, second)
+
+
 def test_a_job_its_provider_moderated_shows_the_stage_that_was_blocked(
     client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
 ) -> None:
-    accepted = _submit(client, user, neon)
-    first, second = (job["id"] for job in accepted["jobs"])
+    accepted, claimed, (first, second) = _first_claimed(client, container, user, neon)
     uow, clock = container.uow(), container.clock()
-    claimed = claim_job(first, "w1", uow=uow, clock=clock)
-    assert claimed is not None
     blocked = "the prompt was blocked"
     assert fail_job(claimed, "content_moderated", blocked, uow=uow, clock=clock, moderation=INPUT)
     found = client.get(f"/v1/requests/{accepted['id']}", headers=user.headers).json()
@@ -276,11 +286,8 @@ def test_a_job_its_provider_moderated_shows_the_stage_that_was_blocked(
 def test_a_job_shows_what_its_provider_said_it_cost_in_its_unit_beside_the_credits_used(
     client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
 ) -> None:
-    accepted = _submit(client, user, neon)
-    first, second = (job["id"] for job in accepted["jobs"])
+    accepted, claimed, (first, second) = _first_claimed(client, container, user, neon)
     uow, clock = container.uow(), container.clock()
-    claimed = claim_job(first, "w1", uow=uow, clock=clock)
-    assert claimed is not None
     spent = ProviderCost(4, CostUnit.BFL_CREDITS)
     assert complete_job(claimed, [], {}, uow=uow, clock=clock, provider_cost=spent)
     found = client.get(f"/v1/requests/{accepted['id']}", headers=user.headers).json()
