@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -139,6 +139,16 @@ def _add_serve(sub: Any) -> None:
     serve.set_defaults(fn=cmd_serve)
 
 
+# Each adds its subcommands to the root's subparsers; a new group appends its `add_*` here.
+COMMAND_GROUPS: list[Callable[[Any], None]] = [
+    _add_users,
+    _add_generate,
+    _add_workers,
+    _add_serve,
+    add_providers,
+]
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     root = argparse.ArgumentParser(
@@ -152,11 +162,8 @@ def parser() -> argparse.ArgumentParser:
     )
     db.add_parser("upgrade", help="apply every migration").set_defaults(fn=cmd_db_upgrade)
     sub.add_parser("seed", help="load the sample catalog and admin").set_defaults(fn=cmd_seed)
-    _add_users(sub)
-    _add_generate(sub)
-    _add_workers(sub)
-    _add_serve(sub)
-    add_providers(sub)
+    for add in COMMAND_GROUPS:
+        add(sub)
     return root
 
 
