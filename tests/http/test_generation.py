@@ -450,5 +450,6 @@ def test_requests_finished_long_ago_are_archived_and_listed_only_on_request(
     listed = client.get("/v1/requests", headers=user.headers).json()["items"]
     archived = client.get("/v1/requests?archived=true", headers=user.headers).json()["items"]
     assert ([r["id"] for r in listed], [r["id"] for r in archived]) == ([young], [old])
-    assert archived[0]["archived_at"] is not None and listed[0]["archived_at"] is None
+    assert archived[0]["archived_at"] is not None
+    assert listed[0]["archived_at"] is None
     assert client.get(f"/v1/requests/{old}", headers=user.headers).status_code == 200
