@@ -25,6 +25,7 @@ from genmedia.application.ports.generation import JobRepository, MediaRepository
 from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import AccessTokenRepository, UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
+from genmedia.application.ports.settings import SettingRepository
 from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 
@@ -53,6 +54,7 @@ class UnitOfWork(abc.ABC):
     payments: PaymentRepository
     coupons: CouponRepository
     gift_cards: GiftCardRepository
+    settings: SettingRepository
     # Claims commit on their own: they are used outside the `with` block, not inside it.
     claims: JobClaims
 
