@@ -91,9 +91,9 @@ def test_a_sealed_value_must_be_opened_to_be_read_or_revised() -> None:
     sealed = Setting.define(key="token_ttl", value=5, type="int", is_encrypted=True).sealed_with(
         lambda text: "c:" + text
     )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is sealed"):
         assert sealed.typed_value
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="is sealed"):
         sealed.revised({"label": "TTL"})
     assert sealed.opened_with(lambda token: token.removeprefix("c:")).typed_value == 5
 
