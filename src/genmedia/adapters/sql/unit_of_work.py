@@ -14,6 +14,7 @@ from genmedia.adapters.sql.repositories import (
     LoadedJobs,
     LoadedRequests,
     SqlAccessTokenRepository,
+    SqlAuditLog,
     SqlCouponRepository,
     SqlCreditPackRepository,
     SqlFeatureRepository,
@@ -156,6 +157,7 @@ _REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, sa.Connection], object]] = {
     "coupons": lambda uow, connection: SqlCouponRepository(connection),
     "gift_cards": lambda uow, connection: SqlGiftCardRepository(connection),
     "settings": lambda uow, connection: SqlSettingRepository(connection),
+    "audit": lambda uow, connection: SqlAuditLog(connection),
 }
 
 

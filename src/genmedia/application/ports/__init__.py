@@ -3,6 +3,7 @@
 Every port is re-exported here, so `from genmedia.application.ports import UnitOfWork` works.
 """
 
+from genmedia.application.ports.audit import AuditLog
 from genmedia.application.ports.catalog import (
     FeatureRepository,
     ProviderModelRepository,
@@ -54,6 +55,7 @@ from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 __all__ = [
     "AccessTokenRepository",
+    "AuditLog",
     "Count",
     "Counters",
     "Clock",
