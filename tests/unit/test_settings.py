@@ -18,9 +18,10 @@ from genmedia.application.settings.values import (
 )
 from genmedia.domain.errors import AlreadyExists, InvalidValue, NotFound
 from genmedia.domain.settings import MASK
-from tests.fakes import FakeCipher, FakeUnitOfWork
+from tests.fakes import FakeCipher, FakeClock, FakeUnitOfWork
 
 SECRET = "sk-live-0123456789"
+CLOCK = FakeClock()
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def test_an_encrypted_setting_is_stored_sealed_and_read_back_by_the_code_that_ne
 ) -> None:
     cipher = FakeCipher()
     command = DefineSetting(key="bfl_api_key", value=SECRET, is_encrypted=True)
-    created = create_setting(command, uow=uow, cipher=cipher)
+    created = create_setting(command, clock=CLOCK, uow=uow, cipher=cipher)
 
     assert created.shown_value == MASK
     assert SECRET not in _stored_values(uow)
@@ -51,7 +52,10 @@ def test_a_plain_setting_is_read_as_its_type_and_a_missing_one_as_the_default(
 ) -> None:
     cipher = FakeCipher()
     create_setting(
-        DefineSetting(key="vnd_per_credit", value="1000", type="int"), uow=uow, cipher=cipher
+        DefineSetting(key="vnd_per_credit", value="1000", type="int"),
+        clock=CLOCK,
+        uow=uow,
+        cipher=cipher,
     )
     assert setting_value("vnd_per_credit", uow=uow, cipher=cipher) == 1000
     assert setting_value("missing", 7, uow=uow, cipher=cipher) == 7
@@ -59,16 +63,22 @@ def test_a_plain_setting_is_read_as_its_type_and_a_missing_one_as_the_default(
 
 
 def test_a_second_setting_with_the_same_key_is_refused(uow: FakeUnitOfWork) -> None:
-    create_setting(DefineSetting(key="k", value="a"), uow=uow, cipher=FakeCipher())
+    create_setting(DefineSetting(key="k", value="a"), clock=CLOCK, uow=uow, cipher=FakeCipher())
     with pytest.raises(AlreadyExists):
-        create_setting(DefineSetting(key="k", value="b"), uow=uow, cipher=FakeCipher())
+        create_setting(DefineSetting(key="k", value="b"), clock=CLOCK, uow=uow, cipher=FakeCipher())
 
 
 def test_a_revision_without_a_value_keeps_the_secret_sealed(uow: FakeUnitOfWork) -> None:
     cipher = FakeCipher()
-    create_setting(DefineSetting(key="fal_api_key", value=SECRET, is_encrypted=True), uow=uow,
-                   cipher=cipher)  # fmt: skip
-    revised = revise_setting("fal_api_key", {"label": "fal.ai key"}, uow=uow, cipher=cipher)
+    create_setting(
+        DefineSetting(key="fal_api_key", value=SECRET, is_encrypted=True),
+        clock=CLOCK,
+        uow=uow,
+        cipher=cipher,
+    )
+    revised = revise_setting(
+        "fal_api_key", {"label": "fal.ai key"}, clock=CLOCK, uow=uow, cipher=cipher
+    )
 
     assert (revised.label, revised.shown_value) == ("fal.ai key", MASK)
     assert SECRET not in _stored_values(uow)
@@ -77,27 +87,33 @@ def test_a_revision_without_a_value_keeps_the_secret_sealed(uow: FakeUnitOfWork)
 
 def test_turning_encryption_on_seals_the_current_value(uow: FakeUnitOfWork) -> None:
     cipher = FakeCipher()
-    create_setting(DefineSetting(key="motto", value="hush"), uow=uow, cipher=cipher)
-    revise_setting("motto", {"is_encrypted": True}, uow=uow, cipher=cipher)
+    create_setting(DefineSetting(key="motto", value="hush"), clock=CLOCK, uow=uow, cipher=cipher)
+    revise_setting("motto", {"is_encrypted": True}, clock=CLOCK, uow=uow, cipher=cipher)
     assert "hush" not in _stored_values(uow)
     assert secret_setting("motto", uow=uow, cipher=cipher) == "hush"
 
 
 def test_a_bad_revision_names_the_field_and_changes_nothing(uow: FakeUnitOfWork) -> None:
     cipher = FakeCipher()
-    create_setting(DefineSetting(key="rate", value=5, type="int"), uow=uow, cipher=cipher)
+    create_setting(
+        DefineSetting(key="rate", value=5, type="int"), clock=CLOCK, uow=uow, cipher=cipher
+    )
     with pytest.raises(InvalidValue) as raised:
-        revise_setting("rate", {"value": "five"}, uow=uow, cipher=cipher)
+        revise_setting("rate", {"value": "five"}, clock=CLOCK, uow=uow, cipher=cipher)
     assert raised.value.field == "value"
     assert get_setting("rate", uow=uow).typed_value == 5
     with pytest.raises(NotFound):
-        revise_setting("absent", {"value": "1"}, uow=uow, cipher=cipher)
+        revise_setting("absent", {"value": "1"}, clock=CLOCK, uow=uow, cipher=cipher)
 
 
 def test_put_creates_then_changes_and_keeps_a_credential_encrypted(uow: FakeUnitOfWork) -> None:
     cipher = FakeCipher()
-    first = put_setting(PutSetting(key="openrouter_api_key", value="one"), uow=uow, cipher=cipher)
-    second = put_setting(PutSetting(key="openrouter_api_key", value="two"), uow=uow, cipher=cipher)
+    first = put_setting(
+        PutSetting(key="openrouter_api_key", value="one"), clock=CLOCK, uow=uow, cipher=cipher
+    )
+    second = put_setting(
+        PutSetting(key="openrouter_api_key", value="two"), clock=CLOCK, uow=uow, cipher=cipher
+    )
 
     assert first.id == second.id
     assert second.is_encrypted
@@ -106,35 +122,71 @@ def test_put_creates_then_changes_and_keeps_a_credential_encrypted(uow: FakeUnit
 
 
 def test_a_deleted_setting_is_gone(uow: FakeUnitOfWork) -> None:
-    create_setting(DefineSetting(key="k", value="v"), uow=uow, cipher=FakeCipher())
-    assert delete_setting("k", uow=uow).key == "k"
+    create_setting(DefineSetting(key="k", value="v"), clock=CLOCK, uow=uow, cipher=FakeCipher())
+    assert delete_setting("k", clock=CLOCK, uow=uow).key == "k"
     with pytest.raises(NotFound):
         get_setting("k", uow=uow)
     with pytest.raises(NotFound):
-        delete_setting("k", uow=uow)
+        delete_setting("k", clock=CLOCK, uow=uow)
 
 
 def test_after_a_key_change_old_values_still_decrypt_and_rotate_moves_them_to_the_new_key(
     uow: FakeUnitOfWork,
 ) -> None:
     old = FakeCipher("k1")
-    create_setting(DefineSetting(key="bfl_api_key", value=SECRET, is_encrypted=True), uow=uow,
-                   cipher=old)  # fmt: skip
-    create_setting(DefineSetting(key="plain", value="p"), uow=uow, cipher=old)
+    create_setting(
+        DefineSetting(key="bfl_api_key", value=SECRET, is_encrypted=True),
+        clock=CLOCK,
+        uow=uow,
+        cipher=old,
+    )
+    create_setting(DefineSetting(key="plain", value="p"), clock=CLOCK, uow=uow, cipher=old)
     rotated = FakeCipher("k2", old=("k1",))
 
     assert secret_setting("bfl_api_key", uow=uow, cipher=rotated) == SECRET
-    assert rotate_settings(uow=uow, cipher=rotated) == 1
+    assert rotate_settings(clock=CLOCK, uow=uow, cipher=rotated) == 1
     assert secret_setting("bfl_api_key", uow=uow, cipher=FakeCipher("k2")) == SECRET
     with pytest.raises(UndecryptableSecret):
         secret_setting("bfl_api_key", uow=uow, cipher=old)
 
 
 def test_rotate_names_a_value_no_key_decrypts_and_changes_nothing(uow: FakeUnitOfWork) -> None:
-    create_setting(DefineSetting(key="a_secret", value="x", is_encrypted=True), uow=uow,
-                   cipher=FakeCipher("lost"))  # fmt: skip
+    create_setting(
+        DefineSetting(key="a_secret", value="x", is_encrypted=True),
+        clock=CLOCK,
+        uow=uow,
+        cipher=FakeCipher("lost"),
+    )
     before = _stored_values(uow)
     with pytest.raises(UndecryptableSecret) as raised:
-        rotate_settings(uow=uow, cipher=FakeCipher("k2", old=("k1",)))
+        rotate_settings(clock=CLOCK, uow=uow, cipher=FakeCipher("k2", old=("k1",)))
     assert raised.value.key == "a_secret"
     assert _stored_values(uow) == before
+
+
+def test_every_write_is_audited_with_an_encrypted_value_masked(uow: FakeUnitOfWork) -> None:
+    cipher = FakeCipher()
+    create_setting(
+        DefineSetting(key="bfl_api_key", value=SECRET, is_encrypted=True),
+        clock=CLOCK,
+        uow=uow,
+        cipher=cipher,
+        actor_id=3,
+    )
+    revise_setting(
+        "bfl_api_key", {"value": "sk-two"}, clock=CLOCK, uow=uow, cipher=cipher, actor_id=3
+    )
+    rotate_settings(clock=CLOCK, uow=uow, cipher=FakeCipher("k2", old=("k1",)))
+    delete_setting("bfl_api_key", clock=CLOCK, uow=uow, actor_id=3)
+
+    entries = uow.db.audit
+    assert [(e.action, e.entity, e.entity_id, e.actor_id) for e in entries] == [
+        ("create", "setting", "bfl_api_key", 3),
+        ("update", "setting", "bfl_api_key", 3),
+        ("rotate", "setting", "bfl_api_key", None),
+        ("delete", "setting", "bfl_api_key", 3),
+    ]
+    assert entries[1].before is not None
+    assert entries[1].before["value"] == MASK
+    assert SECRET not in repr(entries)
+    assert "sk-two" not in repr(entries)

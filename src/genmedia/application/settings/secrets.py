@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from genmedia.application.admin.audit import audit
 from genmedia.application.errors import UndecryptableSecret
-from genmedia.application.ports import SecretCipher, UnitOfWork
-from genmedia.application.settings.values import opened
+from genmedia.application.ports import Clock, SecretCipher, UnitOfWork
+from genmedia.application.settings.values import ENTITY, opened
 
 
 def setting_value(key: str, default: Any = None, *, uow: UnitOfWork, cipher: SecretCipher) -> Any:
@@ -30,7 +31,9 @@ def secret_setting(key: str, *, uow: UnitOfWork, cipher: SecretCipher) -> str | 
     return opened(setting, cipher).value
 
 
-def rotate_settings(*, uow: UnitOfWork, cipher: SecretCipher) -> int:
+def rotate_settings(
+    *, uow: UnitOfWork, cipher: SecretCipher, clock: Clock, actor_id: int | None = None
+) -> int:
     """Re-encrypt every encrypted value with the current key, all or none; how many. After it,
     the old keys may be dropped. UndecryptableSecret names a value no key decrypts."""
     with uow:
@@ -40,5 +43,7 @@ def rotate_settings(*, uow: UnitOfWork, cipher: SecretCipher) -> int:
                 uow.settings.save(setting.resealed_with(cipher.reencrypt))
             except UndecryptableSecret:
                 raise UndecryptableSecret(setting.key) from None
+            shown = setting.shown()
+            audit(uow, actor_id, "rotate", ENTITY, setting.key, shown, shown, clock.now())
         uow.commit()
     return len(sealed)

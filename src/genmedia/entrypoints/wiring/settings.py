@@ -9,6 +9,7 @@ from genmedia.entrypoints.infrastructure import Infrastructure
 
 uow = Infrastructure.uow
 cipher = Infrastructure.cipher
+clock = Infrastructure.clock
 
 
 class SettingsServices(Infrastructure):
@@ -17,9 +18,11 @@ class SettingsServices(Infrastructure):
 
     list_settings = providers.Callable(values.list_settings, uow=uow)
     get_setting = providers.Callable(values.get_setting, uow=uow)
-    create_setting = providers.Callable(values.create_setting, uow=uow, cipher=cipher)
-    revise_setting = providers.Callable(values.revise_setting, uow=uow, cipher=cipher)
-    put_setting = providers.Callable(values.put_setting, uow=uow, cipher=cipher)
-    delete_setting = providers.Callable(values.delete_setting, uow=uow)
+    create_setting = providers.Callable(values.create_setting, uow=uow, cipher=cipher, clock=clock)
+    revise_setting = providers.Callable(values.revise_setting, uow=uow, cipher=cipher, clock=clock)
+    put_setting = providers.Callable(values.put_setting, uow=uow, cipher=cipher, clock=clock)
+    delete_setting = providers.Callable(values.delete_setting, uow=uow, clock=clock)
     setting_value = providers.Callable(secrets.setting_value, uow=uow, cipher=cipher)
-    rotate_settings = providers.Callable(secrets.rotate_settings, uow=uow, cipher=cipher)
+    rotate_settings = providers.Callable(
+        secrets.rotate_settings, uow=uow, cipher=cipher, clock=clock
+    )
