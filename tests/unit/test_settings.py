@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from genmedia.application.catalog.seeding import seed_catalog
 from genmedia.application.errors import UndecryptableSecret
 from genmedia.application.settings.commands import DefineSetting, PutSetting
 from genmedia.application.settings.secrets import rotate_settings, secret_setting, setting_value
@@ -18,7 +19,7 @@ from genmedia.application.settings.values import (
 )
 from genmedia.domain.errors import AlreadyExists, InvalidValue, NotFound
 from genmedia.domain.settings import MASK
-from tests.fakes import FakeCipher, FakeClock, FakeUnitOfWork
+from tests.fakes import FakeCipher, FakeClock, FakeHasher, FakeUnitOfWork
 
 SECRET = "sk-live-0123456789"
 CLOCK = FakeClock()
@@ -190,3 +191,16 @@ def test_every_write_is_audited_with_an_encrypted_value_masked(uow: FakeUnitOfWo
     assert entries[1].before["value"] == MASK
     assert SECRET not in repr(entries)
     assert "sk-two" not in repr(entries)
+
+
+def test_the_seed_adds_the_default_settings_once_and_keeps_an_admin_s_change(
+    uow: FakeUnitOfWork,
+) -> None:
+    seed_catalog(uow=uow, hasher=FakeHasher(), clock=CLOCK, admin_email="a@example.com")
+    cipher = FakeCipher()
+    assert setting_value("vnd_per_credit", uow=uow, cipher=cipher) == 1000
+    revise_setting("vnd_per_credit", {"value": 1500}, clock=CLOCK, uow=uow, cipher=cipher)
+
+    seed_catalog(uow=uow, hasher=FakeHasher(), clock=CLOCK, admin_email="a@example.com")
+    assert setting_value("vnd_per_credit", uow=uow, cipher=cipher) == 1500
+    assert [s.key for s in list_settings(uow=uow).items] == ["vnd_per_credit"]
