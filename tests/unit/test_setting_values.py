@@ -65,6 +65,7 @@ def test_a_value_that_is_not_of_its_type_is_refused_naming_the_value(
         ({"group": "Billing!"}, "group"),
         ({"label": "x" * 129}, "label"),
         ({"description": "x" * 2001}, "description"),
+        ({"description": "a\x00b"}, "description"),
         ({"key": "bfl_api_key"}, "is_encrypted"),
         ({"key": "stripe_webhook_secret"}, "is_encrypted"),
     ],

@@ -20,7 +20,7 @@ import attrs
 
 from genmedia.domain.errors import InvalidValue
 from genmedia.domain.stored import Stored
-from genmedia.domain.text import single_line
+from genmedia.domain.text import has_control_characters, single_line
 
 MASK = "***"
 MAX_VALUE_LENGTH = 65536
@@ -70,6 +70,8 @@ def _label(value: str | None) -> str | None:
 def _description(value: str | None) -> str | None:
     if value is not None and (not isinstance(value, str) or len(value) > 2000):
         raise InvalidValue("description", "must be text of at most 2000 characters")
+    if value is not None and has_control_characters(value):
+        raise InvalidValue("description", "must not contain control characters")
     return value
 
 
