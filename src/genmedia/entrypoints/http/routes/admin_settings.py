@@ -46,7 +46,7 @@ def create_setting(data: JSONBody[SettingBody], caller: Caller, container: Servi
     return setting_view(container.create_setting(command, actor_id=caller.user.id))
 
 
-@get(PATH, responses=responses(401, 403, 404), sync_to_thread=True)
+@get(PATH, responses=responses(401, 403, 404, 422), sync_to_thread=True)
 def get_setting(key: Key, container: Services) -> SettingView:
     """One setting; an encrypted value as "***"."""
     return setting_view(container.get_setting(key))
@@ -62,7 +62,7 @@ def revise_setting(
     return setting_view(changed)
 
 
-@delete(PATH, status_code=204, responses=responses(401, 403, 404), sync_to_thread=True)
+@delete(PATH, status_code=204, responses=responses(401, 403, 404, 422), sync_to_thread=True)
 def delete_setting(key: Key, caller: Caller, container: Services) -> None:
     """Delete a setting."""
     container.delete_setting(key, actor_id=caller.user.id)
