@@ -33,12 +33,14 @@ from tests.fakes.operations import (
     FakeRetentionRepository,
     FakeStatsRepository,
 )
+from tests.fakes.settings import FakeCipher, FakeSettingRepository
 from tests.fakes.system import FakeClock, FakeCounters, FakeImageProcessor, FakeStorage
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
 __all__ = [
     "FakeAccessTokenRepository",
+    "FakeCipher",
     "FakeClock",
     "FakeCommerce",
     "FakeCounters",
@@ -64,6 +66,7 @@ __all__ = [
     "FakeRequestRepository",
     "FakeRetentionRepository",
     "FakeSchemaSource",
+    "FakeSettingRepository",
     "FakeStatsRepository",
     "FakeStorage",
     "FakeTagRepository",

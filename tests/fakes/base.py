@@ -21,6 +21,7 @@ from genmedia.domain.media import Media
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack, Payment
 from genmedia.domain.request import GenerationRequest
+from genmedia.domain.settings import Setting
 from genmedia.domain.template import Template
 from genmedia.domain.tokens import AccessToken
 from genmedia.domain.trained_model import TrainedModel
@@ -51,6 +52,7 @@ class FakeDatabase:
     commerce: FakeCommerce = attrs.Factory(lambda: FakeCommerce())
     workers: dict[str, tuple[datetime, bool]] = attrs.Factory(dict)
     activity: dict[tuple[int, datetime], Activity] = attrs.Factory(dict)
+    settings: dict[str, Setting] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))

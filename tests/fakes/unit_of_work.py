@@ -34,6 +34,7 @@ from tests.fakes.operations import (
     FakeRetentionRepository,
     FakeStatsRepository,
 )
+from tests.fakes.settings import FakeSettingRepository
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
 
@@ -71,6 +72,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.payments = FakePaymentRepository(self.work)
         self.coupons = FakeCouponRepository(self.work)
         self.gift_cards = FakeGiftCardRepository(self.work)
+        self.settings = FakeSettingRepository(self.work)
         self.audit = FakeAuditLog(self.work)
         return self
 

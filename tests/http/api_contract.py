@@ -50,6 +50,11 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/webhooks/{}"): (202, 401, 404),
     # Admin (is_admin): 403 for a caller who is not an admin
     ("GET", "/v1/admin/audit"): (200, 403),
+    ("GET", "/v1/admin/settings"): (200, 403),
+    ("POST", "/v1/admin/settings"): (201, 403, 409, 422),
+    ("GET", "/v1/admin/settings/{}"): (200, 403, 404),
+    ("PATCH", "/v1/admin/settings/{}"): (200, 403, 404, 409, 422),
+    ("DELETE", "/v1/admin/settings/{}"): (204, 403, 404),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),
@@ -75,4 +80,10 @@ ANONYMOUS = {
 UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
 
 # The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
-PAGED = ("/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions")
+PAGED = (
+    "/v1/templates",
+    "/v1/requests",
+    "/v1/media",
+    "/v1/wallet/transactions",
+    "/v1/admin/settings",
+)

@@ -11,6 +11,7 @@ __all__ = [
     "ProviderError",
     "ServiceUnavailable",
     "StaleAggregate",
+    "UndecryptableSecret",
     "UnsupportedMedia",
 ]
 
@@ -19,6 +20,18 @@ class StaleAggregate(DomainError):
     """Another transaction changed the aggregate since it was loaded; retry the use case."""
 
     code = "conflict"
+
+
+class UndecryptableSecret(DomainError):
+    """An encrypted setting that no configured key decrypts (the key was lost or replaced
+    without being kept in GENMEDIA_SECRET_KEY_OLD): set its value again."""
+
+    code = "conflict"
+
+    def __init__(self, key: str | None = None) -> None:
+        what = f"setting {key!r}" if key else "a setting"
+        super().__init__(f"{what} cannot be decrypted with the configured keys; set it again")
+        self.key = key
 
 
 class ServiceUnavailable(DomainError):

@@ -16,6 +16,7 @@ from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
 from genmedia.entrypoints.model_sync import add_providers
+from genmedia.entrypoints.setting_commands import add_settings
 
 log = logging.getLogger("genmedia")
 
@@ -146,6 +147,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     _add_workers,
     _add_serve,
     add_providers,
+    add_settings,
 ]
 
 

@@ -9,6 +9,7 @@ from genmedia.entrypoints.wiring.commerce import CommerceServices
 from genmedia.entrypoints.wiring.execution import ExecutionServices
 from genmedia.entrypoints.wiring.generation import GenerationServices
 from genmedia.entrypoints.wiring.identity import IdentityServices
+from genmedia.entrypoints.wiring.settings import SettingsServices
 
 
 class Container(
@@ -17,6 +18,7 @@ class Container(
     GenerationServices,
     CommerceServices,
     ExecutionServices,
+    SettingsServices,
     AdminServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of

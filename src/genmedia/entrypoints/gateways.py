@@ -4,8 +4,11 @@ providers whose deliveries can be verified."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from genmedia.adapters.providers.bfl import BflProvider, BflWebhookVerifier
 from genmedia.adapters.providers.delivery import Delivery
@@ -21,7 +24,27 @@ from genmedia.adapters.providers.replicate import (
     ReplicateSchemaSource,
     ReplicateWebhookVerifier,
 )
+from genmedia.application.errors import UndecryptableSecret
 from genmedia.application.ports import ModelSchemaSource, ProviderGateway, WebhookVerifier
+
+log = logging.getLogger("genmedia.providers")
+
+
+def api_key(
+    configured: str | None, setting: str, lookup: Callable[[str], str | None]
+) -> str | None:
+    """A provider's API key: the configured one (the environment wins), else the setting
+    named `setting`, read once when the provider is built. A setting that cannot be read or
+    decrypted leaves the provider out, with a warning that names the setting, never its value."""
+    if configured:
+        return configured
+    try:
+        return lookup(setting)
+    except UndecryptableSecret:
+        log.warning("setting %s cannot be decrypted with the configured keys", setting)
+    except SQLAlchemyError as error:
+        log.warning("setting %s could not be read: %s", setting, type(error).__name__)
+    return None
 
 
 def delivery(max_bytes: int, timeout: float, allow_private: bool) -> Iterator[Delivery]:

@@ -24,11 +24,13 @@ from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.adapters.storage.local import LocalDirectoryStorage
 from genmedia.adapters.storage.s3 import S3Storage
 from genmedia.adapters.storage.signed_urls import UrlSigner
+from genmedia.adapters.system.cipher import FernetCipher, old_keys
 from genmedia.adapters.system.clock import SystemClock
 from genmedia.adapters.system.passwords import ScryptPasswordHasher
 from genmedia.adapters.system.secret_key import load_secret_key
 from genmedia.application.operations import stats
 from genmedia.application.ports import ObjectStorage
+from genmedia.application.settings import secrets
 from genmedia.entrypoints import gateways
 
 
@@ -82,6 +84,23 @@ class Infrastructure(containers.DeclarativeContainer):
         load_secret_key, configured=config.secret_key, home=config.home
     )
     url_signer = providers.ThreadSafeSingleton(UrlSigner, secret_key, base_url=config.public_url)
+    cipher = providers.ThreadSafeSingleton(
+        FernetCipher, secret_key, old=providers.Callable(old_keys, config.secret_key_old)
+    )
+    # A provider's API key: GENMEDIA_<PROVIDER>_API_KEY, else the setting of the same name.
+    secret_setting = providers.Callable(secrets.secret_setting, uow=uow, cipher=cipher)
+    bfl_api_key = providers.Callable(
+        gateways.api_key, config.bfl_api_key, "bfl_api_key", secret_setting.provider
+    )
+    fal_api_key = providers.Callable(
+        gateways.api_key, config.fal_api_key, "fal_api_key", secret_setting.provider
+    )
+    openrouter_api_key = providers.Callable(
+        gateways.api_key, config.openrouter_api_key, "openrouter_api_key", secret_setting.provider
+    )
+    replicate_api_key = providers.Callable(
+        gateways.api_key, config.replicate_api_key, "replicate_api_key", secret_setting.provider
+    )
     storage = providers.Selector(
         config.storage_kind,
         local=providers.ThreadSafeSingleton(
@@ -111,7 +130,7 @@ class Infrastructure(containers.DeclarativeContainer):
     )
     bfl_provider = providers.Resource(
         gateways.bfl,
-        api_key=config.bfl_api_key,
+        api_key=bfl_api_key,
         base_url=config.bfl_base_url,
         timeout=config.bfl_timeout,
         poll_after=config.bfl_poll_after,
@@ -120,14 +139,14 @@ class Infrastructure(containers.DeclarativeContainer):
     )
     openrouter_provider = providers.Resource(
         gateways.openrouter,
-        api_key=config.openrouter_api_key,
+        api_key=openrouter_api_key,
         base_url=config.openrouter_base_url,
         timeout=config.openrouter_timeout,
         fetch_result=delivery.provided.fetch,
     )
     replicate_provider = providers.Resource(
         gateways.replicate,
-        api_key=config.replicate_api_key,
+        api_key=replicate_api_key,
         fetch_result=delivery.provided.fetch,
         cancel_after=config.replicate_cancel_after,
         job_timeout=config.job_timeout_seconds,
@@ -138,7 +157,7 @@ class Infrastructure(containers.DeclarativeContainer):
     )
     fal_provider = providers.Resource(
         gateways.fal,
-        api_key=config.fal_api_key,
+        api_key=fal_api_key,
         base_url=config.fal_base_url,
         timeout=config.fal_timeout,
         poll_after=config.fal_poll_after,
@@ -150,13 +169,13 @@ class Infrastructure(containers.DeclarativeContainer):
         gateways.schema_sources,
         providers.Resource(
             gateways.fal_schemas,
-            api_key=config.fal_api_key,
+            api_key=fal_api_key,
             url=config.fal_schema_url,
             timeout=config.fal_timeout,
         ),
         providers.Resource(
             gateways.replicate_schemas,
-            api_key=config.replicate_api_key,
+            api_key=replicate_api_key,
             base_url=config.replicate_base_url,
             timeout=config.replicate_timeout,
         ),
@@ -165,7 +184,7 @@ class Infrastructure(containers.DeclarativeContainer):
         gateways.webhook_verifiers,
         bfl_secret=config.bfl_webhook_secret,
         replicate_secret=config.replicate_webhook_secret,
-        fal_key=config.fal_api_key,
+        fal_key=fal_api_key,
         fal_keys=fal_webhook_keys.provider,
     )
     provider_gateways = providers.Callable(

@@ -107,6 +107,8 @@ class Settings:
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)
+    # Former secret keys, "key1,key2": encrypted settings made with them still decrypt.
+    secret_key_old: str = attrs.field(default="", repr=False)
     session_ttl_seconds: int = 7 * 24 * 3600
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20

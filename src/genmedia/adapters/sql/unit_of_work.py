@@ -28,6 +28,7 @@ from genmedia.adapters.sql.repositories import (
     SqlProviderModelRepository,
     SqlRequestRepository,
     SqlRetentionRepository,
+    SqlSettingRepository,
     SqlStatsRepository,
     SqlTagRepository,
     SqlTemplateRepository,
@@ -155,6 +156,7 @@ _REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, sa.Connection], object]] = {
     "payments": lambda uow, connection: SqlPaymentRepository(connection),
     "coupons": lambda uow, connection: SqlCouponRepository(connection),
     "gift_cards": lambda uow, connection: SqlGiftCardRepository(connection),
+    "settings": lambda uow, connection: SqlSettingRepository(connection),
     "audit": lambda uow, connection: SqlAuditLog(connection),
 }
 

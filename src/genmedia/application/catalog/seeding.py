@@ -13,6 +13,7 @@ from genmedia.application.catalog.sample_catalog import FeatureSeed, TemplateSee
 from genmedia.application.identity.commands import CreateUser
 from genmedia.application.identity.users import ensure_user
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
+from genmedia.application.settings.defaults import seed_default_settings
 from genmedia.domain.catalog import Feature
 from genmedia.domain.errors import AlreadyExists, NotFound
 from genmedia.domain.template import Template
@@ -111,6 +112,7 @@ def seed_catalog(
         try:
             with uow:
                 report = _load(uow, clock.now())
+                seed_default_settings(uow)
                 uow.commit()
             return report
         except AlreadyExists:

@@ -47,6 +47,7 @@ from genmedia.application.ports.providers import (
     Waiting,
     WebhookVerifier,
 )
+from genmedia.application.ports.settings import SecretCipher, SettingRepository
 from genmedia.application.ports.storage import ImageProcessor, ObjectStorage
 from genmedia.application.ports.system import Clock
 from genmedia.application.ports.unit_of_work import UnitOfWork
@@ -86,6 +87,8 @@ __all__ = [
     "ProviderOutput",
     "RequestRepository",
     "RetentionRepository",
+    "SecretCipher",
+    "SettingRepository",
     "StatsRepository",
     "TagRepository",
     "TemplateRepository",

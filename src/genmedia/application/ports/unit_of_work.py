@@ -26,6 +26,7 @@ from genmedia.application.ports.generation import JobRepository, MediaRepository
 from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import AccessTokenRepository, UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
+from genmedia.application.ports.settings import SettingRepository
 from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 
@@ -54,6 +55,7 @@ class UnitOfWork(abc.ABC):
     payments: PaymentRepository
     coupons: CouponRepository
     gift_cards: GiftCardRepository
+    settings: SettingRepository
     audit: AuditLog
     # Claims commit on their own: they are used outside the `with` block, not inside it.
     claims: JobClaims

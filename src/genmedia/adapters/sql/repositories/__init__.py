@@ -22,6 +22,7 @@ from genmedia.adapters.sql.repositories.idempotency.keys import SqlIdempotencyKe
 from genmedia.adapters.sql.repositories.identity.tokens import SqlAccessTokenRepository
 from genmedia.adapters.sql.repositories.identity.users import SqlUserRepository
 from genmedia.adapters.sql.repositories.media.repository import SqlMediaRepository
+from genmedia.adapters.sql.repositories.settings.repository import SqlSettingRepository
 from genmedia.adapters.sql.repositories.templates.repository import SqlTemplateRepository
 from genmedia.adapters.sql.repositories.templates.trends import SqlTrendRepository
 from genmedia.adapters.sql.repositories.trained_models.repository import SqlTrainedModelRepository
@@ -47,6 +48,7 @@ __all__ = [
     "SqlProviderModelRepository",
     "SqlRequestRepository",
     "SqlRetentionRepository",
+    "SqlSettingRepository",
     "SqlStatsRepository",
     "SqlTagRepository",
     "SqlTemplateRepository",

@@ -7,6 +7,7 @@ from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
     admin_audit,
+    admin_settings,
     catalog,
     files,
     generation,
@@ -27,4 +28,5 @@ ROUTERS: list[Router] = [
     files.router,
     webhooks.router,
     admin_audit.router,
+    admin_settings.router,
 ]
