@@ -14,6 +14,7 @@ from genmedia.adapters.sql.repositories import (
     LoadedJobs,
     LoadedRequests,
     SqlAccessTokenRepository,
+    SqlArticleRepository,
     SqlCouponRepository,
     SqlCreditPackRepository,
     SqlFeatureRepository,
@@ -154,6 +155,7 @@ _REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, sa.Connection], object]] = {
     "payments": lambda uow, connection: SqlPaymentRepository(connection),
     "coupons": lambda uow, connection: SqlCouponRepository(connection),
     "gift_cards": lambda uow, connection: SqlGiftCardRepository(connection),
+    "articles": lambda uow, connection: SqlArticleRepository(connection),
 }
 
 

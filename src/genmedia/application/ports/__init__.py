@@ -19,6 +19,7 @@ from genmedia.application.ports.commerce import (
     PaymentRepository,
     PaymentVerifier,
 )
+from genmedia.application.ports.content import ArticleRenderer, ArticleRepository, AuthoredArticle
 from genmedia.application.ports.execution import (
     JobClaims,
     JobOutbox,
@@ -53,6 +54,9 @@ from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 __all__ = [
     "AccessTokenRepository",
+    "ArticleRenderer",
+    "ArticleRepository",
+    "AuthoredArticle",
     "Count",
     "Counters",
     "Clock",

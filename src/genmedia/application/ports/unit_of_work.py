@@ -20,6 +20,7 @@ from genmedia.application.ports.commerce import (
     GiftCardRepository,
     PaymentRepository,
 )
+from genmedia.application.ports.content import ArticleRepository
 from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
 from genmedia.application.ports.idempotency import IdempotencyKeys
@@ -53,6 +54,7 @@ class UnitOfWork(abc.ABC):
     payments: PaymentRepository
     coupons: CouponRepository
     gift_cards: GiftCardRepository
+    articles: ArticleRepository
     # Claims commit on their own: they are used outside the `with` block, not inside it.
     claims: JobClaims
 
