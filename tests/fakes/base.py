@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import attrs
 
+from genmedia.domain.audit import AuditEntry
 from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
@@ -50,6 +51,7 @@ class FakeDatabase:
     commerce: FakeCommerce = attrs.Factory(lambda: FakeCommerce())
     workers: dict[str, tuple[datetime, bool]] = attrs.Factory(dict)
     activity: dict[tuple[int, datetime], Activity] = attrs.Factory(dict)
+    audit: list[AuditEntry] = attrs.Factory(list)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 

@@ -6,11 +6,14 @@ from datetime import datetime
 
 import attrs
 
+from genmedia.application.pages import Key
 from genmedia.application.ports import (
+    AuditLog,
     IdempotencyKeys,
     RetentionRepository,
     StatsRepository,
 )
+from genmedia.domain.audit import AuditEntry
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.idempotency import IdempotencyKey, StoredAnswer
 from genmedia.domain.scheduling import tier_of
@@ -95,3 +98,12 @@ class FakeIdempotencyKeys(Repo, IdempotencyKeys):
         for k in expired:
             del self.db.idempotency[k]
         return len(expired)
+
+
+class FakeAuditLog(Repo, AuditLog):
+    def record(self, entry: AuditEntry) -> None:
+        self.db.audit.append(attrs.evolve(entry, id=next(self.db.ids)))
+
+    def page(self, after: Key | None, limit: int) -> list[AuditEntry]:
+        newest = sorted(self.db.audit, key=lambda e: -(e.id or 0))
+        return [e for e in newest if after is None or (e.id or 0) < after[0]][:limit]

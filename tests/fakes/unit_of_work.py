@@ -29,6 +29,7 @@ from tests.fakes.execution import FakeJobClaims, FakeJobOutbox, FakeWorkerRegist
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
 from tests.fakes.identity import FakeAccessTokenRepository, FakeUserRepository
 from tests.fakes.operations import (
+    FakeAuditLog,
     FakeIdempotencyKeys,
     FakeRetentionRepository,
     FakeStatsRepository,
@@ -70,6 +71,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.payments = FakePaymentRepository(self.work)
         self.coupons = FakeCouponRepository(self.work)
         self.gift_cards = FakeGiftCardRepository(self.work)
+        self.audit = FakeAuditLog(self.work)
         return self
 
     def read_snapshot(self) -> None:

@@ -48,6 +48,8 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/credit-packs"): (200,),
     # Provider webhooks (EXE-2): verified against the raw body, else 401
     ("POST", "/v1/webhooks/{}"): (202, 401, 404),
+    # Admin (is_admin): 403 for a caller who is not an admin
+    ("GET", "/v1/admin/audit"): (200, 403),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),

@@ -126,6 +126,25 @@ def register(client: TestClient[Any]) -> Register:
     return lambda email=None, **body: register_user(client, email, **body)
 
 
+def register_admin(client: TestClient[Any], container: Container) -> Registered:
+    """An admin, created through the use case (no route makes one) and logged in over HTTP."""
+    from genmedia.application.identity.commands import CreateUser
+
+    email = f"admin{next(_emails)}@example.com"
+    created = container.create_user(CreateUser(email=email, password=PASSWORD, is_admin=True))
+    answer = client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return Registered(
+        id=created.id or 0, email=email, password=PASSWORD, token=answer.json()["token"]
+    )
+
+
+@pytest.fixture
+def admin(client: TestClient[Any], container: Container) -> Registered:
+    """A logged-in admin."""
+    return register_admin(client, container)
+
+
 @pytest.fixture
 def user(register: Register) -> Registered:
     """One registered user."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from genmedia.entrypoints.settings import Settings
+from genmedia.entrypoints.wiring.admin import AdminServices
 from genmedia.entrypoints.wiring.catalog import CatalogServices
 from genmedia.entrypoints.wiring.commerce import CommerceServices
 from genmedia.entrypoints.wiring.execution import ExecutionServices
@@ -16,6 +17,7 @@ class Container(
     GenerationServices,
     CommerceServices,
     ExecutionServices,
+    AdminServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
     `Infrastructure` and the use cases of each capability (wiring/)."""

@@ -15,6 +15,7 @@ from genmedia.adapters.sql.repositories import (
     LoadedRequests,
     SqlAccessTokenRepository,
     SqlArticleRepository,
+    SqlAuditLog,
     SqlCouponRepository,
     SqlCreditPackRepository,
     SqlFeatureRepository,
@@ -156,6 +157,7 @@ _REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, sa.Connection], object]] = {
     "coupons": lambda uow, connection: SqlCouponRepository(connection),
     "gift_cards": lambda uow, connection: SqlGiftCardRepository(connection),
     "articles": lambda uow, connection: SqlArticleRepository(connection),
+    "audit": lambda uow, connection: SqlAuditLog(connection),
 }
 
 

@@ -3,6 +3,7 @@
 Every port is re-exported here, so `from genmedia.application.ports import UnitOfWork` works.
 """
 
+from genmedia.application.ports.audit import AuditLog
 from genmedia.application.ports.catalog import (
     FeatureRepository,
     ProviderModelRepository,
@@ -57,6 +58,7 @@ __all__ = [
     "ArticleRenderer",
     "ArticleRepository",
     "AuthoredArticle",
+    "AuditLog",
     "Count",
     "Counters",
     "Clock",

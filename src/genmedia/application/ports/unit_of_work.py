@@ -6,6 +6,7 @@ import abc
 from types import TracebackType
 from typing import Self
 
+from genmedia.application.ports.audit import AuditLog
 from genmedia.application.ports.catalog import (
     FeatureRepository,
     ProviderModelRepository,
@@ -55,6 +56,7 @@ class UnitOfWork(abc.ABC):
     coupons: CouponRepository
     gift_cards: GiftCardRepository
     articles: ArticleRepository
+    audit: AuditLog
     # Claims commit on their own: they are used outside the `with` block, not inside it.
     claims: JobClaims
 

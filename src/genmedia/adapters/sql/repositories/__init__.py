@@ -1,5 +1,6 @@
 """SQL implementations of the repository ports; they never begin or commit transactions."""
 
+from genmedia.adapters.sql.repositories.audit.log import SqlAuditLog
 from genmedia.adapters.sql.repositories.catalog.features import (
     SqlFeatureRepository,
     SqlTagRepository,
@@ -39,6 +40,7 @@ __all__ = [
     "SqlFeatureRepository",
     "SqlGiftCardRepository",
     "SqlHoldRepository",
+    "SqlAuditLog",
     "SqlIdempotencyKeys",
     "SqlJobOutbox",
     "SqlJobRepository",

@@ -1,5 +1,6 @@
 """The database schema: one MetaData holding every Core table (ARCHITECTURE §3)."""
 
+from genmedia.adapters.sql.tables.audit import audit_log
 from genmedia.adapters.sql.tables.base import metadata
 from genmedia.adapters.sql.tables.catalog import generation_features, provider_models, tags
 from genmedia.adapters.sql.tables.commerce import (
@@ -32,6 +33,7 @@ from genmedia.adapters.sql.tables.workers import workers
 __all__ = [
     "access_tokens",
     "articles",
+    "audit_log",
     "coupon_redemptions",
     "coupons",
     "credit_holds",

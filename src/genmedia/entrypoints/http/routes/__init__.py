@@ -6,6 +6,7 @@ A new section adds its module here and appends its `router` to ROUTERS.
 from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
+    admin_audit,
     catalog,
     files,
     generation,
@@ -25,4 +26,5 @@ ROUTERS: list[Router] = [
     media.router,
     files.router,
     webhooks.router,
+    admin_audit.router,
 ]

@@ -1,0 +1,1 @@
+"""Admin: operator writes to the catalog, commerce, settings and content, each audited."""
