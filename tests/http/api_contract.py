@@ -50,6 +50,18 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/webhooks/{}"): (202, 401, 404),
     # Admin (is_admin): 403 for a caller who is not an admin
     ("GET", "/v1/admin/audit"): (200, 403),
+    ("GET", "/v1/admin/articles"): (200, 403),
+    ("POST", "/v1/admin/articles"): (201, 403, 409, 422),
+    ("GET", "/v1/admin/articles/{}"): (200, 403, 404),
+    ("PATCH", "/v1/admin/articles/{}"): (200, 403, 404, 409, 422),
+    ("DELETE", "/v1/admin/articles/{}"): (204, 403, 404),
+    ("POST", "/v1/admin/articles/{}/publish"): (200, 403, 404, 409),
+    ("POST", "/v1/admin/articles/{}/unpublish"): (200, 403, 404, 409),
+    ("POST", "/v1/admin/articles/{}/archive"): (200, 403, 404, 409),
+    ("POST", "/v1/admin/articles/{}/restore"): (200, 403, 404, 409),
+    # Content (CNT-1): published articles, by id or slug
+    ("GET", "/v1/articles"): (200,),
+    ("GET", "/v1/articles/{}"): (200, 404),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),
@@ -66,6 +78,8 @@ ANONYMOUS = {
     ("GET", "/v1/templates/{}"),
     ("GET", "/v1/provider-models"),
     ("POST", "/v1/webhooks/{}"),
+    ("GET", "/v1/articles"),
+    ("GET", "/v1/articles/{}"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
@@ -75,4 +89,11 @@ ANONYMOUS = {
 UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
 
 # The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
-PAGED = ("/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions")
+PAGED = (
+    "/v1/templates",
+    "/v1/requests",
+    "/v1/media",
+    "/v1/wallet/transactions",
+    "/v1/articles",
+    "/v1/admin/articles",
+)

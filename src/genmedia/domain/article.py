@@ -20,7 +20,7 @@ from typing import Any
 
 import attrs
 
-from genmedia.domain.errors import IllegalTransition, InvalidValue
+from genmedia.domain.errors import FieldError, IllegalTransition, InvalidValue, raise_collected
 from genmedia.domain.slug import check_slug
 from genmedia.domain.stored import Stored
 from genmedia.domain.text import has_control_characters, single_line
@@ -67,6 +67,21 @@ def check_content(value: str) -> str:
     if has_control_characters(value):
         raise InvalidValue("content", "must not contain control characters")
     return value
+
+
+def check_fields(
+    *, title: str | None = None, slug: str | None = None, content: str | None = None
+) -> None:
+    """Raise every field error of these values at once (None is not checked)."""
+    errors: list[FieldError] = []
+    for value, check in ((title, check_title), (slug, check_slug), (content, check_content)):
+        if value is None:
+            continue
+        try:
+            check(value)
+        except FieldError as error:
+            errors.append(error)
+    raise_collected(errors)
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
@@ -131,6 +146,10 @@ class Article(Stored):
                 _check_publishable(markdown)
             self.content, self.rendering = check_content(markdown), rendering
         self.last_modified = now
+
+    def rerender(self, rendering: Rendering) -> None:
+        """Take HTML made again by a newer renderer; the content and `last_modified` stay."""
+        self.rendering = rendering
 
     def publish(self, now: datetime) -> None:
         """Show a draft to everyone; the first publication dates it."""

@@ -8,6 +8,8 @@ so a refused link keeps its text but loses its URL instead of showing as raw Mar
 
 from __future__ import annotations
 
+from importlib.metadata import version
+
 import markdown_it
 import nh3
 
@@ -62,7 +64,7 @@ class SanitisingMarkdownRenderer(ArticleRenderer):
             link_rel="noopener noreferrer",
         )
         self._name = (
-            f"markdown-it-py {markdown_it.__version__}; nh3 {nh3.__version__}; rules {RULES}"
+            f"markdown-it-py {version('markdown-it-py')}; nh3 {version('nh3')}; rules {RULES}"
         )
 
     @property

@@ -6,7 +6,9 @@ A new section adds its module here and appends its `router` to ROUTERS.
 from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
+    admin_articles,
     admin_audit,
+    articles,
     catalog,
     files,
     generation,
@@ -27,4 +29,6 @@ ROUTERS: list[Router] = [
     files.router,
     webhooks.router,
     admin_audit.router,
+    articles.router,
+    admin_articles.router,
 ]
