@@ -3,10 +3,16 @@ published ones, whose HTML carries no script, event handler or javascript: URL."
 
 from __future__ import annotations
 
+import argparse
+import json
 from typing import Any
 
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
+from genmedia.adapters.sql.tables import articles
+from genmedia.entrypoints.articles_cli import cmd_articles_render
+from genmedia.entrypoints.container import Container
 from tests.http.conftest import Registered
 
 DANGEROUS = """# Safe heading
@@ -169,3 +175,33 @@ def test_admins_list_articles_of_every_status_or_of_one(
     assert [(a["id"], a["content"]) for a in drafts["items"]] == [(draft["id"], "Hi")]
     unknown = client.get(ADMIN, params={"status": "lost"}, headers=admin.headers)
     assert unknown.status_code == 422
+
+
+def test_html_of_an_older_renderer_is_served_fresh_and_stored_by_the_render_command(
+    client: TestClient[Any], container: Container, admin: Registered, capsys: Any
+) -> None:
+    article = published(client, admin, title="Old", content="<b onclick=x>bold</b>")
+    with container.engine().begin() as connection:
+        connection.execute(sa.update(articles).values(html="<script>", rendered_with="old 0"))
+    shown = client.get(f"/v1/articles/{article['id']}").json()
+    assert shown["html"] == article["html"] == "<p><b>bold</b></p>\n"
+    assert cmd_articles_render(container, argparse.Namespace(json=True)) == 0
+    assert json.loads(capsys.readouterr().out)["rendered"] == 1
+    with container.engine().connect() as connection:
+        stored = connection.execute(sa.select(articles.c.html, articles.c.rendered_with)).one()
+    assert tuple(stored) == (article["html"], container.article_renderer().name)
+
+
+def test_a_patch_of_the_status_is_refused_and_an_empty_patch_changes_nothing(
+    client: TestClient[Any], admin: Registered
+) -> None:
+    article = write(client, admin)
+    path = f"{ADMIN}/{article['id']}"
+    refused = client.patch(path, json={"status": "published"}, headers=admin.headers)
+    assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "status")
+    same = client.patch(path, json={"title": article["title"]}, headers=admin.headers)
+    assert same.json() == article
+    actions = [
+        e["action"] for e in client.get("/v1/admin/audit", headers=admin.headers).json()["items"]
+    ]
+    assert actions == ["create"]

@@ -87,8 +87,14 @@ def test_an_article_without_content_cannot_be_published_or_emptied_while_publish
 def test_a_revision_changes_only_what_it_names_and_dates_the_change() -> None:
     article = draft()
     later = T0 + timedelta(hours=1)
-    article.revise(later, title="  New   title ", content=("**x**", Rendering("<b>x</b>", "t")))
+    assert article.revise(
+        later, title="  New   title ", content=("**x**", Rendering("<b>x</b>", "t"))
+    )
     assert (article.title, article.slug, article.content) == ("New title", "title", "**x**")
+    assert (article.rendering.html, article.last_modified) == ("<b>x</b>", later)
+    assert not article.revise(
+        later + timedelta(hours=1), title="New title", content=("**x**", HTML)
+    )
     assert (article.rendering.html, article.last_modified) == ("<b>x</b>", later)
 
 

@@ -134,18 +134,23 @@ class Article(Stored):
         title: str | None = None,
         slug: str | None = None,
         content: tuple[str, Rendering] | None = None,
-    ) -> None:
-        """Change the title, the slug or the content (with its new rendering), in any status."""
+    ) -> bool:
+        """Change the title, the slug or the content (with its new rendering), in any status;
+        whether anything changed (only then does `last_modified` move)."""
+        before = (self.title, self.slug, self.content)
         if title is not None:
             self.title = check_title(title)
         if slug is not None:
             self.slug = check_slug(slug)
-        if content is not None:
+        if content is not None and content[0] != self.content:
             markdown, rendering = content
             if self.is_public:
                 _check_publishable(markdown)
             self.content, self.rendering = check_content(markdown), rendering
-        self.last_modified = now
+        changed = (self.title, self.slug, self.content) != before
+        if changed:
+            self.last_modified = now
+        return changed
 
     def rerender(self, rendering: Rendering) -> None:
         """Take HTML made again by a newer renderer; the content and `last_modified` stay."""

@@ -88,7 +88,8 @@ def revise_article(
     with uow:
         article = uow.articles.get(command.article_id, for_update=True)
         before = article_state(article)
-        article.revise(now, title=command.title, slug=command.slug, content=content)
+        if not article.revise(now, title=command.title, slug=command.slug, content=content):
+            return article
         uow.articles.save(article)
         audit(
             uow, command.actor_id, "update", ENTITY, article.id, before, article_state(article), now

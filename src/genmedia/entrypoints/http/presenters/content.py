@@ -21,11 +21,13 @@ class ArticleBody:
 
 @attrs.frozen(kw_only=True)
 class ArticlePatch:
-    """Changes to an article: a field absent or null stays as it is."""
+    """Changes to an article: a field absent or null stays as it is. `status` is refused:
+    the lifecycle actions (POST …/publish, /unpublish, /archive, /restore) change it."""
 
     title: str | None = None
     slug: str | None = None
     content: str | None = None
+    status: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -16,6 +16,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from genmedia.application.content.commands import ReviseArticle, WriteArticle
 from genmedia.domain.article import Article, ArticleStatus
+from genmedia.domain.errors import InvalidValue
 from genmedia.entrypoints.container import Container
 from genmedia.entrypoints.http.admin import admin_router
 from genmedia.entrypoints.http.dependencies import Caller, Paging, Services
@@ -33,6 +34,7 @@ from genmedia.entrypoints.http.problems import responses
 
 Status = Annotated[ArticleStatus | None, QueryParameter(description="Only articles in it.")]
 ONE = "/articles/{article_id:int}"
+STATUS_BY_ACTION = "is changed by POST …/publish, …/unpublish, …/archive or …/restore"
 
 
 def _shown(container: Container, article: Article) -> AdminArticleView:
@@ -72,6 +74,8 @@ def revise_article(
     article_id: Id, data: JSONBody[ArticlePatch], caller: Caller, container: Services
 ) -> AdminArticleView:
     """Change the title, slug or content; 409 if the new slug is taken."""
+    if data.status is not None:
+        raise InvalidValue("status", STATUS_BY_ACTION)
     command = ReviseArticle(
         actor_id=caller.user.id or 0,
         article_id=article_id,
