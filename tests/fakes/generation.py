@@ -52,11 +52,13 @@ class FakeRequestRepository(Repo, RequestRepository):
         status: Status | None = None,
         before_id: int | None = None,
         limit: int = 20,
+        archived: bool = False,
     ) -> list[GenerationRequest]:
         mine = [
             r
             for r in self.db.requests.values()
             if r.user_id == user_id and r.deleted_at is None and status in (None, r.status)
+            if (r.archived_at is not None) == archived
         ]
         after = None if before_id is None else (before_id,)
         found = keyed(mine, lambda r: (r.id or 0,), after, limit, descending=True)

@@ -44,6 +44,16 @@ class FakeRetentionRepository(Repo, RetentionRepository):
                     hold.job_id = None
         return len(doomed[:limit])
 
+    def archive_requests(self, before: datetime, now: datetime, limit: int) -> int:
+        doomed = sorted(
+            (r for r in self.db.requests.values() if r.is_archivable(before)),
+            key=lambda r: (r.created_at, r.id),
+        )[:limit]
+        for request in doomed:
+            request.archived_at = now
+            self.db.versions[request.id or 0] = self.db.versions.get(request.id or 0, 0) + 1
+        return len(doomed)
+
 
 class FakeStatsRepository(Repo, StatsRepository):
     def count_jobs_by_status(self) -> dict[str, int]:

@@ -428,3 +428,28 @@ def test_sixteen_concurrent_submits_with_one_key_create_one_request_and_hold_onc
     assert {(a.status_code, a.text) for a in answers} == {(202, answers[0].text)}
     assert _stored_requests(postgres_container) == 1
     assert (wallet["held"], wallet["available"]) == (6, 94)
+
+
+def test_requests_finished_long_ago_are_archived_and_listed_only_on_request(
+    client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
+) -> None:
+    old, young = _submit(client, user, neon)["id"], _submit(client, user, neon)["id"]
+    for request_id in (old, young):
+        client.post(f"/v1/requests/{request_id}/cancel", headers=user.headers)
+    with container.engine().begin() as connection:
+        connection.execute(
+            sa.update(generation_requests)
+            .where(generation_requests.c.id == old)
+            .values(created_at=sa.func.current_timestamp() - sa.text("INTERVAL '91 days'"))
+            if connection.dialect.name == "postgresql"
+            else sa.update(generation_requests)
+            .where(generation_requests.c.id == old)
+            .values(created_at=sa.text("datetime('now', '-91 days')"))
+        )
+    assert container.apply_retention().requests_archived == 1
+    listed = client.get("/v1/requests", headers=user.headers).json()["items"]
+    archived = client.get("/v1/requests?archived=true", headers=user.headers).json()["items"]
+    assert ([r["id"] for r in listed], [r["id"] for r in archived]) == ([young], [old])
+    assert archived[0]["archived_at"] is not None
+    assert listed[0]["archived_at"] is None
+    assert client.get(f"/v1/requests/{old}", headers=user.headers).status_code == 200

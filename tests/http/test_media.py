@@ -17,8 +17,8 @@ from tests.images import bomb_png, encode, picture, png_declaring
 PROBLEM = "application/problem+json"
 BOUNDARY_TYPE = "multipart/form-data; boundary=fixed-boundary"
 MEDIA_FIELDS = {
-    "id", "kind", "media_type", "url", "blurhash", "width", "height", "file_size",
-    "file_format", "original_filename", "original_media_id", "request_id", "job_id",
+    "id", "kind", "media_type", "url", "blurhash", "tiny_preview_base64", "width", "height",
+    "file_size", "file_format", "original_filename", "original_media_id", "request_id", "job_id",
     "is_favorite", "download_count", "created_at",
 }  # fmt: skip
 
@@ -78,6 +78,7 @@ def test_an_uploaded_image_is_a_media_with_every_field_of_the_contract(
     assert media["media_type"] == "image"
     assert (media["width"], media["height"], media["file_size"]) == (90, 60, len(data))
     assert media["file_format"] == pillow_format.lower()
+    assert media["tiny_preview_base64"]
     assert media["original_filename"] == "holiday.png"
     assert media["blurhash"]
     assert (media["is_favorite"], media["download_count"]) == (False, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import tracemalloc
@@ -72,9 +73,31 @@ def test_a_large_image_is_hashed_from_a_copy_that_keeps_its_shape(
     processor: PillowImageProcessor,
 ) -> None:
     wide = picture((640, 160))
-    small = wide.resize((16, 4), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    preview = wide.resize((32, 8), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    small = preview.resize((16, 4), Image.Resampling.BILINEAR)
     rows = [[list(small.getpixel((x, y))) for x in range(16)] for y in range(4)]
     assert processor.describe(encode(wide, "PNG")).blurhash == blurhash.encode(rows, 4, 3)
+
+
+def test_the_tiny_preview_is_a_webp_of_at_most_32_pixels_a_side_in_the_image_s_shape(
+    processor: PillowImageProcessor,
+) -> None:
+    wide = Image.new("RGB", (640, 160), (200, 40, 90))
+    info = processor.describe(encode(wide, "PNG"))
+    assert info.tiny_preview_base64 is not None
+    with Image.open(io.BytesIO(base64.b64decode(info.tiny_preview_base64))) as preview:
+        assert (preview.format, preview.size) == ("WEBP", (32, 8))
+        red, green, blue = preview.convert("RGB").getpixel((16, 4))
+    assert abs(red - 200) + abs(green - 40) + abs(blue - 90) < 30
+
+
+def test_an_image_smaller_than_the_preview_keeps_its_own_size_in_the_preview(
+    processor: PillowImageProcessor,
+) -> None:
+    info = processor.describe(encode(picture((12, 9)), "PNG"))
+    assert info.tiny_preview_base64 is not None
+    with Image.open(io.BytesIO(base64.b64decode(info.tiny_preview_base64))) as preview:
+        assert preview.size == (12, 9)
 
 
 def test_the_component_counts_can_be_chosen() -> None:

@@ -23,15 +23,22 @@ class MediaKind(enum.StrEnum):
     EDITED = "edited"
 
 
+TINY_PREVIEW_SIZE = 32
+# A 32×32 webp is a few hundred bytes; this bounds what a store must keep per media.
+MAX_TINY_PREVIEW_CHARS = 4096
+
+
 @attrs.frozen(kw_only=True)
 class ImageInfo:
-    """What was measured on a stored image: format, size, dimensions and blurhash."""
+    """What was measured on a stored image: format, size, dimensions, blurhash and a tiny
+    preview (a base64 webp at most TINY_PREVIEW_SIZE pixels a side), shown while it loads."""
 
     file_format: str
     width: int
     height: int
     file_size: int
     blurhash: str
+    tiny_preview_base64: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.file_format not in IMAGE_FORMATS:
@@ -40,6 +47,11 @@ class ImageInfo:
             raise InvalidValue("file", "image is empty")
         if not self.blurhash:
             raise InvalidValue("blurhash", "is required")
+        preview = self.tiny_preview_base64
+        if preview is not None and not 0 < len(preview) <= MAX_TINY_PREVIEW_CHARS:
+            raise InvalidValue(
+                "tiny_preview_base64", f"must be 1 to {MAX_TINY_PREVIEW_CHARS} characters"
+            )
 
     @property
     def content_type(self) -> str:
@@ -69,7 +81,6 @@ class Media(Stored):
     original_media_id: int | None = None
     original_filename: str | None = None
     duration: int | None = None
-    tiny_preview_base64: str | None = None
     metadata: dict[str, Any] = attrs.field(factory=dict)
     download_count: int = 0
     is_favorite: bool = False

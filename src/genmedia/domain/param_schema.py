@@ -8,6 +8,7 @@ refused when the provider model is defined, so no rule is ever silently skipped.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -146,8 +147,18 @@ def _check_number(
     if "exclusiveMaximum" in schema and value >= schema["exclusiveMaximum"]:
         errors.append(InvalidParam(field, f"must be below {schema['exclusiveMaximum']}"))
     step = schema.get("multipleOf")
-    if step and (value / step) != int(value / step):
+    if step and not _is_multiple(value, step):
         errors.append(InvalidParam(field, f"must be a multiple of {step}"))
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    """Whether value / step is whole; a quotient too large for a float counts as not whole
+    (no input may make the check itself fail)."""
+    try:
+        quotient = value / step
+    except OverflowError:
+        return False
+    return math.isfinite(quotient) and quotient == int(quotient)
 
 
 def _check_string(value: str, schema: dict[str, Any], field: str, errors: list[FieldError]) -> None:

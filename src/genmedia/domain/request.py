@@ -42,6 +42,7 @@ class GenerationRequest(Stored):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
+    archived_at: datetime | None = None
 
     def job(self, job_id: int) -> Job:
         """The job with this id, which must belong to this request."""
@@ -58,6 +59,18 @@ class GenerationRequest(Stored):
         """Make the request's status and charge follow its jobs as loaded here."""
         states = ((job.status, job.credits_used) for job in self.jobs)
         self.follow(request_progress(self.status, states))
+
+    def is_archivable(self, before: datetime) -> bool:
+        """Whether the archive sweep takes this request: a live, finished request, not yet
+        archived, made before `before` (SPEC GEN-11). Archived requests leave the default
+        listings but stay readable by id."""
+        return (
+            self.archived_at is None
+            and self.deleted_at is None
+            and self.status.is_terminal
+            and self.created_at is not None
+            and self.created_at < before
+        )
 
     def check_seen_by(self, user_id: int) -> None:
         """Raise NotFound unless this is a live request of the user's: another user's

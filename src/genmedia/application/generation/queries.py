@@ -36,13 +36,19 @@ def list_requests(
     uow: UnitOfWork,
     after: Key | None = None,
     limit: int = DEFAULT_LIMIT,
+    archived: bool = False,
 ) -> Page[GenerationRequest]:
-    """The user's live requests with their jobs, optionally in one status, newest first."""
+    """The user's live requests with their jobs, optionally in one status, newest first;
+    the archived ones instead when `archived`."""
     chosen = choice_of(Status, status, "status")
     check_window(after, limit, 1)
     with uow:
         uow.read_snapshot()
         rows = uow.requests.list_for_user(
-            user_id, status=chosen, before_id=after[0] if after else None, limit=limit + 1
+            user_id,
+            status=chosen,
+            before_id=after[0] if after else None,
+            limit=limit + 1,
+            archived=archived,
         )
     return page_of(rows, limit, lambda r: (r.id or 0,))

@@ -1,9 +1,11 @@
-"""Retention (SPEC GEN-8, GEN-11): deleting media, pruning old jobs and stored objects.
+"""Retention (SPEC GEN-8, GEN-11): deleting media, pruning old jobs and stored objects,
+archiving old requests.
 
 A deleted media is only marked deleted; its stored object stays for `media_days`, then a
 periodic `apply_retention` removes the object and marks the media purged. The media row is
 kept (the ledger and lineage may name it). Finished jobs are hard-deleted `job_days` after
-they finished; their media keep their rows with no job.
+they finished; their media keep their rows with no job. Finished requests are archived
+`archive_days` after they were made: they leave the default listings.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ class RetentionReport:
 
     jobs_deleted: int
     objects_removed: int
+    requests_archived: int = 0
 
 
 def delete_media(media_id: int, user_id: int, *, uow: UnitOfWork, clock: Clock) -> None:
@@ -41,6 +44,7 @@ def apply_retention(
     clock: Clock,
     job_days: int,
     media_days: int,
+    archive_days: int = 90,
     batch: int = BATCH,
 ) -> RetentionReport:
     """Prune jobs finished more than `job_days` ago and the objects of media deleted more
@@ -50,7 +54,7 @@ def apply_retention(
     dies in between removes them again next time, which storage treats as a no-op.
     Safe to run from several processes at once.
     """
-    if job_days < 1 or media_days < 1:
+    if job_days < 1 or media_days < 1 or archive_days < 1:
         raise InvalidValue("retention", "retention periods are whole days, at least one")
     if batch < 1:
         raise InvalidValue("batch", "must be at least 1")
@@ -58,6 +62,7 @@ def apply_retention(
     return RetentionReport(
         jobs_deleted=_prune_jobs(uow, now - timedelta(days=job_days), batch),
         objects_removed=_purge_media(uow, storage, clock, now - timedelta(days=media_days), batch),
+        requests_archived=_archive_requests(uow, now - timedelta(days=archive_days), now, batch),
     )
 
 
@@ -70,6 +75,17 @@ def _prune_jobs(uow: UnitOfWork, before: datetime, batch: int) -> int:
         deleted += count
         if count < batch:
             return deleted
+
+
+def _archive_requests(uow: UnitOfWork, before: datetime, now: datetime, batch: int) -> int:
+    archived = 0
+    while True:
+        with uow:
+            count = uow.retention.archive_requests(before, now, batch)
+            uow.commit()
+        archived += count
+        if count < batch:
+            return archived
 
 
 def _purge_media(

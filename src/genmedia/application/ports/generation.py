@@ -35,9 +35,11 @@ class RequestRepository(abc.ABC):
         status: Status | None = None,
         before_id: int | None = None,
         limit: int = 20,
+        archived: bool = False,
     ) -> list[GenerationRequest]:
         """The user's live requests (with their jobs), optionally in one status, newest
-        (highest id) first, those with an id below `before_id` when it is given."""
+        (highest id) first, those with an id below `before_id` when it is given; the
+        archived ones instead of the others when `archived`."""
 
     @abc.abstractmethod
     def save(self, request: GenerationRequest) -> None:

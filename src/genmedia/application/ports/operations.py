@@ -18,6 +18,11 @@ class RetentionRepository(abc.ABC):
         Its media keep their rows (their job_id becomes NULL), the ledger keeps naming it.
         """
 
+    @abc.abstractmethod
+    def archive_requests(self, before: datetime, now: datetime, limit: int) -> int:
+        """Archive, at `now`, up to `limit` finished requests made before `before`; return
+        how many. Finished is a terminal status; deleted or archived ones are left alone."""
+
 
 class StatsRepository(abc.ABC):
     """Counts for monitoring, each one cheap GROUP BY over an index."""

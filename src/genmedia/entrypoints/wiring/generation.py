@@ -61,4 +61,5 @@ class GenerationServices(Infrastructure):
         clock=clock,
         job_days=config.job_retention_days,
         media_days=config.media_retention_days,
+        archive_days=config.request_archive_days,
     )

@@ -48,6 +48,7 @@ generation_requests = sa.Table(
     sa.Column("metadata", JSON_DOC),
     sa.Column("version", sa.Integer(), nullable=False, server_default="1"),
     *timestamps(),
+    sa.Column("archived_at", UtcDateTime()),
     sa.CheckConstraint("estimated_cost >= 0", name="estimated_cost_not_negative"),
     sa.CheckConstraint("credits_charged >= 0", name="credits_charged_not_negative"),
 )
@@ -73,6 +74,9 @@ partial_index(
 partial_index("idx_generation_requests_status", _r.c.status, where=live(_r))
 partial_index("idx_generation_requests_user_status", _r.c.user_id, _r.c.status, where=live(_r))
 sa.Index("idx_generation_requests_deleted_at", _r.c.deleted_at)
+partial_index(
+    "idx_generation_requests_unarchived", _r.c.created_at, where=_r.c.archived_at.is_(None)
+)
 
 generation_jobs = sa.Table(
     "generation_jobs",

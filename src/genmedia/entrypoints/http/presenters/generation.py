@@ -72,6 +72,7 @@ class RequestView:
     project_id: int | None
     jobs: list[JobView]
     created_at: datetime | None
+    archived_at: datetime | None
 
 
 @attrs.frozen(kw_only=True)

@@ -13,13 +13,15 @@ from genmedia.domain.media import MediaKind
 
 @attrs.frozen(kw_only=True)
 class MediaView:
-    """A stored image; `url` reads it for a limited time (a presigned or signed link)."""
+    """A stored image; `url` reads it for a limited time (a presigned or signed link);
+    `tiny_preview_base64` is a webp of at most 32 px a side to show while it loads."""
 
     id: int
     kind: MediaKind
     media_type: MediaCategory
     url: str
     blurhash: str
+    tiny_preview_base64: str | None
     width: int
     height: int
     file_size: int
@@ -42,6 +44,7 @@ def media_view(linked: LinkedMedia) -> MediaView:
         media_type=media.media_type,
         url=linked.url,
         blurhash=info.blurhash,
+        tiny_preview_base64=info.tiny_preview_base64,
         width=info.width,
         height=info.height,
         file_size=info.file_size,

@@ -88,9 +88,15 @@ def list_requests(
     page: Paging,
     container: Services,
     status: Annotated[Status | None, QueryParameter(description="Only requests in it.")] = None,
+    archived: Annotated[
+        bool, QueryParameter(description="List the archived requests instead.")
+    ] = False,
 ) -> Page[RequestView]:
-    """The caller's requests with their jobs, newest first, optionally in one status."""
-    found = container.list_requests(me(caller), status, after=page.after, limit=page.limit)
+    """The caller's requests with their jobs, newest first, optionally in one status;
+    requests finished long ago are archived and listed only with `archived=true`."""
+    found = container.list_requests(
+        me(caller), status, after=page.after, limit=page.limit, archived=archived
+    )
     return page_view(page, found, request_view)
 
 

@@ -83,10 +83,15 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         status: Status | None = None,
         before_id: int | None = None,
         limit: int = 20,
+        archived: bool = False,
     ) -> list[GenerationRequest]:
-        """The user's live requests, optionally in one status, by id descending."""
+        """The user's live requests, archived or not, optionally in one status, by id
+        descending."""
+        stamp = _requests.c.archived_at
         query = sa.select(_requests).where(
-            _requests.c.user_id == user_id, _requests.c.deleted_at.is_(None)
+            _requests.c.user_id == user_id,
+            _requests.c.deleted_at.is_(None),
+            stamp.is_not(None) if archived else stamp.is_(None),
         )
         if status is not None:
             query = query.where(_requests.c.status == status)

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository
-from genmedia.adapters.sql.tables import credit_holds, generation_jobs
+from genmedia.adapters.sql.tables import credit_holds, generation_jobs, generation_requests
 from genmedia.application.ports import RetentionRepository
 from genmedia.domain.holds import HoldStatus
 from genmedia.domain.status import TERMINAL, Status
@@ -43,4 +43,26 @@ class SqlRetentionRepository(SqlRepository, RetentionRepository):
             .limit(limit)
         )
         statement = sa.delete(_jobs).where(_jobs.c.id.in_(doomed.scalar_subquery()))
+        return int(self._connection.execute(statement).rowcount)
+
+    def archive_requests(self, before: datetime, now: datetime, limit: int) -> int:
+        """Archive up to `limit` finished, live requests made before `before`, oldest first
+        (read through idx_generation_requests_unarchived)."""
+        r = generation_requests
+        doomed = (
+            sa.select(r.c.id)
+            .where(
+                r.c.archived_at.is_(None),
+                r.c.created_at < before,
+                r.c.status.in_(_FINISHED),
+                r.c.deleted_at.is_(None),
+            )
+            .order_by(r.c.created_at, r.c.id)
+            .limit(limit)
+        )
+        statement = (
+            sa.update(r)
+            .where(r.c.id.in_(doomed.scalar_subquery()), r.c.archived_at.is_(None))
+            .values(archived_at=now, version=r.c.version + 1)
+        )
         return int(self._connection.execute(statement).rowcount)

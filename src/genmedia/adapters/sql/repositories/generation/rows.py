@@ -21,7 +21,7 @@ _REQUEST_FIELDS = (
     "system_prompt",
     "template_prompt", "user_prompt", "selected_options", "user_custom_input", "final_prompt",
     "input_media_ids", "user_media_urls", "input_metadata", "generation_params", "estimated_cost",
-    "credits_charged", "status", "metadata", "deleted_at",
+    "credits_charged", "status", "metadata", "deleted_at", "archived_at",
 )  # fmt: skip
 
 # A job's input (the input_json and provider columns) is written by a save only when it

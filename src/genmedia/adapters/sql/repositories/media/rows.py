@@ -13,7 +13,7 @@ from genmedia.domain.media import ImageInfo, Media
 
 _MEDIA_FIELDS = (
     "user_id", "kind", "media_type", "storage_path", "request_id", "job_id", "output_index",
-    "original_media_id", "original_filename", "duration", "tiny_preview_base64", "metadata",
+    "original_media_id", "original_filename", "duration", "metadata",
     "download_count", "is_favorite", "created_at", "deleted_at", "purged_at",
 )  # fmt: skip
 
@@ -29,6 +29,7 @@ def media_row(media: Media) -> dict[str, Any]:
         height=info.height,
         file_size=info.file_size,
         blurhash=info.blurhash,
+        tiny_preview_base64=info.tiny_preview_base64,
     )
     return without_none(values, "created_at")
 
@@ -43,5 +44,6 @@ def media_from_row(row: sa.Row[Any]) -> Media:
         height=row.height,
         file_size=row.file_size,
         blurhash=row.blurhash,
+        tiny_preview_base64=row.tiny_preview_base64,
     )
     return Media(id=row.id, info=info, **values)
