@@ -16,6 +16,7 @@ from tests.fakes.commerce import (
     FakeGiftCardRepository,
     FakePaymentRepository,
 )
+from tests.fakes.content import FakeArticleRepository, FakeRenderer
 from tests.fakes.execution import (
     DoublingQueue,
     FakeJobClaims,
@@ -39,6 +40,8 @@ from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
 __all__ = [
+    "FakeArticleRepository",
+    "FakeRenderer",
     "FakeAccessTokenRepository",
     "FakeCipher",
     "FakeClock",

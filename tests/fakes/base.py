@@ -9,6 +9,7 @@ from typing import TypeVar
 
 import attrs
 
+from genmedia.domain.article import Article
 from genmedia.domain.audit import AuditEntry
 from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
@@ -54,6 +55,7 @@ class FakeDatabase:
     activity: dict[tuple[int, datetime], Activity] = attrs.Factory(dict)
     settings: dict[str, Setting] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
+    articles: dict[int, Article] = attrs.Factory(dict)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 

@@ -25,6 +25,7 @@ from tests.fakes.commerce import (
     FakeGiftCardRepository,
     FakePaymentRepository,
 )
+from tests.fakes.content import FakeArticleRepository
 from tests.fakes.execution import FakeJobClaims, FakeJobOutbox, FakeWorkerRegistry
 from tests.fakes.generation import FakeJobRepository, FakeMediaRepository, FakeRequestRepository
 from tests.fakes.identity import FakeAccessTokenRepository, FakeUserRepository
@@ -74,6 +75,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.gift_cards = FakeGiftCardRepository(self.work)
         self.settings = FakeSettingRepository(self.work)
         self.audit = FakeAuditLog(self.work)
+        self.articles = FakeArticleRepository(self.work)
         return self
 
     def read_snapshot(self) -> None:

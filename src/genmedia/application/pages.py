@@ -9,6 +9,7 @@ inserted meanwhile take their own place in the order, so no item is shown twice 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
 import attrs
@@ -21,6 +22,7 @@ Key = tuple[int, ...]
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @attrs.frozen
@@ -47,3 +49,13 @@ def page_of(rows: Sequence[T], limit: int, key: Callable[[T], Key]) -> Page[T]:
     items = list(rows[:limit])
     more = len(rows) > limit and bool(items)
     return Page(items, key(items[-1]) if more else None)
+
+
+def time_key(moment: datetime) -> int:
+    """A time as a key value: whole microseconds since the Unix epoch."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def time_of_key(value: int) -> datetime:
+    """The time a `time_key` value stands for."""
+    return EPOCH + timedelta(microseconds=value)

@@ -6,6 +6,7 @@ from genmedia.entrypoints.settings import Settings
 from genmedia.entrypoints.wiring.admin import AdminServices
 from genmedia.entrypoints.wiring.catalog import CatalogServices
 from genmedia.entrypoints.wiring.commerce import CommerceServices
+from genmedia.entrypoints.wiring.content import ContentServices
 from genmedia.entrypoints.wiring.execution import ExecutionServices
 from genmedia.entrypoints.wiring.generation import GenerationServices
 from genmedia.entrypoints.wiring.identity import IdentityServices
@@ -20,6 +21,7 @@ class Container(
     ExecutionServices,
     SettingsServices,
     AdminServices,
+    ContentServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
     `Infrastructure` and the use cases of each capability (wiring/)."""

@@ -14,6 +14,7 @@ from genmedia.adapters.sql.repositories import (
     LoadedJobs,
     LoadedRequests,
     SqlAccessTokenRepository,
+    SqlArticleRepository,
     SqlAuditLog,
     SqlCouponRepository,
     SqlCreditPackRepository,
@@ -157,6 +158,7 @@ _REPOSITORIES: dict[str, Callable[[SqlUnitOfWork, sa.Connection], object]] = {
     "coupons": lambda uow, connection: SqlCouponRepository(connection),
     "gift_cards": lambda uow, connection: SqlGiftCardRepository(connection),
     "settings": lambda uow, connection: SqlSettingRepository(connection),
+    "articles": lambda uow, connection: SqlArticleRepository(connection),
     "audit": lambda uow, connection: SqlAuditLog(connection),
 }
 

@@ -20,6 +20,7 @@ from genmedia.application.ports.commerce import (
     PaymentRepository,
     PaymentVerifier,
 )
+from genmedia.application.ports.content import ArticleRenderer, ArticleRepository, AuthoredArticle
 from genmedia.application.ports.execution import (
     JobClaims,
     JobOutbox,
@@ -55,6 +56,9 @@ from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 __all__ = [
     "AccessTokenRepository",
+    "ArticleRenderer",
+    "ArticleRepository",
+    "AuthoredArticle",
     "AuditLog",
     "Count",
     "Counters",

@@ -21,6 +21,7 @@ from genmedia.application.ports.commerce import (
     GiftCardRepository,
     PaymentRepository,
 )
+from genmedia.application.ports.content import ArticleRepository
 from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
 from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
 from genmedia.application.ports.idempotency import IdempotencyKeys
@@ -56,6 +57,7 @@ class UnitOfWork(abc.ABC):
     coupons: CouponRepository
     gift_cards: GiftCardRepository
     settings: SettingRepository
+    articles: ArticleRepository
     audit: AuditLog
     # Claims commit on their own: they are used outside the `with` block, not inside it.
     claims: JobClaims

@@ -12,6 +12,7 @@ from genmedia.adapters.sql.repositories.commerce.purchases import (
     SqlCreditPackRepository,
     SqlPaymentRepository,
 )
+from genmedia.adapters.sql.repositories.content.articles import SqlArticleRepository
 from genmedia.adapters.sql.repositories.generation.jobs import SqlJobRepository
 from genmedia.adapters.sql.repositories.generation.outbox import SqlJobOutbox
 from genmedia.adapters.sql.repositories.generation.requests import SqlRequestRepository
@@ -34,6 +35,7 @@ __all__ = [
     "LoadedJobs",
     "LoadedRequests",
     "SqlAccessTokenRepository",
+    "SqlArticleRepository",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
     "SqlFeatureRepository",

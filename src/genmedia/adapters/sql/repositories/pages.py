@@ -11,7 +11,7 @@ Order = Sequence[tuple[sa.ColumnElement[Any], bool]]
 """The columns a list is ordered by, each with whether it is descending; the id last."""
 
 
-def after_key(order: Order, key: Sequence[int]) -> sa.ColumnElement[bool]:
+def after_key(order: Order, key: Sequence[Any]) -> sa.ColumnElement[bool]:
     """Rows that come after the row whose ordered values are `key`."""
     clauses = []
     for i, ((column, descending), value) in enumerate(zip(order, key, strict=True)):
@@ -21,7 +21,7 @@ def after_key(order: Order, key: Sequence[int]) -> sa.ColumnElement[bool]:
 
 
 def keyset(
-    query: sa.Select[Any], order: Order, after: Sequence[int] | None, limit: int | None
+    query: sa.Select[Any], order: Order, after: Sequence[Any] | None, limit: int | None
 ) -> sa.Select[Any]:
     """The query in `order`, from after the key `after`, at most `limit` rows."""
     if after is not None:

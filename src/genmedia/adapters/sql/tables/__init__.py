@@ -10,6 +10,7 @@ from genmedia.adapters.sql.tables.commerce import (
     gift_cards,
     payments,
 )
+from genmedia.adapters.sql.tables.content import articles
 from genmedia.adapters.sql.tables.generation import generation_jobs, generation_requests
 from genmedia.adapters.sql.tables.idempotency import idempotency_keys
 from genmedia.adapters.sql.tables.identity import access_tokens, settings, users
@@ -31,6 +32,7 @@ from genmedia.adapters.sql.tables.workers import workers
 
 __all__ = [
     "access_tokens",
+    "articles",
     "audit_log",
     "coupon_redemptions",
     "coupons",

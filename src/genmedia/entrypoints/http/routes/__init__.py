@@ -6,8 +6,10 @@ A new section adds its module here and appends its `router` to ROUTERS.
 from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
+    admin_articles,
     admin_audit,
     admin_settings,
+    articles,
     catalog,
     files,
     generation,
@@ -29,4 +31,6 @@ ROUTERS: list[Router] = [
     webhooks.router,
     admin_audit.router,
     admin_settings.router,
+    articles.router,
+    admin_articles.router,
 ]

@@ -1,0 +1,1 @@
+"""Content (SPEC CNT-1): articles, read by everyone once published, written by admins."""
