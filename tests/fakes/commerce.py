@@ -68,7 +68,13 @@ class FakePaymentRepository(Repo, PaymentRepository):
             raise NotFound("payment", payment_id)
         return copy.deepcopy(self.db.commerce.payments[payment_id])
 
-    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
+    def get_by_reference(self, reference: str) -> Payment | None:
+        found = (p for p in self.db.commerce.payments.values() if p.reference == reference)
+        return copy.deepcopy(next(found, None))
+
+    def get_by_charge(
+        self, provider: PaymentProvider, charge_id: str, *, for_update: bool = False
+    ) -> Payment | None:
         found = (
             p
             for p in self.db.commerce.payments.values()

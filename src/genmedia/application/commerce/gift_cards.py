@@ -10,7 +10,8 @@ from genmedia.application.commerce.purchases import pack_on_sale
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.gift_cards import GiftCard, already_redeemed, new_code
-from genmedia.domain.purchases import Payment, payment_provider
+from genmedia.domain.payment_providers import provider_for
+from genmedia.domain.purchases import Payment
 from genmedia.domain.wallet import LedgerEntry
 
 GIFT_CARD_VALIDITY = timedelta(days=365)
@@ -27,7 +28,7 @@ class IssuedGiftCard:
 
 def buy_gift_card(
     credit_pack_id: int,
-    provider: str,
+    provider: str | None = None,
     *,
     purchaser_user_id: int | None = None,
     purchaser_email: str | None = None,
@@ -36,12 +37,14 @@ def buy_gift_card(
     clock: Clock,
     valid_for: timedelta = GIFT_CARD_VALIDITY,
 ) -> IssuedGiftCard:
-    """A pending gift card for a pack and the pending payment that will activate it."""
-    chosen, now, code = payment_provider(provider), clock.now(), new_code()
+    """A pending gift card for a pack and the pending payment that will activate it;
+    without a `provider`, the one that takes the pack's currency."""
+    now, code = clock.now(), new_code()
     with uow:
         if purchaser_user_id is not None:
             uow.users.get(purchaser_user_id)
         pack = pack_on_sale(uow, credit_pack_id)
+        chosen = provider_for(pack.currency, provider)
         card = GiftCard.issue(
             code, purchaser_user_id=purchaser_user_id, purchaser_email=purchaser_email,
             recipient_email=recipient_email, credit_pack_id=pack.id, credits=pack.credits,

@@ -46,8 +46,15 @@ class PaymentRepository(abc.ABC):
         """The payment with this id, or NotFound."""
 
     @abc.abstractmethod
-    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
-        """The payment the provider charged under `charge_id`, if any."""
+    def get_by_reference(self, reference: str) -> Payment | None:
+        """The payment with this reference, if any."""
+
+    @abc.abstractmethod
+    def get_by_charge(
+        self, provider: PaymentProvider, charge_id: str, *, for_update: bool = False
+    ) -> Payment | None:
+        """The payment the provider charged under `charge_id`, if any; `for_update` locks
+        it until the transaction ends."""
 
     @abc.abstractmethod
     def mark_paid(self, payment: Payment) -> bool:
@@ -126,5 +133,6 @@ class PaymentVerifier(abc.ABC):
     provider: PaymentProvider
 
     @abc.abstractmethod
-    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
-        """The notification in `body`; InvalidSignature unless it is authentic and fresh."""
+    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification | None:
+        """The notification in `body`, checked before it is read; None for an authentic
+        delivery about nothing we act on. InvalidSignature unless it is authentic and fresh."""

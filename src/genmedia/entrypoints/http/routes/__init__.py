@@ -12,6 +12,7 @@ from genmedia.entrypoints.http.routes import (
     identity,
     media,
     operations,
+    payments,
     wallet,
     webhooks,
 )
@@ -22,7 +23,9 @@ ROUTERS: list[Router] = [
     catalog.router,
     generation.router,
     wallet.router,
+    payments.router,
     media.router,
     files.router,
     webhooks.router,
+    payments.webhooks,
 ]
