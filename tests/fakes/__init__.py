@@ -15,6 +15,7 @@ from tests.fakes.commerce import (
     FakeCreditPackRepository,
     FakeGiftCardRepository,
     FakePaymentRepository,
+    FakePaymentVerifier,
 )
 from tests.fakes.execution import (
     DoublingQueue,
@@ -57,6 +58,7 @@ __all__ = [
     "FakeMediaRepository",
     "FakeMetrics",
     "FakePaymentRepository",
+    "FakePaymentVerifier",
     "FakeProvider",
     "FakeProviderModelRepository",
     "DoublingQueue",

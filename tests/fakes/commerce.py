@@ -4,7 +4,7 @@ as the SQL guards do on the row."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 from genmedia.application.ports import (
@@ -12,6 +12,7 @@ from genmedia.application.ports import (
     CreditPackRepository,
     GiftCardRepository,
     PaymentRepository,
+    PaymentVerifier,
 )
 from genmedia.domain.coupons import (
     Coupon,
@@ -19,9 +20,22 @@ from genmedia.domain.coupons import (
     already_redeemed,
     normalise_coupon_code,
 )
-from genmedia.domain.errors import AlreadyExists, AlreadyUsed, DomainError, InvalidValue, NotFound
+from genmedia.domain.errors import (
+    AlreadyExists,
+    AlreadyUsed,
+    DomainError,
+    InvalidSignature,
+    InvalidValue,
+    NotFound,
+)
 from genmedia.domain.gift_cards import GiftCard
-from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider, PaymentStatus
+from genmedia.domain.purchases import (
+    CreditPack,
+    Payment,
+    PaymentNotification,
+    PaymentProvider,
+    PaymentStatus,
+)
 from tests.fakes.base import Repo, keyed
 
 
@@ -184,3 +198,17 @@ class FakeGiftCardRepository(Repo, GiftCardRepository):
     def expire_due(self, now: datetime) -> int:
         cards = self.db.commerce.cards.values()
         return sum(_decided(lambda card=card: card.expire(now)) for card in cards)
+
+
+class FakePaymentVerifier(PaymentVerifier):
+    """Takes a delivery whose body is `b"ok"` as the notification it was given; refuses
+    any other as forged."""
+
+    def __init__(self, notification: PaymentNotification | None) -> None:
+        self.notification = notification
+        self.provider = notification.provider if notification else PaymentProvider.WEBHOOK
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification | None:
+        if body != b"ok":
+            raise InvalidSignature("forged")
+        return self.notification

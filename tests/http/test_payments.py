@@ -110,6 +110,8 @@ def test_a_purchase_is_refused_for_an_unknown_pack_a_bad_provider_or_a_credits_c
     assert _buy(client, user, 999_999).status_code == 404
     refused = _buy(client, user, packs["XTR"], provider="stripe")
     assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "provider")
+    webhook = _buy(client, user, packs["XTR"], provider="webhook")
+    assert (webhook.status_code, webhook.json()["errors"][0]["field"]) == (422, "provider")
     coupon = _buy(client, user, packs["XTR"], coupon_code="FREE25")
     assert (coupon.status_code, coupon.json()["errors"][0]["field"]) == (422, "coupon_code")
 

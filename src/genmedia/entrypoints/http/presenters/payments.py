@@ -11,6 +11,8 @@ from genmedia.application.commerce.gift_cards import IssuedGiftCard
 from genmedia.domain.gift_cards import GiftCardStatus
 from genmedia.domain.purchases import Payment, PaymentStatus
 
+Provider = Literal["stripe", "telegram"]
+
 
 @attrs.frozen(kw_only=True)
 class PurchaseBody:
@@ -19,7 +21,7 @@ class PurchaseBody:
 
     credit_pack_id: int
     coupon_code: str | None = None
-    provider: str | None = None
+    provider: Provider | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -46,7 +48,7 @@ class GiftCardBody:
 
     credit_pack_id: int
     recipient_email: str | None = None
-    provider: str | None = None
+    provider: Provider | None = None
 
 
 @attrs.frozen(kw_only=True)
