@@ -88,7 +88,7 @@ def paid(
         amount=payment.amount if amount is None else amount,
         currency=currency or payment.currency,
         payment_id=payment.id,
-        payload=str(payment.id),
+        reference=payment.reference,
     )
 
 

@@ -1,7 +1,7 @@
 """Articles (SPEC CNT-1; seed 004): Markdown by admins, and the sanitised HTML made of it.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-10 09:00:00
 
 Self-contained: it does not import genmedia. Runs on PostgreSQL and SQLite.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from tests.fakes.commerce import (
     FakeCreditPackRepository,
     FakeGiftCardRepository,
     FakePaymentRepository,
+    FakePaymentVerifier,
 )
 from tests.fakes.content import FakeArticleRepository, FakeRenderer
 from tests.fakes.execution import (
@@ -62,6 +63,7 @@ __all__ = [
     "FakeMediaRepository",
     "FakeMetrics",
     "FakePaymentRepository",
+    "FakePaymentVerifier",
     "FakeProvider",
     "FakeProviderModelRepository",
     "DoublingQueue",

@@ -4,7 +4,7 @@ as the SQL guards do on the row."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 
 from genmedia.application.ports import (
@@ -12,6 +12,7 @@ from genmedia.application.ports import (
     CreditPackRepository,
     GiftCardRepository,
     PaymentRepository,
+    PaymentVerifier,
 )
 from genmedia.domain.coupons import (
     Coupon,
@@ -19,9 +20,22 @@ from genmedia.domain.coupons import (
     already_redeemed,
     normalise_coupon_code,
 )
-from genmedia.domain.errors import AlreadyExists, AlreadyUsed, DomainError, InvalidValue, NotFound
+from genmedia.domain.errors import (
+    AlreadyExists,
+    AlreadyUsed,
+    DomainError,
+    InvalidSignature,
+    InvalidValue,
+    NotFound,
+)
 from genmedia.domain.gift_cards import GiftCard
-from genmedia.domain.purchases import CreditPack, Payment, PaymentProvider, PaymentStatus
+from genmedia.domain.purchases import (
+    CreditPack,
+    Payment,
+    PaymentNotification,
+    PaymentProvider,
+    PaymentStatus,
+)
 from tests.fakes.base import Repo, keyed
 
 
@@ -68,7 +82,13 @@ class FakePaymentRepository(Repo, PaymentRepository):
             raise NotFound("payment", payment_id)
         return copy.deepcopy(self.db.commerce.payments[payment_id])
 
-    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
+    def get_by_reference(self, reference: str) -> Payment | None:
+        found = (p for p in self.db.commerce.payments.values() if p.reference == reference)
+        return copy.deepcopy(next(found, None))
+
+    def get_by_charge(
+        self, provider: PaymentProvider, charge_id: str, *, for_update: bool = False
+    ) -> Payment | None:
         found = (
             p
             for p in self.db.commerce.payments.values()
@@ -115,6 +135,12 @@ class FakeCouponRepository(Repo, CouponRepository):
         found = (c for c in self.db.commerce.coupons.values() if c.code == key)
         return copy.deepcopy(next(found, None))
 
+    def list_recent(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[Coupon]:
+        coupons = self.db.commerce.coupons.values()
+        return copy.deepcopy(keyed(coupons, lambda c: (c.id or 0,), after, limit, descending=True))
+
     def claim_use(self, redemption: CouponRedemption) -> bool:
         stored = self.db.commerce.coupons[redemption.coupon_id]
         now = redemption.redeemed_at or self.db.now
@@ -153,6 +179,12 @@ class FakeGiftCardRepository(Repo, GiftCardRepository):
         self.db.commerce.cards[card.id or 0] = copy.deepcopy(card)
         return True
 
+    def list_recent(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[GiftCard]:
+        cards = self.db.commerce.cards.values()
+        return copy.deepcopy(keyed(cards, lambda c: (c.id or 0,), after, limit, descending=True))
+
     def activate(self, card: GiftCard) -> bool:
         return self._write(card, lambda c: c.activate())
 
@@ -166,3 +198,17 @@ class FakeGiftCardRepository(Repo, GiftCardRepository):
     def expire_due(self, now: datetime) -> int:
         cards = self.db.commerce.cards.values()
         return sum(_decided(lambda card=card: card.expire(now)) for card in cards)
+
+
+class FakePaymentVerifier(PaymentVerifier):
+    """Takes a delivery whose body is `b"ok"` as the notification it was given; refuses
+    any other as forged."""
+
+    def __init__(self, notification: PaymentNotification | None) -> None:
+        self.notification = notification
+        self.provider = notification.provider if notification else PaymentProvider.WEBHOOK
+
+    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification | None:
+        if body != b"ok":
+            raise InvalidSignature("forged")
+        return self.notification

@@ -25,7 +25,7 @@ def _update(kind: str = "successful_payment", **overrides: Any) -> bytes:
     payment = {
         "currency": "XTR",
         "total_amount": 250,
-        "invoice_payload": "42",
+        "invoice_payload": "pay_42",
         "telegram_payment_charge_id": "tg_charge_1",
         "provider_payment_charge_id": "",
         **overrides,
@@ -58,8 +58,7 @@ def test_a_telegram_successful_payment_with_the_right_secret_is_read(
         charge_id="tg_charge_1",
         amount=250,
         currency="XTR",
-        payment_id=42,
-        payload="42",
+        reference="pay_42",
     )
 
 
@@ -85,7 +84,6 @@ def test_a_telegram_update_without_the_right_secret_is_refused(
     [
         b"not json",
         b"[]",
-        json.dumps({"message": {"text": "hi"}}).encode(),
         _update(total_amount="250"),
         _update(telegram_payment_charge_id=""),
     ],
@@ -97,12 +95,11 @@ def test_a_telegram_update_that_is_not_a_payment_is_refused_as_invalid(
         telegram.verify({"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}, body)
 
 
-def test_an_invoice_payload_that_is_not_our_id_is_kept_as_the_payload(
+def test_an_authentic_telegram_update_without_a_payment_is_ignored(
     telegram: TelegramStarsVerifier,
 ) -> None:
     headers = {"X-Telegram-Bot-Api-Secret-Token": TG_SECRET}
-    notice = telegram.verify(headers, _update(invoice_payload="order-x"))
-    assert (notice.payment_id, notice.payload) == (None, "order-x")
+    assert telegram.verify(headers, json.dumps({"message": {"text": "hi"}}).encode()) is None
 
 
 def test_a_signed_webhook_is_read(webhook: SignedWebhookVerifier) -> None:
@@ -115,7 +112,6 @@ def test_a_signed_webhook_is_read(webhook: SignedWebhookVerifier) -> None:
         amount=999,
         currency="USD",
         payment_id=42,
-        payload="42",
     )
 
 

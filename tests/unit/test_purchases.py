@@ -12,7 +12,13 @@ from genmedia.application.commerce.purchases import (
 )
 from genmedia.application.commerce.refunds import apply_notification, refund_purchase
 from genmedia.domain.coupons import Coupon, DiscountType
-from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
+from genmedia.domain.errors import (
+    ChargeNotPaidYet,
+    IllegalTransition,
+    InvalidValue,
+    NotFound,
+    UnknownPayment,
+)
 from genmedia.domain.lots import CreditLot, LotCategory
 from genmedia.domain.purchases import Payment, PaymentEvent, PaymentProvider, PaymentStatus
 from genmedia.domain.wallet import EntryKind, Links
@@ -184,8 +190,39 @@ def test_a_notification_from_another_provider_does_not_find_the_payment(
     pack = add_pack(uow)
     payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
     wrong = attrs.evolve(paid(payment), provider=PaymentProvider.WEBHOOK)
-    with pytest.raises(NotFound):
+    with pytest.raises(UnknownPayment):
         confirm_payment(wrong, uow=uow, clock=clock)
+
+
+def test_a_notification_with_a_reference_that_is_not_ours_changes_nothing(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    with pytest.raises(UnknownPayment):
+        confirm_payment(attrs.evolve(paid(payment), reference="pay_x"), uow=uow, clock=clock)
+    assert balance(uow, buyer) == 0
+
+
+def test_a_purchase_without_a_provider_goes_to_the_one_taking_the_pack_currency(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    stars, dollars = add_pack(uow, "Stars"), add_pack(uow, "Dollars", currency="USD")
+    by_stars = start_purchase(buyer, stars.id or 0, uow=uow, clock=clock)
+    by_card = start_purchase(buyer, dollars.id or 0, uow=uow, clock=clock)
+    assert by_stars.provider is PaymentProvider.TELEGRAM_STARS
+    assert by_card.provider is PaymentProvider.STRIPE
+    assert by_stars.reference.startswith("pay_")
+    assert by_stars.reference != by_card.reference
+
+
+@pytest.mark.parametrize(("currency", "provider"), [("USD", "telegram"), ("XTR", "stripe")])
+def test_a_provider_that_does_not_take_the_pack_currency_is_refused(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int, currency: str, provider: str
+) -> None:
+    pack = add_pack(uow, currency=currency)
+    with pytest.raises(InvalidValue, match="provider"):
+        start_purchase(buyer, pack.id or 0, provider, uow=uow, clock=clock)
 
 
 def test_a_second_charge_for_a_paid_payment_is_refused(
@@ -246,9 +283,18 @@ def test_replaying_a_refund_changes_nothing(
     assert balance(uow, buyer) == 0
 
 
-def test_refunding_an_unknown_charge_is_not_found(uow: FakeUnitOfWork, clock: FakeClock) -> None:
-    with pytest.raises(NotFound):
-        refund_purchase(STARS, "nope", uow=uow, clock=clock)
+def test_a_refund_of_a_charge_not_paid_yet_is_refused_for_a_later_delivery(
+    uow: FakeUnitOfWork, clock: FakeClock, buyer: int
+) -> None:
+    pack = add_pack(uow)
+    payment = start_purchase(buyer, pack.id or 0, STARS, uow=uow, clock=clock)
+    refund = paid(payment, "ch_early", event=PaymentEvent.REFUNDED)
+    with pytest.raises(ChargeNotPaidYet):
+        apply_notification(refund, uow=uow, clock=clock)
+    apply_notification(paid(payment, "ch_early"), uow=uow, clock=clock)
+    assert balance(uow, buyer) == 100
+    apply_notification(refund, uow=uow, clock=clock)
+    assert balance(uow, buyer) == 0
 
 
 def test_a_notification_is_routed_to_confirmation_or_refund_by_its_event(

@@ -190,6 +190,20 @@ class InvalidSignature(DomainError):
     code = "unauthorized"
 
 
+class UnknownPayment(DomainError):
+    """An authentic notification about a payment that is not ours (an unknown reference),
+    or not of this provider: it changes nothing."""
+
+    code = "malformed"
+
+
+class ChargeNotPaidYet(DomainError):
+    """A refund of a charge whose payment has not been confirmed yet: refused, so that the
+    provider delivers it again once the payment is."""
+
+    code = "conflict"
+
+
 class InvalidCredentials(DomainError):
     """A login that does not match an active user: the same error whatever the reason."""
 

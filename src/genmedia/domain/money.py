@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from genmedia.domain.errors import InvalidValue
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -35,3 +37,22 @@ def whole(
             raise InvalidValue(field, f"must be a whole number of at least {minimum}")
 
     return check
+
+
+VND_PER_CREDIT = 1000
+"""What one credit is worth in đồng unless configured otherwise."""
+
+
+@attrs.frozen
+class CreditRate:
+    """The VND↔credits rate (seed 000): how many đồng one credit is worth."""
+
+    vnd_per_credit: int = attrs.field(validator=whole("vnd_per_credit", 1))
+
+    def vnd_value(self, credits: int) -> int:
+        """What `credits` are worth in đồng."""
+        return credits * self.vnd_per_credit
+
+    def credits_for(self, vnd: int) -> int:
+        """The whole credits `vnd` đồng buy, rounded down."""
+        return vnd // self.vnd_per_credit

@@ -13,24 +13,10 @@ from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon, describe
 from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.money import normalise_currency, whole
+from genmedia.domain.payment_providers import PaymentProvider as PaymentProvider
+from genmedia.domain.payment_providers import new_reference
 from genmedia.domain.stored import Stored
 from genmedia.domain.wallet import EntryKind, EntryStatus, LedgerEntry
-
-
-class PaymentProvider(enum.StrEnum):
-    """Who takes the money."""
-
-    TELEGRAM_STARS = "telegram_stars"
-    WEBHOOK = "webhook"
-
-
-def payment_provider(value: str) -> PaymentProvider:
-    """The provider named `value`, or InvalidValue naming `provider`."""
-    try:
-        return PaymentProvider(value)
-    except ValueError:
-        names = ", ".join(p.value for p in PaymentProvider)
-        raise InvalidValue("provider", f"must be one of {names}") from None
 
 
 class PaymentStatus(enum.StrEnum):
@@ -76,7 +62,11 @@ class CreditPack(Stored):
 
 @attrs.frozen(kw_only=True)
 class PaymentNotification:
-    """A verified message from a provider: a charge was paid or refunded."""
+    """A verified message from a provider: a charge was paid or refunded.
+
+    A payment is found by our `reference` (what the payer's checkout carried), or by its
+    `payment_id`; a refund by its `charge_id`.
+    """
 
     provider: PaymentProvider
     event: PaymentEvent
@@ -84,7 +74,7 @@ class PaymentNotification:
     amount: int
     currency: str
     payment_id: int | None = None
-    payload: str = ""
+    reference: str = ""
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
@@ -95,6 +85,7 @@ class Payment(Stored):
     """
 
     id: int | None = None
+    reference: str = attrs.field(factory=new_reference)
     provider: PaymentProvider
     purpose: PaymentPurpose = PaymentPurpose.PURCHASE
     user_id: int | None = None
@@ -120,7 +111,9 @@ class Payment(Stored):
         user_id: int | None,
         gift_card_id: int | None = None,
     ) -> Payment:
-        """A pending payment of the pack's list price, for its credits or for a gift card."""
+        """A pending payment of the pack's list price, for its credits or for a gift card;
+        InvalidValue naming `provider` if the provider does not take the pack's currency."""
+        provider.check_currency(pack.currency)
         purpose = PaymentPurpose.PURCHASE if gift_card_id is None else PaymentPurpose.GIFT_CARD
         return cls(
             provider=provider, purpose=purpose, user_id=user_id, credit_pack_id=pack.id,

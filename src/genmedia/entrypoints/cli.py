@@ -13,6 +13,7 @@ import attrs
 from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.articles_cli import add_articles
+from genmedia.entrypoints.codes import add_coupons, add_gift_cards
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
@@ -150,6 +151,8 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     add_providers,
     add_settings,
     add_articles,
+    add_coupons,
+    add_gift_cards,
 ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from genmedia.domain.errors import InvalidValue
+from genmedia.domain.money import VND_PER_CREDIT
 from genmedia.domain.postings import WELCOME_CREDITS
 from genmedia.domain.scheduling import ProviderLimits
 from genmedia.domain.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS
@@ -104,6 +105,12 @@ class Settings:
     fal_poll_after: float = 1.0
     fal_jwks_url: str = "https://rest.fal.ai/.well-known/jwks.json"
     fal_schema_url: str = "https://fal.ai/api/openapi/queue/openapi.json"
+    # Payments (issue #20): a provider's webhook is enabled by its secret.
+    stripe_webhook_secret: str | None = attrs.field(default=None, repr=False)
+    stripe_webhook_tolerance: int = 300
+    telegram_webhook_secret: str | None = attrs.field(default=None, repr=False)
+    # What one credit is worth in đồng (seed 000's VND↔credits rate); moves to CAT-7 settings.
+    vnd_per_credit: int = VND_PER_CREDIT
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

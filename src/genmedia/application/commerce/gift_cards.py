@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 import attrs
 
 from genmedia.application.commerce.purchases import pack_on_sale
+from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.gift_cards import GiftCard, already_redeemed, new_code
-from genmedia.domain.purchases import Payment, payment_provider
+from genmedia.domain.payment_providers import provider_for
+from genmedia.domain.purchases import Payment
 from genmedia.domain.wallet import LedgerEntry
 
 GIFT_CARD_VALIDITY = timedelta(days=365)
@@ -27,7 +29,7 @@ class IssuedGiftCard:
 
 def buy_gift_card(
     credit_pack_id: int,
-    provider: str,
+    provider: str | None = None,
     *,
     purchaser_user_id: int | None = None,
     purchaser_email: str | None = None,
@@ -36,12 +38,14 @@ def buy_gift_card(
     clock: Clock,
     valid_for: timedelta = GIFT_CARD_VALIDITY,
 ) -> IssuedGiftCard:
-    """A pending gift card for a pack and the pending payment that will activate it."""
-    chosen, now, code = payment_provider(provider), clock.now(), new_code()
+    """A pending gift card for a pack and the pending payment that will activate it;
+    without a `provider`, the one that takes the pack's currency."""
+    now, code = clock.now(), new_code()
     with uow:
         if purchaser_user_id is not None:
             uow.users.get(purchaser_user_id)
         pack = pack_on_sale(uow, credit_pack_id)
+        chosen = provider_for(pack.currency, provider)
         card = GiftCard.issue(
             code, purchaser_user_id=purchaser_user_id, purchaser_email=purchaser_email,
             recipient_email=recipient_email, credit_pack_id=pack.id, credits=pack.credits,
@@ -60,6 +64,16 @@ def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetim
     if not uow.gift_cards.redeem(card):
         raise already_redeemed(card)
     return uow.wallets.post(user_id, postings.gift_card(card))
+
+
+def list_gift_cards(
+    *, uow: UnitOfWork, after: Key | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[GiftCard]:
+    """Every gift card, newest first (their codes are not kept: only their hints)."""
+    check_window(after, limit, 1)
+    with uow:
+        rows = uow.gift_cards.list_recent(after=after, limit=limit + 1)
+    return page_of(rows, limit, lambda c: (c.id or 0,))
 
 
 def expire_gift_cards(now: datetime, *, uow: UnitOfWork) -> int:

@@ -8,14 +8,9 @@ from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, p
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon
-from genmedia.domain.errors import InvalidValue, NotFound
-from genmedia.domain.purchases import (
-    CreditPack,
-    Payment,
-    PaymentNotification,
-    PaymentPurpose,
-    payment_provider,
-)
+from genmedia.domain.errors import InvalidValue, NotFound, UnknownPayment
+from genmedia.domain.payment_providers import provider_for
+from genmedia.domain.purchases import CreditPack, Payment, PaymentNotification, PaymentPurpose
 
 
 def create_credit_pack(pack: CreditPack, *, uow: UnitOfWork) -> CreditPack:
@@ -47,7 +42,7 @@ def pack_on_sale(uow: UnitOfWork, pack_id: int) -> CreditPack:
 def start_purchase(
     user_id: int,
     credit_pack_id: int,
-    provider: str,
+    provider: str | None = None,
     coupon_code: str | None = None,
     *,
     uow: UnitOfWork,
@@ -55,12 +50,15 @@ def start_purchase(
 ) -> Payment:
     """A pending payment for a pack, less a percentage or fixed coupon whose use it claims.
 
-    A price of 0 (a free pack, or a coupon worth the whole price) is settled at once.
+    Without a `provider`, the one that takes the pack's currency. A price of 0 (a free pack,
+    or a coupon worth the whole price) is settled at once.
     """
-    chosen, now = payment_provider(provider), clock.now()
+    now = clock.now()
     with uow:
         uow.users.get(user_id)
-        payment = Payment.for_pack(pack_on_sale(uow, credit_pack_id), chosen, user_id=user_id)
+        pack = pack_on_sale(uow, credit_pack_id)
+        chosen = provider_for(pack.currency, provider)
+        payment = Payment.for_pack(pack, chosen, user_id=user_id)
         coupon = _coupon(uow, coupon_code) if coupon_code else None
         discount = payment.apply_coupon(coupon) if coupon else 0
         uow.payments.add(payment)
@@ -102,12 +100,27 @@ def confirm_payment(notification: PaymentNotification, *, uow: UnitOfWork, clock
     return payment
 
 
+def purchase_of(user_id: int, payment_id: int, *, uow: UnitOfWork) -> Payment:
+    """The user's own payment (of a pack or a gift card); NotFound for anyone else's."""
+    with uow:
+        payment = uow.payments.get(payment_id)
+    if payment.user_id != user_id:
+        raise NotFound("payment", payment_id)
+    return payment
+
+
 def _payment_of(uow: UnitOfWork, notification: PaymentNotification) -> Payment:
-    if notification.payment_id is None:
-        raise NotFound("payment", notification.payload or notification.charge_id)
-    payment = uow.payments.get(notification.payment_id)
-    if payment.provider is not notification.provider:
-        raise NotFound("payment", notification.payment_id)
+    reference, payment_id = notification.reference, notification.payment_id
+    payment = uow.payments.get_by_reference(reference) if reference else None
+    if payment is None and payment_id is not None and not reference:
+        try:
+            payment = uow.payments.get(payment_id)
+        except NotFound:
+            payment = None
+    if payment is None or payment.provider is not notification.provider:
+        raise UnknownPayment(
+            f"no {notification.provider.value} payment {reference or payment_id!r}"
+        )
     return payment
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from genmedia.application.commerce.purchases import confirm_payment
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain import postings
-from genmedia.domain.errors import NotFound
+from genmedia.domain.errors import ChargeNotPaidYet
+from genmedia.domain.payment_providers import payment_provider
 from genmedia.domain.purchases import (
     Payment,
     PaymentEvent,
     PaymentNotification,
     PaymentPurpose,
     PaymentStatus,
-    payment_provider,
 )
 
 
@@ -21,12 +21,15 @@ def refund_purchase(provider: str, charge_id: str, *, uow: UnitOfWork, clock: Cl
 
     The claw-back is min(what is left of the purchase's credit lot, the available balance);
     the rest is recorded as unrecoverable in the payment's metadata. A replay changes nothing.
+    The payment is locked first, so refunds of one charge delivered at once apply once.
+    ChargeNotPaidYet for a charge no payment has been confirmed by (a refund delivered before
+    its payment): nothing changes, and the provider's next delivery applies it.
     """
     chosen = payment_provider(provider)
     with uow:
-        payment = uow.payments.get_by_charge(chosen, charge_id)
+        payment = uow.payments.get_by_charge(chosen, charge_id, for_update=True)
         if payment is None:
-            raise NotFound("payment", charge_id)
+            raise ChargeNotPaidYet(f"no {chosen.value} payment is confirmed by {charge_id!r} yet")
         if payment.status is PaymentStatus.REFUNDED:
             return payment
         payment.mark_refunded(clock.now())

@@ -46,8 +46,15 @@ class PaymentRepository(abc.ABC):
         """The payment with this id, or NotFound."""
 
     @abc.abstractmethod
-    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
-        """The payment the provider charged under `charge_id`, if any."""
+    def get_by_reference(self, reference: str) -> Payment | None:
+        """The payment with this reference, if any."""
+
+    @abc.abstractmethod
+    def get_by_charge(
+        self, provider: PaymentProvider, charge_id: str, *, for_update: bool = False
+    ) -> Payment | None:
+        """The payment the provider charged under `charge_id`, if any; `for_update` locks
+        it until the transaction ends."""
 
     @abc.abstractmethod
     def mark_paid(self, payment: Payment) -> bool:
@@ -72,6 +79,12 @@ class CouponRepository(abc.ABC):
     @abc.abstractmethod
     def get_by_code(self, code: str) -> Coupon | None:
         """The coupon with this (normalised) code, if any."""
+
+    @abc.abstractmethod
+    def list_recent(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[Coupon]:
+        """Coupons newest first (by id), from after the key `after`, at most `limit`."""
 
     @abc.abstractmethod
     def claim_use(self, redemption: CouponRedemption) -> bool:
@@ -103,6 +116,12 @@ class GiftCardRepository(abc.ABC):
         """The card whose code hashes to `code_hash`, if any."""
 
     @abc.abstractmethod
+    def list_recent(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[GiftCard]:
+        """Cards newest first (by id), from after the key `after`, at most `limit`."""
+
+    @abc.abstractmethod
     def activate(self, card: GiftCard) -> bool:
         """Write a card `GiftCard.activate` moved on, if its row is still pending."""
 
@@ -126,5 +145,6 @@ class PaymentVerifier(abc.ABC):
     provider: PaymentProvider
 
     @abc.abstractmethod
-    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification:
-        """The notification in `body`; InvalidSignature unless it is authentic and fresh."""
+    def verify(self, headers: Mapping[str, str], body: bytes) -> PaymentNotification | None:
+        """The notification in `body`, checked before it is read; None for an authentic
+        delivery about nothing we act on. InvalidSignature unless it is authentic and fresh."""

@@ -120,6 +120,7 @@ payments = sa.Table(
     "payments",
     metadata,
     id_column(),
+    sa.Column("reference", sa.String(64), nullable=False, unique=True),
     sa.Column("provider", PAYMENT_PROVIDER, nullable=False),
     sa.Column("purpose", PAYMENT_PURPOSE, nullable=False),
     sa.Column("status", PAYMENT_STATUS, nullable=False, server_default=PaymentStatus.PENDING.value),

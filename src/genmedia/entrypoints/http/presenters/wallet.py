@@ -8,6 +8,7 @@ from typing import Literal
 import attrs
 
 from genmedia.application.commerce.redemptions import Redeemed
+from genmedia.domain.money import CreditRate
 from genmedia.domain.purchases import CreditPack
 from genmedia.domain.wallet import EntryKind, EntryStatus, EntryType, LedgerEntry, Wallet
 
@@ -57,13 +58,15 @@ class TransactionView:
 
 @attrs.frozen(kw_only=True)
 class CreditPackView:
-    """Credits sold together at one price."""
+    """Credits sold together at one price; `value_vnd`: what the credits are worth in đồng
+    at the configured VND↔credits rate (GENMEDIA_VND_PER_CREDIT)."""
 
     id: int
     name: str
     credits: int
     price: int
     currency: str
+    value_vnd: int
 
 
 @attrs.frozen(kw_only=True)
@@ -111,14 +114,15 @@ def transaction_view(entry: LedgerEntry) -> TransactionView:
     )
 
 
-def credit_pack_view(pack: CreditPack) -> CreditPackView:
-    """A credit pack on sale."""
+def credit_pack_view(pack: CreditPack, rate: CreditRate) -> CreditPackView:
+    """A credit pack on sale, valued at `rate`."""
     return CreditPackView(
         id=pack.id or 0,
         name=pack.name,
         credits=pack.credits,
         price=pack.price,
         currency=pack.currency,
+        value_vnd=rate.vnd_value(pack.credits),
     )
 
 

@@ -16,6 +16,7 @@ from genmedia.entrypoints.http.routes import (
     identity,
     media,
     operations,
+    payments,
     wallet,
     webhooks,
 )
@@ -26,6 +27,7 @@ ROUTERS: list[Router] = [
     catalog.router,
     generation.router,
     wallet.router,
+    payments.router,
     media.router,
     files.router,
     webhooks.router,
@@ -33,4 +35,5 @@ ROUTERS: list[Router] = [
     admin_settings.router,
     articles.router,
     admin_articles.router,
+    payments.webhooks,
 ]

@@ -48,9 +48,12 @@ def redeem(data: JSONBody[RedeemBody], caller: Caller, container: Services) -> R
 
 @get("/credit-packs", responses=responses(401, 422), sync_to_thread=True)
 def credit_packs(page: Paging, container: Services) -> Page[CreditPackView]:
-    """The credit packs on sale, fewest credits first."""
-    found = container.list_credit_packs(after=page.after, limit=page.limit)
-    return page_view(page, found, credit_pack_view)
+    """The credit packs on sale, fewest credits first, valued at the VND↔credits rate."""
+    found, rate = (
+        container.list_credit_packs(after=page.after, limit=page.limit),
+        container.credit_rate(),
+    )
+    return page_view(page, found, lambda pack: credit_pack_view(pack, rate))
 
 
 router = Router(

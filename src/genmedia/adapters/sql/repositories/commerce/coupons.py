@@ -11,6 +11,7 @@ from genmedia.adapters.sql.repositories.base import (
     unique_or_already_exists,
 )
 from genmedia.adapters.sql.repositories.commerce.rows import coupon_from_row, row_of
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import coupon_redemptions, coupons
 from genmedia.application.ports import CouponRepository
 from genmedia.domain.coupons import (
@@ -43,6 +44,13 @@ class SqlCouponRepository(SqlRepository, CouponRepository):
             return None
         row = self._one(sa.select(c).where(c.c.code == key))
         return coupon_from_row(row) if row else None
+
+    def list_recent(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[Coupon]:
+        """Coupons newest first."""
+        query = keyset(sa.select(c), ((c.c.id, True),), after, limit)
+        return [coupon_from_row(row) for row in self._all(query)]
 
     def claim_use(self, redemption: CouponRedemption) -> bool:
         """used_count + 1 while the coupon is still active and not used up: the SQL form of

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
 from genmedia.adapters.sql.repositories.commerce.rows import gift_card_from_row, row_of
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import gift_cards as g
 from genmedia.application.ports import GiftCardRepository
 from genmedia.domain.errors import NotFound
@@ -49,6 +50,13 @@ class SqlGiftCardRepository(SqlRepository, GiftCardRepository):
             )
         )
         return self._connection.execute(statement).rowcount == 1
+
+    def list_recent(
+        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
+    ) -> list[GiftCard]:
+        """Cards newest first."""
+        query = keyset(sa.select(g), ((g.c.id, True),), after, limit)
+        return [gift_card_from_row(row) for row in self._all(query)]
 
     def activate(self, card: GiftCard) -> bool:
         """Write an activated card, if its row is still pending."""

@@ -81,13 +81,19 @@ class SqlPaymentRepository(SqlRepository, PaymentRepository):
             raise NotFound("payment", payment_id)
         return payment_from_row(row)
 
-    def get_by_charge(self, provider: PaymentProvider, charge_id: str) -> Payment | None:
-        """The payment of this provider's charge, if any."""
-        row = self._one(
-            sa.select(payments).where(
-                payments.c.provider == provider.value, payments.c.charge_id == charge_id
-            )
+    def get_by_reference(self, reference: str) -> Payment | None:
+        """The payment with this reference, if any."""
+        row = self._one(sa.select(payments).where(payments.c.reference == reference))
+        return payment_from_row(row) if row else None
+
+    def get_by_charge(
+        self, provider: PaymentProvider, charge_id: str, *, for_update: bool = False
+    ) -> Payment | None:
+        """The payment of this provider's charge, if any; locked with `for_update`."""
+        query = sa.select(payments).where(
+            payments.c.provider == provider.value, payments.c.charge_id == charge_id
         )
+        row = self._one(query.with_for_update() if for_update else query)
         return payment_from_row(row) if row else None
 
     def mark_paid(self, payment: Payment) -> bool:
