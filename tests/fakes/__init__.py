@@ -10,6 +10,7 @@ from tests.fakes.catalog import (
     FakeTrainedModelRepository,
     FakeTrendRepository,
 )
+from tests.fakes.catalog_store import FakeCatalogStore
 from tests.fakes.commerce import (
     FakeCouponRepository,
     FakeCreditPackRepository,
@@ -39,6 +40,7 @@ from tests.fakes.wallet import FakeHoldRepository, FakeWalletRepository
 
 __all__ = [
     "FakeAccessTokenRepository",
+    "FakeCatalogStore",
     "FakeClock",
     "FakeCommerce",
     "FakeCounters",

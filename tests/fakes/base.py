@@ -50,6 +50,7 @@ class FakeDatabase:
     commerce: FakeCommerce = attrs.Factory(lambda: FakeCommerce())
     workers: dict[str, tuple[datetime, bool]] = attrs.Factory(dict)
     activity: dict[tuple[int, datetime], Activity] = attrs.Factory(dict)
+    catalog_writes: list[tuple[str, str, str]] = attrs.Factory(list)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 

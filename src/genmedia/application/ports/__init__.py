@@ -12,6 +12,7 @@ from genmedia.application.ports.catalog import (
     TrainedModelRepository,
     TrendRepository,
 )
+from genmedia.application.ports.catalog_store import CatalogContents, CatalogItem, CatalogStore
 from genmedia.application.ports.commerce import (
     CouponRepository,
     CreditPackRepository,
@@ -53,6 +54,9 @@ from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 
 __all__ = [
     "AccessTokenRepository",
+    "CatalogContents",
+    "CatalogItem",
+    "CatalogStore",
     "Count",
     "Counters",
     "Clock",

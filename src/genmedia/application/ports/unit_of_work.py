@@ -14,6 +14,7 @@ from genmedia.application.ports.catalog import (
     TrainedModelRepository,
     TrendRepository,
 )
+from genmedia.application.ports.catalog_store import CatalogStore
 from genmedia.application.ports.commerce import (
     CouponRepository,
     CreditPackRepository,
@@ -40,6 +41,7 @@ class UnitOfWork(abc.ABC):
     trends: TrendRepository
     provider_models: ProviderModelRepository
     trained_models: TrainedModelRepository
+    catalog: CatalogStore
     requests: RequestRepository
     jobs: JobRepository
     media: MediaRepository

@@ -5,6 +5,7 @@ from genmedia.adapters.sql.repositories.catalog.features import (
     SqlTagRepository,
 )
 from genmedia.adapters.sql.repositories.catalog.provider_models import SqlProviderModelRepository
+from genmedia.adapters.sql.repositories.catalog.store import SqlCatalogStore
 from genmedia.adapters.sql.repositories.commerce.coupons import SqlCouponRepository
 from genmedia.adapters.sql.repositories.commerce.gift_cards import SqlGiftCardRepository
 from genmedia.adapters.sql.repositories.commerce.purchases import (
@@ -32,6 +33,7 @@ __all__ = [
     "LoadedJobs",
     "LoadedRequests",
     "SqlAccessTokenRepository",
+    "SqlCatalogStore",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
     "SqlFeatureRepository",
