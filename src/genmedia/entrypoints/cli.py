@@ -12,6 +12,7 @@ import attrs
 
 from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
+from genmedia.entrypoints.catalog_cli import add_catalog
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
@@ -146,6 +147,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     _add_workers,
     _add_serve,
     add_providers,
+    add_catalog,
 ]
 
 
