@@ -7,6 +7,8 @@ import copy
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from genmedia.application.catalog.document import read_document, write_document
 from genmedia.application.catalog.loading import export_catalog, load_catalog
@@ -98,6 +100,16 @@ def test_fields_left_out_take_their_defaults_and_a_missing_section_is_empty() ->
         }
     }
     assert read["templates"] == {}
+
+
+def test_a_record_is_compared_as_the_domain_stores_it_so_it_loads_once() -> None:
+    document = {"credit_packs": [{"name": "Pro", "credits": 10, "price": 5, "currency": "usd"}]}
+    uow = _loaded(document)
+
+    again = load_catalog(document, uow=uow, clock=CLOCK)
+
+    assert read_document(document)["credit_packs"]["Pro"]["currency"] == "USD"
+    assert not again.writes
 
 
 def test_a_written_document_reads_back_as_the_same_records() -> None:
@@ -196,3 +208,39 @@ def test_seeding_adds_only_what_is_missing_and_leaves_edited_entities_alone() ->
         tag = uow.tags.get_by_name(edited["tags"][0]["name"])
     assert tag is not None
     assert tag.icon == "star"
+
+
+optional_text = st.none() | st.text(max_size=5)
+tag_records = st.fixed_dictionaries(
+    {"name": st.text(alphabet="abc ", min_size=1, max_size=4).filter(str.strip)},
+    optional={
+        "icon": optional_text,
+        "color_from": optional_text,
+        "sort_order": st.integers(0, 9),
+        "is_active": st.booleans(),
+    },
+)
+pack_records = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["Starter", "Pro", "Mega"]),
+        "credits": st.integers(1, 10_000),
+        "price": st.integers(0, 10_000),
+        "currency": st.sampled_from(["USD", "VND", "EUR"]),
+    },
+    optional={"is_active": st.booleans()},
+)
+
+
+@given(
+    st.lists(tag_records, unique_by=lambda t: t["name"], max_size=4),
+    st.lists(pack_records, unique_by=lambda p: p["name"], max_size=3),
+)
+def test_any_valid_document_reads_back_the_same_after_being_written(
+    tags: list[dict[str, Any]], packs: list[dict[str, Any]]
+) -> None:
+    read = read_document({"tags": tags, "credit_packs": packs})
+
+    assert read_document(write_document(read)) == read
+    assert export_catalog(uow=_loaded({"tags": tags, "credit_packs": packs})) == write_document(
+        read
+    )

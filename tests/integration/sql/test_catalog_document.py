@@ -154,3 +154,29 @@ def test_a_pruned_template_comes_back_when_a_document_names_it_again(engine: sa.
 
     assert report.sections["templates"].created == (full["templates"][0]["slug"],)
     assert _export(engine)["templates"] == full["templates"]
+
+
+def test_every_field_a_document_can_set_survives_the_round_trip(engine: sa.Engine) -> None:
+    document = _seeded(engine)
+    feature, template = document["features"][0], document["templates"][0]
+    feature.update(legacy_model="local-t2i-async", preview_url="f.png", is_active=False)
+    template.update(
+        legacy_model="local-t2i",
+        trend_start_date="2026-02-01T10:00:00+02:00",
+        trend_end_date="2026-03-01T00:00:00Z",
+        system_images=["s3://a.png"],
+        capabilities={"z": 1, "a": [1.5, {"y": None, "b": True}]},
+    )
+    template["option_groups"][0]["options"][0].update(icon="i.svg", params={"w": 8})
+    document["tags"][0].update(color_from="#000", is_active=False)
+    document["provider_models"][0].update(category="inpaint", version="2", is_default=True)
+    document["credit_packs"][0].update(price=0, is_active=False)
+    _empty(engine)
+
+    _load(engine, document)
+
+    exported = _export(engine)
+    assert exported["templates"][0]["trend_start_date"] == "2026-02-01T08:00:00+00:00"
+    assert exported["templates"][0]["capabilities"] == {"a": [1.5, {"b": True, "y": None}], "z": 1}
+    assert json.dumps(exported) == json.dumps(_export(engine))
+    assert _load(engine, document).writes is False

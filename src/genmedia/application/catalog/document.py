@@ -13,7 +13,7 @@ from genmedia.application.catalog.document_sections import (
     Entries,
     Section,
 )
-from genmedia.application.catalog.entries import invariant_problems
+from genmedia.application.catalog.entries import normalised
 from genmedia.domain.errors import InvalidInput, InvalidValue
 
 _NAMES = frozenset(section.name for section in SECTIONS)
@@ -30,7 +30,7 @@ def _entries(section: Section, value: Any, problems: Problems) -> Entries:
         path, before = f"{section.name}[{index}]", len(problems)
         entry = record(item, section.fields, path, problems)
         if len(problems) == before:
-            problems += invariant_problems(section, entry, path)
+            entry = normalised(section, entry, path, problems)
         key = entry.get(section.key)
         if not isinstance(key, str):
             continue

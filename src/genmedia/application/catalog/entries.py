@@ -127,14 +127,18 @@ class _AnyId(dict[str, int]):
 _ANY_IDS: Ids = {section.name: _AnyId() for section in SECTIONS}
 
 
-def invariant_problems(section: Section, entry: Entry, path: str) -> Problems:
-    """What the domain refuses in a well-typed record, each named by its path."""
-    problems: Problems = []
+def normalised(section: Section, entry: Entry, path: str, problems: Problems) -> Entry:
+    """A well-typed record as the domain stores it (a currency in upper case, …), or, with
+    what the domain refuses in it added to `problems` by path, the record as it was."""
     try:
-        build(section, entry, _ANY_IDS)
+        item = build(section, entry, _ANY_IDS)
     except DomainError as error:
         for found in error.field_errors():
             problem(problems, f"{path}.{found.field}", found.message)
         if not error.field_errors():
             problem(problems, path, str(error))
-    return problems
+        return entry
+    return {
+        name: value if name in section.references else _plain(getattr(item, name))
+        for name, value in entry.items()
+    }
