@@ -10,6 +10,7 @@ from tests.fakes.catalog import (
     FakeTrainedModelRepository,
     FakeTrendRepository,
 )
+from tests.fakes.catalog_store import FakeCatalogStore
 from tests.fakes.commerce import (
     FakeCouponRepository,
     FakeCreditPackRepository,
@@ -45,6 +46,7 @@ __all__ = [
     "FakeRenderer",
     "FakeAccessTokenRepository",
     "FakeCipher",
+    "FakeCatalogStore",
     "FakeClock",
     "FakeCommerce",
     "FakeCounters",

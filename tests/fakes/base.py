@@ -56,6 +56,7 @@ class FakeDatabase:
     settings: dict[str, Setting] = attrs.Factory(dict)
     audit: list[AuditEntry] = attrs.Factory(list)
     articles: dict[int, Article] = attrs.Factory(dict)
+    catalog_writes: list[tuple[str, str, str]] = attrs.Factory(list)
     now: datetime = datetime(2026, 1, 1, tzinfo=UTC)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 

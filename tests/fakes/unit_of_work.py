@@ -19,6 +19,7 @@ from tests.fakes.catalog import (
     FakeTrainedModelRepository,
     FakeTrendRepository,
 )
+from tests.fakes.catalog_store import FakeCatalogStore
 from tests.fakes.commerce import (
     FakeCouponRepository,
     FakeCreditPackRepository,
@@ -60,6 +61,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.trends = FakeTrendRepository(self.work)
         self.provider_models = FakeProviderModelRepository(self.work)
         self.trained_models = FakeTrainedModelRepository(self.work)
+        self.catalog = FakeCatalogStore(self.work)
         self.requests = FakeRequestRepository(self.work, self.db)
         self.jobs = FakeJobRepository(self.work, self.db)
         self.media = FakeMediaRepository(self.work)

@@ -13,6 +13,7 @@ import attrs
 from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.articles_cli import add_articles
+from genmedia.entrypoints.catalog_cli import add_catalog
 from genmedia.entrypoints.codes import add_coupons, add_gift_cards
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
@@ -153,6 +154,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     add_articles,
     add_coupons,
     add_gift_cards,
+    add_catalog,
 ]
 
 

@@ -1,1 +1,1 @@
-"""Catalog use cases: seeding the sample catalog and reading it (SPEC CAT)."""
+"""Catalog use cases: reading, seeding, and loading and exporting it as code (SPEC CAT)."""

@@ -1,24 +1,24 @@
-"""Loading the sample catalog and the default admin, idempotently (SPEC CAT-8)."""
+"""Loading the sample catalog and the default admin, idempotently (SPEC CAT-8).
+
+The sample catalog is a catalog document (``sample_catalog.json`` in this package), loaded
+by the same loader as `genmedia catalog load`, adding only what the catalog lacks: a second
+seed, or one after the catalog was edited, changes nothing that is there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from datetime import datetime
-from typing import TypeVar
+import json
+from importlib import resources
+from typing import Any
 
 import attrs
 
-from genmedia.application.catalog import sample_catalog
-from genmedia.application.catalog.sample_catalog import FeatureSeed, TemplateSeed
+from genmedia.application.catalog.loading import load_catalog
 from genmedia.application.identity.commands import CreateUser
 from genmedia.application.identity.users import ensure_user
 from genmedia.application.ports import Clock, PasswordHasher, UnitOfWork
 from genmedia.application.settings.defaults import seed_default_settings
-from genmedia.domain.catalog import Feature
-from genmedia.domain.errors import AlreadyExists, NotFound
-from genmedia.domain.template import Template
-
-S = TypeVar("S")
+from genmedia.domain.errors import AlreadyExists
 
 
 @attrs.frozen
@@ -32,65 +32,12 @@ class SeedReport:
     credit_packs: int
 
 
-def _add_missing(
-    seeds: Iterable[S], found: Callable[[S], object], add: Callable[[S], object]
-) -> int:
-    """Add each seed the catalog does not hold yet; how many were added."""
-    added = 0
-    for seed in seeds:
-        if found(seed) is None:
-            add(seed)
-            added += 1
-    return added
-
-
-def _feature(uow: UnitOfWork, seed: FeatureSeed, now: datetime) -> Feature:
-    model = uow.provider_models.get_by_slug(seed.model)
-    return Feature(**seed.fields, provider_model_id=model.id if model else None, created_at=now)
-
-
-def _template(uow: UnitOfWork, seed: TemplateSeed, now: datetime) -> Template:
-    feature = uow.features.get_by_name(seed.feature)
-    model = uow.provider_models.get_by_slug(seed.model)
-    tag = uow.tags.get_by_name(seed.tag) if seed.tag else None
-    if feature is None or feature.id is None:
-        raise NotFound("feature", seed.slug)
-    return Template(
-        feature_id=feature.id,
-        provider_model_id=model.id if model else None,
-        tag_id=tag.id if tag else None,
-        created_at=now,
-        **seed.fields,
-    )
-
-
-def _load(uow: UnitOfWork, now: datetime) -> SeedReport:
-    catalog = sample_catalog.load()
-    models, features, tags = uow.provider_models, uow.features, uow.tags
-    added_models = _add_missing(
-        catalog.provider_models, lambda m: models.get_by_slug(m.model_slug), models.add
-    )
-    added_features = _add_missing(
-        catalog.features,
-        lambda f: features.get_by_name(f.name),
-        lambda f: features.add(_feature(uow, f, now)),
-    )
-    added_tags = _add_missing(catalog.tags, lambda t: tags.get_by_name(t.name), tags.add)
-    added_packs = _add_missing(
-        catalog.credit_packs, lambda p: uow.credit_packs.get_by_name(p.name), uow.credit_packs.add
-    )
-    added_templates = _add_missing(
-        catalog.templates,
-        lambda t: uow.templates.get_by_slug(t.slug),
-        lambda t: uow.templates.add(_template(uow, t, now)),
-    )
-    return SeedReport(
-        provider_models=added_models,
-        features=added_features,
-        tags=added_tags,
-        templates=added_templates,
-        credit_packs=added_packs,
-    )
+def sample_document() -> dict[str, Any]:
+    """The sample catalog document shipped in the package."""
+    package = resources.files("genmedia.application.catalog")
+    text = package.joinpath("sample_catalog.json").read_text(encoding="utf-8")
+    document: dict[str, Any] = json.loads(text)
+    return document
 
 
 def seed_catalog(
@@ -108,13 +55,23 @@ def seed_catalog(
         hasher=hasher,
         clock=clock,
     )
+    document = sample_document()
     for _ in range(2):  # a concurrent seed may win a unique key; the second pass finds it
         try:
-            with uow:
-                report = _load(uow, clock.now())
-                seed_default_settings(uow)
-                uow.commit()
-            return report
+            report = load_catalog(document, uow=uow, clock=clock, only_missing=True)
         except AlreadyExists:
             continue
+        _seed_settings(uow)
+        created = {name: len(found.created) for name, found in report.sections.items()}
+        return SeedReport(**created)
     raise AlreadyExists("catalog", "seed kept colliding with a concurrent seed")
+
+
+def _seed_settings(uow: UnitOfWork) -> None:
+    """Add the missing default settings; a concurrent seed that added them first is fine."""
+    try:
+        with uow:
+            seed_default_settings(uow)
+            uow.commit()
+    except AlreadyExists:
+        pass

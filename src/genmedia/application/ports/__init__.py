@@ -13,6 +13,7 @@ from genmedia.application.ports.catalog import (
     TrainedModelRepository,
     TrendRepository,
 )
+from genmedia.application.ports.catalog_store import CatalogContents, CatalogItem, CatalogStore
 from genmedia.application.ports.commerce import (
     CouponRepository,
     CreditPackRepository,
@@ -60,6 +61,9 @@ __all__ = [
     "ArticleRepository",
     "AuthoredArticle",
     "AuditLog",
+    "CatalogContents",
+    "CatalogItem",
+    "CatalogStore",
     "Count",
     "Counters",
     "Clock",

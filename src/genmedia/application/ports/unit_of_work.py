@@ -15,6 +15,7 @@ from genmedia.application.ports.catalog import (
     TrainedModelRepository,
     TrendRepository,
 )
+from genmedia.application.ports.catalog_store import CatalogStore
 from genmedia.application.ports.commerce import (
     CouponRepository,
     CreditPackRepository,
@@ -43,6 +44,7 @@ class UnitOfWork(abc.ABC):
     trends: TrendRepository
     provider_models: ProviderModelRepository
     trained_models: TrainedModelRepository
+    catalog: CatalogStore
     requests: RequestRepository
     jobs: JobRepository
     media: MediaRepository

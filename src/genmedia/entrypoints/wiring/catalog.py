@@ -1,4 +1,5 @@
-"""Catalog (SPEC CAT-1…6): features, tags, provider models, templates, trends, seeding."""
+"""Catalog (SPEC CAT-1…8): features, tags, provider models, templates, trends, seeding, and
+the catalog as code (issue #20 §5)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from datetime import timedelta
 
 from dependency_injector import providers
 
-from genmedia.application.catalog import model_sync, seeding, templates, trends
+from genmedia.application.catalog import loading, model_sync, seeding, templates, trends
 from genmedia.application.catalog import queries as catalog_queries
 from genmedia.domain.trending import TrendFormula
 from genmedia.entrypoints.infrastructure import Infrastructure
@@ -17,7 +18,8 @@ clock = Infrastructure.clock
 
 
 class CatalogServices(Infrastructure):
-    """Reading the catalog, seeding it, syncing model schemas and refreshing trends."""
+    """Reading the catalog, seeding it, exporting and loading it as a document, syncing model
+    schemas and refreshing trends."""
 
     seed_catalog = providers.Callable(
         seeding.seed_catalog,
@@ -27,6 +29,8 @@ class CatalogServices(Infrastructure):
         admin_email=config.admin_email,
         admin_password=config.admin_password,
     )
+    export_catalog = providers.Callable(loading.export_catalog, uow=uow)
+    load_catalog = providers.Callable(loading.load_catalog, uow=uow, clock=clock)
     sync_model_schema = providers.Callable(
         model_sync.sync_model_schema, sources=Infrastructure.schema_sources, uow=uow, clock=clock
     )

@@ -6,6 +6,7 @@ from genmedia.adapters.sql.repositories.catalog.features import (
     SqlTagRepository,
 )
 from genmedia.adapters.sql.repositories.catalog.provider_models import SqlProviderModelRepository
+from genmedia.adapters.sql.repositories.catalog.store import SqlCatalogStore
 from genmedia.adapters.sql.repositories.commerce.coupons import SqlCouponRepository
 from genmedia.adapters.sql.repositories.commerce.gift_cards import SqlGiftCardRepository
 from genmedia.adapters.sql.repositories.commerce.purchases import (
@@ -36,6 +37,7 @@ __all__ = [
     "LoadedRequests",
     "SqlAccessTokenRepository",
     "SqlArticleRepository",
+    "SqlCatalogStore",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
     "SqlFeatureRepository",

@@ -72,6 +72,14 @@ partial_index(
     where=active_and_live(_features),
 )
 sa.Index("idx_generation_features_deleted_at", _features.c.deleted_at)
+# A live feature's name is its natural key in a catalog document (issue #20 §5).
+sa.Index(
+    "uq_generation_features_name_live",
+    _features.c.name,
+    unique=True,
+    postgresql_where=live(_features),
+    sqlite_where=live(_features),
+)
 
 tags = sa.Table(
     "tags",
