@@ -7,6 +7,8 @@ from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
     admin_audit,
+    admin_commerce,
+    admin_commerce_accounts,
     catalog,
     files,
     generation,
@@ -27,4 +29,6 @@ ROUTERS: list[Router] = [
     files.router,
     webhooks.router,
     admin_audit.router,
+    admin_commerce.router,
+    admin_commerce_accounts.router,
 ]
