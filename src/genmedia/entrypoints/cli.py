@@ -12,6 +12,7 @@ import attrs
 
 from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
+from genmedia.entrypoints.accounts_cli import add_credits, add_user_reads
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
@@ -100,6 +101,7 @@ def _add_users(sub: Any) -> None:
     create.add_argument("--name")
     create.add_argument("--password-stdin", action="store_true", help="read a password from stdin")
     create.set_defaults(fn=cmd_users_create)
+    add_user_reads(users)
 
 
 def _add_generate(sub: Any) -> None:
@@ -146,6 +148,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     _add_workers,
     _add_serve,
     add_providers,
+    add_credits,
 ]
 
 
