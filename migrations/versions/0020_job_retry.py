@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0014"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -27,9 +27,7 @@ def upgrade() -> None:
     """Add generation_jobs.retry_of and its unique index."""
     with op.batch_alter_table("generation_jobs") as batch:
         batch.add_column(sa.Column("retry_of", sa.BigInteger()))
-    op.create_index(
-        "idx_generation_jobs_retry_of", "generation_jobs", ["retry_of"], unique=True
-    )
+    op.create_index("idx_generation_jobs_retry_of", "generation_jobs", ["retry_of"], unique=True)
 
 
 def downgrade() -> None:
