@@ -1,7 +1,7 @@
 """Archived requests (SPEC GEN-11): finished requests leave the default listings after a while.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-07 09:00:00
 
 Self-contained: it does not import genmedia. Runs on PostgreSQL and SQLite.
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0018"
+down_revision: str | None = "0020"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -70,6 +70,16 @@ class FakeCreditPackRepository(Repo, CreditPackRepository):
         active = [p for p in self.db.commerce.packs.values() if p.is_active]
         return copy.deepcopy(keyed(active, lambda p: (p.credits, p.id or 0), after, limit))
 
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[CreditPack]:
+        packs = self.db.commerce.packs.values()
+        return copy.deepcopy(keyed(packs, _by_id, after, limit, descending=True))
+
+    def save(self, pack: CreditPack) -> None:
+        other = self.get_by_name(pack.name)
+        if other is not None and other.id != pack.id:
+            raise AlreadyExists("credit pack", pack.name)
+        self.db.commerce.packs[pack.id or 0] = copy.deepcopy(pack)
+
 
 class FakePaymentRepository(Repo, PaymentRepository):
     def add(self, payment: Payment) -> Payment:
@@ -154,6 +164,21 @@ class FakeCouponRepository(Repo, CouponRepository):
         self.db.commerce.redemptions.append(copy.deepcopy(redemption))
         return redemption
 
+    def get(self, coupon_id: int) -> Coupon:
+        if coupon_id not in self.db.commerce.coupons:
+            raise NotFound("coupon", coupon_id)
+        return copy.deepcopy(self.db.commerce.coupons[coupon_id])
+
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[Coupon]:
+        coupons = self.db.commerce.coupons.values()
+        return copy.deepcopy(keyed(coupons, _by_id, after, limit, descending=True))
+
+    def save(self, coupon: Coupon) -> bool:
+        if self.get(coupon.id or 0).used_count != coupon.used_count:
+            return False
+        self.db.commerce.coupons[coupon.id or 0] = copy.deepcopy(coupon)
+        return True
+
 
 class FakeGiftCardRepository(Repo, GiftCardRepository):
     def add(self, card: GiftCard) -> GiftCard:
@@ -198,6 +223,18 @@ class FakeGiftCardRepository(Repo, GiftCardRepository):
     def expire_due(self, now: datetime) -> int:
         cards = self.db.commerce.cards.values()
         return sum(_decided(lambda card=card: card.expire(now)) for card in cards)
+
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[GiftCard]:
+        cards = self.db.commerce.cards.values()
+        return copy.deepcopy(keyed(cards, _by_id, after, limit, descending=True))
+
+    def amend(self, card: GiftCard) -> bool:
+        changes = {"recipient_email": card.recipient_email, "expires_at": card.expires_at}
+        return self._write(card, lambda c: c.revised(changes))
+
+
+def _by_id(item: CreditPack | Coupon | GiftCard) -> tuple[int, ...]:
+    return (item.id or 0,)
 
 
 class FakePaymentVerifier(PaymentVerifier):

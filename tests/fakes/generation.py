@@ -70,6 +70,9 @@ class FakeRequestRepository(Repo, RequestRepository):
         rid = request.id or 0
         if self.committed.versions.get(rid, 0) > self.loaded.get(rid, 0):
             raise StaleAggregate(f"request {rid} changed since it was loaded")
+        for job in request.jobs:
+            if job.id is None:
+                job.stored_as(self._new_id(), request_id=rid)
         self.db.versions[rid] = self.loaded[rid] = self.loaded[rid] + 1
 
     def follow_all(

@@ -15,7 +15,7 @@ from genmedia.domain.errors import (
 )
 from genmedia.domain.tokens import AccessToken, TokenKind
 from genmedia.domain.user import User
-from tests.fakes.base import Repo
+from tests.fakes.base import Repo, keyed
 
 
 class FakeUserRepository(Repo, UserRepository):
@@ -36,6 +36,11 @@ class FakeUserRepository(Repo, UserRepository):
 
     def save_login(self, user: User) -> None:
         self.db.users[user.id or 0] = user
+
+    def page(self, after: int | None, limit: int, email: str | None = None) -> list[User]:
+        found = [u for u in self.db.users.values() if (email or "").lower() in u.email]
+        key = None if after is None else (after,)
+        return keyed(found, lambda u: (u.id or 0,), key, limit, descending=True)
 
 
 class FakeAccessTokenRepository(Repo, AccessTokenRepository):

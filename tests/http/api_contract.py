@@ -67,6 +67,25 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     # Content (CNT-1): published articles, by id or slug
     ("GET", "/v1/articles"): (200,),
     ("GET", "/v1/articles/{}"): (200, 404),
+    ("GET", "/v1/admin/coupons"): (200, 403, 422),
+    ("POST", "/v1/admin/coupons"): (201, 403, 409, 422),
+    ("GET", "/v1/admin/coupons/{}"): (200, 403, 404),
+    ("PATCH", "/v1/admin/coupons/{}"): (200, 403, 404, 409, 422),
+    ("DELETE", "/v1/admin/coupons/{}"): (204, 403, 404),
+    ("GET", "/v1/admin/gift-cards"): (200, 403, 422),
+    ("POST", "/v1/admin/gift-cards"): (201, 403, 422),
+    ("GET", "/v1/admin/gift-cards/{}"): (200, 403, 404),
+    ("PATCH", "/v1/admin/gift-cards/{}"): (200, 403, 404, 409, 422),
+    ("DELETE", "/v1/admin/gift-cards/{}"): (204, 403, 404, 409),
+    ("GET", "/v1/admin/credit-packs"): (200, 403, 422),
+    ("POST", "/v1/admin/credit-packs"): (201, 403, 409, 422),
+    ("GET", "/v1/admin/credit-packs/{}"): (200, 403, 404),
+    ("PATCH", "/v1/admin/credit-packs/{}"): (200, 403, 404, 409, 422),
+    ("DELETE", "/v1/admin/credit-packs/{}"): (204, 403, 404),
+    ("GET", "/v1/admin/users"): (200, 403, 422),
+    ("GET", "/v1/admin/users/{}"): (200, 403, 404),
+    ("POST", "/v1/admin/users/{}/credits"): (200, 402, 403, 404, 409, 422),
+    ("POST", "/v1/admin/jobs/{}/retry"): (202, 402, 403, 404, 409),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),
@@ -95,11 +114,7 @@ UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
 
 # The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
 PAGED = (
-    "/v1/templates",
-    "/v1/requests",
-    "/v1/media",
-    "/v1/wallet/transactions",
-    "/v1/admin/settings",
-    "/v1/articles",
-    "/v1/admin/articles",
-)
+    "/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions",
+    "/v1/admin/settings", "/v1/articles", "/v1/admin/articles",
+    "/v1/admin/coupons", "/v1/admin/gift-cards", "/v1/admin/credit-packs", "/v1/admin/users",
+)  # fmt: skip

@@ -31,10 +31,11 @@ from genmedia.application.wallet.holds import (
     place_hold,
     release_hold,
 )
+from genmedia.domain import postings
 from genmedia.domain.coupons import DiscountType
 from genmedia.domain.errors import AlreadyUsed, IdempotencyConflict, InsufficientCredits
 from genmedia.domain.purchases import PaymentNotification
-from genmedia.domain.wallet import EntryKind, EntryType, Posting
+from genmedia.domain.wallet import EntryKind, Posting
 from tests.commerce import T0, add_coupon, add_pack, paid
 from tests.fakes import FakeClock, FakeHasher
 
@@ -119,13 +120,8 @@ class WalletMachine(RuleBasedStateMachine):
     @rule(target=grants, amount=st.integers(1, 60))
     def grant(self, amount: int) -> str:
         """An admin grant; its posting can be replayed below."""
-        reference = f"model-grant-{next(serial)}"
-        self.postings.append(
-            Posting(
-                reference_id=f"admin:{reference}", type=EntryType.CREDIT,
-                kind=EntryKind.ADMIN_ADJUSTMENT, amount=amount, reason="grant", source="admin",
-            )
-        )  # fmt: skip
+        reference, user_id = f"model-grant-{next(serial)}", self.user.id or 0
+        self.postings.append(postings.admin_adjustment(user_id, reference, amount, "grant"))
         adjust_credits(
             AdjustCredits(
                 user_id=self.user.id or 0, amount=amount, reason="grant", reference_id=reference
@@ -133,7 +129,7 @@ class WalletMachine(RuleBasedStateMachine):
             uow=self.uow(),
         )
         self.balance += amount
-        return f"admin:{reference}"
+        return postings.admin_reference(user_id, reference)
 
     @rule(target=purchases)
     def buy(self) -> PaymentNotification:

@@ -104,7 +104,8 @@ def test_a_reserve_or_release_needs_a_positive_amount(amount: int) -> None:
 
 def test_replaying_a_posting_returns_its_entry_and_other_content_is_a_conflict() -> None:
     [entry] = Wallet(user_id=1).apply(Movement.post([credit(1, 5)]))
-    assert entry.replayed_by(1, credit(1, 5)) is entry
+    replayed = entry.replayed_by(1, credit(1, 5))
+    assert (replayed, replayed.replayed, entry.replayed) == (entry, True, False)
     with pytest.raises(IdempotencyConflict):
         entry.replayed_by(1, credit(1, 6))
     with pytest.raises(IdempotencyConflict):

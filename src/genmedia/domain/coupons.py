@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,9 @@ from genmedia.domain.money import normalise_currency, whole
 from genmedia.domain.stored import Stored
 
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{2,63}$")
+EDITABLE = frozenset({"description", "max_uses", "valid_from", "valid_until", "is_active"})
+TERMS = frozenset({"discount_type", "discount_value", "currency"})
+"""What a coupon gives: fixed once the coupon has been used, as its redemptions record it."""
 
 
 def normalise_coupon_code(code: str) -> str:
@@ -63,6 +67,19 @@ class Coupon(Stored):
             raise InvalidValue("currency", "is required for fixed_amount coupons, and only there")
         if self.valid_until is not None and self.valid_until <= self.valid_from:
             raise InvalidValue("valid_until", "must be after valid_from")
+
+    def revised(self, changes: Mapping[str, Any]) -> Coupon:
+        """The coupon with these fields changed, checked as a new one is. Its code and count
+        stay; its TERMS change only while it is unused; max_uses never drops below its uses."""
+        for name in changes:
+            if name not in EDITABLE | TERMS:
+                raise InvalidValue(name, "cannot be changed")
+            if name in TERMS and self.used_count:
+                raise InvalidValue(name, "cannot change once the coupon has been used")
+        revised = attrs.evolve(self, **changes)
+        if revised.max_uses is not None and revised.max_uses < self.used_count:
+            raise InvalidValue("max_uses", f"cannot be below the {self.used_count} uses counted")
+        return revised
 
     @property
     def gives_credits(self) -> bool:

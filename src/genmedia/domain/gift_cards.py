@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +24,7 @@ from genmedia.domain.user import normalise_email
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 20
 GROUP = 4
+EDITABLE = frozenset({"recipient_email", "expires_at"})
 _IGNORED = str.maketrans("", "", "- \t\r\n")
 
 
@@ -117,6 +119,23 @@ class GiftCard(Stored):
         if not self.is_expired(now):
             raise InvalidValue("expires_at", "the gift card has not expired yet")
         self._move(GiftCardStatus.EXPIRED, GiftCardStatus.ACTIVE)
+
+    def revised(self, changes: Mapping[str, Any]) -> GiftCard:
+        """The card with its recipient or expiry changed, while it is pending or active."""
+        for name in changes:
+            if name not in EDITABLE:
+                raise InvalidValue(name, "cannot be changed")
+        if self.status not in (GiftCardStatus.PENDING, GiftCardStatus.ACTIVE):
+            raise IllegalTransition("gift card", self.status.value, "changed")
+        return attrs.evolve(self, **changes)
+
+    def withdraw(self) -> bool:
+        """Take the card out of use (an admin's delete): a pending or active card expires;
+        False if it had expired already. IllegalTransition for a redeemed card, whose
+        credits are spent: it stays as it is, for the ledger that names it."""
+        if self.status is GiftCardStatus.REDEEMED:
+            raise IllegalTransition("gift card", self.status.value, GiftCardStatus.EXPIRED.value)
+        return self.revoke()
 
     def revoke(self) -> bool:
         """Withdraw the card because its payment was refunded; False if it was already

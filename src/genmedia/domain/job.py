@@ -70,6 +70,7 @@ class Job(Stored, PollChain, Fallback):
     run_after: datetime | None = None
     deadline_at: datetime | None = None
     cancel_requested: bool = False
+    retry_of: int | None = None  # the failed job of its request that this one runs again
     created_at: datetime | None = None
     deleted_at: datetime | None = None
 
@@ -112,8 +113,7 @@ class Job(Stored, PollChain, Fallback):
         if self.status is Status.PROCESSING and self.started_at is not None:
             raise IllegalTransition("job", "processing at the provider", Status.PENDING.value)
         self._move(Status.PENDING)
-        self.worker_id = None
-        self.dispatched_at = None
+        self.worker_id = self.dispatched_at = None
 
     def complete(
         self,
@@ -194,8 +194,7 @@ class Job(Stored, PollChain, Fallback):
         """Give a started job back to the queue for another attempt, as `retry` decided: not
         before its `run_after`, with its `attempts` spent."""
         self._move(Status.PENDING)
-        self.worker_id = None
-        self.dispatched_at = None
+        self.worker_id = self.dispatched_at = None
         self.run_after = retry.run_after
         self.attempts = retry.attempts
         self.provider_task_id = self.provider_polling_url = None

@@ -4,7 +4,7 @@ A reference names the one act that moved credits, so that a replay of the act fi
 entry it made the first time (ARCHITECTURE §5):
 
     welcome:{user}                  the welcome credits of a new user
-    admin:{reference}               an admin's grant or deduction
+    admin:{user}:{reference}        an admin's grant or deduction
     job:{job}:capture               a completed job's charge
     hold:{hold}:capture             the charge of a hold captured by hand
     expire:lot:{lot}:{remaining}    what was left of a lot when it expired
@@ -31,6 +31,9 @@ if TYPE_CHECKING:  # only annotations: the aggregates' modules may build referen
 
 WELCOME_CREDITS = 100
 """What a new user is given unless configured otherwise."""
+MAX_REASON = 500
+MAX_ADMIN_REFERENCE = 150
+MAX_CREDITS = 10**12
 
 
 def welcome(user_id: int, amount: int) -> Posting:
@@ -44,21 +47,35 @@ def welcome(user_id: int, amount: int) -> Posting:
     )
 
 
-def admin_adjustment(
-    reference_id: str, amount: int, reason: str, admin_id: int | None = None
-) -> Posting:
-    """An admin's grant (positive amount) or deduction (negative), which needs a reason."""
-    if not reason.strip():
-        raise InvalidValue("reason", "is required")
-    if amount == 0:
-        raise InvalidValue("amount", "must not be zero")
+def admin_reference(user_id: int, reference_id: str) -> str:
+    """The ledger reference of an admin's grant or deduction for a user: the admin's own
+    reference is scoped to the user, so it applies once per user."""
+    return f"admin:{user_id}:{reference_id}"
+
+
+def admin_adjustment(user_id: int, reference_id: str, amount: int, reason: str) -> Posting:
+    """An admin's grant (positive amount) or deduction (negative), which needs a reason and
+    a reference. Who made it is the audit log's to say, so that the same adjustment sent
+    again, by any admin, is a replay and not a conflict."""
+    if not reason.strip() or len(reason) > MAX_REASON:
+        raise InvalidValue("reason", f"must have 1 to {MAX_REASON} characters")
+    if not reference_id.strip() or len(reference_id) > MAX_ADMIN_REFERENCE:
+        raise InvalidValue("reference_id", f"must have 1 to {MAX_ADMIN_REFERENCE} characters")
+    if (
+        isinstance(amount, bool)
+        or not isinstance(amount, int)
+        or not 0 < abs(amount) <= MAX_CREDITS
+    ):
+        raise InvalidValue(
+            "amount", f"must be a whole number from -{MAX_CREDITS} to {MAX_CREDITS}, not 0"
+        )
     return Posting(
-        reference_id=f"admin:{reference_id}",
+        reference_id=admin_reference(user_id, reference_id.strip()),
         type=EntryType.CREDIT if amount > 0 else EntryType.DEBIT,
         kind=EntryKind.ADMIN_ADJUSTMENT,
         amount=abs(amount),
         reason=reason.strip(),
-        source=f"admin:{admin_id}" if admin_id else "admin",
+        source="admin",
     )
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from genmedia.domain.errors import NotFound, NothingToCancel
+from genmedia.domain.errors import AlreadyUsed, IllegalTransition, NotFound, NothingToCancel
 from genmedia.domain.job import Job
 from genmedia.domain.status import Progress, Status, request_progress
 from genmedia.domain.stored import Stored
@@ -93,6 +93,31 @@ class GenerationRequest(Stored):
         cancelled = self._stop(now)
         self.deleted_at = now
         return cancelled
+
+    def retry(self, job_id: int) -> Job:
+        """Run a failed job again: a new pending job of this request with the same input and
+        price, `retry_of` the failed one, which stays as it ended (its hold was released).
+
+        Only a failed job of a live request, once: a cancelled job was given up by its owner,
+        who is not to be charged for it against their will (IllegalTransition); a second retry
+        of one job is AlreadyUsed.
+        """
+        failed = self.job(job_id)
+        if self.deleted_at is not None:
+            raise IllegalTransition("request", "deleted", "retried")
+        if failed.status is not Status.FAILED:
+            raise IllegalTransition("job", failed.status.value, "retried")
+        if any(job.retry_of == job_id for job in self.jobs):
+            raise AlreadyUsed(f"job {job_id} has been retried already")
+        again = Job(
+            user_id=failed.user_id, project_id=failed.project_id, feature_id=failed.feature_id,
+            category=failed.category, index=1 + max(job.index for job in self.jobs),
+            priority=failed.priority, input=failed.input, max_attempts=failed.max_attempts,
+            retry_of=job_id,
+        )  # fmt: skip
+        self.jobs.append(again)
+        self.refresh_status()
+        return again
 
     @staticmethod
     def _stoppable(job: Job) -> bool:

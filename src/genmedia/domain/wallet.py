@@ -94,14 +94,8 @@ class Posting:
 
     def fingerprint(self) -> str:
         """A hash of the content, to tell a replay from a conflicting reuse of the reference."""
-        body = [
-            self.type.value,
-            self.kind.value,
-            self.amount,
-            self.reason,
-            self.source,
-            attrs.astuple(self.links),
-        ]
+        fields = [self.type.value, self.kind.value, self.amount, self.reason, self.source]
+        body = [*fields, attrs.astuple(self.links)]
         return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
 
@@ -123,6 +117,7 @@ class LedgerEntry:
     fingerprint: str
     links: Links = attrs.field(factory=Links)
     created_at: datetime | None = None
+    replayed: bool = attrs.field(default=False, eq=False)
 
     @property
     def delta(self) -> int:
@@ -130,11 +125,11 @@ class LedgerEntry:
         return self.balance_after - self.balance_before
 
     def replayed_by(self, user_id: int, posting: Posting) -> LedgerEntry:
-        """This entry, as what posting its reference again returns; IdempotencyConflict if
-        the posting is not the one this entry applied."""
+        """This entry, as what posting its reference again returns (marked `replayed`: nothing
+        was applied that time); IdempotencyConflict if the posting is not the one it applied."""
         if self.fingerprint != posting.fingerprint() or self.user_id != user_id:
             raise IdempotencyConflict(posting.reference_id)
-        return self
+        return attrs.evolve(self, replayed=True)
 
 
 SPENDING = frozenset({EntryKind.GENERATION, EntryKind.EDIT, EntryKind.TRAINING})

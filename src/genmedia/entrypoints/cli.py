@@ -12,6 +12,7 @@ import attrs
 
 from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
+from genmedia.entrypoints.accounts_cli import add_credits, add_user_reads
 from genmedia.entrypoints.articles_cli import add_articles
 from genmedia.entrypoints.catalog_cli import add_catalog
 from genmedia.entrypoints.codes import add_coupons, add_gift_cards
@@ -104,6 +105,7 @@ def _add_users(sub: Any) -> None:
     create.add_argument("--name")
     create.add_argument("--password-stdin", action="store_true", help="read a password from stdin")
     create.set_defaults(fn=cmd_users_create)
+    add_user_reads(users)
 
 
 def _add_generate(sub: Any) -> None:
@@ -155,6 +157,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     add_coupons,
     add_gift_cards,
     add_catalog,
+    add_credits,
 ]
 
 

@@ -33,6 +33,14 @@ class CreditPackRepository(abc.ABC):
         """Packs on sale by (credits, id), fewest credits first, from after the key `after`,
         at most `limit`."""
 
+    @abc.abstractmethod
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[CreditPack]:
+        """Every pack, on sale or not, newest first, after the key `(id,)`, at most `limit`."""
+
+    @abc.abstractmethod
+    def save(self, pack: CreditPack) -> None:
+        """Write a loaded pack's fields back; AlreadyExists if its new name is taken."""
+
 
 class PaymentRepository(abc.ABC):
     """Payments; status changes are guarded UPDATEs on the status they leave."""
@@ -95,6 +103,19 @@ class CouponRepository(abc.ABC):
     def add_redemption(self, redemption: CouponRedemption) -> CouponRedemption:
         """Record a use; AlreadyUsed if this user has used this coupon before."""
 
+    @abc.abstractmethod
+    def get(self, coupon_id: int) -> Coupon:
+        """The coupon with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[Coupon]:
+        """Every coupon, active or not, newest first, after the key `(id,)`, at most `limit`."""
+
+    @abc.abstractmethod
+    def save(self, coupon: Coupon) -> bool:
+        """Write what `Coupon.revised` may change, if the coupon's use count is still the one
+        it carries; False if a use was counted meanwhile (load it again and retry)."""
+
 
 class GiftCardRepository(abc.ABC):
     """Gift cards, found by the hash of their code.
@@ -137,6 +158,14 @@ class GiftCardRepository(abc.ABC):
     @abc.abstractmethod
     def expire_due(self, now: datetime) -> int:
         """`GiftCard.expire` every active card past its expiry, in one statement; how many."""
+
+    @abc.abstractmethod
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[GiftCard]:
+        """Every card, newest first, after the key `(id,)`, at most `limit`."""
+
+    @abc.abstractmethod
+    def amend(self, card: GiftCard) -> bool:
+        """Write what `GiftCard.revised` changed, if the card's row is still pending or active."""
 
 
 class PaymentVerifier(abc.ABC):

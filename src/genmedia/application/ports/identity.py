@@ -28,6 +28,11 @@ class UserRepository(abc.ABC):
     def save_login(self, user: User) -> None:
         """Store the user's `last_login_at`."""
 
+    @abc.abstractmethod
+    def page(self, after: int | None, limit: int, email: str | None = None) -> list[User]:
+        """Up to `limit` live users, newest first, with an id below `after` when given, whose
+        e-mail contains `email` (in any case) when given."""
+
 
 class AccessTokenRepository(abc.ABC):
     """Sessions and API tokens, found by the hash of their secret."""

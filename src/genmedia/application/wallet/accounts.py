@@ -45,7 +45,7 @@ def ledger_of(
 
 def adjust_credits(cmd: AdjustCredits, *, uow: UnitOfWork) -> LedgerEntry:
     """Grant or deduct credits by hand; a deduction cannot take held or missing credits."""
-    posting = postings.admin_adjustment(cmd.reference_id, cmd.amount, cmd.reason, cmd.admin_id)
+    posting = postings.admin_adjustment(cmd.user_id, cmd.reference_id, cmd.amount, cmd.reason)
     with uow:
         entry = uow.wallets.post(cmd.user_id, posting)
         uow.commit()

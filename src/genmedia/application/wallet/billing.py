@@ -47,6 +47,24 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
     uow.wallets.reserve(request.user_id, total)
 
 
+def reserve_for_job(uow: UnitOfWork, job: Job, ttl: timedelta) -> int:
+    """Hold one stored job's cost (a retried job); InsufficientCredits refuses it. The
+    credits held."""
+    if not job.input.credits:
+        return 0
+    expires_at = uow.wallets.now() + ttl
+    hold = CreditHold(
+        user_id=job.user_id,
+        request_id=job.request_id,
+        job_id=job.id,
+        amount=job.input.credits,
+        expires_at=expires_at,
+    )
+    uow.holds.add(hold)
+    uow.wallets.reserve(job.user_id, hold.amount)
+    return hold.amount
+
+
 def capture_for_jobs(
     uow: UnitOfWork, charges: Sequence[tuple[Job, int | None]], now: datetime
 ) -> dict[int, int]:

@@ -113,6 +113,9 @@ generation_jobs = sa.Table(
     # The unit of provider_cost, as the provider named it (`CostUnit`).
     sa.Column("provider_cost_unit", sa.String(32)),
     counter("credits_used"),
+    # The failed job of the same request that this one runs again (an admin's retry); no
+    # foreign key, as for the ledger: finished jobs are pruned after their retention period.
+    sa.Column("retry_of", sa.BigInteger()),
     *timestamps(),
     sa.UniqueConstraint("request_id", "job_index"),
     sa.CheckConstraint("job_index >= 0", name="job_index_not_negative"),
@@ -152,6 +155,7 @@ partial_index(
     where=sa.and_(_j.c.worker_id.is_not(None), live(_j)),
 )
 sa.Index("idx_generation_jobs_deleted_at", _j.c.deleted_at)
+sa.Index("idx_generation_jobs_retry_of", _j.c.retry_of, unique=True)  # one retry per job
 partial_index(  # retention: finished jobs by age
     "idx_generation_jobs_finished",
     _j.c.completed_at,

@@ -8,6 +8,8 @@ from litestar import Router
 from genmedia.entrypoints.http.routes import (
     admin_articles,
     admin_audit,
+    admin_commerce,
+    admin_commerce_accounts,
     admin_settings,
     articles,
     catalog,
@@ -36,4 +38,6 @@ ROUTERS: list[Router] = [
     articles.router,
     admin_articles.router,
     payments.webhooks,
+    admin_commerce.router,
+    admin_commerce_accounts.router,
 ]

@@ -15,12 +15,14 @@ from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import coupon_redemptions, coupons
 from genmedia.application.ports import CouponRepository
 from genmedia.domain.coupons import (
+    EDITABLE,
+    TERMS,
     Coupon,
     CouponRedemption,
     already_redeemed,
     normalise_coupon_code,
 )
-from genmedia.domain.errors import InvalidValue
+from genmedia.domain.errors import InvalidValue, NotFound
 
 c, r = coupons, coupon_redemptions
 
@@ -81,3 +83,24 @@ class SqlCouponRepository(SqlRepository, CouponRepository):
                 raise
             raise already_redeemed(redemption.coupon_id, redemption.user_id) from error
         return redemption
+
+    def get(self, coupon_id: int) -> Coupon:
+        """The coupon with this id, or NotFound."""
+        row = self._one(sa.select(c).where(c.c.id == coupon_id))
+        if row is None:
+            raise NotFound("coupon", coupon_id)
+        return coupon_from_row(row)
+
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[Coupon]:
+        """Every coupon by id descending."""
+        query = keyset(sa.select(c), ((c.c.id, True),), after, limit)
+        return [coupon_from_row(row) for row in self._all(query)]
+
+    def save(self, coupon: Coupon) -> bool:
+        """Write the editable fields where the use count is still the coupon's own."""
+        statement = (
+            sa.update(c)
+            .where(c.c.id == coupon.id, c.c.used_count == coupon.used_count)
+            .values({name: getattr(coupon, name) for name in sorted(EDITABLE | TERMS)})
+        )
+        return self._connection.execute(statement).rowcount == 1

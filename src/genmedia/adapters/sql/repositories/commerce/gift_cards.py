@@ -12,7 +12,7 @@ from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import gift_cards as g
 from genmedia.application.ports import GiftCardRepository
 from genmedia.domain.errors import NotFound
-from genmedia.domain.gift_cards import GiftCard, GiftCardStatus
+from genmedia.domain.gift_cards import EDITABLE, GiftCard, GiftCardStatus
 
 ACTIVE = GiftCardStatus.ACTIVE.value
 
@@ -80,3 +80,18 @@ class SqlGiftCardRepository(SqlRepository, GiftCardRepository):
             .values(status=GiftCardStatus.EXPIRED.value)
         )
         return self._connection.execute(statement).rowcount
+
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[GiftCard]:
+        """Every card by id descending."""
+        query = keyset(sa.select(g), ((g.c.id, True),), after, limit)
+        return [gift_card_from_row(row) for row in self._all(query)]
+
+    def amend(self, card: GiftCard) -> bool:
+        """Write the recipient and expiry where the card is still pending or active."""
+        usable = [GiftCardStatus.PENDING.value, ACTIVE]
+        statement = (
+            sa.update(g)
+            .where(g.c.id == card.id, g.c.status.in_(usable))
+            .values({name: getattr(card, name) for name in sorted(EDITABLE)})
+        )
+        return self._connection.execute(statement).rowcount == 1

@@ -59,6 +59,18 @@ class SqlCreditPackRepository(SqlRepository, CreditPackRepository):
         order = ((credit_packs.c.credits, False), (credit_packs.c.id, False))
         return [pack_from_row(r) for r in self._all(keyset(query, order, after, limit))]
 
+    def page(self, after: tuple[int, ...] | None, limit: int) -> list[CreditPack]:
+        """Every pack by id descending."""
+        query = keyset(sa.select(credit_packs), ((credit_packs.c.id, True),), after, limit)
+        return [pack_from_row(row) for row in self._all(query)]
+
+    def save(self, pack: CreditPack) -> None:
+        """Write the pack's fields back; AlreadyExists if its new name is taken."""
+        values = row_of(pack)
+        statement = sa.update(credit_packs).where(credit_packs.c.id == pack.id).values(values)
+        with unique_or_already_exists(self._connection, "credit pack", pack.name):
+            self._connection.execute(statement)
+
 
 class SqlPaymentRepository(SqlRepository, PaymentRepository):
     """Payments; each charge id belongs to one payment per provider."""

@@ -86,6 +86,7 @@ def new_job_row(request_id: int, job: Job) -> dict[str, Any]:
     return {
         "request_id": request_id,
         "job_index": job.index,
+        "retry_of": job.retry_of,
         "input_json": job.input.as_document(),
         "provider": job.input.provider,
         **job_row(job),
@@ -103,6 +104,7 @@ def job_from_row(row: sa.Row[Any]) -> Job:
         id=columns["id"],
         request_id=columns["request_id"],
         index=columns["job_index"],
+        retry_of=columns.get("retry_of"),
         input=JobInput.from_document(columns["input_json"] or {}),
         created_at=columns["created_at"],
         **fields,

@@ -12,6 +12,7 @@ from genmedia.adapters.sql.repositories.base import (
     unique_or_already_exists,
 )
 from genmedia.adapters.sql.repositories.identity.rows import user_from_row, user_row
+from genmedia.adapters.sql.repositories.pages import keyset
 from genmedia.adapters.sql.tables import users
 from genmedia.application.ports import UserRepository
 from genmedia.domain.errors import NotFound
@@ -57,3 +58,13 @@ class SqlUserRepository(SqlRepository, UserRepository):
             .values(last_login_at=user.last_login_at, updated_at=sa.func.now())
         )
         self._connection.execute(statement)
+
+    def page(self, after: int | None, limit: int, email: str | None = None) -> list[User]:
+        """Live users by id descending, their e-mail containing `email` when given."""
+        query = sa.select(users).where(users.c.deleted_at.is_(None))
+        if email:
+            query = query.where(users.c.email.contains(email.strip().lower(), autoescape=True))
+        key = None if after is None else (after,)
+        return [
+            user_from_row(r) for r in self._all(keyset(query, ((users.c.id, True),), key, limit))
+        ]
