@@ -72,6 +72,13 @@ partial_index(
     where=active_and_live(_features),
 )
 sa.Index("idx_generation_features_deleted_at", _features.c.deleted_at)
+sa.Index(
+    "uq_generation_features_live_name",
+    _features.c.name,
+    unique=True,
+    postgresql_where=live(_features),
+    sqlite_where=live(_features),
+)
 
 tags = sa.Table(
     "tags",
