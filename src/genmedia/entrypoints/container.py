@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from genmedia.entrypoints.settings import Settings
 from genmedia.entrypoints.wiring.admin import AdminServices
+from genmedia.entrypoints.wiring.admin_catalog import AdminCatalogServices
 from genmedia.entrypoints.wiring.catalog import CatalogServices
 from genmedia.entrypoints.wiring.commerce import CommerceServices
 from genmedia.entrypoints.wiring.execution import ExecutionServices
@@ -18,6 +19,7 @@ class Container(
     CommerceServices,
     ExecutionServices,
     AdminServices,
+    AdminCatalogServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
     `Infrastructure` and the use cases of each capability (wiring/)."""

@@ -7,6 +7,8 @@ from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
     admin_audit,
+    admin_catalog,
+    admin_catalog_templates,
     catalog,
     files,
     generation,
@@ -27,4 +29,6 @@ ROUTERS: list[Router] = [
     files.router,
     webhooks.router,
     admin_audit.router,
+    admin_catalog.router,
+    admin_catalog_templates.router,
 ]
