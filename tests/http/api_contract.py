@@ -50,6 +50,20 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/webhooks/{}"): (202, 401, 404),
     # Admin (is_admin): 403 for a caller who is not an admin
     ("GET", "/v1/admin/audit"): (200, 403),
+    # Admin of the catalog: features and templates are deleted softly and restored
+    **{
+        route: codes
+        for kind in ("features", "templates", "tags", "provider-models")
+        for route, codes in {
+            ("GET", f"/v1/admin/{kind}"): (200, 403, 422),
+            ("POST", f"/v1/admin/{kind}"): (201, 403, 409, 422),
+            ("GET", f"/v1/admin/{kind}/{{}}"): (200, 403, 404),
+            ("PATCH", f"/v1/admin/{kind}/{{}}"): (200, 403, 404, 409, 422),
+            ("DELETE", f"/v1/admin/{kind}/{{}}"): (204, 403, 404, 409),
+        }.items()
+    },
+    ("POST", "/v1/admin/features/{}/restore"): (200, 403, 404, 409),
+    ("POST", "/v1/admin/templates/{}/restore"): (200, 403, 404, 409),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),

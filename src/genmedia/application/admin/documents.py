@@ -12,7 +12,7 @@ from typing import Any
 import attrs
 
 from genmedia.application.inputs import MAX_ID, is_whole
-from genmedia.domain.errors import FieldError, InvalidValue, raise_collected
+from genmedia.domain.errors import FieldError, InvalidInput, InvalidValue, raise_collected
 
 MAX_INT = 2**31 - 1
 """The largest value of an INTEGER column (prices, counts, orders)."""
@@ -103,7 +103,7 @@ def _array(field: Field, value: Any, path: str) -> list[Any]:
     for index, element in enumerate(value):
         try:
             values.append(item.read(element, f"{path}.{index}"))
-        except FieldError as error:
+        except (FieldError, InvalidInput) as error:
             errors += error.field_errors()
     raise_collected(errors)
     return values
@@ -144,7 +144,7 @@ def read_document(
             if field is None:
                 raise InvalidValue(f"{prefix}{name}", "is not a field of this object")
             values[name] = field.read(value, f"{prefix}{name}")
-        except FieldError as error:
+        except (FieldError, InvalidInput) as error:
             errors += error.field_errors()
     if creating:
         missing = [n for n, field in fields.items() if field.required and n not in document]
