@@ -89,4 +89,7 @@ ANONYMOUS = {
 UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
 
 # The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
-PAGED = ("/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions")
+PAGED = (
+    "/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions",
+    "/v1/admin/features", "/v1/admin/templates", "/v1/admin/tags", "/v1/admin/provider-models",
+)  # fmt: skip

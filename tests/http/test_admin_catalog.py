@@ -189,3 +189,22 @@ def test_a_tag_name_is_unique_and_a_bad_tag_is_named(
     assert rename.status_code == 409
     assert client.delete("/v1/admin/tags/999999", headers=admin.headers).status_code == 404
     assert audit_entries(client, admin) == []
+
+
+def test_an_admin_list_pages_newest_first_through_every_object(
+    client: TestClient[Any], admin: Registered
+) -> None:
+    hidden = _create(client, admin, "tags", {"name": "Hidden", "is_active": False})
+    pages, cursor = [], None
+    while True:
+        params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
+        page = ok(client.get("/v1/admin/tags", params=params, headers=admin.headers))
+        pages.append([tag["id"] for tag in page["items"]])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    ids = [tag_id for page in pages for tag_id in page]
+    assert ids == sorted(ids, reverse=True)
+    assert ids[0] == hidden["id"]
+    assert set(ids) == listed_ids(client, "/v1/tags") | {hidden["id"]}
+    assert [len(page) for page in pages] == [2, 2]
