@@ -150,7 +150,7 @@ ODD_TEMPLATES = [
       "option_groups.0.options.0.label"}),
     ({"option_groups": {"g": []}}, {"option_groups"}),
     ({"image_slots": [{"name": "face", "min": 3, "max": 1}]}, {"image_slots.face"}),
-    ({"trend_start_date": "2026-02-01T00:00:00Z", "trend_end_date": "2026-01-01T00:00:00Z"},
+    ({"trend_start_date": "2026-02-01T00:00:00Z", "trend_end_date": "2026-02-01"},
      {"trend_end_date"}),
     ({"trend_start_date": "yesterday", "tags": [1, None]},
      {"trend_start_date", "tags.0", "tags.1"}),

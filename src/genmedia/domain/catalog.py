@@ -45,7 +45,7 @@ class Feature(SoftDeleted, Stored):
     )  # fmt: skip
     id: int | None = None
     name: str = attrs.field(validator=_non_empty)
-    category: MediaCategory = MediaCategory.IMAGE
+    category: MediaCategory = attrs.field(default=MediaCategory.IMAGE, converter=MediaCategory)
     description: str | None = None
     system_prompt: str | None = None
     properties: dict[str, Any] = attrs.field(factory=dict, validator=_priced)

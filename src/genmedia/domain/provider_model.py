@@ -64,7 +64,7 @@ class ProviderModel(Stored):
     label: str = attrs.field(validator=_named)
     version: str | None = None
     endpoint: str | None = None
-    category: ModelCategory = ModelCategory.T2I
+    category: ModelCategory = attrs.field(default=ModelCategory.T2I, converter=ModelCategory)
     capabilities: dict[str, Any] = attrs.field(factory=dict)
     param_schema: dict[str, Any] = attrs.field(factory=dict, validator=_valid_schema)
     limits: dict[str, Any] = attrs.field(factory=dict, validator=_valid_limits)

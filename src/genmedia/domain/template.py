@@ -89,9 +89,6 @@ class Template(SoftDeleted, Stored):
         names = [g.group_name for g in self.option_groups]
         if len(set(names)) != len(names):
             raise InvalidValue("option_groups", "group names must be unique")
-        start, end = self.trend_start_date, self.trend_end_date
-        if start is not None and end is not None and end < start:
-            raise InvalidValue("trend_end_date", "must not be before trend_start_date")
 
     def revise(self, **changes: Any) -> None:
         """An operator's edit of some fields (`option_groups` replaces the whole set); a

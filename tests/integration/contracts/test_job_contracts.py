@@ -52,7 +52,7 @@ def _add(
             sa.insert(users).values(email=f"c{next(_serial)}@contracts.example", name="c")
         ).inserted_primary_key[0]
         feature = connection.execute(
-            sa.insert(generation_features).values(name="f", category="image")
+            sa.insert(generation_features).values(name=f"f{next(_serial)}", category="image")
         ).inserted_primary_key[0]
         owner = {"user_id": user, "feature_id": feature}
         for progress, jobs in requests:

@@ -284,7 +284,7 @@ def add_jobs(engine: sa.Engine, user_id: int, count: int) -> list[int]:
         run = connection.execute
         feature = run(
             sa.insert(generation_features)
-            .values(name="contract", category="image")
+            .values(name=f"contract{next(serial)}", category="image")
             .returning(generation_features.c.id)
         ).scalar_one()
         request = run(
