@@ -30,9 +30,15 @@ from genmedia.domain.template import Template
 from genmedia.domain.trained_model import TrainedModel, TrainedModelStatus
 from genmedia.domain.trending import Activity, TrendWindow
 from tests.fakes.base import Repo, keyed
+from tests.fakes.catalog_edits import (
+    FakeFeatureEdits,
+    FakeProviderModelEdits,
+    FakeTagEdits,
+    FakeTemplateEdits,
+)
 
 
-class FakeFeatureRepository(Repo, FeatureRepository):
+class FakeFeatureRepository(FakeFeatureEdits, FeatureRepository):
     def add(self, feature: Feature) -> Feature:
         feature.id = self._new_id()
         self.db.features[feature.id] = feature
@@ -58,7 +64,7 @@ class FakeFeatureRepository(Repo, FeatureRepository):
         return keyed(found, lambda f: (f.order_index, f.id or 0), after, limit)
 
 
-class FakeTagRepository(Repo, TagRepository):
+class FakeTagRepository(FakeTagEdits, TagRepository):
     def add(self, tag: Tag) -> Tag:
         if self.get_by_name(tag.name):
             raise AlreadyExists("tag", tag.name)
@@ -74,7 +80,7 @@ class FakeTagRepository(Repo, TagRepository):
         return keyed(active, lambda t: (t.sort_order, t.id or 0), after, limit)
 
 
-class FakeTemplateRepository(Repo, TemplateRepository):
+class FakeTemplateRepository(FakeTemplateEdits, TemplateRepository):
     def add(self, template: Template) -> Template:
         if self.get_by_slug(template.slug):
             raise AlreadyExists("template", template.slug)
@@ -108,7 +114,7 @@ class FakeTemplateRepository(Repo, TemplateRepository):
         return keyed(found, lambda t: (t.id or 0,), after, limit, descending=True)
 
 
-class FakeProviderModelRepository(Repo, ProviderModelRepository):
+class FakeProviderModelRepository(FakeProviderModelEdits, ProviderModelRepository):
     def add(self, model: ProviderModel) -> ProviderModel:
         if self.get_by_slug(model.model_slug):
             raise AlreadyExists("provider model", model.model_slug)

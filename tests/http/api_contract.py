@@ -86,6 +86,20 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/admin/users/{}"): (200, 403, 404),
     ("POST", "/v1/admin/users/{}/credits"): (200, 402, 403, 404, 409, 422),
     ("POST", "/v1/admin/jobs/{}/retry"): (202, 402, 403, 404, 409),
+    # Admin of the catalog: features and templates are deleted softly and restored
+    **{
+        route: codes
+        for kind in ("features", "templates", "tags", "provider-models")
+        for route, codes in {
+            ("GET", f"/v1/admin/{kind}"): (200, 403, 422),
+            ("POST", f"/v1/admin/{kind}"): (201, 403, 409, 422),
+            ("GET", f"/v1/admin/{kind}/{{}}"): (200, 403, 404),
+            ("PATCH", f"/v1/admin/{kind}/{{}}"): (200, 403, 404, 409, 422),
+            ("DELETE", f"/v1/admin/{kind}/{{}}"): (204, 403, 404, 409),
+        }.items()
+    },
+    ("POST", "/v1/admin/features/{}/restore"): (200, 403, 404, 409),
+    ("POST", "/v1/admin/templates/{}/restore"): (200, 403, 404, 409),
     # Operations
     ("GET", "/healthz"): (200,),
     ("GET", "/readyz"): (200,),
@@ -117,4 +131,5 @@ PAGED = (
     "/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions",
     "/v1/admin/settings", "/v1/articles", "/v1/admin/articles",
     "/v1/admin/coupons", "/v1/admin/gift-cards", "/v1/admin/credit-packs", "/v1/admin/users",
+    "/v1/admin/features", "/v1/admin/templates", "/v1/admin/tags", "/v1/admin/provider-models",
 )  # fmt: skip

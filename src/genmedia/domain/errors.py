@@ -144,6 +144,17 @@ class AlreadyExists(DomainError):
         self.key = key
 
 
+class InUse(DomainError):
+    """An object that others still refer to, so it cannot be removed."""
+
+    code = "conflict"
+
+    def __init__(self, kind: str, key: object, users: str) -> None:
+        super().__init__(f"{kind} {key!r} is still used by {users}")
+        self.kind = kind
+        self.key = key
+
+
 class NothingToCancel(DomainError):
     """A cancel found no job that could still be cancelled."""
 

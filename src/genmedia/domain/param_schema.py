@@ -24,22 +24,24 @@ SUPPORTED = frozenset(
 )  # fmt: skip
 
 _TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list, tuple),
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
+    "object": (dict,), "array": (list, tuple), "string": (str,), "integer": (int,),
+    "number": (int, float), "boolean": (bool,), "null": (type(None),),
+}  # fmt: skip
 TYPE_NAMES = frozenset(_TYPES)
 
 
-def check_schema(schema: dict[str, Any], path: str = "param_schema") -> None:
-    """Refuse a schema that uses keywords this validator does not enforce."""
+def check_schema(schema: Any, path: str = "param_schema") -> None:
+    """Refuse a schema that uses keywords this validator does not enforce, or gives one of
+    them a value of the wrong shape."""
+    if not isinstance(schema, dict):
+        raise InvalidValue(path, "must be a JSON object (a schema)")
     unknown = set(schema) - SUPPORTED
     if unknown:
         raise InvalidValue(path, f"unsupported JSON-Schema keywords: {sorted(unknown)}")
+    for keyword, value in schema.items():
+        check, shape = _SHAPES.get(keyword, (_anything, ""))
+        if not check(value):
+            raise InvalidValue(f"{path}.{keyword}", shape)
     for name, sub in schema.get("properties", {}).items():
         check_schema(sub, f"{path}.properties.{name}")
     if isinstance(schema.get("items"), dict):
@@ -48,6 +50,54 @@ def check_schema(schema: dict[str, Any], path: str = "param_schema") -> None:
         check_schema(schema["additionalProperties"], f"{path}.additionalProperties")
     if "anyOf" in schema:
         _check_branches(schema["anyOf"], f"{path}.anyOf")
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _type(value: Any) -> bool:
+    names = [value] if isinstance(value, str) else value
+    return isinstance(names, list) and bool(names) and all(n in _TYPES for n in names)
+
+
+def _pattern(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        re.compile(value)
+    except re.error:
+        return False
+    return True
+
+
+_NUMBER = (_number, "must be a number")
+_COUNT = (_count, "must be a whole number")
+# Each keyword's check of its value, and what the value must be.
+_SHAPES: dict[str, tuple[Any, str]] = {
+    "type": (_type, f"must be one of {sorted(_TYPES)} or a list of them"),
+    "enum": (lambda v: isinstance(v, list), "must be a list"),
+    "minimum": _NUMBER, "maximum": _NUMBER, "exclusiveMinimum": _NUMBER,
+    "exclusiveMaximum": _NUMBER,
+    "multipleOf": (lambda v: _number(v) and v > 0, "must be a number above 0"),
+    "minLength": _COUNT, "maxLength": _COUNT, "minItems": _COUNT, "maxItems": _COUNT,
+    "pattern": (_pattern, "must be a valid regular expression"),
+    "properties": (lambda v: isinstance(v, dict), "must be an object of schemas"),
+    "required": (
+        lambda v: isinstance(v, list) and all(isinstance(n, str) for n in v),
+        "must be a list of property names",
+    ),
+    "additionalProperties": (lambda v: isinstance(v, bool | dict), "must be a boolean or a schema"),
+    "items": (lambda v: isinstance(v, dict), "must be a schema"),
+}  # fmt: skip
 
 
 def _check_branches(branches: Any, path: str) -> None:

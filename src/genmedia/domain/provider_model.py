@@ -10,7 +10,10 @@ import attrs
 
 from genmedia.domain import param_schema, published_schema
 from genmedia.domain.errors import FieldError, InvalidParam, InvalidValue
+from genmedia.domain.revision import revise
 from genmedia.domain.stored import Stored
+
+LIMITS = ("max_batch_size", "max_prompt_length", "max_pixels")
 
 
 class ModelCategory(enum.StrEnum):
@@ -29,20 +32,42 @@ def _valid_schema(
     param_schema.check_schema(value)
 
 
+def _valid_limits(
+    instance: object, attribute: attrs.Attribute[dict[str, Any]], value: dict[str, Any]
+) -> None:
+    for name in LIMITS:
+        limit = value.get(name)
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            raise InvalidValue(f"limits.{name}", "must be a whole number or null")
+        if limit is not None and limit < 1:
+            raise InvalidValue(f"limits.{name}", "must be at least 1")
+
+
+def _named(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value or not value.strip():
+        raise InvalidValue(attribute.name, "must not be empty")
+
+
 @attrs.define(slots=False, eq=False, kw_only=True)
 class ProviderModel(Stored):
     """One model at one provider, with the schema its parameters must follow."""
 
+    EDITABLE = frozenset(
+        {
+            "provider", "model_slug", "label", "version", "endpoint", "category",
+            "capabilities", "param_schema", "limits", "cost_per_use", "is_default", "is_active",
+        }
+    )  # fmt: skip
     id: int | None = None
-    provider: str
-    model_slug: str
-    label: str
+    provider: str = attrs.field(validator=_named)
+    model_slug: str = attrs.field(validator=_named)
+    label: str = attrs.field(validator=_named)
     version: str | None = None
     endpoint: str | None = None
-    category: ModelCategory = ModelCategory.T2I
+    category: ModelCategory = attrs.field(default=ModelCategory.T2I, converter=ModelCategory)
     capabilities: dict[str, Any] = attrs.field(factory=dict)
     param_schema: dict[str, Any] = attrs.field(factory=dict, validator=_valid_schema)
-    limits: dict[str, Any] = attrs.field(factory=dict)
+    limits: dict[str, Any] = attrs.field(factory=dict, validator=_valid_limits)
     cost_per_use: int = 0
     usage_count: int = 0
     last_used_at: datetime | None = None
@@ -53,6 +78,18 @@ class ProviderModel(Stored):
     def __attrs_post_init__(self) -> None:
         if self.cost_per_use < 0:
             raise InvalidValue("cost_per_use", "must not be negative")
+
+    def revise(self, **changes: Any) -> None:
+        """An operator's edit of some fields, checked as a new model's would be."""
+        revise(self, self.EDITABLE, changes)
+
+    def reprice(self, cost_per_use: int) -> None:
+        """Charge another number of credits per output on this model."""
+        self.revise(cost_per_use=cost_per_use)
+
+    def deactivate(self) -> None:
+        """Stop offering this model to new requests, keeping it for those that used it."""
+        self.revise(is_active=False)
 
     def sync_schema(self, published: dict[str, Any], now: datetime) -> None:
         """Take the input schema the provider publishes, narrowed to the subset genmedia

@@ -114,6 +114,8 @@ def _narrow_values(node: dict[str, Any]) -> None:
     for key in ("enum", "required"):
         if key in node and not isinstance(node[key], list):
             del node[key]
+    if "required" in node:
+        node["required"] = [name for name in node["required"] if isinstance(name, str)]
 
 
 def _is_number(value: Any, *, whole: bool) -> bool:

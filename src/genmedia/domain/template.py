@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import attrs
 
-from genmedia.domain.errors import (
-    FieldError,
-    InvalidAttachment,
-    InvalidValue,
-    MissingImageSlot,
-    MissingRequiredOption,
-    TooManyOptions,
-    UnknownOption,
-)
+from genmedia.domain.errors import FieldError, InvalidValue, UnknownOption
+from genmedia.domain.revision import SoftDeleted, revise
 from genmedia.domain.stored import Stored
+from genmedia.domain.template_parts import ImageSlot, Option, OptionGroup, check_attachments
+
+__all__ = ["ImageSlot", "Option", "OptionGroup", "Selection", "Template", "check_attachments"]
 
 Selection = dict[str, str | list[str]]
-
-
-def _options(items: Iterable[Option]) -> tuple[Option, ...]:
-    return tuple(items)
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _groups(items: Iterable[OptionGroup]) -> tuple[OptionGroup, ...]:
@@ -34,110 +28,36 @@ def _slots(items: Iterable[ImageSlot]) -> tuple[ImageSlot, ...]:
     return tuple(items)
 
 
-@attrs.frozen(kw_only=True)
-class Option:
-    """One choice inside an option group, with the prompt fragment it adds."""
-
-    value: str
-    label: str
-    prompt_fragment: str = ""
-    params: dict[str, Any] = attrs.field(factory=dict)
-    icon: str | None = None
-    thumbnail: str | None = None
-    sort_order: int = 0
-    is_default: bool = False
-    id: int | None = None
+def _named(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not value or not value.strip():
+        raise InvalidValue(attribute.name, "must not be empty")
 
 
-@attrs.frozen(kw_only=True)
-class OptionGroup:
-    """A named set of options: single or multiple choice, optional or required."""
-
-    group_name: str
-    label: str
-    options: tuple[Option, ...] = attrs.field(converter=_options)
-    multiple: bool = False
-    required: bool = False
-    sort_order: int = 0
-
-    def __attrs_post_init__(self) -> None:
-        values = [o.value for o in self.options]
-        if len(set(values)) != len(values):
-            raise InvalidValue(f"option_groups.{self.group_name}", "option values must be unique")
-        if not self.multiple and sum(o.is_default for o in self.options) > 1:
-            raise InvalidValue(
-                f"option_groups.{self.group_name}", "a single-choice group has one default"
-            )
-
-    def option(self, value: str) -> Option | None:
-        """The option with this value, if the group has it."""
-        return next((o for o in self.options if o.value == value), None)
-
-    def choose(self, picked: str | list[str] | None) -> tuple[list[Option], list[FieldError]]:
-        """The options a user's pick stands for, defaults when nothing was picked."""
-        field = f"selected_options.{self.group_name}"
-        if picked is None or picked == []:
-            chosen = [o for o in self.options if o.is_default]
-            if self.required and not chosen:
-                return [], [MissingRequiredOption(field, "this option group is required")]
-            return chosen, []
-        values = [picked] if isinstance(picked, str) else list(picked)
-        if not self.multiple and len(values) > 1:
-            return [], [TooManyOptions(field, "only one value may be chosen")]
-        errors: list[FieldError] = [
-            UnknownOption(field, f"unknown value {v!r}") for v in values if self.option(v) is None
-        ]
-        chosen = [o for v in dict.fromkeys(values) if (o := self.option(v)) is not None]
-        return chosen, errors
-
-
-@attrs.frozen(kw_only=True)
-class ImageSlot:
-    """An input a user must or may attach, e.g. "a face photo, 1–5 images"."""
-
-    name: str
-    label: str = ""
-    min: int = 1
-    max: int = 1
-
-    def __attrs_post_init__(self) -> None:
-        if self.min < 0 or self.max < max(self.min, 1):
-            raise InvalidValue(f"image_slots.{self.name}", "needs 0 ≤ min ≤ max and max ≥ 1")
-
-    def check(self, count: int) -> list[FieldError]:
-        """Errors for attaching `count` images to this slot."""
-        field = f"media_ids.{self.name}"
-        if count < self.min:
-            return [MissingImageSlot(field, f"needs at least {self.min} image(s), got {count}")]
-        if count > self.max:
-            return [InvalidAttachment(field, f"takes at most {self.max} image(s), got {count}")]
-        return []
-
-
-def check_attachments(
-    slots: tuple[ImageSlot, ...], attached: dict[str, list[int]]
-) -> list[FieldError]:
-    """Errors for attachments that do not fit the slots."""
-    names = {s.name for s in slots}
-    errors: list[FieldError] = [
-        InvalidAttachment(f"media_ids.{name}", "no such image slot")
-        for name in attached
-        if name not in names
-    ]
-    for slot in slots:
-        errors += slot.check(len(attached.get(slot.name, [])))
-    return errors
+def _slug(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    if not _SLUG.fullmatch(value) or value.isdigit():
+        raise InvalidValue(
+            "slug", "must be letters, digits, '.', '_' and '-', not only digits, not from a sign"
+        )
 
 
 @attrs.define(slots=False, eq=False, kw_only=True)
-class Template(Stored):
+class Template(SoftDeleted, Stored):
     """A pre-built style for a feature: base prompt, options, price and inputs."""
 
     GENERATED = frozenset({"created_at", "option_groups"})
+    EDITABLE = frozenset(
+        {
+            "feature_id", "name", "slug", "description", "template_prompt", "template_data",
+            "preview_url", "price", "allow_user_custom_prompt", "capabilities", "image_slots",
+            "system_images", "option_groups", "provider_model_id", "legacy_provider_model_id",
+            "tag_id", "tags", "is_trending", "trend_start_date", "trend_end_date", "is_active",
+            "order_index",
+        }
+    )  # fmt: skip
     id: int | None = None
     feature_id: int
-    name: str
-    slug: str
+    name: str = attrs.field(validator=_named)
+    slug: str = attrs.field(validator=_slug)
     description: str | None = None
     template_prompt: str | None = None
     template_data: dict[str, Any] = attrs.field(factory=dict)
@@ -169,6 +89,32 @@ class Template(Stored):
         names = [g.group_name for g in self.option_groups]
         if len(set(names)) != len(names):
             raise InvalidValue("option_groups", "group names must be unique")
+
+    def revise(self, **changes: Any) -> None:
+        """An operator's edit of some fields (`option_groups` replaces the whole set); a
+        deleted template must be restored first."""
+        self._check_live("edited")
+        revise(self, self.EDITABLE, changes)
+
+    def rename(self, name: str) -> None:
+        """Give the template another display name."""
+        self.revise(name=name)
+
+    def reprice(self, price: int) -> None:
+        """Charge another number of credits per output for this template."""
+        self.revise(price=price)
+
+    def replace_option_groups(self, groups: Iterable[OptionGroup]) -> None:
+        """Offer this set of option groups instead of the current one."""
+        self.revise(option_groups=tuple(groups))
+
+    def deactivate(self) -> None:
+        """Hide the template from the catalog and from new requests, keeping it."""
+        self.revise(is_active=False)
+
+    def activate(self) -> None:
+        """Show the template again."""
+        self.revise(is_active=True)
 
     @property
     def is_usable(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from genmedia.entrypoints.settings import Settings
 from genmedia.entrypoints.wiring.admin import AdminServices
+from genmedia.entrypoints.wiring.admin_catalog import AdminCatalogServices
 from genmedia.entrypoints.wiring.admin_commerce import AdminCommerceServices
 from genmedia.entrypoints.wiring.catalog import CatalogServices
 from genmedia.entrypoints.wiring.commerce import CommerceServices
@@ -24,6 +25,7 @@ class Container(
     AdminServices,
     ContentServices,
     AdminCommerceServices,
+    AdminCatalogServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
     `Infrastructure` and the use cases of each capability (wiring/)."""

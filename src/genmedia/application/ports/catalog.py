@@ -8,6 +8,12 @@ from datetime import datetime
 
 import attrs
 
+from genmedia.application.ports.catalog_edits import (
+    FeatureEdits,
+    ProviderModelEdits,
+    TagEdits,
+    TemplateEdits,
+)
 from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.provider_model import ModelCategory, ProviderModel
 from genmedia.domain.template import Template
@@ -30,12 +36,12 @@ class TemplateSearch:
     trending: bool = False
 
 
-class FeatureRepository(abc.ABC):
+class FeatureRepository(FeatureEdits):
     """Features of the catalog."""
 
     @abc.abstractmethod
     def add(self, feature: Feature) -> Feature:
-        """Insert a feature and give it its id."""
+        """Insert a feature and give it its id; AlreadyExists if a live one has its name."""
 
     @abc.abstractmethod
     def get(self, feature_id: int) -> Feature:
@@ -57,7 +63,7 @@ class FeatureRepository(abc.ABC):
         key `after`, at most `limit` of them."""
 
 
-class TagRepository(abc.ABC):
+class TagRepository(TagEdits):
     """Tags of the catalog."""
 
     @abc.abstractmethod
@@ -73,7 +79,7 @@ class TagRepository(abc.ABC):
         """Active tags by (sort_order, id), from after the key `after`, at most `limit`."""
 
 
-class TemplateRepository(abc.ABC):
+class TemplateRepository(TemplateEdits):
     """Templates with their option groups."""
 
     @abc.abstractmethod
@@ -101,7 +107,7 @@ class TemplateRepository(abc.ABC):
         both descending (key (trend_score, id)), from after the key `after`."""
 
 
-class ProviderModelRepository(abc.ABC):
+class ProviderModelRepository(ProviderModelEdits):
     """Provider models."""
 
     @abc.abstractmethod

@@ -9,9 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from genmedia.domain.errors import AlreadyExists
+from genmedia.domain.errors import AlreadyExists, InvalidValue
 
 UNIQUE_VIOLATION_SQLSTATE = "23505"
+FOREIGN_KEY_VIOLATION_SQLSTATE = "23503"
 
 
 class SqlRepository:
@@ -54,6 +55,28 @@ def unique_or_already_exists(
     except IntegrityError as error:
         if is_unique_violation(error):
             raise AlreadyExists(kind, key) from error
+        raise
+
+
+def is_foreign_key_violation(error: IntegrityError) -> bool:
+    """Whether the database refused a row because a row it refers to is gone."""
+    original = error.orig
+    if getattr(original, "sqlstate", None) == FOREIGN_KEY_VIOLATION_SQLSTATE:
+        return True
+    return getattr(original, "sqlite_errorname", None) == "SQLITE_CONSTRAINT_FOREIGNKEY"
+
+
+@contextmanager
+def written(kind: str, key: object) -> Iterator[None]:
+    """Run a write of `kind` `key`: a unique violation becomes AlreadyExists, a reference to
+    a row deleted meanwhile InvalidValue (the transaction is left to be rolled back)."""
+    try:
+        yield
+    except IntegrityError as error:
+        if is_unique_violation(error):
+            raise AlreadyExists(kind, key) from error
+        if is_foreign_key_violation(error):
+            raise InvalidValue(kind, "refers to an object that was just deleted") from error
         raise
 
 

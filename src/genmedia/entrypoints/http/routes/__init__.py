@@ -8,6 +8,8 @@ from litestar import Router
 from genmedia.entrypoints.http.routes import (
     admin_articles,
     admin_audit,
+    admin_catalog,
+    admin_catalog_templates,
     admin_commerce,
     admin_commerce_accounts,
     admin_settings,
@@ -40,4 +42,6 @@ ROUTERS: list[Router] = [
     payments.webhooks,
     admin_commerce.router,
     admin_commerce_accounts.router,
+    admin_catalog.router,
+    admin_catalog_templates.router,
 ]

@@ -7,10 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.repositories.base import (
-    SqlRepository,
-    unique_or_already_exists,
-)
+from genmedia.adapters.sql.repositories.base import unique_or_already_exists
+from genmedia.adapters.sql.repositories.catalog.edits import SqlFeatureEdits, SqlTagEdits
 from genmedia.adapters.sql.repositories.catalog.rows import (
     feature_from_row,
     feature_row,
@@ -32,14 +30,15 @@ def _feature() -> sa.Select[Any]:
     return sa.select(_features).where(_features.c.id == sa.bindparam("feature"))
 
 
-class SqlFeatureRepository(SqlRepository, FeatureRepository):
+class SqlFeatureRepository(SqlFeatureEdits, FeatureRepository):
     """Features of the catalog."""
 
     def add(self, feature: Feature) -> Feature:
-        """Insert a feature and give it its id."""
+        """Insert a feature and give it its id; AlreadyExists if a live one has its name."""
         statement = sa.insert(_features).values(feature_row(feature))
-        row = self._connection.execute(statement.returning(_features.c.id, _features.c.created_at))
-        feature_id, created_at = row.one()
+        statement = statement.returning(_features.c.id, _features.c.created_at)
+        with unique_or_already_exists(self._connection, "feature", feature.name):
+            feature_id, created_at = self._connection.execute(statement).one()
         feature.stored_as(feature_id, created_at=created_at)
         return feature
 
@@ -75,7 +74,7 @@ class SqlFeatureRepository(SqlRepository, FeatureRepository):
         return [feature_from_row(row) for row in self._all(keyset(query, order, after, limit))]
 
 
-class SqlTagRepository(SqlRepository, TagRepository):
+class SqlTagRepository(SqlTagEdits, TagRepository):
     """Tags of the catalog."""
 
     def add(self, tag: Tag) -> Tag:

@@ -7,7 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.base import unique_or_already_exists
+from genmedia.adapters.sql.repositories.catalog.edits import SqlProviderModelEdits
 from genmedia.adapters.sql.repositories.catalog.rows import (
     provider_model_from_row,
     provider_model_row,
@@ -27,7 +28,7 @@ def _model() -> sa.Select[Any]:
     return sa.select(_models).where(_models.c.id == sa.bindparam("model"))
 
 
-class SqlProviderModelRepository(SqlRepository, ProviderModelRepository):
+class SqlProviderModelRepository(SqlProviderModelEdits, ProviderModelRepository):
     """Provider models."""
 
     def add(self, model: ProviderModel) -> ProviderModel:

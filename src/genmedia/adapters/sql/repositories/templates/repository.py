@@ -7,8 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from genmedia.adapters.sql.repositories.base import SqlRepository, unique_or_already_exists
+from genmedia.adapters.sql.repositories.base import unique_or_already_exists
 from genmedia.adapters.sql.repositories.pages import keyset
+from genmedia.adapters.sql.repositories.templates.edits import SqlTemplateEdits
 from genmedia.adapters.sql.repositories.templates.rows import (
     insert_option_groups,
     load_option_groups,
@@ -59,7 +60,7 @@ def _searched(connection: sa.Connection, search: TemplateSearch) -> list[sa.Colu
     return conditions
 
 
-class SqlTemplateRepository(SqlRepository, TemplateRepository):
+class SqlTemplateRepository(SqlTemplateEdits, TemplateRepository):
     """Templates, each loaded with its option groups."""
 
     def add(self, template: Template) -> Template:
