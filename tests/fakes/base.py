@@ -10,6 +10,7 @@ from typing import TypeVar
 import attrs
 
 from genmedia.domain.audit import AuditEntry
+from genmedia.domain.batch import GenerationBatch
 from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
@@ -42,6 +43,7 @@ class FakeDatabase:
     models: dict[int, ProviderModel] = attrs.Factory(dict)
     trained_models: dict[int, TrainedModel] = attrs.Factory(dict)
     requests: dict[int, GenerationRequest] = attrs.Factory(dict)
+    batches: dict[int, GenerationBatch] = attrs.Factory(dict)
     versions: dict[int, int] = attrs.Factory(dict)
     media: dict[int, Media] = attrs.Factory(dict)
     wallets: dict[int, Wallet] = attrs.Factory(dict)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import (
@@ -18,6 +19,7 @@ from genmedia.domain.errors import (
 )
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media, MediaKind
+from genmedia.domain.photos import has_facts
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status, runs_lease
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo, keyed
@@ -65,6 +67,12 @@ class FakeRequestRepository(Repo, RequestRepository):
         for request in found:
             self.loaded[request.id or 0] = self.db.versions[request.id or 0]
         return found
+
+    def list_for_batches(self, batch_ids: Collection[int]) -> list[GenerationRequest]:
+        found = [r for r in self.db.requests.values() if r.batch_id in set(batch_ids)]
+        for request in found:
+            self.loaded[request.id or 0] = self.db.versions[request.id or 0]
+        return sorted(found, key=lambda r: r.id or 0)
 
     def save(self, request: GenerationRequest) -> None:
         rid = request.id or 0
@@ -190,6 +198,7 @@ class FakeMediaRepository(Repo, MediaRepository):
         after: int | None = None,
         kind: MediaKind | None = None,
         favorite: bool | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> list[Media]:
         found = [
             m
@@ -198,6 +207,7 @@ class FakeMediaRepository(Repo, MediaRepository):
             and (after is None or (m.id or 0) < after)
             and kind in (None, m.kind)
             and favorite in (None, m.is_favorite)
+            and has_facts(m.metadata, facts or {})
         ]
         return sorted(found, key=lambda m: -(m.id or 0))[:limit]
 

@@ -27,7 +27,12 @@ from genmedia.application.ports.execution import (
     PendingJob,
     WorkerRegistry,
 )
-from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.generation import (
+    BatchRepository,
+    JobRepository,
+    MediaRepository,
+    RequestRepository,
+)
 from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import (
     AccessTokenRepository,
@@ -55,6 +60,7 @@ from genmedia.application.ports.wallet import HoldRepository, WalletRepository
 __all__ = [
     "AccessTokenRepository",
     "AuditLog",
+    "BatchRepository",
     "Count",
     "Counters",
     "Clock",

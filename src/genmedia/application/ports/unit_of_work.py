@@ -22,7 +22,12 @@ from genmedia.application.ports.commerce import (
     PaymentRepository,
 )
 from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
-from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.generation import (
+    BatchRepository,
+    JobRepository,
+    MediaRepository,
+    RequestRepository,
+)
 from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import AccessTokenRepository, UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
@@ -42,6 +47,7 @@ class UnitOfWork(abc.ABC):
     provider_models: ProviderModelRepository
     trained_models: TrainedModelRepository
     requests: RequestRepository
+    batches: BatchRepository
     jobs: JobRepository
     media: MediaRepository
     retention: RetentionRepository

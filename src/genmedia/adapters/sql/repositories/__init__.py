@@ -12,6 +12,7 @@ from genmedia.adapters.sql.repositories.commerce.purchases import (
     SqlCreditPackRepository,
     SqlPaymentRepository,
 )
+from genmedia.adapters.sql.repositories.generation.batches import SqlBatchRepository
 from genmedia.adapters.sql.repositories.generation.jobs import SqlJobRepository
 from genmedia.adapters.sql.repositories.generation.outbox import SqlJobOutbox
 from genmedia.adapters.sql.repositories.generation.requests import SqlRequestRepository
@@ -33,6 +34,7 @@ __all__ = [
     "LoadedJobs",
     "LoadedRequests",
     "SqlAccessTokenRepository",
+    "SqlBatchRepository",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
     "SqlFeatureRepository",

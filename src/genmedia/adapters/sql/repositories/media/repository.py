@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -32,6 +33,23 @@ def _insert_returning() -> sa.Insert:
 def _live_of(media_id: int, user_id: int) -> tuple[sa.ColumnElement[bool], ...]:
     """The conditions that pick one media if it is the user's and not deleted."""
     return (_media.c.id == media_id, _media.c.user_id == user_id, _media.c.deleted_at.is_(None))
+
+
+def _holding(dialect: str, facts: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The conditions that pick media whose metadata holds the facts: containment (@>,
+    through the GIN index) on PostgreSQL, json_extract and json_each on SQLite."""
+    if dialect == "postgresql":
+        return [_media.c.metadata.contains(dict(facts))]
+    conditions = []
+    for name, value in facts.items():
+        path = f'$."{name}"'
+        if not isinstance(value, list):
+            conditions.append(sa.func.json_extract(_media.c.metadata, path) == value)
+            continue
+        for item in value:
+            each = sa.func.json_each(_media.c.metadata, path).table_valued("value")
+            conditions.append(sa.exists(sa.select(1).select_from(each).where(each.c.value == item)))
+    return conditions
 
 
 class SqlMediaRepository(SqlRepository, MediaRepository):
@@ -83,8 +101,10 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         after: int | None = None,
         kind: MediaKind | None = None,
         favorite: bool | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> list[Media]:
-        """Up to `limit` of the user's live media, highest id first, below `after` if given."""
+        """Up to `limit` of the user's live media, highest id first, below `after` if given,
+        holding the photo facts if given."""
         conditions = [_media.c.user_id == user_id, _media.c.deleted_at.is_(None)]
         if after is not None:
             conditions.append(_media.c.id < after)
@@ -92,6 +112,8 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
             conditions.append(_media.c.kind == kind)
         if favorite is not None:
             conditions.append(_media.c.is_favorite == favorite)
+        if facts:
+            conditions.extend(_holding(self._connection.dialect.name, facts))
         query = sa.select(_media).where(*conditions).order_by(_media.c.id.desc()).limit(limit)
         return [media_from_row(row) for row in self._all(query)]
 

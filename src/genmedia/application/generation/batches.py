@@ -1,0 +1,123 @@
+"""Batch use cases (SPEC GEN-7): submit one request per reference image, all reserved
+together, and read a user's batches with their requests."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import attrs
+
+from genmedia.application.generation.choices import load_choice
+from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
+from genmedia.application.ports import Clock, UnitOfWork
+from genmedia.application.wallet import billing
+from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
+from genmedia.domain.batch import DEFAULT_IMAGES_PER_REFERENCE, GenerationBatch, plan_batch
+from genmedia.domain.choice import MAX_SEED
+from genmedia.domain.errors import NotFound
+from genmedia.domain.media import Media
+from genmedia.domain.template import Selection
+from genmedia.domain.trending import activity_hour
+
+
+@attrs.frozen(kw_only=True)
+class SubmitBatch:
+    """Ask for a batch: `images_per_reference` images from each reference image (the user's
+    uploads), with one template's options; the other fields are those of SubmitRequest and
+    apply to every request of the batch."""
+
+    user_id: int
+    reference_media_ids: list[int]
+    images_per_reference: int = DEFAULT_IMAGES_PER_REFERENCE
+    feature_id: int | None = None
+    template: int | str | None = None
+    selected_options: Selection = attrs.field(factory=dict)
+    user_prompt: str = ""
+    input_metadata: dict[str, Any] = attrs.field(factory=dict)
+    params: dict[str, Any] = attrs.field(factory=dict)
+    project_id: int | None = None
+    trained_model_id: int | None = None
+    lora_weight: float | None = None
+
+    def shared(self) -> SubmitRequest:
+        """What every request of the batch asks for, before its reference image."""
+        fields = attrs.asdict(self, recurse=False)
+        del fields["reference_media_ids"], fields["images_per_reference"]
+        return SubmitRequest(**fields)
+
+
+def _references(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, Media]:
+    """The media of these ids that exist, by id (the domain checks whose they are)."""
+    found = {}
+    for media_id in dict.fromkeys(ids):
+        try:
+            found[media_id] = uow.media.get(media_id)
+        except NotFound:
+            continue
+    return found
+
+
+def submit_batch(
+    cmd: SubmitBatch, *, uow: UnitOfWork, clock: Clock, hold_ttl: timedelta = DEFAULT_HOLD_TTL
+) -> GenerationBatch:
+    """Accept a batch: store it, its requests, their pending jobs and their credit holds in
+    one transaction, the credits of every job reserved in one movement of the wallet.
+
+    InsufficientCredits (for the whole batch), or a validation error naming the field, is
+    raised with nothing stored or reserved.
+    """
+    seed, now = secrets.randbelow(MAX_SEED + 1), clock.now()
+    with uow:
+        choice = load_choice(uow, cmd.shared())
+        found = _references(uow, cmd.reference_media_ids)
+        batch = plan_batch(
+            choice, cmd.reference_media_ids, found, cmd.images_per_reference, seed=seed, now=now
+        )
+        uow.batches.add(batch)
+        for request in batch.requests:
+            uow.requests.add(request)
+        billing.reserve_for_requests(uow, batch.requests, hold_ttl)
+        if batch.template_id is not None:
+            uow.trends.count(batch.template_id, activity_hour(now), uses=len(batch.requests))
+        uow.commit()
+    return batch
+
+
+def batch_of(user_id: int, batch_id: int, *, uow: UnitOfWork) -> GenerationBatch:
+    """The user's live batch with its requests; NotFound for anyone else's."""
+    with uow:
+        uow.read_snapshot()
+        batch = uow.batches.get(batch_id)
+        batch.check_seen_by(user_id)
+        batch.take_requests(uow.requests.list_for_batches([batch_id]))
+    return batch
+
+
+def batch_details(batch_id: int, *, uow: UnitOfWork) -> GenerationBatch:
+    """Any batch with its requests (for trusted callers: the CLI, operators)."""
+    with uow:
+        uow.read_snapshot()
+        batch = uow.batches.get(batch_id)
+        batch.take_requests(uow.requests.list_for_batches([batch_id]))
+    return batch
+
+
+def list_batches(
+    user_id: int, *, uow: UnitOfWork, after: Key | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[GenerationBatch]:
+    """The user's live batches with their requests, newest first."""
+    check_window(after, limit, 1)
+    with uow:
+        uow.read_snapshot()
+        batches = uow.batches.list_for_user(
+            user_id, before_id=after[0] if after else None, limit=limit + 1
+        )
+        page = page_of(batches, limit, lambda b: (b.id or 0,))
+        requests = uow.requests.list_for_batches([b.id or 0 for b in page.items])
+    for batch in page.items:
+        batch.take_requests(requests)
+    return page
