@@ -9,12 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from genmedia.application.generation.batches import (
-    SubmitBatch,
-    batch_of,
-    list_batches,
-    submit_batch,
-)
+from genmedia.application.generation.batches import batch_of, list_batches, submit_batch
+from genmedia.application.generation.commands import SubmitBatch
 from genmedia.domain.batch import BatchStatus, batch_progress
 from genmedia.domain.errors import (
     FieldError,

@@ -6,48 +6,18 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
-
-import attrs
 
 from genmedia.application.generation.choices import load_choice
-from genmedia.application.generation.commands import SubmitRequest
+from genmedia.application.generation.commands import SubmitBatch
 from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.wallet import billing
 from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
-from genmedia.domain.batch import DEFAULT_IMAGES_PER_REFERENCE, GenerationBatch, plan_batch
+from genmedia.domain.batch import GenerationBatch, plan_batch
 from genmedia.domain.choice import MAX_SEED
 from genmedia.domain.errors import NotFound
 from genmedia.domain.media import Media
-from genmedia.domain.template import Selection
 from genmedia.domain.trending import activity_hour
-
-
-@attrs.frozen(kw_only=True)
-class SubmitBatch:
-    """Ask for a batch: `images_per_reference` images from each reference image (the user's
-    uploads), with one template's options; the other fields are those of SubmitRequest and
-    apply to every request of the batch."""
-
-    user_id: int
-    reference_media_ids: list[int]
-    images_per_reference: int = DEFAULT_IMAGES_PER_REFERENCE
-    feature_id: int | None = None
-    template: int | str | None = None
-    selected_options: Selection = attrs.field(factory=dict)
-    user_prompt: str = ""
-    input_metadata: dict[str, Any] = attrs.field(factory=dict)
-    params: dict[str, Any] = attrs.field(factory=dict)
-    project_id: int | None = None
-    trained_model_id: int | None = None
-    lora_weight: float | None = None
-
-    def shared(self) -> SubmitRequest:
-        """What every request of the batch asks for, before its reference image."""
-        fields = attrs.asdict(self, recurse=False)
-        del fields["reference_media_ids"], fields["images_per_reference"]
-        return SubmitRequest(**fields)
 
 
 def _references(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, Media]:

@@ -7,6 +7,7 @@ from litestar import Router
 
 from genmedia.entrypoints.http.routes import (
     admin_audit,
+    batches,
     catalog,
     files,
     generation,
@@ -22,6 +23,7 @@ ROUTERS: list[Router] = [
     operations.router,
     catalog.router,
     generation.router,
+    batches.router,
     wallet.router,
     media.router,
     files.router,
