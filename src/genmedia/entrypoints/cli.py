@@ -12,6 +12,7 @@ import attrs
 
 from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
+from genmedia.entrypoints.batch import add_batch
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
@@ -143,6 +144,7 @@ def _add_serve(sub: Any) -> None:
 COMMAND_GROUPS: list[Callable[[Any], None]] = [
     _add_users,
     _add_generate,
+    add_batch,
     _add_workers,
     _add_serve,
     add_providers,
