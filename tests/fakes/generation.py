@@ -13,6 +13,7 @@ from genmedia.application.ports import (
     MediaRepository,
     RequestRepository,
 )
+from genmedia.domain.batch import Made
 from genmedia.domain.errors import (
     AlreadyExists,
     NotFound,
@@ -189,6 +190,14 @@ class FakeMediaRepository(Repo, MediaRepository):
             m for m in self.db.media.values() if m.request_id == request_id and not m.deleted_at
         ]
         return sorted(found, key=lambda m: (m.job_id or 0, m.output_index or 0))
+
+    def made_by_requests(self, request_ids: Collection[int]) -> dict[int, Made]:
+        made: dict[int, Made] = {}
+        for media in sorted(self.db.media.values(), key=lambda m: m.id or 0):
+            if media.request_id in set(request_ids):
+                before = made.get(media.request_id, Made())
+                made[media.request_id] = Made(before.images + 1, media.created_at)
+        return made
 
     def list_for_user(
         self,

@@ -4,6 +4,7 @@ fields named, a batch that completes through the worker, its photos found by the
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -172,6 +173,14 @@ def test_a_batch_completes_through_the_worker_and_follows_its_requests(
     }  # fmt: skip
     photos = _photos(client, user, batch_id=batch["id"])
     assert len(photos) == 8
+    with container.uow() as uow:  # retention deletes finished jobs (GEN-11) …
+        assert uow.retention.delete_finished_jobs(datetime.now(UTC) + timedelta(days=1), 100) == 8
+        uow.commit()
+    pruned = client.get(f"/v1/batches/{batch['id']}", headers=user.headers).json()
+    kept = ("status", "total_images", "images_done", "credits_used")
+    assert {k: pruned[k] for k in kept} == {k: found[k] for k in kept}  # … the batch stays
+    ended = (datetime.fromisoformat(b["completed_at"]) for b in (found, pruned))
+    assert abs(next(ended) - next(ended)) < timedelta(seconds=5)  # the last image's time
     for photo in photos:
         content = client.get(f"/v1/media/{photo}/content", headers=user.headers)
         assert (content.status_code, content.content[:4]) == (200, b"\x89PNG")

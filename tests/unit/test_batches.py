@@ -3,6 +3,7 @@ followed from the requests, and the photo facts their media keep."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from genmedia.application.generation.batches import batch_of, list_batches, submit_batch
 from genmedia.application.generation.commands import SubmitBatch
-from genmedia.domain.batch import BatchStatus, batch_progress
+from genmedia.domain.batch import BatchProgress, BatchStatus, Made, batch_progress
 from genmedia.domain.errors import (
     FieldError,
     InsufficientCredits,
@@ -28,6 +29,7 @@ from genmedia.domain.user import User
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+_ids = itertools.count(1)
 OPTIONS = {"hairColor": "red", "backgrounds": ["beach", "city"], "glasses": "yes"}
 
 
@@ -56,9 +58,19 @@ def _request(*jobs: tuple[Status, int]) -> GenerationRequest:
         Job(user_id=1, feature_id=1, status=status, credits_used=credits, completed_at=T0)
         for status, credits in jobs
     ]
-    request = GenerationRequest(user_id=1, feature_id=1, jobs=made, updated_at=T0)
+    request = GenerationRequest(id=next(_ids), user_id=1, feature_id=1, jobs=made, updated_at=T0)
     request.refresh_status()
     return request
+
+
+def _made(requests: list[GenerationRequest]) -> dict[int, Made]:
+    """One image per completed job, as the jobs' outputs make them."""
+    done = {r.id or 0: sum(j.status is Status.COMPLETED for j in r.jobs) for r in requests}
+    return {rid: Made(images, T0) for rid, images in done.items() if images}
+
+
+def _progress(*requests: GenerationRequest) -> BatchProgress:
+    return batch_progress(list(requests), _made(list(requests)))
 
 
 def test_a_batch_makes_one_request_per_reference_with_its_image_as_input(
@@ -181,7 +193,7 @@ def test_batches_are_listed_newest_first_with_their_requests(
 
 
 def test_a_batch_generates_until_every_request_finished() -> None:
-    progress = batch_progress([_request((Status.COMPLETED, 4)), _request((Status.PENDING, 0))])
+    progress = _progress(_request((Status.COMPLETED, 4)), _request((Status.PENDING, 0)))
     assert progress.status is BatchStatus.GENERATING
     assert progress.completed_at is None
 
@@ -189,7 +201,7 @@ def test_a_batch_generates_until_every_request_finished() -> None:
 def test_a_batch_with_some_images_made_is_completed_and_counts_only_those() -> None:
     done = _request((Status.COMPLETED, 4), (Status.FAILED, 0))
     lost = _request((Status.CANCELLED, 0))
-    progress = batch_progress([done, lost])
+    progress = _progress(done, lost)
     assert (progress.status, progress.total_images, progress.credits_used) == (
         BatchStatus.COMPLETED,
         1,
@@ -199,7 +211,7 @@ def test_a_batch_with_some_images_made_is_completed_and_counts_only_those() -> N
 
 
 def test_a_batch_that_made_no_image_failed() -> None:
-    progress = batch_progress([_request((Status.FAILED, 0)), _request((Status.CANCELLED, 0))])
+    progress = _progress(_request((Status.FAILED, 0)), _request((Status.CANCELLED, 0)))
     assert (progress.status, progress.total_images) == (BatchStatus.FAILED, 0)
 
 
@@ -219,7 +231,7 @@ def test_a_batch_follows_its_requests_as_a_request_follows_its_jobs(
     states: list[list[tuple[Status, int]]],
 ) -> None:
     requests = [_request(*jobs) for jobs in states]
-    progress = batch_progress(requests)
+    progress = _progress(*requests)
     every_job = [status for jobs in states for status, _ in jobs]
     as_request = request_status(every_job, started=True)
     expected = {
@@ -253,4 +265,13 @@ def test_a_batch_finished_long_after_it_began_reports_its_last_job() -> None:
     late = T0 + timedelta(hours=1)
     first, second = _request((Status.COMPLETED, 1)), _request((Status.COMPLETED, 1))
     second.jobs[0].completed_at = late
-    assert batch_progress([first, second]).completed_at == late
+    assert _progress(first, second).completed_at == late
+
+
+def test_a_finished_batch_keeps_its_images_and_end_once_retention_deleted_its_jobs() -> None:
+    first, second = _request((Status.COMPLETED, 2)), _request((Status.FAILED, 0))
+    made = _made([first, second])
+    before = batch_progress([first, second], made)
+    first.jobs.clear()
+    second.jobs.clear()
+    assert batch_progress([first, second], made) == before

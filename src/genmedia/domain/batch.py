@@ -3,7 +3,8 @@ seed 003 §4 `photo_generation_batches`).
 
 A batch is one request per reference image, that image its input, all accepted (and their
 credits reserved) together. Its status, images and credits are not stored: they follow its
-requests as they are now (`batch_progress`), as a request's follow its jobs.
+requests and the images they made as they are now (`batch_progress`), as a request's
+follow its jobs.
 """
 
 from __future__ import annotations
@@ -15,18 +16,7 @@ from typing import Any
 
 import attrs
 
-from genmedia.domain.catalog import MediaCategory
-from genmedia.domain.choice import DEFAULT_MAX_BATCH, MAX_SEED, Choice, image_slots
-from genmedia.domain.errors import (
-    DomainError,
-    FieldError,
-    InvalidInput,
-    InvalidValue,
-    NotFound,
-    raise_collected,
-)
-from genmedia.domain.media import Media
-from genmedia.domain.planning import plan_request
+from genmedia.domain.errors import NotFound
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from genmedia.domain.stored import Stored
@@ -46,10 +36,19 @@ class BatchStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+@attrs.frozen
+class Made:
+    """The images a request made (its outputs' media rows, which outlive its jobs), and when
+    the last of them was made."""
+
+    images: int = 0
+    last_at: datetime | None = None
+
+
 @attrs.frozen(kw_only=True)
 class BatchProgress:
-    """A batch as its requests make it now: `total_images` counts the images made and those
-    still coming (a failed or cancelled job makes none), `images_done` those made."""
+    """A batch as its requests make it now: `images_done` counts the images made,
+    `total_images` those and the ones still coming (a failed or cancelled job makes none)."""
 
     status: BatchStatus
     total_images: int
@@ -58,10 +57,14 @@ class BatchProgress:
     completed_at: datetime | None
 
 
-def batch_progress(requests: Sequence[GenerationRequest]) -> BatchProgress:
-    """The progress of a batch with these requests (and their jobs), as they are now."""
-    jobs = [job for request in requests for job in request.jobs]
-    lost = (Status.FAILED, Status.CANCELLED)
+def batch_progress(
+    requests: Sequence[GenerationRequest], made: Mapping[int, Made]
+) -> BatchProgress:
+    """The progress of a batch with these requests (and their jobs) and the images each
+    made (by request id), as they are now.
+
+    Images are counted from their media, not from completed jobs: retention deletes
+    finished jobs after a while (GEN-11), and a batch's totals must outlive them."""
     finished = all(request.status.is_terminal for request in requests)
     if not finished:
         status = BatchStatus.GENERATING
@@ -69,18 +72,24 @@ def batch_progress(requests: Sequence[GenerationRequest]) -> BatchProgress:
         status = BatchStatus.COMPLETED
     else:
         status = BatchStatus.FAILED
+    done = sum(made.get(request.id or 0, Made()).images for request in requests)
+    coming = sum(not job.status.is_terminal for request in requests for job in request.jobs)
     return BatchProgress(
         status=status,
-        total_images=sum(job.status not in lost for job in jobs),
-        images_done=sum(job.status is Status.COMPLETED for job in jobs),
+        total_images=done + coming,
+        images_done=done,
         credits_used=sum(request.credits_charged for request in requests),
-        completed_at=_finished_at(requests) if finished else None,
+        completed_at=_finished_at(requests, made) if finished else None,
     )
 
 
-def _finished_at(requests: Sequence[GenerationRequest]) -> datetime | None:
-    """When the last job of the requests ended (their last change, for jobs that kept none)."""
+def _finished_at(
+    requests: Sequence[GenerationRequest], made: Mapping[int, Made]
+) -> datetime | None:
+    """When the last job of the requests ended; once retention deleted the jobs, when the
+    last image was made, else when the requests last changed."""
     ends = [job.completed_at for request in requests for job in request.jobs if job.completed_at]
+    ends = ends or [m.last_at for m in made.values() if m.last_at]
     ends = ends or [request.updated_at for request in requests if request.updated_at]
     return max(ends, default=None)
 
@@ -102,6 +111,7 @@ class GenerationBatch(Stored):
     user_prompt: str = ""
     credits_reserved: int = 0
     requests: list[GenerationRequest] = attrs.field(factory=list)
+    made: dict[int, Made] = attrs.field(factory=dict)
     created_at: datetime | None = None
     updated_at: datetime | None = None
     deleted_at: datetime | None = None
@@ -112,16 +122,19 @@ class GenerationBatch(Stored):
         for request in self.requests:
             request.join_batch(id)
 
-    def take_requests(self, requests: Sequence[GenerationRequest]) -> None:
+    def take_requests(
+        self, requests: Sequence[GenerationRequest], made: Mapping[int, Made]
+    ) -> None:
         """Hold those of the loaded requests that are this batch's, by id (the order of the
-        reference images)."""
+        reference images), and the images each made."""
         mine = [request for request in requests if request.batch_id == self.id]
         self.requests = sorted(mine, key=lambda request: request.id or 0)
+        self.made = {r.id or 0: made[r.id or 0] for r in self.requests if r.id in made}
 
     @property
     def progress(self) -> BatchProgress:
-        """Where the batch stands, from its requests as loaded."""
-        return batch_progress(self.requests)
+        """Where the batch stands, from its requests and their images as loaded."""
+        return batch_progress(self.requests, self.made)
 
     @property
     def request_ids(self) -> list[int]:
@@ -132,95 +145,3 @@ class GenerationBatch(Stored):
         """Raise NotFound unless this is a live batch of the user's."""
         if self.user_id != user_id or self.deleted_at is not None:
             raise NotFound("batch", self.id)
-
-
-def check_references(
-    choice: Choice, ids: Sequence[int], found: Mapping[int, Media], images_per_reference: int
-) -> list[FieldError]:
-    """The reference images must be 1 to MAX_REFERENCES distinct live images of the user's,
-    fill the template's one image slot, and make 1 to DEFAULT_MAX_BATCH images each."""
-    errors: list[FieldError] = []
-    if not 1 <= len(ids) <= MAX_REFERENCES:
-        errors.append(InvalidValue(FIELD, f"must name 1 to {MAX_REFERENCES} media"))
-    if len(image_slots(choice.template, choice.model)) != 1:
-        errors.append(InvalidValue(FIELD, "this template takes no single reference image"))
-    for index, media_id in enumerate(ids):
-        media = found.get(media_id)
-        if media is None or not media.is_visible_to(choice.user_id):
-            errors.append(InvalidValue(f"{FIELD}.{index}", f"media {media_id} not found"))
-        elif media.media_type is not MediaCategory.IMAGE:
-            errors.append(InvalidValue(f"{FIELD}.{index}", f"media {media_id} is not an image"))
-        elif media_id in ids[:index]:
-            errors.append(InvalidValue(f"{FIELD}.{index}", f"media {media_id} is named twice"))
-    if not 1 <= images_per_reference <= DEFAULT_MAX_BATCH:
-        errors.append(InvalidValue(PER_REFERENCE, f"must be from 1 to {DEFAULT_MAX_BATCH}"))
-    if "batch_size" in choice.input_metadata:
-        errors.append(
-            InvalidValue("input_metadata.batch_size", f"is set by {PER_REFERENCE} in a batch")
-        )
-    return errors
-
-
-def plan_batch(
-    choice: Choice,
-    ids: Sequence[int],
-    found: Mapping[int, Media],
-    images_per_reference: int,
-    *,
-    seed: int,
-    now: datetime,
-) -> GenerationBatch:
-    """Validate a batch and plan its requests, one per reference image (which fills the
-    template's image slot), each of `images_per_reference` jobs; raise every error found.
-
-    `choice` is what every request shares, without attachments; `found` the reference
-    media that exist, by id. Request i's jobs take the seeds after request i - 1's,
-    unless the user gave one.
-    """
-    raise_collected(check_references(choice, ids, found, images_per_reference))
-    references = [found[media_id] for media_id in ids]
-    slot = image_slots(choice.template, choice.model)[0].name
-    meta = {**choice.input_metadata, "batch_size": images_per_reference}
-    requests = [
-        _plan(
-            attrs.evolve(choice, attachments={slot: [media]}, input_metadata=meta),
-            index,
-            seed=(seed + index * images_per_reference) % (MAX_SEED + 1),
-            now=now,
-        )
-        for index, media in enumerate(references)
-    ]
-    first = requests[0]
-    return GenerationBatch(
-        user_id=choice.user_id,
-        project_id=choice.project_id,
-        feature_id=first.feature_id,
-        template_id=first.template_id,
-        trained_model_id=first.trained_model_id,
-        reference_media_ids=list(ids),
-        images_per_reference=images_per_reference,
-        selected_options=first.selected_options,
-        user_prompt=choice.user_prompt,
-        credits_reserved=sum(request.estimated_cost for request in requests),
-        requests=requests,
-        created_at=now,
-    )
-
-
-def _plan(choice: Choice, index: int, *, seed: int, now: datetime) -> GenerationRequest:
-    """Plan one reference's request; its errors name the batch's fields, not a request's."""
-    try:
-        return plan_request(choice, seed=seed, now=now)
-    except DomainError as refused:
-        errors = [_renamed(error, index) for error in refused.field_errors()]
-        if not errors:
-            raise
-        raise (errors[0] if len(errors) == 1 else InvalidInput(errors)) from None
-
-
-def _renamed(error: FieldError, index: int) -> FieldError:
-    if error.field == "input_metadata.batch_size":
-        return type(error)(PER_REFERENCE, error.message)
-    if error.field.startswith("media_ids"):
-        return type(error)(f"{FIELD}.{index}", error.message)
-    return error

@@ -13,7 +13,8 @@ from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, p
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.wallet import billing
 from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
-from genmedia.domain.batch import GenerationBatch, plan_batch
+from genmedia.domain.batch import GenerationBatch
+from genmedia.domain.batch_planning import plan_batch
 from genmedia.domain.choice import MAX_SEED
 from genmedia.domain.errors import NotFound
 from genmedia.domain.media import Media
@@ -63,7 +64,7 @@ def batch_of(user_id: int, batch_id: int, *, uow: UnitOfWork) -> GenerationBatch
         uow.read_snapshot()
         batch = uow.batches.get(batch_id)
         batch.check_seen_by(user_id)
-        batch.take_requests(uow.requests.list_for_batches([batch_id]))
+        _load_requests(uow, [batch])
     return batch
 
 
@@ -72,7 +73,7 @@ def batch_details(batch_id: int, *, uow: UnitOfWork) -> GenerationBatch:
     with uow:
         uow.read_snapshot()
         batch = uow.batches.get(batch_id)
-        batch.take_requests(uow.requests.list_for_batches([batch_id]))
+        _load_requests(uow, [batch])
     return batch
 
 
@@ -87,7 +88,13 @@ def list_batches(
             user_id, before_id=after[0] if after else None, limit=limit + 1
         )
         page = page_of(batches, limit, lambda b: (b.id or 0,))
-        requests = uow.requests.list_for_batches([b.id or 0 for b in page.items])
-    for batch in page.items:
-        batch.take_requests(requests)
+        _load_requests(uow, page.items)
     return page
+
+
+def _load_requests(uow: UnitOfWork, batches: Sequence[GenerationBatch]) -> None:
+    """Give the batches their requests and the images each made, read in two statements."""
+    requests = uow.requests.list_for_batches([batch.id or 0 for batch in batches])
+    made = uow.media.made_by_requests([request.id or 0 for request in requests])
+    for batch in batches:
+        batch.take_requests(requests, made)

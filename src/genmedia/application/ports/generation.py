@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from genmedia.domain.batch import GenerationBatch
+from genmedia.domain.batch import GenerationBatch, Made
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media, MediaKind
 from genmedia.domain.request import GenerationRequest
@@ -150,6 +150,11 @@ class MediaRepository(abc.ABC):
     @abc.abstractmethod
     def list_for_request(self, request_id: int) -> list[Media]:
         """The live media a request produced, by job and output index."""
+
+    @abc.abstractmethod
+    def made_by_requests(self, request_ids: Collection[int]) -> dict[int, Made]:
+        """How many media (deleted or not) each of these requests made, and when the last
+        was made, by request id; requests that made none are left out."""
 
     @abc.abstractmethod
     def list_for_user(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from genmedia.adapters.sql.repositories.media.rows import media_from_row, media_
 from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.application.ports import MediaRepository
+from genmedia.domain.batch import Made
 from genmedia.domain.errors import NotFound
 from genmedia.domain.media import Media, MediaKind
 
@@ -92,6 +93,22 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         )
         order = (_media.c.job_id, _media.c.output_index, _media.c.id)
         return [media_from_row(row) for row in self._all(query.order_by(*order))]
+
+    def made_by_requests(self, request_ids: Collection[int]) -> dict[int, Made]:
+        """Per request, its media rows (deleted or not) and the last one's creation, in one
+        grouped read through idx_generation_media_request_id's column."""
+        if not request_ids:
+            return {}
+        query = (
+            sa.select(
+                _media.c.request_id,
+                sa.func.count().label("images"),
+                sa.func.max(_media.c.created_at).label("last_at"),
+            )
+            .where(_media.c.request_id.in_(sorted(set(request_ids))))
+            .group_by(_media.c.request_id)
+        )
+        return {row.request_id: Made(row.images, row.last_at) for row in self._all(query)}
 
     def list_for_user(
         self,
