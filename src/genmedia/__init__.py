@@ -9,7 +9,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from genmedia.application.generation.commands import CancelRequest, DeleteRequest, SubmitRequest
+from genmedia.application.generation.commands import (
+    CancelRequest,
+    DeleteRequest,
+    SubmitBatch,
+    SubmitRequest,
+)
 from genmedia.application.identity.commands import CreateUser, IssueApiToken, LogIn, Register
 from genmedia.application.ports.catalog import TemplateSearch
 from genmedia.domain.errors import (
@@ -54,6 +59,7 @@ __all__ = [
     "IssueApiToken",
     "LogIn",
     "Register",
+    "SubmitBatch",
     "SubmitRequest",
     "TemplateSearch",
     # errors

@@ -11,6 +11,7 @@ import attrs
 
 from genmedia.domain.article import Article
 from genmedia.domain.audit import AuditEntry
+from genmedia.domain.batch import GenerationBatch
 from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.coupons import Coupon, CouponRedemption
 from genmedia.domain.gift_cards import GiftCard
@@ -44,6 +45,7 @@ class FakeDatabase:
     models: dict[int, ProviderModel] = attrs.Factory(dict)
     trained_models: dict[int, TrainedModel] = attrs.Factory(dict)
     requests: dict[int, GenerationRequest] = attrs.Factory(dict)
+    batches: dict[int, GenerationBatch] = attrs.Factory(dict)
     versions: dict[int, int] = attrs.Factory(dict)
     media: dict[int, Media] = attrs.Factory(dict)
     wallets: dict[int, Wallet] = attrs.Factory(dict)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from genmedia.application.errors import StaleAggregate
 from genmedia.application.ports import (
@@ -12,12 +13,14 @@ from genmedia.application.ports import (
     MediaRepository,
     RequestRepository,
 )
+from genmedia.domain.batch import Made
 from genmedia.domain.errors import (
     AlreadyExists,
     NotFound,
 )
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media, MediaKind
+from genmedia.domain.photos import has_facts
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status, runs_lease
 from tests.fakes.base import OUTCOME, FakeDatabase, Repo, keyed
@@ -65,6 +68,12 @@ class FakeRequestRepository(Repo, RequestRepository):
         for request in found:
             self.loaded[request.id or 0] = self.db.versions[request.id or 0]
         return found
+
+    def list_for_batches(self, batch_ids: Collection[int]) -> list[GenerationRequest]:
+        found = [r for r in self.db.requests.values() if r.batch_id in set(batch_ids)]
+        for request in found:
+            self.loaded[request.id or 0] = self.db.versions[request.id or 0]
+        return sorted(found, key=lambda r: r.id or 0)
 
     def save(self, request: GenerationRequest) -> None:
         rid = request.id or 0
@@ -185,6 +194,14 @@ class FakeMediaRepository(Repo, MediaRepository):
         ]
         return sorted(found, key=lambda m: (m.job_id or 0, m.output_index or 0))
 
+    def made_by_requests(self, request_ids: Collection[int]) -> dict[int, Made]:
+        made: dict[int, Made] = {}
+        for media in sorted(self.db.media.values(), key=lambda m: m.id or 0):
+            if media.request_id in set(request_ids):
+                before = made.get(media.request_id, Made())
+                made[media.request_id] = Made(before.images + 1, media.created_at)
+        return made
+
     def list_for_user(
         self,
         user_id: int,
@@ -193,6 +210,7 @@ class FakeMediaRepository(Repo, MediaRepository):
         after: int | None = None,
         kind: MediaKind | None = None,
         favorite: bool | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> list[Media]:
         found = [
             m
@@ -201,6 +219,7 @@ class FakeMediaRepository(Repo, MediaRepository):
             and (after is None or (m.id or 0) < after)
             and kind in (None, m.kind)
             and favorite in (None, m.is_favorite)
+            and has_facts(m.metadata, facts or {})
         ]
         return sorted(found, key=lambda m: -(m.id or 0))[:limit]
 

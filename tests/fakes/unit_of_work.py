@@ -11,6 +11,7 @@ from genmedia.application.ports import (
     UnitOfWork,
 )
 from tests.fakes.base import FakeDatabase
+from tests.fakes.batches import FakeBatchRepository
 from tests.fakes.catalog import (
     FakeFeatureRepository,
     FakeProviderModelRepository,
@@ -64,6 +65,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.catalog = FakeCatalogStore(self.work)
         self.requests = FakeRequestRepository(self.work, self.db)
         self.jobs = FakeJobRepository(self.work, self.db)
+        self.batches = FakeBatchRepository(self.work)
         self.media = FakeMediaRepository(self.work)
         self.retention = FakeRetentionRepository(self.work)
         self.stats = FakeStatsRepository(self.work)

@@ -33,6 +33,10 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/requests/{}"): (200, 404),
     ("POST", "/v1/requests/{}/cancel"): (200, 404, 409),
     ("DELETE", "/v1/requests/{}"): (204, 404),
+    # Batches (GEN-7)
+    ("POST", "/v1/batches"): (202, 402, 409, 422),
+    ("GET", "/v1/batches"): (200,),
+    ("GET", "/v1/batches/{}"): (200, 404),
     # Media (GEN-8, GEN-9)
     ("POST", "/v1/media"): (201, 413, 415),
     ("GET", "/v1/media"): (200,),
@@ -128,7 +132,7 @@ UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
 
 # The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
 PAGED = (
-    "/v1/templates", "/v1/requests", "/v1/media", "/v1/wallet/transactions",
+    "/v1/templates", "/v1/requests", "/v1/batches", "/v1/media", "/v1/wallet/transactions",
     "/v1/admin/settings", "/v1/articles", "/v1/admin/articles",
     "/v1/admin/coupons", "/v1/admin/gift-cards", "/v1/admin/credit-packs", "/v1/admin/users",
     "/v1/admin/features", "/v1/admin/templates", "/v1/admin/tags", "/v1/admin/provider-models",

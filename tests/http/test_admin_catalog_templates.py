@@ -172,6 +172,21 @@ def test_an_odd_template_body_is_refused_naming_its_fields_and_nothing_is_writte
     assert audit_entries(client, admin) == []
 
 
+def test_a_template_without_a_feature_is_refused_naming_feature_id(
+    client: TestClient[Any], admin: Registered, feature_id: int
+) -> None:
+    body = {**_template(feature_id), "feature_id": None}
+    assert fields_named(client.post("/v1/admin/templates", json=body, headers=admin.headers)) == {
+        "feature_id"
+    }
+    neon = ok(client.get("/v1/templates/neon-city"))
+    changed = client.patch(
+        f"/v1/admin/templates/{neon['id']}", json={"feature_id": None}, headers=admin.headers
+    )
+    assert fields_named(changed) == {"feature_id"}
+    assert audit_entries(client, admin) == []
+
+
 def test_a_provider_model_is_created_repriced_and_deleted_while_unused(
     client: TestClient[Any], admin: Registered
 ) -> None:

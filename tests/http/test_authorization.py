@@ -23,6 +23,7 @@ OWNED = {
     ("GET", "/v1/requests/{}"): "request",
     ("POST", "/v1/requests/{}/cancel"): "request",
     ("DELETE", "/v1/requests/{}"): "request",
+    ("GET", "/v1/batches/{}"): "batch",
     ("GET", "/v1/media/{}"): "media",
     ("GET", "/v1/media/{}/content"): "media",
     ("PUT", "/v1/media/{}/favorite"): "media",
@@ -56,9 +57,17 @@ def _own_objects(client: TestClient[Any], container: Container, user: Registered
     assert request.status_code == 202, request.text
     token = client.post("/v1/api-tokens", headers=user.headers, json={"name": "laptop"})
     assert token.status_code == 201, token.text
+    headshot = client.get("/v1/templates/headshot-session").json()
+    batch_body = {
+        "template_id": headshot["id"], "reference_media_ids": [media.json()["id"]],
+        "images_per_reference": 1, "params": {"width": 64, "height": 64},
+    }  # fmt: skip
+    batch = client.post("/v1/batches", headers=user.headers, json=batch_body)
+    assert batch.status_code == 202, batch.text
     return {
         "media": media.json()["id"],
         "request": request.json()["id"],
+        "batch": batch.json()["id"],
         "api_token": token.json()["id"],
     }
 
@@ -105,7 +114,9 @@ def test_a_request_cannot_use_another_user_s_media_and_charges_nothing(
     assert client.get("/v1/requests", headers=bob.headers).json()["items"] == []
 
 
-@pytest.mark.parametrize("path", ["/v1/requests", "/v1/media", "/v1/wallet/transactions"])
+@pytest.mark.parametrize(
+    "path", ["/v1/requests", "/v1/batches", "/v1/media", "/v1/wallet/transactions"]
+)
 def test_no_list_shows_another_user_s_items(
     client: TestClient[Any], container: Container, register: Register, path: str
 ) -> None:

@@ -85,14 +85,14 @@ def test_templates_are_listed_newest_first_with_their_named_fields(
 ) -> None:
     templates = _items(client, "/v1/templates")
     assert [t["slug"] for t in templates] == [
-        "bfl-product-shot", "fal-golden-hour", "quick-concept-art", "travel-poster",
-        "restyle-photo", "alpine-landscape", "neon-city", "studio-portrait",
+        "headshot-session", "bfl-product-shot", "fal-golden-hour", "quick-concept-art",
+        "travel-poster", "restyle-photo", "alpine-landscape", "neon-city", "studio-portrait",
     ]  # fmt: skip
     assert set(templates[0]) >= CARD_FIELDS
     assert _every_page(client, "/v1/templates", limit=3) == [
-        ["bfl-product-shot", "fal-golden-hour", "quick-concept-art"],
-        ["travel-poster", "restyle-photo", "alpine-landscape"],
-        ["neon-city", "studio-portrait"],
+        ["headshot-session", "bfl-product-shot", "fal-golden-hour"],
+        ["quick-concept-art", "travel-poster", "restyle-photo"],
+        ["alpine-landscape", "neon-city", "studio-portrait"],
     ]
 
 
@@ -102,8 +102,10 @@ def test_templates_are_searched_by_text_tag_tag_id_and_feature(client: TestClien
     assert _slugs(client, "q=NEON") == ["neon-city"]
     assert _slugs(client, "q=seed%20003") == ["studio-portrait"]
     assert _slugs(client, "tag=mountains") == ["alpine-landscape"]
-    assert _slugs(client, f"tag_id={portrait['id']}") == ["bfl-product-shot", "studio-portrait"]
-    assert _slugs(client, f"feature_id={edit['id']}") == ["restyle-photo"]
+    assert _slugs(client, f"tag_id={portrait['id']}") == [
+        "headshot-session", "bfl-product-shot", "studio-portrait"
+    ]  # fmt: skip
+    assert _slugs(client, f"feature_id={edit['id']}") == ["headshot-session", "restyle-photo"]
     assert _slugs(client, "tag=city&q=alpine") == []
 
 

@@ -25,7 +25,7 @@ from tests.http.conftest import Registered, http_container, register_user
 
 pytestmark = pytest.mark.integration
 
-# API.md: Catalog, Generation (without batches) and Wallet (reads and redeem). Each route
+# API.md: Catalog, Generation (with batches) and Wallet (reads and redeem). Each route
 # with the statuses the contract names, 401 on routes that need a token, 422 on those that
 # take input, and 429 on every one.
 SECTIONS: dict[tuple[str, str], set[str]] = {
@@ -41,12 +41,15 @@ SECTIONS: dict[tuple[str, str], set[str]] = {
     ("get", "/v1/requests/{request_id}"): {"200", "401", "404"},
     ("post", "/v1/requests/{request_id}/cancel"): {"200", "401", "404", "409"},
     ("delete", "/v1/requests/{request_id}"): {"204", "401", "404"},
+    ("post", "/v1/batches"): {"202", "401", "402", "422"},
+    ("get", "/v1/batches"): {"200", "401", "422"},
+    ("get", "/v1/batches/{batch_id}"): {"200", "401", "404"},
     ("get", "/v1/wallet"): {"200", "401"},
     ("get", "/v1/wallet/transactions"): {"200", "401", "422"},
     ("post", "/v1/wallet/redeem"): {"200", "401", "404", "409", "422"},
     ("get", "/v1/credit-packs"): {"200", "401"},
 }
-IDEMPOTENT = {("post", "/v1/requests"), ("post", "/v1/wallet/redeem")}
+IDEMPOTENT = {("post", "/v1/requests"), ("post", "/v1/batches"), ("post", "/v1/wallet/redeem")}
 ANONYMOUS = {path for method, path in SECTIONS if path.startswith(("/v1/features", "/v1/t"))}
 ANONYMOUS |= {"/v1/provider-models"}
 
@@ -91,7 +94,17 @@ def test_the_body_of_a_request_for_a_generation_is_described_field_by_field(
         }  # fmt: skip
 
 
-FUZZED = "^/v1/(features|tags|templates|provider-models|requests|wallet|credit-packs)"
+def test_the_body_of_a_batch_is_described_field_by_field(document: dict[str, Any]) -> None:
+    body = document["paths"]["/v1/batches"]["post"]["requestBody"]["content"]["application/json"]
+    assert body["schema"]["required"] == ["reference_media_ids"]
+    assert set(body["schema"]["properties"]) == {
+        "feature_id", "template_id", "user_prompt", "selected_options", "reference_media_ids",
+        "images_per_reference", "input_metadata", "params", "trained_model_id", "lora_weight",
+        "project_id",
+    }  # fmt: skip
+
+
+FUZZED = "^/v1/(features|tags|templates|provider-models|requests|batches|wallet|credit-packs)"
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

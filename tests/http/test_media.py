@@ -19,7 +19,7 @@ BOUNDARY_TYPE = "multipart/form-data; boundary=fixed-boundary"
 MEDIA_FIELDS = {
     "id", "kind", "media_type", "url", "blurhash", "tiny_preview_base64", "width", "height",
     "file_size", "file_format", "original_filename", "original_media_id", "request_id", "job_id",
-    "is_favorite", "download_count", "created_at",
+    "is_favorite", "download_count", "metadata", "created_at",
 }  # fmt: skip
 
 
@@ -81,7 +81,7 @@ def test_an_uploaded_image_is_a_media_with_every_field_of_the_contract(
     assert media["tiny_preview_base64"]
     assert media["original_filename"] == "holiday.png"
     assert media["blurhash"]
-    assert (media["is_favorite"], media["download_count"]) == (False, 0)
+    assert (media["is_favorite"], media["download_count"], media["metadata"]) == (False, 0, {})
     assert client.get(media["url"]).content == data
 
 

@@ -140,7 +140,7 @@ def test_a_second_load_of_the_same_document_writes_nothing() -> None:
     assert report.counts()["templates"] == {
         "created": 0,
         "updated": 0,
-        "unchanged": 8,
+        "unchanged": 9,
         "kept": 0,
         "retired": 0,
     }

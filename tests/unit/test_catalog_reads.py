@@ -90,9 +90,9 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
 
 def test_templates_are_newest_first_and_pages_meet_without_overlap(uow: FakeUnitOfWork) -> None:
     assert every_page(lambda **kw: list_templates(uow=uow, **kw), 3) == [
-        ["bfl-product-shot", "fal-golden-hour", "quick-concept-art"],
-        ["travel-poster", "restyle-photo", "alpine-landscape"],
-        ["neon-city", "studio-portrait"],
+        ["headshot-session", "bfl-product-shot", "fal-golden-hour"],
+        ["quick-concept-art", "travel-poster", "restyle-photo"],
+        ["alpine-landscape", "neon-city", "studio-portrait"],
     ]
     assert list_templates(uow=uow).items[0].option_groups == ()
 
@@ -108,8 +108,10 @@ def test_templates_are_found_by_text_tag_tag_id_and_feature(uow: FakeUnitOfWork)
     assert found(q="seed 003") == ["studio-portrait"]
     assert found(q="   ") == slugs(list_templates(uow=uow).items)
     assert found(tag="neon") == ["neon-city"]
-    assert found(tag_id=portrait_tag.id) == ["bfl-product-shot", "studio-portrait"]
-    assert found(feature_id=edit.id) == ["restyle-photo"]
+    assert found(tag_id=portrait_tag.id) == [
+        "headshot-session", "bfl-product-shot", "studio-portrait"
+    ]  # fmt: skip
+    assert found(feature_id=edit.id) == ["headshot-session", "restyle-photo"]
     assert found(tag="city", q="alpine") == []
 
 
@@ -120,9 +122,10 @@ def test_trending_lists_by_the_stored_trend_score_and_pages_by_it(uow: FakeUnitO
     trending = TemplateSearch(trending=True)
     assert every_page(lambda **kw: list_templates(trending, uow=uow, **kw), 2) == [
         ["studio-portrait", "alpine-landscape"],
-        ["neon-city", "bfl-product-shot"],
-        ["fal-golden-hour", "quick-concept-art"],
-        ["travel-poster", "restyle-photo"],
+        ["neon-city", "headshot-session"],
+        ["bfl-product-shot", "fal-golden-hour"],
+        ["quick-concept-art", "travel-poster"],
+        ["restyle-photo"],
     ]
 
 

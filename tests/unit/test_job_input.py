@@ -61,11 +61,12 @@ def test_a_planned_edit_is_stored_in_the_document_shape_of_earlier_releases(
         "inputs": [image],
         "index": 1,
         "credits": request.estimated_cost // 2,
+        "media_facts": {"referenceImageId": photo.id},
     }
     assert request.generation_params == {
         key: value
         for key, value in request.jobs[0].input.as_document().items()
-        if key not in ("index", "credits")
+        if key not in ("index", "credits", "media_facts")
     }
 
 

@@ -124,6 +124,8 @@ class JobInput:
     fallback: FallbackModel | None = None
     # "provider/model" of the primary this input replaced, once the job fell back.
     fell_back_from: str | None = None
+    # What the outputs' media keep in their metadata (`domain.photos`); never sent.
+    media_facts: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def is_edit(self) -> bool:
@@ -172,13 +174,15 @@ class JobInput:
         )
 
     def as_document(self) -> dict[str, Any]:
-        """The input as stored with the job: the payload, its index, its credits and its
-        fallback."""
+        """The input as stored with the job: the payload, its index, its credits, its
+        fallback and its outputs' media facts."""
         doc = {**self.payload(), "index": self.index, "credits": self.credits}
         if self.fallback is not None:
             doc["fallback"] = self.fallback.as_document()
         if self.fell_back_from is not None:
             doc["fell_back_from"] = self.fell_back_from
+        if self.media_facts:
+            doc["media_facts"] = dict(self.media_facts)
         return doc
 
     @classmethod
@@ -199,4 +203,5 @@ class JobInput:
             credits=int(doc.get("credits", 0)),
             fallback=FallbackModel.from_document(fallback) if fallback is not None else None,
             fell_back_from=doc.get("fell_back_from"),
+            media_facts=dict(doc.get("media_facts") or {}),
         )

@@ -21,6 +21,7 @@ from genmedia.domain.choice import (
 from genmedia.domain.errors import UnknownOption, raise_collected
 from genmedia.domain.job import Job
 from genmedia.domain.job_input import FallbackModel, JobInput, LoraUse, SourceImage
+from genmedia.domain.photos import photo_facts
 from genmedia.domain.prompt import compose_prompt
 from genmedia.domain.request import GenerationRequest
 
@@ -90,7 +91,8 @@ def _user_part(choice: Choice) -> str:
 def _input(
     choice: Choice, params: dict[str, Any], meta: dict[str, Any], prompt: str, lora: LoraUse | None
 ) -> JobInput:
-    """The input of the request's first job; job i differs in its index and seed."""
+    """The input of the request's first job; job i differs in its index and seed. Its
+    outputs keep the photo facts of its options and of the image it starts from."""
     images = tuple(
         SourceImage(
             slot=slot, media_id=m.id, storage_path=m.storage_path, file_format=m.info.file_format
@@ -98,7 +100,8 @@ def _input(
         for slot, media in choice.attachments.items()
         for m in media
     )
-    model = choice.model
+    model, template = choice.model, choice.template
+    selection = template.resolved_selection(choice.selection) if template else {}
     return JobInput(
         provider=model.provider,
         model=model.model_slug,
@@ -110,6 +113,7 @@ def _input(
         images=images,
         lora=lora,
         credits=pricing.unit_cost(choice.feature, choice.template, model, choice.trained_model),
+        media_facts=photo_facts(selection, images[0].media_id if images else None),
     )
 
 

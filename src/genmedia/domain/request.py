@@ -9,6 +9,7 @@ import attrs
 
 from genmedia.domain.errors import AlreadyUsed, IllegalTransition, NotFound, NothingToCancel
 from genmedia.domain.job import Job
+from genmedia.domain.photos import BATCH
 from genmedia.domain.status import Progress, Status, request_progress
 from genmedia.domain.stored import Stored
 
@@ -24,6 +25,7 @@ class GenerationRequest(Stored):
     template_id: int | None = None
     provider_model_id: int | None = None
     trained_model_id: int | None = None
+    batch_id: int | None = None
     system_prompt: str | None = None
     template_prompt: str | None = None
     user_prompt: str = ""
@@ -50,6 +52,13 @@ class GenerationRequest(Stored):
             if job.id == job_id:
                 return job
         raise NotFound("job", job_id)
+
+    def join_batch(self, batch_id: int) -> None:
+        """Make this request, not stored yet, one of a batch's: its photos name the batch."""
+        self.batch_id = batch_id
+        for job in self.jobs:
+            facts = {**job.input.media_facts, BATCH: batch_id}
+            job.input = attrs.evolve(job.input, media_facts=facts)
 
     def follow(self, progress: Progress) -> None:
         """Take the status and charge that its jobs, as stored, give the request."""

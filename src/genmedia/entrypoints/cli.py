@@ -14,6 +14,7 @@ from genmedia.application.identity.commands import CreateUser
 from genmedia.domain.errors import DomainError, NotFound
 from genmedia.entrypoints.accounts_cli import add_credits, add_user_reads
 from genmedia.entrypoints.articles_cli import add_articles
+from genmedia.entrypoints.batch import add_batch
 from genmedia.entrypoints.catalog_cli import add_catalog
 from genmedia.entrypoints.codes import add_coupons, add_gift_cards
 from genmedia.entrypoints.container import Container, build_container
@@ -149,6 +150,7 @@ def _add_serve(sub: Any) -> None:
 COMMAND_GROUPS: list[Callable[[Any], None]] = [
     _add_users,
     _add_generate,
+    add_batch,
     _add_workers,
     _add_serve,
     add_providers,

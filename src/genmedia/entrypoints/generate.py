@@ -12,7 +12,8 @@ from genmedia.application.generation.commands import SubmitRequest
 from genmedia.entrypoints.container import Container
 
 
-def _options(pairs: Sequence[str]) -> dict[str, str | list[str]]:
+def parse_options(pairs: Sequence[str]) -> dict[str, str | list[str]]:
+    """The options of `--option GROUP=VALUE` pairs; a group given twice takes a list."""
     chosen: dict[str, list[str]] = {}
     for pair in pairs:
         group, sep, value = pair.partition("=")
@@ -22,7 +23,8 @@ def _options(pairs: Sequence[str]) -> dict[str, str | list[str]]:
     return {g: v[0] if len(v) == 1 else v for g, v in chosen.items()}
 
 
-def _params(pairs: Sequence[str]) -> dict[str, Any]:
+def parse_params(pairs: Sequence[str]) -> dict[str, Any]:
+    """The params of `--param KEY=VALUE` pairs, each value read as JSON where it is."""
     params: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -35,7 +37,8 @@ def _params(pairs: Sequence[str]) -> dict[str, Any]:
     return params
 
 
-def _template(value: str | None) -> int | str | None:
+def template_key(value: str | None) -> int | str | None:
+    """A template id (all digits) or slug."""
     return int(value) if value and value.isdigit() else value
 
 
@@ -48,12 +51,12 @@ def _submit_command(user_id: int, args: argparse.Namespace) -> SubmitRequest:
     return SubmitRequest(
         user_id=user_id,
         feature_id=args.feature,
-        template=_template(args.template),
+        template=template_key(args.template),
         user_prompt=args.prompt,
-        selected_options=_options(args.option),
+        selected_options=parse_options(args.option),
         media_ids=list(args.media),
         input_metadata=metadata,
-        params=_params(args.param),
+        params=parse_params(args.param),
     )
 
 

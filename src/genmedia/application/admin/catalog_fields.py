@@ -82,7 +82,7 @@ IMAGE_SLOT: Fields = {
     "max": Field(type="integer", minimum=0, maximum=100),
 }
 TEMPLATE: Fields = {
-    "feature_id": reference(required=True),
+    "feature_id": reference(required=True, nullable=False),
     "name": text(NAME, required=True),
     "slug": text(NAME, required=True),
     "description": text(LONG_TEXT, nullable=True),

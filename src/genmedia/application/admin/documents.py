@@ -57,8 +57,10 @@ def choice(kind: type[enum.Enum], **options: Any) -> Field:
 
 
 def reference(**options: Any) -> Field:
-    """The id of another object, or null."""
-    return Field(type="integer", minimum=1, maximum=MAX_ID, nullable=True, **options)
+    """The id of another object, or null unless `nullable=False`."""
+    return Field(
+        **{"type": "integer", "minimum": 1, "maximum": MAX_ID, "nullable": True, **options}
+    )
 
 
 def _string(field: Field, value: Any, path: str) -> str:

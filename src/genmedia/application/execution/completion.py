@@ -122,6 +122,7 @@ def _media(job: Job, outputs: Sequence[StoredOutput]) -> list[Media]:
             storage_path=out.storage_path,
             info=out.info,
             original_media_id=job.input.edited_media_id,
+            metadata=dict(job.input.media_facts),
         )
         for out in outputs
     ]

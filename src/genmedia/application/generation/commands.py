@@ -6,6 +6,7 @@ from typing import Any
 
 import attrs
 
+from genmedia.domain.batch import DEFAULT_IMAGES_PER_REFERENCE
 from genmedia.domain.template import Selection
 
 
@@ -46,3 +47,29 @@ class DeleteRequest:
 
     user_id: int
     request_id: int
+
+
+@attrs.frozen(kw_only=True)
+class SubmitBatch:
+    """Ask for a batch: `images_per_reference` images from each reference image (the user's
+    uploads), with one template's options; the other fields are those of SubmitRequest and
+    apply to every request of the batch."""
+
+    user_id: int
+    reference_media_ids: list[int]
+    images_per_reference: int = DEFAULT_IMAGES_PER_REFERENCE
+    feature_id: int | None = None
+    template: int | str | None = None
+    selected_options: Selection = attrs.field(factory=dict)
+    user_prompt: str = ""
+    input_metadata: dict[str, Any] = attrs.field(factory=dict)
+    params: dict[str, Any] = attrs.field(factory=dict)
+    project_id: int | None = None
+    trained_model_id: int | None = None
+    lora_weight: float | None = None
+
+    def shared(self) -> SubmitRequest:
+        """What every request of the batch asks for, before its reference image."""
+        fields = attrs.asdict(self, recurse=False)
+        del fields["reference_media_ids"], fields["images_per_reference"]
+        return SubmitRequest(**fields)

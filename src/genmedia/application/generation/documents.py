@@ -1,13 +1,14 @@
-"""A generation request as a JSON document (API.md `POST /v1/requests`), checked field by
-field: every field of the wrong type is named at once, before anything is looked up."""
+"""A generation request or batch as a JSON document (API.md `POST /v1/requests`,
+`POST /v1/batches`), checked field by field: every field of the wrong type is named at
+once, before anything is looked up."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from genmedia.application.generation.commands import SubmitRequest
-from genmedia.application.inputs import record_id, text
+from genmedia.application.generation.commands import SubmitBatch, SubmitRequest
+from genmedia.application.inputs import is_whole, record_id, text
 from genmedia.domain.errors import FieldError, InvalidValue, raise_collected
 
 MAX_PROMPT = 10_000
@@ -77,24 +78,48 @@ READERS: dict[str, Callable[[Any, str], Any]] = {
 """Each field of the document and how its value is read."""
 
 
-def _read(document: dict[str, Any]) -> tuple[dict[str, Any], list[FieldError]]:
+def _count(value: Any, field: str) -> int:
+    if not is_whole(value):
+        raise InvalidValue(field, "must be a whole number")
+    return int(value)
+
+
+BATCH_READERS: dict[str, Callable[[Any, str], Any]] = {
+    **{name: read for name, read in READERS.items() if name != "media_ids"},
+    "reference_media_ids": _ids,
+    "images_per_reference": _count,
+}
+"""Each field of a batch document and how its value is read."""
+
+
+def _read(
+    document: Any, readers: dict[str, Callable[[Any, str], Any]], what: str, *required: str
+) -> dict[str, Any]:
+    if not isinstance(document, dict):
+        raise InvalidValue("body", "must be a JSON object")
     values: dict[str, Any] = {}
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        InvalidValue(name, "is required") for name in required if name not in document
+    ]
     for name, value in document.items():
-        reader = READERS.get(name)
+        reader = readers.get(name)
         try:
             if reader is None:
-                raise InvalidValue(str(name), "is not a field of a request")
+                raise InvalidValue(str(name), f"is not a field of a {what}")
             values[name] = reader(value, name)
         except FieldError as error:
             errors.append(error)
-    return values, errors
+    raise_collected(errors)
+    return values
 
 
 def submit_from_document(user_id: int, document: Any) -> SubmitRequest:
     """The request a JSON document asks for; InvalidInput naming every bad field."""
-    if not isinstance(document, dict):
-        raise InvalidValue("body", "must be a JSON object")
-    values, errors = _read(document)
-    raise_collected(errors)
+    values = _read(document, READERS, "request")
     return SubmitRequest(user_id=user_id, template=values.pop("template_id", None), **values)
+
+
+def batch_from_document(user_id: int, document: Any) -> SubmitBatch:
+    """The batch a JSON document asks for; InvalidInput naming every bad field."""
+    values = _read(document, BATCH_READERS, "batch", "reference_media_ids")
+    return SubmitBatch(user_id=user_id, template=values.pop("template_id", None), **values)

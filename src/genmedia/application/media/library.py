@@ -11,6 +11,7 @@ import attrs
 from genmedia.application.ports import ObjectStorage, UnitOfWork
 from genmedia.domain.errors import InvalidValue, NotFound
 from genmedia.domain.media import Media, MediaKind
+from genmedia.domain.photos import PhotoQuery
 
 MAX_PAGE = 100
 
@@ -33,12 +34,13 @@ class MediaPage:
 
 @attrs.frozen(kw_only=True)
 class ListMedia:
-    """Which of a user's media to list: by kind and favorite flag, `limit` of them, those
-    older than the media `after` names (keyset pagination, stable under inserts)."""
+    """Which of a user's media to list: by kind, favorite flag and photo facts, `limit` of
+    them, those older than the media `after` names (keyset pagination, stable under inserts)."""
 
     user_id: int
     kind: MediaKind | None = None
     favorite: bool | None = None
+    photos: PhotoQuery = attrs.field(factory=PhotoQuery)
     after: int | None = None
     limit: int = 20
 
@@ -58,6 +60,7 @@ def list_media(
             after=query.after,
             kind=query.kind,
             favorite=query.favorite,
+            facts=query.photos.facts() or None,
         )
     page = found[: query.limit]
     next_after = page[-1].id if len(found) > query.limit else None

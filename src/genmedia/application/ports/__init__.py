@@ -29,7 +29,12 @@ from genmedia.application.ports.execution import (
     PendingJob,
     WorkerRegistry,
 )
-from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.generation import (
+    BatchRepository,
+    JobRepository,
+    MediaRepository,
+    RequestRepository,
+)
 from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import (
     AccessTokenRepository,
@@ -64,6 +69,7 @@ __all__ = [
     "CatalogContents",
     "CatalogItem",
     "CatalogStore",
+    "BatchRepository",
     "Count",
     "Counters",
     "Clock",

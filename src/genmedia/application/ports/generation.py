@@ -1,11 +1,13 @@
-"""Ports of generation: requests with their jobs, single jobs, and media."""
+"""Ports of generation: requests with their jobs, single jobs, batches, and media."""
 
 from __future__ import annotations
 
 import abc
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
+from genmedia.domain.batch import GenerationBatch, Made
 from genmedia.domain.job import Job
 from genmedia.domain.media import Media, MediaKind
 from genmedia.domain.request import GenerationRequest
@@ -42,6 +44,10 @@ class RequestRepository(abc.ABC):
         archived ones instead of the others when `archived`."""
 
     @abc.abstractmethod
+    def list_for_batches(self, batch_ids: Collection[int]) -> list[GenerationRequest]:
+        """The requests (with their jobs) of these batches, deleted or not, by id."""
+
+    @abc.abstractmethod
     def save(self, request: GenerationRequest) -> None:
         """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
 
@@ -60,6 +66,25 @@ class RequestRepository(abc.ABC):
     def follow_jobs(self, request_id: int) -> Status:
         """`follow_all` for one request; its status."""
         return self.follow_all([request_id])[request_id]
+
+
+class BatchRepository(abc.ABC):
+    """Batches (SPEC GEN-7), without their requests: those are read from RequestRepository."""
+
+    @abc.abstractmethod
+    def add(self, batch: GenerationBatch) -> GenerationBatch:
+        """Insert a batch, giving it its id (its requests join it; add them after it)."""
+
+    @abc.abstractmethod
+    def get(self, batch_id: int) -> GenerationBatch:
+        """The batch with this id, or NotFound."""
+
+    @abc.abstractmethod
+    def list_for_user(
+        self, user_id: int, *, before_id: int | None = None, limit: int = 20
+    ) -> list[GenerationBatch]:
+        """The user's live batches, newest (highest id) first, those with an id below
+        `before_id` when it is given."""
 
 
 class JobRepository(abc.ABC):
@@ -127,6 +152,11 @@ class MediaRepository(abc.ABC):
         """The live media a request produced, by job and output index."""
 
     @abc.abstractmethod
+    def made_by_requests(self, request_ids: Collection[int]) -> dict[int, Made]:
+        """How many media (deleted or not) each of these requests made, and when the last
+        was made, by request id; requests that made none are left out."""
+
+    @abc.abstractmethod
     def list_for_user(
         self,
         user_id: int,
@@ -135,9 +165,11 @@ class MediaRepository(abc.ABC):
         after: int | None = None,
         kind: MediaKind | None = None,
         favorite: bool | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> list[Media]:
         """Up to `limit` of the user's live media, newest (highest id) first, only those
-        with an id below `after` when given, filtered by kind and favorite flag."""
+        with an id below `after` when given, filtered by kind and favorite flag, and by
+        the photo facts their metadata holds (`domain.photos.has_facts`)."""
 
     @abc.abstractmethod
     def set_favorite(self, media_id: int, user_id: int, favorite: bool) -> bool:

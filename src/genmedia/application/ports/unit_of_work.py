@@ -24,7 +24,12 @@ from genmedia.application.ports.commerce import (
 )
 from genmedia.application.ports.content import ArticleRepository
 from genmedia.application.ports.execution import JobClaims, JobOutbox, WorkerRegistry
-from genmedia.application.ports.generation import JobRepository, MediaRepository, RequestRepository
+from genmedia.application.ports.generation import (
+    BatchRepository,
+    JobRepository,
+    MediaRepository,
+    RequestRepository,
+)
 from genmedia.application.ports.idempotency import IdempotencyKeys
 from genmedia.application.ports.identity import AccessTokenRepository, UserRepository
 from genmedia.application.ports.operations import RetentionRepository, StatsRepository
@@ -46,6 +51,7 @@ class UnitOfWork(abc.ABC):
     trained_models: TrainedModelRepository
     catalog: CatalogStore
     requests: RequestRepository
+    batches: BatchRepository
     jobs: JobRepository
     media: MediaRepository
     retention: RetentionRepository

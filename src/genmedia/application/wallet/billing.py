@@ -24,11 +24,22 @@ DEFAULT_HOLD_TTL = timedelta(hours=6)
 
 
 def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timedelta) -> None:
-    """Hold every job's cost in one guarded statement; InsufficientCredits refuses the request.
+    """`reserve_for_requests` for one request."""
+    reserve_for_requests(uow, [request], ttl)
+
+
+def reserve_for_requests(
+    uow: UnitOfWork, requests: Sequence[GenerationRequest], ttl: timedelta
+) -> None:
+    """Hold every job's cost of one user's requests in one guarded statement;
+    InsufficientCredits refuses them all.
 
     The holds are inserted before the wallet row is locked, so the lock (which every
     capture of this user's jobs waits for) is held only until the commit."""
-    total = sum(job.input.credits for job in request.jobs)
+    if len({request.user_id for request in requests}) > 1:
+        raise ValueError("the requests reserved together must be one user's")
+    jobs = [(request, job) for request in requests for job in request.jobs]
+    total = sum(job.input.credits for _, job in jobs)
     if total == 0:
         return
     expires_at = uow.wallets.now() + ttl
@@ -40,11 +51,11 @@ def reserve_for_request(uow: UnitOfWork, request: GenerationRequest, ttl: timede
             amount=job.input.credits,
             expires_at=expires_at,
         )
-        for job in request.jobs
+        for request, job in jobs
         if job.input.credits
     ]
     uow.holds.add_all(holds)
-    uow.wallets.reserve(request.user_id, total)
+    uow.wallets.reserve(requests[0].user_id, total)
 
 
 def reserve_for_job(uow: UnitOfWork, job: Job, ttl: timedelta) -> int:

@@ -1,4 +1,4 @@
-"""The OpenAPI description of a request for a generation (API.md, Generation).
+"""The OpenAPI description of a request for a generation and of a batch (API.md, Generation).
 
 `POST /v1/requests` and `POST /v1/requests/estimate` take the body as plain JSON and read it
 with `submit_from_document`, which names every bad field at once (a typed body would stop
@@ -15,7 +15,8 @@ from litestar.openapi.spec.enums import OpenAPIType
 
 from genmedia.application.generation.documents import MAX_MEDIA, MAX_PROMPT
 from genmedia.application.inputs import MAX_ID
-from genmedia.domain.choice import MAX_LORA_WEIGHT
+from genmedia.domain.batch import DEFAULT_IMAGES_PER_REFERENCE, MAX_REFERENCES
+from genmedia.domain.choice import DEFAULT_MAX_BATCH, MAX_LORA_WEIGHT
 from genmedia.entrypoints.http.idempotency import IdempotentOperation
 
 NULL = OpenAPIType.NULL
@@ -74,6 +75,35 @@ SUBMIT_BODY = RequestBody(
 )
 
 
+BATCH_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    additional_properties=False,
+    required=["reference_media_ids"],
+    description="A batch (GEN-7): a request per reference image, each of "
+    "`images_per_reference` images; the other fields apply to every request.",
+    properties={
+        **{k: v for k, v in (SUBMIT_SCHEMA.properties or {}).items() if k != "media_ids"},
+        "reference_media_ids": Schema(
+            type=OpenAPIType.ARRAY,
+            items=_ID,
+            min_items=1,
+            max_items=MAX_REFERENCES,
+            description="The caller's images, each the input of one request of the batch.",
+        ),
+        "images_per_reference": Schema(
+            type=OpenAPIType.INTEGER,
+            minimum=1,
+            maximum=DEFAULT_MAX_BATCH,
+            default=DEFAULT_IMAGES_PER_REFERENCE,
+            description="Images made from each reference image (at most the model's batch).",
+        ),
+    },
+)
+BATCH_BODY = RequestBody(
+    content={"application/json": OpenAPIMediaType(schema=BATCH_SCHEMA)}, required=True
+)
+
+
 @dataclass
 class EstimateOperation(Operation):
     """An operation whose body is a request for a generation."""
@@ -89,3 +119,12 @@ class SubmitOperation(IdempotentOperation):
     def __post_init__(self) -> None:
         super().__post_init__()
         self.request_body = SUBMIT_BODY
+
+
+@dataclass
+class BatchOperation(IdempotentOperation):
+    """An idempotent operation whose body is a batch."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.request_body = BATCH_BODY

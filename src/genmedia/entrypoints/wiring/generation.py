@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from dependency_injector import providers
 
+from genmedia.application.generation import batches, requests
 from genmedia.application.generation import queries as generation_queries
-from genmedia.application.generation import requests
 from genmedia.application.media import library, uploads
 from genmedia.application.operations import retention
 from genmedia.domain.uploads import UploadLimits
@@ -21,7 +21,8 @@ images = Infrastructure.images
 
 
 class GenerationServices(Infrastructure):
-    """Estimating, submitting, cancelling and reading requests; uploads and the media library."""
+    """Estimating, submitting, cancelling and reading requests and batches; uploads and the
+    media library."""
 
     estimate_request = providers.Callable(requests.estimate_request, uow=uow, clock=clock)
     hold_ttl = providers.Callable(timedelta, seconds=config.hold_ttl_seconds)
@@ -33,6 +34,10 @@ class GenerationServices(Infrastructure):
     request_details = providers.Callable(generation_queries.request_details, uow=uow)
     request_of = providers.Callable(generation_queries.request_of, uow=uow)
     list_requests = providers.Callable(generation_queries.list_requests, uow=uow)
+    submit_batch = providers.Callable(batches.submit_batch, uow=uow, clock=clock, hold_ttl=hold_ttl)
+    batch_of = providers.Callable(batches.batch_of, uow=uow)
+    batch_details = providers.Callable(batches.batch_details, uow=uow)
+    list_batches = providers.Callable(batches.list_batches, uow=uow)
     upload_limits = providers.ThreadSafeSingleton(
         UploadLimits, max_bytes=config.upload_max_bytes, max_pixels=config.upload_max_pixels
     )

@@ -14,6 +14,7 @@ from genmedia.adapters.sql.repositories.commerce.purchases import (
     SqlPaymentRepository,
 )
 from genmedia.adapters.sql.repositories.content.articles import SqlArticleRepository
+from genmedia.adapters.sql.repositories.generation.batches import SqlBatchRepository
 from genmedia.adapters.sql.repositories.generation.jobs import SqlJobRepository
 from genmedia.adapters.sql.repositories.generation.outbox import SqlJobOutbox
 from genmedia.adapters.sql.repositories.generation.requests import SqlRequestRepository
@@ -38,6 +39,7 @@ __all__ = [
     "SqlAccessTokenRepository",
     "SqlArticleRepository",
     "SqlCatalogStore",
+    "SqlBatchRepository",
     "SqlCouponRepository",
     "SqlCreditPackRepository",
     "SqlFeatureRepository",

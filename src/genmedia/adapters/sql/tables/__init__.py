@@ -11,7 +11,11 @@ from genmedia.adapters.sql.tables.commerce import (
     payments,
 )
 from genmedia.adapters.sql.tables.content import articles
-from genmedia.adapters.sql.tables.generation import generation_jobs, generation_requests
+from genmedia.adapters.sql.tables.generation import (
+    generation_batches,
+    generation_jobs,
+    generation_requests,
+)
 from genmedia.adapters.sql.tables.idempotency import idempotency_keys
 from genmedia.adapters.sql.tables.identity import access_tokens, settings, users
 from genmedia.adapters.sql.tables.media import generation_media
@@ -39,6 +43,7 @@ __all__ = [
     "credit_holds",
     "credit_lots",
     "credit_packs",
+    "generation_batches",
     "generation_features",
     "generation_jobs",
     "generation_media",

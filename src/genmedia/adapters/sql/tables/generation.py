@@ -1,4 +1,5 @@
-"""Generation requests and their jobs (SPEC GEN-1, GEN-4; seed 001 §2.5–2.6)."""
+"""Generation batches, requests and their jobs (SPEC GEN-1, GEN-4, GEN-7; seed 001 §2.5–2.6,
+seed 003 §4)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,29 @@ from genmedia.adapters.sql.tables.base import (
 )
 from genmedia.domain.status import Status
 
+# A batch's status, images and credits follow its requests (`domain.batch.batch_progress`);
+# only what was asked is stored.
+generation_batches = sa.Table(
+    "generation_batches",
+    metadata,
+    id_column(),
+    foreign_key("user_id", "users.id", "CASCADE", nullable=False),
+    sa.Column("project_id", sa.BigInteger()),
+    foreign_key("feature_id", "generation_features.id", "RESTRICT", nullable=False),
+    foreign_key("template_id", "generation_templates.id", "SET NULL"),
+    foreign_key("trained_model_id", "trained_models.id", "SET NULL"),
+    sa.Column("reference_media_ids", ID_LIST, nullable=False),
+    sa.Column("images_per_reference", sa.Integer(), nullable=False),
+    sa.Column("selected_options", JSON_DOC),
+    sa.Column("user_prompt", sa.Text(), nullable=False, server_default=""),
+    counter("credits_reserved"),
+    *timestamps(),
+    sa.CheckConstraint("images_per_reference > 0", name="images_per_reference_positive"),
+    sa.CheckConstraint("credits_reserved >= 0", name="credits_reserved_not_negative"),
+)
+_b = generation_batches
+partial_index("idx_generation_batches_user_recent", _b.c.user_id, _b.c.id, where=live(_b))
+
 generation_requests = sa.Table(
     "generation_requests",
     metadata,
@@ -32,6 +56,7 @@ generation_requests = sa.Table(
     foreign_key("template_id", "generation_templates.id", "SET NULL"),
     foreign_key("provider_model_id", "provider_models.id", "SET NULL"),
     foreign_key("trained_model_id", "trained_models.id", "SET NULL"),
+    foreign_key("batch_id", "generation_batches.id", "SET NULL"),
     sa.Column("system_prompt", sa.Text()),
     sa.Column("template_prompt", sa.Text()),
     sa.Column("user_prompt", sa.Text(), nullable=False),
@@ -71,6 +96,7 @@ partial_index(
     _r.c.trained_model_id,
     where=_r.c.trained_model_id.is_not(None),
 )
+partial_index("idx_generation_requests_batch_id", _r.c.batch_id, where=_r.c.batch_id.is_not(None))
 partial_index("idx_generation_requests_status", _r.c.status, where=live(_r))
 partial_index("idx_generation_requests_user_status", _r.c.user_id, _r.c.status, where=live(_r))
 sa.Index("idx_generation_requests_deleted_at", _r.c.deleted_at)

@@ -62,6 +62,15 @@ partial_index(
     _m.c.original_media_id,
     where=sa.and_(_m.c.original_media_id.is_not(None), live(_m)),
 )
+# The photo facts of `domain.photos`, found by JSONB containment (@>) on PostgreSQL.
+sa.Index(
+    "idx_generation_media_metadata",
+    _m.c.metadata,
+    postgresql_using="gin",
+    postgresql_ops={"metadata": "jsonb_path_ops"},
+    postgresql_where=live(_m),
+    sqlite_where=live(_m),
+)
 sa.Index("idx_generation_media_deleted_at", _m.c.deleted_at)
 partial_index(
     "idx_generation_media_purge",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -14,7 +15,9 @@ from genmedia.domain.media import MediaKind
 @attrs.frozen(kw_only=True)
 class MediaView:
     """A stored image; `url` reads it for a limited time (a presigned or signed link);
-    `tiny_preview_base64` is a webp of at most 32 px a side to show while it loads."""
+    `tiny_preview_base64` is a webp of at most 32 px a side to show while it loads;
+    `metadata` holds a generated photo's facts (its options, `referenceImageId` and
+    `generationBatchId`, seed 003), by which `GET /v1/media` finds it."""
 
     id: int
     kind: MediaKind
@@ -32,6 +35,7 @@ class MediaView:
     job_id: int | None
     is_favorite: bool
     download_count: int
+    metadata: dict[str, Any]
     created_at: datetime | None
 
 
@@ -55,5 +59,6 @@ def media_view(linked: LinkedMedia) -> MediaView:
         job_id=media.job_id,
         is_favorite=media.is_favorite,
         download_count=media.download_count,
+        metadata=media.metadata,
         created_at=media.created_at,
     )

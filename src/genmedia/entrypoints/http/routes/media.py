@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Request, Router, delete, get, post, put
+from litestar.di import Provide
 from litestar.openapi.spec import OpenAPIMediaType, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
-from litestar.params import Parameter
+from litestar.params import Parameter, SkipValidation
 from litestar.response import Redirect
 
 from genmedia.application.media.library import ListMedia, MediaPage
 from genmedia.application.media.uploads import Spool
 from genmedia.domain.media import MediaKind
+from genmedia.domain.photos import PhotoQuery
 from genmedia.domain.uploads import MAX_UPLOAD_BYTES
 from genmedia.entrypoints.http.auth import SECURITY
 from genmedia.entrypoints.http.dependencies import Caller, Paging, Services
@@ -82,18 +84,59 @@ def _page(page: PageRequest, found: MediaPage) -> Page[MediaView]:
     return Page(items=[media_view(item) for item in found.items], next_cursor=cursor)
 
 
-@get("/media", security=SECURITY, responses=responses(401, 422), sync_to_thread=True)
+Fact = Annotated[str | None, Parameter(max_length=64, description="A photo option's value.")]
+MediaId = Annotated[int | None, Parameter(ge=1, le=2**63 - 1, description="An id.")]
+
+
+def photo_query(
+    reference_image_id: MediaId = None,
+    batch_id: MediaId = None,
+    aspect_ratio: Fact = None,
+    glasses: Fact = None,
+    hair_color: Fact = None,
+    hair_style: Fact = None,
+    background: Fact = None,
+    style: Fact = None,
+) -> PhotoQuery:
+    """The `photos` dependency: photos by the facts their metadata keeps (seed 003)."""
+    return PhotoQuery(
+        reference_image_id=reference_image_id,
+        batch_id=batch_id,
+        aspect_ratio=aspect_ratio,
+        glasses=glasses,
+        hair_color=hair_color,
+        hair_style=hair_style,
+        background=background,
+        style=style,
+    )
+
+
+@get(
+    "/media",
+    security=SECURITY,
+    responses=responses(401, 422),
+    sync_to_thread=True,
+    dependencies={"photos": Provide(photo_query, sync_to_thread=False)},
+)
 def list_media(
     caller: Caller,
     page: Paging,
     container: Services,
+    photos: SkipValidation[PhotoQuery],
     kind: Annotated[MediaKind | None, Parameter(description="Only media of this kind.")] = None,
     favorite: Annotated[bool | None, Parameter(description="Only (non-)favorites.")] = None,
 ) -> Page[MediaView]:
-    """The caller's media, newest first, optionally of one kind or by favorite flag."""
+    """The caller's media, newest first, optionally of one kind or by favorite flag, and
+    photos by what they were made with: `reference_image_id`, `batch_id`, `aspect_ratio`,
+    `glasses`, `hair_color`, `hair_style`, and `background` or `style` (one of the list)."""
     after = int(page.after[0]) if page.after else None
     query = ListMedia(
-        user_id=caller.user.id or 0, kind=kind, favorite=favorite, after=after, limit=page.limit
+        user_id=caller.user.id or 0,
+        kind=kind,
+        favorite=favorite,
+        photos=photos,
+        after=after,
+        limit=page.limit,
     )
     return _page(page, container.list_media(query))
 

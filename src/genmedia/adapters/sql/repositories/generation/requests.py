@@ -98,6 +98,13 @@ class SqlRequestRepository(SqlRepository, RequestRepository):
         after = None if before_id is None else (before_id,)
         return self._load(keyset(query, ((_requests.c.id, True),), after, limit))
 
+    def list_for_batches(self, batch_ids: Collection[int]) -> list[GenerationRequest]:
+        """The requests of these batches with their jobs, deleted or not, by id."""
+        if not batch_ids:
+            return []
+        query = sa.select(_requests).where(_requests.c.batch_id.in_(sorted(set(batch_ids))))
+        return self._load(query.order_by(_requests.c.id))
+
     def save(self, request: GenerationRequest) -> None:
         """Write back a loaded request; StaleAggregate if someone else changed it meanwhile."""
         loaded = self._loaded.get(request)

@@ -18,7 +18,7 @@ from genmedia.domain.request import GenerationRequest
 
 _REQUEST_FIELDS = (
     "user_id", "project_id", "feature_id", "template_id", "provider_model_id", "trained_model_id",
-    "system_prompt",
+    "batch_id", "system_prompt",
     "template_prompt", "user_prompt", "selected_options", "user_custom_input", "final_prompt",
     "input_media_ids", "user_media_urls", "input_metadata", "generation_params", "estimated_cost",
     "credits_charged", "status", "metadata", "deleted_at", "archived_at",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -16,6 +17,7 @@ from genmedia.adapters.sql.repositories.media.rows import media_from_row, media_
 from genmedia.adapters.sql.repositories.unnest import as_arrays, insert_all
 from genmedia.adapters.sql.tables import generation_media
 from genmedia.application.ports import MediaRepository
+from genmedia.domain.batch import Made
 from genmedia.domain.errors import NotFound
 from genmedia.domain.media import Media, MediaKind
 
@@ -32,6 +34,23 @@ def _insert_returning() -> sa.Insert:
 def _live_of(media_id: int, user_id: int) -> tuple[sa.ColumnElement[bool], ...]:
     """The conditions that pick one media if it is the user's and not deleted."""
     return (_media.c.id == media_id, _media.c.user_id == user_id, _media.c.deleted_at.is_(None))
+
+
+def _holding(dialect: str, facts: Mapping[str, Any]) -> list[sa.ColumnElement[bool]]:
+    """The conditions that pick media whose metadata holds the facts: containment (@>,
+    through the GIN index) on PostgreSQL, json_extract and json_each on SQLite."""
+    if dialect == "postgresql":
+        return [_media.c.metadata.contains(dict(facts))]
+    conditions = []
+    for name, value in facts.items():
+        path = f'$."{name}"'
+        if not isinstance(value, list):
+            conditions.append(sa.func.json_extract(_media.c.metadata, path) == value)
+            continue
+        for item in value:
+            each = sa.func.json_each(_media.c.metadata, path).table_valued("value")
+            conditions.append(sa.exists(sa.select(1).select_from(each).where(each.c.value == item)))
+    return conditions
 
 
 class SqlMediaRepository(SqlRepository, MediaRepository):
@@ -75,6 +94,22 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         order = (_media.c.job_id, _media.c.output_index, _media.c.id)
         return [media_from_row(row) for row in self._all(query.order_by(*order))]
 
+    def made_by_requests(self, request_ids: Collection[int]) -> dict[int, Made]:
+        """Per request, its media rows (deleted or not) and the last one's creation, in one
+        grouped read through idx_generation_media_request_id's column."""
+        if not request_ids:
+            return {}
+        query = (
+            sa.select(
+                _media.c.request_id,
+                sa.func.count().label("images"),
+                sa.func.max(_media.c.created_at).label("last_at"),
+            )
+            .where(_media.c.request_id.in_(sorted(set(request_ids))))
+            .group_by(_media.c.request_id)
+        )
+        return {row.request_id: Made(row.images, row.last_at) for row in self._all(query)}
+
     def list_for_user(
         self,
         user_id: int,
@@ -83,8 +118,10 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
         after: int | None = None,
         kind: MediaKind | None = None,
         favorite: bool | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> list[Media]:
-        """Up to `limit` of the user's live media, highest id first, below `after` if given."""
+        """Up to `limit` of the user's live media, highest id first, below `after` if given,
+        holding the photo facts if given."""
         conditions = [_media.c.user_id == user_id, _media.c.deleted_at.is_(None)]
         if after is not None:
             conditions.append(_media.c.id < after)
@@ -92,6 +129,8 @@ class SqlMediaRepository(SqlRepository, MediaRepository):
             conditions.append(_media.c.kind == kind)
         if favorite is not None:
             conditions.append(_media.c.is_favorite == favorite)
+        if facts:
+            conditions.extend(_holding(self._connection.dialect.name, facts))
         query = sa.select(_media).where(*conditions).order_by(_media.c.id.desc()).limit(limit)
         return [media_from_row(row) for row in self._all(query)]
 
