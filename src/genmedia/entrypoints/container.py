@@ -9,6 +9,7 @@ from genmedia.entrypoints.wiring.commerce import CommerceServices
 from genmedia.entrypoints.wiring.execution import ExecutionServices
 from genmedia.entrypoints.wiring.generation import GenerationServices
 from genmedia.entrypoints.wiring.identity import IdentityServices
+from genmedia.entrypoints.wiring.trainings import TrainingServices
 
 
 class Container(
@@ -18,6 +19,7 @@ class Container(
     CommerceServices,
     ExecutionServices,
     AdminServices,
+    TrainingServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
     `Infrastructure` and the use cases of each capability (wiring/)."""

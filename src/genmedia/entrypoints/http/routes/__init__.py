@@ -13,6 +13,7 @@ from genmedia.entrypoints.http.routes import (
     identity,
     media,
     operations,
+    trainings,
     wallet,
     webhooks,
 )
@@ -27,4 +28,5 @@ ROUTERS: list[Router] = [
     files.router,
     webhooks.router,
     admin_audit.router,
+    trainings.router,
 ]
