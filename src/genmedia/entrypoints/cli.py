@@ -16,6 +16,7 @@ from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
 from genmedia.entrypoints.model_sync import add_providers
+from genmedia.entrypoints.train import add_train
 
 log = logging.getLogger("genmedia")
 
@@ -114,6 +115,8 @@ def _add_generate(sub: Any) -> None:
     gen.add_argument("--batch", type=int, default=1, metavar="N")
     gen.add_argument("--seed", type=int)
     gen.add_argument("--negative", help="negative prompt")
+    gen.add_argument("--trained-model", type=int, metavar="ID", help="apply a trained model")
+    gen.add_argument("--lora-weight", type=float, metavar="W", help="its weight, 0 to 2")
     gen.add_argument("--user", required=True, metavar="EMAIL")
     gen.add_argument("--wait", action="store_true", help="follow the jobs to the end")
     gen.add_argument("--json", action="store_true", help="print request, jobs and media as JSON")
@@ -146,6 +149,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     _add_workers,
     _add_serve,
     add_providers,
+    add_train,
 ]
 
 
