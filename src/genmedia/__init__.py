@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from genmedia.application.generation.commands import CancelRequest, DeleteRequest, SubmitRequest
 from genmedia.application.identity.commands import CreateUser, IssueApiToken, LogIn, Register
 from genmedia.application.ports.catalog import TemplateSearch
+from genmedia.application.trainings.commands import EditTrainedModel, SubmitTraining
 from genmedia.domain.errors import (
     DomainError,
     FieldError,
@@ -51,10 +52,12 @@ __all__ = [
     "CancelRequest",
     "CreateUser",
     "DeleteRequest",
+    "EditTrainedModel",
     "IssueApiToken",
     "LogIn",
     "Register",
     "SubmitRequest",
+    "SubmitTraining",
     "TemplateSearch",
     # errors
     "DomainError",
