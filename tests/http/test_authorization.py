@@ -28,6 +28,8 @@ OWNED = {
     ("PUT", "/v1/media/{}/favorite"): "media",
     ("DELETE", "/v1/media/{}/favorite"): "media",
     ("DELETE", "/v1/media/{}"): "media",
+    ("GET", "/v1/trainings/{}"): "training",
+    ("PATCH", "/v1/trained-models/{}"): "trained_model",
 }
 # Public catalog objects: anyone may read them.
 SHARED = {("GET", "/v1/features/{}"), ("GET", "/v1/templates/{}")}
@@ -54,10 +56,18 @@ def _own_objects(client: TestClient[Any], container: Container, user: Registered
     assert request.status_code == 202, request.text
     token = client.post("/v1/api-tokens", headers=user.headers, json={"name": "laptop"})
     assert token.status_code == 201, token.text
+    trainable = client.get("/v1/provider-models").json()["items"]
+    base = next(m["id"] for m in trainable if m["model_slug"] == "local-t2i")
+    order = {"name": "Me", "trigger_word": "ohwx", "base_model_id": base,
+             "media_ids": [media.json()["id"]]}  # fmt: skip
+    training = client.post("/v1/trainings", headers=user.headers, json=order)
+    assert training.status_code == 202, training.text
     return {
         "media": media.json()["id"],
         "request": request.json()["id"],
         "api_token": token.json()["id"],
+        "training": training.json()["id"],
+        "trained_model": training.json()["trained_model_id"],
     }
 
 

@@ -250,3 +250,11 @@ def test_training_limits_take_defaults_for_what_a_model_does_not_say() -> None:
     assert (limits.min_images, limits.max_images, limits.price) == (1, 3, 7)
     assert limits.steps(None) == (limits.default_steps, [])
     assert limits.learning_rate(True)[1][0].field == "learning_rate"
+
+
+def test_an_id_that_is_no_id_is_refused_by_its_place_before_any_media_is_read(
+    uow: FakeUnitOfWork, clock: FakeClock, user: User
+) -> None:
+    photos = add_photos(uow, user.id or 0, 1)
+    assert refused(uow, clock, user, order(user, [*photos, 2**70])) == {"media_ids.1"}
+    assert refused(uow, clock, user, order(user, photos, base_model_id=0)) == {"base_model_id"}

@@ -12,17 +12,25 @@ from typing import Literal
 
 import attrs
 
+from genmedia.application.inputs import record_id
 from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.trainings.commands import EditTrainedModel, SubmitTraining
 from genmedia.application.wallet import billing
 from genmedia.application.wallet.billing import DEFAULT_HOLD_TTL
-from genmedia.domain.errors import InvalidAttachment, InvalidValue, NotFound, raise_collected
+from genmedia.domain.errors import (
+    FieldError,
+    InvalidAttachment,
+    InvalidValue,
+    NotFound,
+    raise_collected,
+)
 from genmedia.domain.media import Media
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.request import GenerationRequest
 from genmedia.domain.status import Status
 from genmedia.domain.trained_model import TrainedModel
+from genmedia.domain.training import TrainingLimits
 from genmedia.domain.training_plan import TrainingOrder, plan_training, training_request
 
 Scope = Literal["mine", "public"]
@@ -59,6 +67,8 @@ class Training:
 
 
 def _base_model(uow: UnitOfWork, model_id: int | None) -> ProviderModel:
+    if model_id is not None:
+        record_id(model_id, "base_model_id")
     try:
         model = uow.provider_models.get(model_id) if model_id else uow.provider_models.get_default()
     except NotFound:
@@ -68,14 +78,21 @@ def _base_model(uow: UnitOfWork, model_id: int | None) -> ProviderModel:
     return model
 
 
-def _media(uow: UnitOfWork, media_ids: list[int]) -> tuple[Media, ...]:
-    found, errors = [], []
+def _media(uow: UnitOfWork, base: ProviderModel, media_ids: list[int]) -> tuple[Media, ...]:
+    """The media named, in order; refused before any is read if there are too many for the
+    base model, or an id is no id."""
+    raise_collected(TrainingLimits.of(base.id, base.limits).check_images(len(media_ids)))
+    found: list[Media] = []
+    errors: list[FieldError] = []
     for position, media_id in enumerate(media_ids):
+        field = f"media_ids.{position}"
         try:
-            found.append(uow.media.get(media_id))
+            found.append(uow.media.get(record_id(media_id, field)))
         except NotFound:
-            errors.append(InvalidAttachment(f"media_ids.{position}", f"media {media_id} not found"))
-    raise_collected(list(errors))
+            errors.append(InvalidAttachment(field, f"media {media_id} not found"))
+        except InvalidValue as error:
+            errors.append(error)
+    raise_collected(errors)
     return tuple(found)
 
 
@@ -94,7 +111,7 @@ def submit_training(
             trigger_word=cmd.trigger_word,
             type=cmd.type,
             gender=cmd.gender,
-            media=_media(uow, cmd.media_ids),
+            media=_media(uow, base, cmd.media_ids),
             steps=cmd.steps,
             learning_rate=cmd.learning_rate,
         )

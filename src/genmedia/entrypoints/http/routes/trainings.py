@@ -87,11 +87,16 @@ def list_models(
 @patch("/trained-models/{model_id:int}", responses=responses(400, 401, 404, 422),
        sync_to_thread=True)  # fmt: skip
 def edit_model(
-    model_id: Id, data: JSONBody[TrainedModelPatch], caller: Caller, container: Services
+    model_id: Id,
+    caller: Caller,
+    container: Services,
+    data: JSONBody[TrainedModelPatch | None] = None,
 ) -> TrainedModelView:
-    """Publish, unpublish or rename one of the caller's models; another user's is 404."""
+    """Publish, unpublish or rename one of the caller's models (no body changes nothing);
+    another user's is 404."""
+    change = data or TrainedModelPatch()
     cmd = EditTrainedModel(
-        user_id=_me(caller), trained_model_id=model_id, name=data.name, is_public=data.is_public
+        user_id=_me(caller), trained_model_id=model_id, name=change.name, is_public=change.is_public
     )
     return trained_model_view(container.edit_trained_model(cmd), _linker(container))
 
