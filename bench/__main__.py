@@ -9,7 +9,7 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import async_tasks, batch, embedded, http, pipeline, wallet
+from bench import async_tasks, batch, embedded, http, pipeline, training, wallet
 
 RESULTS = Path(__file__).with_name("results.json")
 SUITES = {
@@ -17,6 +17,7 @@ SUITES = {
     "wallet": wallet.run,
     "batch": batch.run,
     "pipeline": pipeline.run,
+    "training": training.run,
     # Before http: wrk leaves thousands of loopback sockets in TIME_WAIT behind it.
     "async": async_tasks.run,
     "http": http.run,

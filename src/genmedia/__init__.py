@@ -17,6 +17,7 @@ from genmedia.application.generation.commands import (
 )
 from genmedia.application.identity.commands import CreateUser, IssueApiToken, LogIn, Register
 from genmedia.application.ports.catalog import TemplateSearch
+from genmedia.application.trainings.commands import EditTrainedModel, SubmitTraining
 from genmedia.domain.errors import (
     DomainError,
     FieldError,
@@ -56,11 +57,13 @@ __all__ = [
     "CancelRequest",
     "CreateUser",
     "DeleteRequest",
+    "EditTrainedModel",
     "IssueApiToken",
     "LogIn",
     "Register",
     "SubmitBatch",
     "SubmitRequest",
+    "SubmitTraining",
     "TemplateSearch",
     # errors
     "DomainError",

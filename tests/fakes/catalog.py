@@ -211,7 +211,7 @@ class FakeTrainedModelRepository(Repo, TrainedModelRepository):
         self.db.trained_models[model.id] = copy.deepcopy(model)
         return model
 
-    def get(self, model_id: int) -> TrainedModel:
+    def get(self, model_id: int, *, for_update: bool = False) -> TrainedModel:
         found = self.db.trained_models.get(model_id)
         if found is None or found.deleted_at is not None:
             raise NotFound("trained model", model_id)
@@ -226,12 +226,23 @@ class FakeTrainedModelRepository(Repo, TrainedModelRepository):
         live = [m for m in self.db.trained_models.values() if m.deleted_at is None]
         return copy.deepcopy(sorted(live, key=lambda m: -(m.id or 0)))
 
-    def list_for_owner(self, owner_id: int, limit: int = 50) -> list[TrainedModel]:
-        return [m for m in self._live() if m.owner_id == owner_id][:limit]
+    def get_by_training(self, request_id: int) -> TrainedModel:
+        for model in self._live():
+            if model.training_request_id == request_id:
+                return model
+        raise NotFound("trained model", request_id)
 
-    def list_public(self, limit: int = 50) -> list[TrainedModel]:
+    def _after(self, after: int | None) -> list[TrainedModel]:
+        return [m for m in self._live() if after is None or (m.id or 0) < after]
+
+    def list_for_owner(
+        self, owner_id: int, limit: int = 50, *, after: int | None = None
+    ) -> list[TrainedModel]:
+        return [m for m in self._after(after) if m.owner_id == owner_id][:limit]
+
+    def list_public(self, limit: int = 50, *, after: int | None = None) -> list[TrainedModel]:
         done = TrainedModelStatus.COMPLETED
-        return [m for m in self._live() if m.is_public and m.status is done][:limit]
+        return [m for m in self._after(after) if m.is_public and m.status is done][:limit]
 
 
 class FakeSchemaSource(ModelSchemaSource):

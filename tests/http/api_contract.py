@@ -50,6 +50,11 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/wallet/transactions"): (200,),
     ("POST", "/v1/wallet/redeem"): (200, 404, 409),
     ("GET", "/v1/credit-packs"): (200,),
+    # Fine-tuning (TRN-1…3)
+    ("POST", "/v1/trainings"): (202, 402, 409, 422),
+    ("GET", "/v1/trainings/{}"): (200, 404),
+    ("GET", "/v1/trained-models"): (200,),
+    ("PATCH", "/v1/trained-models/{}"): (200, 404, 422),
     # Provider webhooks (EXE-2): verified against the raw body, else 401
     ("POST", "/v1/webhooks/{}"): (202, 401, 404),
     # Admin (is_admin): 403 for a caller who is not an admin
@@ -133,7 +138,7 @@ UNDOCUMENTED = {("GET", "/openapi.json"), ("GET", "/docs")}
 # The lists that page by cursor (API.md: every list takes `limit` and `cursor`).
 PAGED = (
     "/v1/templates", "/v1/requests", "/v1/batches", "/v1/media", "/v1/wallet/transactions",
-    "/v1/admin/settings", "/v1/articles", "/v1/admin/articles",
+    "/v1/trained-models", "/v1/admin/settings", "/v1/articles", "/v1/admin/articles",
     "/v1/admin/coupons", "/v1/admin/gift-cards", "/v1/admin/credit-packs", "/v1/admin/users",
     "/v1/admin/features", "/v1/admin/templates", "/v1/admin/tags", "/v1/admin/provider-models",
 )  # fmt: skip

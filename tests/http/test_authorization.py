@@ -29,6 +29,8 @@ OWNED = {
     ("PUT", "/v1/media/{}/favorite"): "media",
     ("DELETE", "/v1/media/{}/favorite"): "media",
     ("DELETE", "/v1/media/{}"): "media",
+    ("GET", "/v1/trainings/{}"): "training",
+    ("PATCH", "/v1/trained-models/{}"): "trained_model",
 }
 # Public catalog objects and published articles: anyone may read them.
 SHARED = {("GET", "/v1/features/{}"), ("GET", "/v1/templates/{}"), ("GET", "/v1/articles/{}")}
@@ -64,11 +66,19 @@ def _own_objects(client: TestClient[Any], container: Container, user: Registered
     }  # fmt: skip
     batch = client.post("/v1/batches", headers=user.headers, json=batch_body)
     assert batch.status_code == 202, batch.text
+    trainable = client.get("/v1/provider-models").json()["items"]
+    base = next(m["id"] for m in trainable if m["model_slug"] == "local-t2i")
+    order = {"name": "Me", "trigger_word": "ohwx", "base_model_id": base,
+             "media_ids": [media.json()["id"]]}  # fmt: skip
+    training = client.post("/v1/trainings", headers=user.headers, json=order)
+    assert training.status_code == 202, training.text
     return {
         "media": media.json()["id"],
         "request": request.json()["id"],
         "batch": batch.json()["id"],
         "api_token": token.json()["id"],
+        "training": training.json()["id"],
+        "trained_model": training.json()["trained_model_id"],
     }
 
 

@@ -296,9 +296,10 @@ def test_training_that_has_not_finished_can_fail(status) -> None:
     assert model.status is TrainedModelStatus.FAILED
 
 
-def test_a_model_cannot_complete_before_training() -> None:
-    with pytest.raises(IllegalTransition):
-        _pending().complete("https://files.example/w.safetensors")
+def test_a_trainer_that_answers_at_once_completes_a_pending_model() -> None:
+    model = _pending()
+    model.complete("https://files.example/w.safetensors", credits_used=20)
+    assert (model.status, model.training_credits_used) == (TrainedModelStatus.COMPLETED, 20)
 
 
 def test_a_finished_model_cannot_train_or_fail_again() -> None:

@@ -83,7 +83,7 @@ def plan_batch(
     return GenerationBatch(
         user_id=choice.user_id,
         project_id=choice.project_id,
-        feature_id=first.feature_id,
+        feature_id=choice.feature.id or 0,
         template_id=first.template_id,
         trained_model_id=first.trained_model_id,
         reference_media_ids=list(ids),

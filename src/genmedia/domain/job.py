@@ -41,7 +41,7 @@ class Job(Stored, PollChain, Fallback):
     request_id: int | None = None
     user_id: int
     project_id: int | None = None
-    feature_id: int
+    feature_id: int | None  # None for a training's job
     category: MediaCategory = MediaCategory.IMAGE
     index: int = 0
     status: Status = Status.PENDING

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 
+from genmedia.domain.training import TrainingSpec
 from genmedia.domain.wallet import EntryKind
 
 
@@ -119,6 +120,8 @@ class JobInput:
     seed: int = 0
     images: tuple[SourceImage, ...] = ()
     lora: LoraUse | None = None
+    # What a training job trains (`domain.training`); None for a generation or an edit.
+    training: TrainingSpec | None = None
     index: int = 0
     credits: int = 0
     fallback: FallbackModel | None = None
@@ -134,8 +137,17 @@ class JobInput:
 
     @property
     def kind(self) -> EntryKind:
-        """What the job's charge is for: an edit or a generation."""
+        """What the job's charge is for: a training, an edit or a generation."""
+        if self.training is not None:
+            return EntryKind.TRAINING
         return EntryKind.EDIT if self.is_edit else EntryKind.GENERATION
+
+    @property
+    def trained_model_id(self) -> int | None:
+        """The trained model the job trains or applies, if any (its charge links it)."""
+        if self.training is not None:
+            return self.training.trained_model_id
+        return self.lora.trained_model_id if self.lora is not None else None
 
     @property
     def edited_media_id(self) -> int | None:
@@ -156,6 +168,8 @@ class JobInput:
         }
         if self.lora is not None:
             doc["lora"] = self.lora.as_document()
+        if self.training is not None:
+            doc["training"] = self.training.as_document()
         return doc
 
     def on_fallback(self) -> JobInput:
@@ -188,7 +202,7 @@ class JobInput:
     @classmethod
     def from_document(cls, doc: Mapping[str, Any]) -> JobInput:
         """The input a stored document holds; keys it lacks take their defaults."""
-        lora, fallback = doc.get("lora"), doc.get("fallback")
+        lora, fallback, training = doc.get("lora"), doc.get("fallback"), doc.get("training")
         return cls(
             provider=doc.get("provider", ""),
             model=doc.get("model", ""),
@@ -199,6 +213,7 @@ class JobInput:
             seed=int(doc.get("seed", 0)),
             images=tuple(SourceImage.from_document(i) for i in doc.get("inputs") or ()),
             lora=LoraUse.from_document(lora) if lora is not None else None,
+            training=TrainingSpec.from_document(training) if training is not None else None,
             index=int(doc.get("index", 0)),
             credits=int(doc.get("credits", 0)),
             fallback=FallbackModel.from_document(fallback) if fallback is not None else None,

@@ -80,8 +80,9 @@ def admin_adjustment(user_id: int, reference_id: str, amount: int, reason: str) 
 
 
 def job_charge(job: Job, amount: int, media_id: int | None) -> Posting | None:
-    """The charge of a completed job (an edit or a generation, as its input says), linked
-    to its first media; None if the job is charged nothing."""
+    """The charge of a completed job (a training, an edit or a generation, as its input
+    says), linked to its first media and to the trained model it trains or applies; None if
+    the job is charged nothing."""
     if amount == 0:
         return None
     kind = job.input.kind
@@ -91,7 +92,12 @@ def job_charge(job: Job, amount: int, media_id: int | None) -> Posting | None:
         kind=kind,
         amount=amount,
         reason=f"{kind.value} job {job.id}",
-        links=Links(request_id=job.request_id, job_id=job.id, media_id=media_id),
+        links=Links(
+            request_id=job.request_id,
+            job_id=job.id,
+            media_id=media_id,
+            trained_model_id=job.input.trained_model_id,
+        ),
     )
 
 

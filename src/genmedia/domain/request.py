@@ -21,7 +21,7 @@ class GenerationRequest(Stored):
     id: int | None = None
     user_id: int
     project_id: int | None = None
-    feature_id: int
+    feature_id: int | None  # None for a training (`domain.training_plan`)
     template_id: int | None = None
     provider_model_id: int | None = None
     trained_model_id: int | None = None

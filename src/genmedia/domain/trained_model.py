@@ -9,9 +9,10 @@ from typing import Any, TypeVar
 
 import attrs
 
-from genmedia.domain.errors import IllegalTransition, InvalidValue
+from genmedia.domain.errors import IllegalTransition, InvalidValue, NotFound
 from genmedia.domain.money import whole
 from genmedia.domain.stored import Stored
+from genmedia.domain.training import TrainingImage
 
 FIELD = "trained_model_id"
 """The request field every refusal to use a trained model names."""
@@ -121,6 +122,13 @@ class TrainedModel(Stored):
     gender: Gender | None = attrs.field(default=None, converter=_gender)
     weights_url: str | None = attrs.field(default=None, converter=_weights_url)
     config_url: str | None = attrs.field(default=None, converter=_config_url)
+    # The request whose one job trains the model (SPEC TRN-2), the images it trains on, in
+    # order (seed 003), what the training cost, and why it failed, if it did.
+    training_request_id: int | None = None
+    images: list[TrainingImage] = attrs.field(factory=list)
+    images_count: int = 0
+    training_credits_used: int = 0
+    training_error: str | None = None
     created_at: datetime | None = None
     deleted_at: datetime | None = None
 
@@ -133,23 +141,60 @@ class TrainedModel(Stored):
             raise IllegalTransition("trained model", self.status.value, target.value)
         self.status = target
 
+    def trained_by(self, request_id: int) -> None:
+        """Record the request whose job trains the model."""
+        self.training_request_id = request_id
+
+    def train_on(self, images: list[TrainingImage]) -> None:
+        """Record the images the model is trained on, in their order."""
+        self.images = sorted(images, key=lambda image: image.order)
+        self.images_count = len(self.images)
+
     def start_training(self) -> None:
-        """The provider accepted the training job."""
+        """The trainer accepted the training job."""
         self._move(TrainedModelStatus.TRAINING, TrainedModelStatus.PENDING)
 
-    def complete(self, weights_url: str, config_url: str | None = None) -> None:
-        """Training finished: keep where its weights (and config) are."""
+    def complete(
+        self,
+        weights_url: str,
+        config_url: str | None = None,
+        preview_image_url: str | None = None,
+        credits_used: int = 0,
+    ) -> None:
+        """Training finished: keep where its weights, config and preview are, and what it
+        cost. A trainer that answers at once never reported it training."""
         weights, config = _weights_url(weights_url), _config_url(config_url)
         if weights is None:
             raise InvalidValue("weights_url", "a completed model needs its weights")
-        self._move(TrainedModelStatus.COMPLETED, TrainedModelStatus.TRAINING)
+        pending, training = TrainedModelStatus.PENDING, TrainedModelStatus.TRAINING
+        self._move(TrainedModelStatus.COMPLETED, pending, training)
         self.weights_url, self.config_url = weights, config
+        self.preview_image_url = preview_image_url or self.preview_image_url
+        self.training_credits_used = credits_used
+        self.training_error = None
 
-    def fail(self) -> None:
-        """Training could not be started or did not finish."""
+    def fail(self, error: str | None = None) -> None:
+        """Training could not be started or did not finish, for this reason."""
         self._move(
             TrainedModelStatus.FAILED, TrainedModelStatus.PENDING, TrainedModelStatus.TRAINING
         )
+        self.training_error = error
+
+    def check_owned_by(self, user_id: int) -> None:
+        """Raise NotFound unless this is a live model of the user's: another user's model
+        does not exist for them, public or not, when they would change it."""
+        if self.owner_id != user_id or self.deleted_at is not None:
+            raise NotFound("trained_model", self.id)
+
+    def edit(self, user_id: int, *, name: str | None = None, is_public: bool | None = None) -> None:
+        """Rename or publish (or unpublish) the owner's model; NotFound for anyone else."""
+        self.check_owned_by(user_id)
+        if name is not None:
+            self.name = _name(name)
+        if is_public is not None:
+            if not isinstance(is_public, bool):
+                raise InvalidValue("is_public", "must be true or false")
+            self.is_public = is_public
 
     def is_visible_to(self, user_id: int) -> bool:
         """Whether the user may see the model: their own, or a public one, not deleted."""

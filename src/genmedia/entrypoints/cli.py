@@ -22,6 +22,7 @@ from genmedia.entrypoints.generate import cmd_generate
 from genmedia.entrypoints.log_setup import configure_logging
 from genmedia.entrypoints.model_sync import add_providers
 from genmedia.entrypoints.setting_commands import add_settings
+from genmedia.entrypoints.train import add_train
 
 log = logging.getLogger("genmedia")
 
@@ -121,6 +122,8 @@ def _add_generate(sub: Any) -> None:
     gen.add_argument("--batch", type=int, default=1, metavar="N")
     gen.add_argument("--seed", type=int)
     gen.add_argument("--negative", help="negative prompt")
+    gen.add_argument("--trained-model", type=int, metavar="ID", help="apply a trained model")
+    gen.add_argument("--lora-weight", type=float, metavar="W", help="its weight, 0 to 2")
     gen.add_argument("--user", required=True, metavar="EMAIL")
     gen.add_argument("--wait", action="store_true", help="follow the jobs to the end")
     gen.add_argument("--json", action="store_true", help="print request, jobs and media as JSON")
@@ -160,6 +163,7 @@ COMMAND_GROUPS: list[Callable[[Any], None]] = [
     add_gift_cards,
     add_catalog,
     add_credits,
+    add_train,
 ]
 
 

@@ -13,6 +13,7 @@ from genmedia.entrypoints.wiring.execution import ExecutionServices
 from genmedia.entrypoints.wiring.generation import GenerationServices
 from genmedia.entrypoints.wiring.identity import IdentityServices
 from genmedia.entrypoints.wiring.settings import SettingsServices
+from genmedia.entrypoints.wiring.trainings import TrainingServices
 
 
 class Container(
@@ -26,6 +27,7 @@ class Container(
     ContentServices,
     AdminCommerceServices,
     AdminCatalogServices,
+    TrainingServices,
 ):
     """Everything genmedia needs, built lazily from `config` (see Settings): the adapters of
     `Infrastructure` and the use cases of each capability (wiring/)."""

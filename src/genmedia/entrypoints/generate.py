@@ -57,6 +57,8 @@ def _submit_command(user_id: int, args: argparse.Namespace) -> SubmitRequest:
         media_ids=list(args.media),
         input_metadata=metadata,
         params=parse_params(args.param),
+        trained_model_id=args.trained_model,
+        lora_weight=args.lora_weight,
     )
 
 

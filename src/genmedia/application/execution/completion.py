@@ -14,6 +14,7 @@ import attrs
 
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
+from genmedia.application.trainings import outcomes
 from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media
@@ -94,6 +95,9 @@ def _store_and_charge(
     uow.media.add_all([item for items in media.values() for item in items])
     charges = [(job, media[job.id][0].id if media[job.id] else None) for job, _ in done]
     charged = billing.capture_for_jobs(uow, charges, now)
+    trained = [(job, _first_path(media[job.id])) for job, _ in done if job.input.training]
+    if trained:
+        outcomes.models_completed(uow, trained, charged)
     short = {
         job.id or 0: charged[job.id or 0]
         for job, _ in done
@@ -101,6 +105,10 @@ def _store_and_charge(
     }
     if short:
         _charge_short(uow, short)
+
+
+def _first_path(media: list[Media]) -> str | None:
+    return media[0].storage_path if media else None
 
 
 def _charge_short(uow: UnitOfWork, paid: Mapping[int, int]) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from genmedia.application.execution.steps import step
 from genmedia.application.ports import JobQueue, UnitOfWork, Waiting
+from genmedia.application.trainings import outcomes
 from genmedia.domain.job import Job
 
 
@@ -38,7 +39,10 @@ def wait_for_task(job: Job, waiting: Waiting, at: datetime, *, uow: UnitOfWork) 
     def change(current: Job) -> None:
         current.record_task(waiting.task_id, waiting.polling_url, waiting.provider_cost, at)
 
-    return _wait(job, change, uow)
+    def started(current: Job) -> None:
+        outcomes.model_started(uow, current)
+
+    return _wait(job, change, uow, started if job.input.training else None)
 
 
 def wait_for_poll(job: Job, at: datetime, *, uow: UnitOfWork) -> int | None:
@@ -51,11 +55,16 @@ def wait_for_poll(job: Job, at: datetime, *, uow: UnitOfWork) -> int | None:
     return _wait(job, change, uow)
 
 
-def _wait(job: Job, change: Callable[[Job], None], uow: UnitOfWork) -> int | None:
+def _wait(
+    job: Job,
+    change: Callable[[Job], None],
+    uow: UnitOfWork,
+    settle: Callable[[Job], None] | None = None,
+) -> int | None:
     def ours(current: Job) -> bool:
         return current.runs(job.lease, job.worker_id)
 
-    waited = step(job.id or 0, uow=uow, applies=ours, change=change, follow=False)
+    waited = step(job.id or 0, uow=uow, applies=ours, change=change, settle=settle, follow=False)
     return None if waited is None else waited.lease
 
 

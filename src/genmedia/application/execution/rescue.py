@@ -27,9 +27,9 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from genmedia.application.execution import settled
 from genmedia.application.ports import Clock, JobQueue, UnitOfWork
 from genmedia.application.retry import retry_stale
-from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
 from genmedia.domain.scheduling import Fail, PollAgain, Setback
 from genmedia.domain.status import Status
@@ -98,7 +98,7 @@ def rescue_job(
             uow.jobs.save(job)
             uow.requests.follow_jobs(job.request_id or 0)
             if job.status in (Status.CANCELLED, Status.FAILED):
-                billing.release_for_job(uow, job)
+                settled.job_ended(uow, job)
             uow.commit()
         return outcome, job.lease if outcome is Rescue.REPOLLED else None
 

@@ -137,8 +137,7 @@ class JobRunner:
                 log.info("job %s: provider cancel failed: %s", job.id, err.code)
 
     def _submit(self, job: Job) -> Outcome:
-        call = calls.provider_call(job, self.storage, self._webhook(job))
-        return self._provider(job).submit(call)
+        return calls.submit(job, self._provider(job), self.storage, self._webhook(job))
 
     def _webhook(self, job: Job) -> str | None:
         return calls.webhook_url(self.webhook_base, self._provider(job))
@@ -202,9 +201,9 @@ class JobRunner:
 
     def _store(self, job: Job, outcome: Finished, started: float) -> None:
         fetch, store, images = self._provider(job).fetch, self.storage, self.images
-        stored = calls.stored_outputs(job, outcome, fetch=fetch, storage=store, images=images)
-        duration_ms = round((time.monotonic() - started) * 1000)
-        completion = calls.completion_of(job, outcome, stored, duration_ms)
+        completion = calls.finished(
+            job, outcome, fetch=fetch, storage=store, images=images, started=started
+        )
         (self.complete or self.endings.complete_one)(completion)
 
     def _after_setback(

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
 
+from genmedia.application.execution import settled
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.application.retry import retry_stale
-from genmedia.application.wallet import billing
 from genmedia.domain.job import Job
 from genmedia.domain.moderation import ModerationStage
 from genmedia.domain.scheduling import Fail, Retry
@@ -84,7 +84,7 @@ def release_claim(
 
     def settle(job: Job) -> None:
         if job.status is Status.CANCELLED:
-            billing.release_for_job(uow, job)
+            settled.job_ended(uow, job)
 
     applies = _running(lease, worker_id)
     return step(job_id, uow=uow, applies=applies, change=change, settle=settle) is not None
@@ -136,7 +136,7 @@ def _running(lease: int, worker_id: str | None = None) -> Callable[[Job], bool]:
 
 def _release(uow: UnitOfWork) -> Callable[[Job], None]:
     def settle(job: Job) -> None:
-        billing.release_for_job(uow, job)
+        settled.job_ended(uow, job)
 
     return settle
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import attrs
 
+from genmedia.application.execution import settled
 from genmedia.application.generation.choices import load_choice
 from genmedia.application.generation.commands import CancelRequest, DeleteRequest, SubmitRequest
 from genmedia.application.ports import Clock, UnitOfWork
@@ -62,7 +63,7 @@ def cancel_request(cmd: CancelRequest, *, uow: UnitOfWork, clock: Clock) -> Gene
             request = uow.requests.get(cmd.request_id, for_update=True)
             request.check_seen_by(cmd.user_id)
             for job in request.cancel(clock.now()):
-                billing.release_for_job(uow, job)
+                settled.job_ended(uow, job)
             uow.requests.save(request)
             uow.commit()
         return request
@@ -79,7 +80,7 @@ def delete_request(cmd: DeleteRequest, *, uow: UnitOfWork, clock: Clock) -> None
             request = uow.requests.get(cmd.request_id, for_update=True)
             request.check_seen_by(cmd.user_id)
             for job in request.soft_delete(clock.now()):
-                billing.release_for_job(uow, job)
+                settled.job_ended(uow, job)
             uow.requests.save(request)
             uow.commit()
 

@@ -172,8 +172,9 @@ class TrainedModelRepository(abc.ABC):
         """Insert a trained model; AlreadyExists if its weights or config URL is taken."""
 
     @abc.abstractmethod
-    def get(self, model_id: int) -> TrainedModel:
-        """The live trained model with this id, or NotFound."""
+    def get(self, model_id: int, *, for_update: bool = False) -> TrainedModel:
+        """The live trained model with this id, or NotFound; locked until the transaction
+        ends if `for_update` (a load that will be saved)."""
 
     @abc.abstractmethod
     def save(self, model: TrainedModel) -> None:
@@ -181,9 +182,17 @@ class TrainedModelRepository(abc.ABC):
         AlreadyExists if its weights or config URL is taken."""
 
     @abc.abstractmethod
-    def list_for_owner(self, owner_id: int, limit: int = 50) -> list[TrainedModel]:
-        """The owner's live models in any status, newest first."""
+    def get_by_training(self, request_id: int) -> TrainedModel:
+        """The live model that the request `request_id` trains, or NotFound."""
 
     @abc.abstractmethod
-    def list_public(self, limit: int = 50) -> list[TrainedModel]:
-        """Live public models that are completed, newest first."""
+    def list_for_owner(
+        self, owner_id: int, limit: int = 50, *, after: int | None = None
+    ) -> list[TrainedModel]:
+        """The owner's live models in any status, newest first; those with an id below
+        `after` when it is given."""
+
+    @abc.abstractmethod
+    def list_public(self, limit: int = 50, *, after: int | None = None) -> list[TrainedModel]:
+        """Live public models that are completed, newest first; those with an id below
+        `after` when it is given."""

@@ -21,6 +21,17 @@ class InputImage:
 
 
 @attrs.frozen(kw_only=True)
+class LoraCall:
+    """A trained model's LoRA applied to a call, at `scale` (0 to 2): a URL the provider
+    downloads it from (time-limited, in our storage), or its bytes for a provider that
+    takes them inline (`ProviderGateway.inline_loras`)."""
+
+    scale: float
+    url: str | None = None
+    data: bytes | None = None
+
+
+@attrs.frozen(kw_only=True)
 class ProviderCall:
     """Everything a provider needs for one job."""
 
@@ -34,11 +45,35 @@ class ProviderCall:
     inputs: tuple[InputImage, ...] = ()
     # Where the provider may tell us that the task finished (None: it is polled only).
     webhook_url: str | None = None
+    lora: LoraCall | None = None
 
     @property
     def idempotency_key(self) -> str:
         """A key that names this job's submission, for providers that deduplicate."""
         return f"genmedia-job-{self.job_id}"
+
+
+@attrs.frozen(kw_only=True)
+class TrainingCall:
+    """Everything a trainer needs to train one LoRA: the base model, the images in order,
+    the prompts naming the subject, the steps and the learning rate."""
+
+    job_id: int
+    model: str
+    endpoint: str | None
+    trigger_word: str
+    type: str
+    instance_prompt: str
+    class_prompt: str | None
+    steps: int
+    learning_rate: float
+    images: tuple[InputImage, ...]
+    webhook_url: str | None = None
+
+    @property
+    def idempotency_key(self) -> str:
+        """A key that names this job's submission, for providers that deduplicate."""
+        return f"genmedia-training-{self.job_id}"
 
 
 @attrs.frozen(kw_only=True)
@@ -56,6 +91,8 @@ class Finished:
     outputs: tuple[ProviderOutput, ...]
     provider_cost: ProviderCost | None = None  # what the task cost, if the result said
     metadata: dict[str, Any] = attrs.field(factory=dict)
+    # Files that are not media, by name: a finished training's "weights" and "config".
+    artifacts: Mapping[str, ProviderOutput] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -79,6 +116,8 @@ class ProviderGateway(abc.ABC):
     name: str
     # Whether a submit may name a webhook URL that the provider calls when its task is done.
     accepts_webhooks: bool = False
+    # Whether a call's LoRA goes as its bytes (LoraCall.data) rather than as a URL.
+    inline_loras: bool = False
 
     @abc.abstractmethod
     def submit(self, call: ProviderCall) -> Outcome:
@@ -94,6 +133,16 @@ class ProviderGateway(abc.ABC):
 
     def cancel(self, task_id: str, polling_url: str | None) -> None:  # noqa: B027
         """Ask the provider to stop a task; providers without a cancel API ignore it."""
+
+
+class TrainingGateway(abc.ABC):
+    """A provider that trains LoRAs; it is also the `ProviderGateway` that polls, cancels
+    and fetches its tasks. A finished training answers `Finished` with the "weights" (and
+    "config") artifacts and a preview image as its output, if it has one."""
+
+    @abc.abstractmethod
+    def submit_training(self, call: TrainingCall) -> Outcome:
+        """Start training; a trainer answers Waiting with the task to poll, or Finished."""
 
 
 class WebhookVerifier(abc.ABC):

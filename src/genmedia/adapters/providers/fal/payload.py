@@ -5,7 +5,9 @@ A fal model's params are named as fal's endpoint names them (`image_size`,
 Our generic names are translated when the fal name is not given too: `width` and `height`
 become `image_size: {width, height}`, `aspect_ratio` one of fal's size presets, `steps`
 `num_inference_steps`, `guidance` `guidance_scale`. Input images go as data URIs:
-`image_url` (or `image_urls` for several), and a "mask" slot as `mask_url`.
+`image_url` (or `image_urls` for several), and a "mask" slot as `mask_url`. A trained
+model's LoRA goes as `loras: [{path, scale}]` (the LoRA endpoints, e.g. `fal-ai/flux-lora`),
+its path a time-limited URL of our copy.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def submit_body(call: ProviderCall) -> dict[str, Any]:
         body["image_size"] = size
     if isinstance(body.get("output_format"), str):
         body["output_format"] = _FORMATS.get(body["output_format"].lower(), body["output_format"])
+    if call.lora is not None:
+        if call.lora.url is None:
+            raise ProviderError("invalid_input", "fal takes a LoRA by its URL")
+        body["loras"] = [{"path": call.lora.url, "scale": call.lora.scale}]
     return body | _images(call.inputs)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import attrs
 
 from genmedia.adapters.providers.local.call_json import canonical
+from genmedia.adapters.providers.local.trainer import load_weights
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import InputImage, ProviderCall
 
@@ -35,6 +36,10 @@ class Job:
     guidance: float
     source: bytes | None
     seed_bytes: bytes
+    # The local trainer's weights to apply, and how strongly (`lora.py`); not in the seed,
+    # so the same call at another weight draws the same picture before they are applied.
+    lora: dict[str, Any] | None = None
+    lora_weight: float = 0.0
 
 
 def job_from_call(call: ProviderCall) -> Job:
@@ -57,7 +62,18 @@ def job_from_call(call: ProviderCall) -> Job:
         guidance=guidance,
         source=source,
         seed_bytes=_seed_bytes(call, width, height, source),
+        lora=_lora(call),
+        lora_weight=call.lora.scale if call.lora is not None else 0.0,
     )
+
+
+def _lora(call: ProviderCall) -> dict[str, Any] | None:
+    """The local trainer's weights the call applies, read from the bytes it carries."""
+    if call.lora is None:
+        return None
+    if call.lora.data is None:
+        raise ProviderError("invalid_input", "the local provider takes a LoRA's bytes, not a URL")
+    return load_weights(call.lora.data)
 
 
 def _invalid(message: str) -> ProviderError:

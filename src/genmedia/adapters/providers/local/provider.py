@@ -8,6 +8,7 @@ from pathlib import Path
 from genmedia.adapters.providers.local.params import job_from_call
 from genmedia.adapters.providers.local.render import encode, render
 from genmedia.adapters.providers.local.tasks import TaskStore
+from genmedia.adapters.providers.local.training import finish_training
 from genmedia.application.errors import ProviderError
 from genmedia.application.ports import (
     Finished,
@@ -15,13 +16,17 @@ from genmedia.application.ports import (
     ProviderCall,
     ProviderGateway,
     ProviderOutput,
+    TrainingCall,
+    TrainingGateway,
     Waiting,
 )
 from genmedia.domain.provider_cost import CostUnit, ProviderCost
 
 
-class LocalProvider(ProviderGateway):
-    """Draws images on the spot with Pillow: text-to-image, and image-to-image from an input.
+class LocalProvider(ProviderGateway, TrainingGateway):
+    """Draws images on the spot with Pillow: text-to-image, and image-to-image from an input;
+    trains its stand-in for a LoRA (`trainer.py`) as an async task, and applies one to a
+    call that carries its weights (`lora.py`, scaled by the LoRA weight).
 
     `call.endpoint` picks the mode: "sync" (or None) renders in `submit`; "async" stores a
     task under `task_dir` and renders after `async_polls` polls. Params: `width`, `height`
@@ -33,6 +38,7 @@ class LocalProvider(ProviderGateway):
     """
 
     name = "local"
+    inline_loras = True
 
     def __init__(self, *, task_dir: Path, async_polls: int = 2) -> None:
         self._tasks = TaskStore(Path(task_dir))
@@ -47,12 +53,21 @@ class LocalProvider(ProviderGateway):
         job_from_call(call)  # refuse bad params now rather than at the last poll
         return _waiting(self._tasks.save(call))
 
+    def submit_training(self, call: TrainingCall) -> Outcome:
+        """Store a training task and answer Waiting: it trains at its last poll."""
+        return _waiting(self._tasks.save(call))
+
     def poll(self, task_id: str, polling_url: str | None) -> Outcome:
-        """Answer Waiting for the first `async_polls` polls of a task, then render it."""
+        """Answer Waiting for the first `async_polls` polls of a task, then render it (or
+        train it)."""
         call = self._tasks.load(task_id)
         if self._tasks.count_poll(task_id) < self._async_polls:
             return _waiting(task_id)
-        return _finish(call)
+        return finish_training(call) if isinstance(call, TrainingCall) else _finish(call)
+
+    def submits(self, task_id: str) -> int:
+        """How many times the task was submitted (for tests: a resumed job submits none)."""
+        return self._tasks.submits(task_id)
 
     def fetch(self, url: str) -> bytes:
         """Never needed: this provider returns bytes, not URLs."""

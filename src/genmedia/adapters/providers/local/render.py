@@ -10,6 +10,7 @@ from PIL import Image, ImageEnhance
 
 from genmedia.adapters.providers.local.effects import vignette
 from genmedia.adapters.providers.local.image_to_image import decode, transform
+from genmedia.adapters.providers.local.lora import apply_lora
 from genmedia.adapters.providers.local.palette import palette
 from genmedia.adapters.providers.local.params import Job
 from genmedia.adapters.providers.local.text_to_image import mentions_stars, scene
@@ -33,6 +34,8 @@ def render(job: Job) -> Image.Image:
         image = transform(decode(job.source, size), colours, rng, job.strength)
     image = ImageEnhance.Color(image).enhance(min(1.6, max(0.5, 0.55 + job.guidance / 7.5)))
     image = vignette(image, rng.uniform(0.25, 0.55))
+    if job.lora is not None:
+        image = apply_lora(image, job.lora, job.lora_weight)
     return Image.frombytes("RGB", image.size, image.tobytes())
 
 

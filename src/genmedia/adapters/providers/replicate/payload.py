@@ -8,6 +8,8 @@ A model slug names what runs:
 The input carries the params as given (Replicate checks them against the model's schema),
 then the prompt, the seed, a negative prompt if there is one, and each input image as a
 data URL under its slot's name ("image", "mask", …; several images of one slot as a list).
+A trained model's LoRA goes as `lora_weights` (a time-limited URL of our copy) and
+`lora_scale`, the inputs of Replicate's FLUX LoRA models (e.g. `black-forest-labs/flux-dev-lora`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ def prediction_input(call: ProviderCall) -> dict[str, Any]:
     given |= {"prompt": call.prompt, "seed": call.seed}
     if call.negative_prompt:
         given["negative_prompt"] = call.negative_prompt
+    if call.lora is not None:
+        if call.lora.url is None:
+            raise ProviderError("invalid_input", "Replicate takes a LoRA by its URL")
+        given |= {"lora_weights": call.lora.url, "lora_scale": call.lora.scale}
     return given | _images(call.inputs)
 
 

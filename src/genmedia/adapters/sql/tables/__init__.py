@@ -25,7 +25,7 @@ from genmedia.adapters.sql.tables.templates import (
     template_option_groups,
     template_options,
 )
-from genmedia.adapters.sql.tables.trained_models import trained_models
+from genmedia.adapters.sql.tables.trained_models import trained_model_images, trained_models
 from genmedia.adapters.sql.tables.wallet import (
     credit_holds,
     credit_lots,
@@ -59,6 +59,7 @@ __all__ = [
     "template_activity",
     "template_option_groups",
     "template_options",
+    "trained_model_images",
     "trained_models",
     "users",
     "wallet_transactions",

@@ -52,7 +52,7 @@ generation_requests = sa.Table(
     id_column(),
     foreign_key("user_id", "users.id", "CASCADE", nullable=False),
     sa.Column("project_id", sa.BigInteger()),
-    foreign_key("feature_id", "generation_features.id", "RESTRICT", nullable=False),
+    foreign_key("feature_id", "generation_features.id", "RESTRICT"),  # None: a training
     foreign_key("template_id", "generation_templates.id", "SET NULL"),
     foreign_key("provider_model_id", "provider_models.id", "SET NULL"),
     foreign_key("trained_model_id", "trained_models.id", "SET NULL"),
@@ -111,7 +111,7 @@ generation_jobs = sa.Table(
     foreign_key("request_id", "generation_requests.id", "CASCADE", nullable=False),
     foreign_key("user_id", "users.id", "CASCADE", nullable=False),
     sa.Column("project_id", sa.BigInteger()),
-    foreign_key("feature_id", "generation_features.id", "RESTRICT", nullable=False),
+    foreign_key("feature_id", "generation_features.id", "RESTRICT"),  # None: a training
     sa.Column("category", MEDIA_TYPE, nullable=False),
     sa.Column("job_index", sa.Integer(), nullable=False),
     sa.Column("status", JOB_STATUS, nullable=False, server_default=Status.PENDING.value),

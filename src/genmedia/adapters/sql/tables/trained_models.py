@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from genmedia.adapters.sql.tables.base import (
+    NOW,
+    UtcDateTime,
+    counter,
     enum_type,
     flag,
     foreign_key,
@@ -48,6 +51,11 @@ trained_models = sa.Table(
     sa.Column("gender", TRAINED_MODEL_GENDER),
     sa.Column("weights_url", sa.Text(), unique=True),
     sa.Column("config_url", sa.Text(), unique=True),
+    # The request whose one job trains the model (SPEC TRN-2).
+    sa.Column("training_request_id", sa.BigInteger()),
+    counter("images_count"),
+    counter("training_credits_used"),
+    sa.Column("training_error", sa.Text()),
     *timestamps(),
     sa.CheckConstraint("price >= 0", name="price_not_negative"),
     sa.CheckConstraint(
@@ -63,3 +71,20 @@ partial_index(
     where=sa.and_(_t.c.is_public == sa.true(), live(_t)),
 )
 sa.Index("idx_trained_models_base_model_id", _t.c.base_model_id)
+sa.Index("idx_trained_models_training_request_id", _t.c.training_request_id, unique=True)
+
+trained_model_images = sa.Table(  # seed 003 model_training_images
+    "trained_model_images",
+    metadata,
+    id_column(),
+    foreign_key("trained_model_id", "trained_models.id", "CASCADE", nullable=False),
+    foreign_key("media_id", "generation_media.id", "SET NULL"),
+    sa.Column("image_order", sa.Integer(), nullable=False),
+    sa.Column("image_url", sa.Text(), nullable=False),  # the image's storage key
+    sa.Column("file_format", sa.String(16), nullable=False),
+    sa.Column("file_size", sa.Integer()),
+    sa.Column("file_name", sa.Text()),
+    sa.Column("created_at", UtcDateTime(), nullable=False, server_default=NOW),
+    sa.UniqueConstraint("trained_model_id", "image_order"),
+    sa.CheckConstraint("image_order >= 1", name="image_order_positive"),
+)

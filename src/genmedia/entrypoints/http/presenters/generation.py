@@ -61,7 +61,7 @@ class RequestView:
 
     id: int
     status: Status
-    feature_id: int
+    feature_id: int | None
     template_id: int | None
     user_prompt: str
     selected_options: dict[str, Any]

@@ -22,6 +22,7 @@ from genmedia.entrypoints.http.routes import (
     media,
     operations,
     payments,
+    trainings,
     wallet,
     webhooks,
 )
@@ -46,4 +47,5 @@ ROUTERS: list[Router] = [
     admin_commerce_accounts.router,
     admin_catalog.router,
     admin_catalog_templates.router,
+    trainings.router,
 ]

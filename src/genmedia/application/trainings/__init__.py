@@ -1,0 +1,1 @@
+"""Trainings and trained models (SPEC TRN-1…3)."""
