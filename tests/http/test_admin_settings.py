@@ -7,6 +7,9 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from genmedia.domain.money import VND_PER_CREDIT
+from genmedia.domain.purchases import CreditPack
+from genmedia.entrypoints.container import Container
 from tests.http.conftest import Registered
 
 URL = "/v1/admin/settings"
@@ -104,3 +107,20 @@ def test_an_encrypted_value_is_write_only_and_encryption_is_turned_off_only_with
     assert (relabelled.json()["value"], relabelled.json()["label"]) == ("***", "Motto")
     clear = {"is_encrypted": False, "value": "loud"}
     assert client.patch(f"{URL}/motto", headers=admin.headers, json=clear).json()["value"] == "loud"
+
+
+def test_credit_packs_are_valued_at_the_rate_an_admin_sets_when_none_is_configured(
+    client: TestClient[Any], container: Container, admin: Registered
+) -> None:
+    container.create_credit_pack(CreditPack(name="Card", credits=300, price=1999, currency="USD"))
+
+    def value() -> int:
+        [pack] = client.get("/v1/credit-packs", headers=admin.headers).json()["items"]
+        return int(pack["value_vnd"])
+
+    assert value() == 300 * VND_PER_CREDIT
+    body = {"key": "vnd_per_credit", "value": 1200, "type": "int", "group": "billing"}
+    assert client.post(URL, headers=admin.headers, json=body).status_code == 201
+    assert value() == 300 * 1200
+    container.config.vnd_per_credit.override(250)
+    assert value() == 300 * 250

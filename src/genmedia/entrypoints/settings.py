@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 
 from genmedia.domain.errors import InvalidValue
-from genmedia.domain.money import VND_PER_CREDIT
 from genmedia.domain.postings import WELCOME_CREDITS
 from genmedia.domain.scheduling import ProviderLimits
 from genmedia.domain.uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_PIXELS
@@ -109,8 +108,9 @@ class Settings:
     stripe_webhook_secret: str | None = attrs.field(default=None, repr=False)
     stripe_webhook_tolerance: int = 300
     telegram_webhook_secret: str | None = attrs.field(default=None, repr=False)
-    # What one credit is worth in đồng (seed 000's VND↔credits rate); moves to CAT-7 settings.
-    vnd_per_credit: int = VND_PER_CREDIT
+    # What one credit is worth in đồng (seed 000's VND↔credits rate); when unset, the
+    # `vnd_per_credit` setting (CAT-7) says, and VND_PER_CREDIT when that is unset too.
+    vnd_per_credit: int | None = None
     admin_email: str = "admin@genmedia.local"
     admin_password: str | None = attrs.field(default=None, repr=False)
     secret_key: str | None = attrs.field(default=None, repr=False)

@@ -12,12 +12,12 @@ from genmedia.application.commerce import (
     gift_cards,
     payment_webhooks,
     purchases,
+    rates,
     redemptions,
     refunds,
 )
 from genmedia.application.ports import Clock, PaymentVerifier
 from genmedia.application.wallet import accounts
-from genmedia.domain.money import CreditRate
 from genmedia.entrypoints.infrastructure import Infrastructure
 
 uow = Infrastructure.uow
@@ -48,7 +48,9 @@ class CommerceServices(Infrastructure):
     expire_holds = providers.Callable(accounts.expire_holds, uow=uow)
     expire_lots = providers.Callable(accounts.expire_lots, uow=uow)
     expire_gift_cards = providers.Callable(gift_cards.expire_gift_cards, uow=uow)
-    credit_rate = providers.ThreadSafeSingleton(CreditRate, config.vnd_per_credit)
+    credit_rate = providers.Callable(
+        rates.credit_rate, uow=uow, cipher=Infrastructure.cipher, configured=config.vnd_per_credit
+    )
     create_credit_pack = providers.Callable(purchases.create_credit_pack, uow=uow)
     list_credit_packs = providers.Callable(purchases.list_credit_packs, uow=uow)
     start_purchase = providers.Callable(purchases.start_purchase, uow=uow, clock=clock)
