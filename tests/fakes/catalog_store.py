@@ -11,6 +11,7 @@ from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.errors import AlreadyExists, NotFound
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack
+from genmedia.domain.settings import Setting
 from genmedia.domain.template import Template
 from tests.fakes.base import FakeDatabase, Repo
 from tests.fakes.catalog import (
@@ -20,6 +21,7 @@ from tests.fakes.catalog import (
     FakeTemplateRepository,
 )
 from tests.fakes.commerce import FakeCreditPackRepository
+from tests.fakes.settings import FakeSettingRepository
 
 
 class FakeCatalogStore(Repo, CatalogStore):
@@ -41,6 +43,7 @@ class FakeCatalogStore(Repo, CatalogStore):
         templates = [
             t for t in self.db.templates.values() if t.deleted_at is None and t.feature_id in live
         ]
+        settings = self.db.settings.values()
         return copy.deepcopy(
             CatalogContents(
                 provider_models=list(self.db.models.values()),
@@ -48,6 +51,8 @@ class FakeCatalogStore(Repo, CatalogStore):
                 tags=list(self.db.tags.values()),
                 credit_packs=list(self.db.commerce.packs.values()),
                 templates=templates,
+                settings=[s for s in settings if not s.is_encrypted],
+                encrypted_setting_keys=frozenset(s.key for s in settings if s.is_encrypted),
             )
         )
 
@@ -63,6 +68,8 @@ class FakeCatalogStore(Repo, CatalogStore):
             return FakeProviderModelRepository(self.db).add(item).id or 0
         if isinstance(item, Tag):
             return FakeTagRepository(self.db).add(item).id or 0
+        if isinstance(item, Setting):
+            return FakeSettingRepository(self.db).add(item).id or 0
         return FakeCreditPackRepository(self.db).add(item).id or 0
 
     def _add_template(self, template: Template) -> int:
@@ -75,6 +82,9 @@ class FakeCatalogStore(Repo, CatalogStore):
 
     def update(self, item: CatalogItem) -> None:
         self._record("update", item)
+        if isinstance(item, Setting):
+            self._update_setting(item)
+            return
         table: dict[int, CatalogItem] = self._tables[type(item)]  # type: ignore[assignment]
         if item.id not in table:
             raise NotFound(type(item).__name__, item.id)
@@ -82,6 +92,12 @@ class FakeCatalogStore(Repo, CatalogStore):
         if isinstance(stored, Template) and isinstance(item, Template):
             item = attrs.evolve(item, option_groups=stored.option_groups)
         table[item.id] = copy.deepcopy(item)
+
+    def _update_setting(self, setting: Setting) -> None:
+        stored = self.db.settings.get(setting.key)
+        if stored is None or stored.id != setting.id or stored.is_encrypted:
+            raise NotFound("Setting", setting.id)
+        FakeSettingRepository(self.db).save(setting)
 
     def replace_option_groups(self, template: Template) -> None:
         self._record("replace_option_groups", template)
@@ -91,6 +107,8 @@ class FakeCatalogStore(Repo, CatalogStore):
     def _record(self, act: str, item: CatalogItem) -> None:
         if isinstance(item, ProviderModel):
             key = item.model_slug
+        elif isinstance(item, Setting):
+            key = item.key
         else:
             key = item.slug if isinstance(item, Template) else item.name
         self.db.catalog_writes.append((act, type(item).__name__, key))

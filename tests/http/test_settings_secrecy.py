@@ -132,6 +132,11 @@ def test_an_encrypted_value_never_appears_in_a_response_a_log_line_or_the_databa
     caplog.set_level(logging.DEBUG, logger="genmedia")
     args = (postgres_client, postgres_container, monkeypatch, postgres_url, tmp_path / "cli")
     bodies = _set_everywhere(*args)
+    postgres_container.put_setting(PutSetting(key="motd", value="hello"))
+    exported = tmp_path / "catalog.json"
+    assert (
+        _cli(monkeypatch, postgres_url, tmp_path / "cli", "catalog", "export", str(exported)) == 0
+    )
     gateways = postgres_container.provider_gateways()  # built with the keys from settings
     printed = capsys.readouterr()
 
@@ -141,6 +146,7 @@ def test_an_encrypted_value_never_appears_in_a_response_a_log_line_or_the_databa
         "logs": logged,
         "the terminal": printed.out + printed.err,
         "the database": _database_text(postgres_container.engine()),
+        "a catalog export": exported.read_text(encoding="utf-8"),
     }
     leaks = [
         f"{key} in {where}"
@@ -152,6 +158,8 @@ def test_an_encrypted_value_never_appears_in_a_response_a_log_line_or_the_databa
     assert "gAAAAA" in places["the database"]  # Fernet tokens are there instead
     assert caplog.records
     assert bodies[0].count('"***"') == 1
+    assert json.loads(places["a catalog export"])["settings"][0]["key"] == "motd"
+    assert not any(key in places["a catalog export"] for key in SECRETS)  # not even masked
     assert sorted(gateways) == ["bfl", "fal", "local", "openrouter", "replicate"]
     for key, secret in SECRETS.items():  # the code that needs a value gets it in clear
         assert postgres_container.secret_setting(key) == secret

@@ -40,7 +40,8 @@ def test_applying_the_changes_makes_the_stored_entries_what_the_document_says(
     after.update({key: wanted[key] for key in found.created + found.updated})
 
     assert {key: after[key] for key in wanted} == wanted
-    assert set(found.kept) == (set() if prune else set(current) - set(wanted))
+    prunes = prune and how is not Retirement.KEEP
+    assert set(found.kept) == (set() if prunes else set(current) - set(wanted))
 
 
 @given(entries, ways, st.booleans())
@@ -81,3 +82,13 @@ def test_retiring_soft_deletes_a_feature_and_deactivates_a_tag() -> None:
 
     assert (feature.deleted_at, feature.is_active) == (NOW, True)
     assert tag.is_active is False
+
+
+def test_a_kind_that_is_kept_is_never_retired_even_by_a_pruning_load() -> None:
+    current, tag = {"vnd_per_credit": {"value": 1000}}, Tag(name="Portrait")
+
+    found = changes(current, {}, retirement=Retirement.KEEP, prune=True)
+    retire(tag, Retirement.KEEP, NOW)
+
+    assert (found.kept, found.retired, found.writes) == (("vnd_per_credit",), (), False)
+    assert tag.is_active is True

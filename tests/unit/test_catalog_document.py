@@ -17,6 +17,14 @@ from genmedia.domain.errors import InvalidInput
 from tests.fakes import FakeClock, FakeUnitOfWork
 
 CLOCK = FakeClock()
+SETTINGS = [
+    {"key": "vnd_per_credit", "type": "int", "value": 1000, "group": "billing"},
+    {"key": "banner", "type": "json", "value": {"title": "Hi", "on": True}},
+]
+
+
+def _with_settings() -> dict[str, Any]:
+    return sample_document() | {"settings": copy.deepcopy(SETTINGS)}
 
 
 def _problems(document: Any) -> list[str]:
@@ -40,6 +48,7 @@ def test_a_bad_document_is_refused_with_every_problem_named_by_its_path() -> Non
     document["credit_packs"].append({"name": "Mega", "credits": 5, "price": 1})
     document["provider_models"][0]["cost_per_use"] = -1
     document["extras"] = []
+    document["settings"] = [{"key": "ratio", "type": "float", "value": "lots"}]
 
     assert _problems(document) == [
         "extras: unknown section",
@@ -48,6 +57,7 @@ def test_a_bad_document_is_refused_with_every_problem_named_by_its_path() -> Non
         "tags[1].colour: unknown field",
         "credit_packs[3].currency: required",
         "templates[3].option_groups[0].options[1].value: required",
+        "settings[0].value: is not a valid float",
         "templates[1].feature: names 'Nope', which is not in features",
     ]
 
@@ -119,24 +129,26 @@ def test_a_written_document_reads_back_as_the_same_records() -> None:
 
 
 def test_an_export_loaded_into_an_empty_catalog_exports_as_the_same_document() -> None:
-    exported = export_catalog(uow=_loaded(sample_document()))
+    exported = export_catalog(uow=_loaded(_with_settings()))
 
     again = export_catalog(uow=_loaded(exported))
 
     assert again == exported
+    assert [s["key"] for s in exported["settings"]] == ["banner", "vnd_per_credit"]
     assert [t["slug"] for t in exported["templates"]] == sorted(
         t["slug"] for t in exported["templates"]
     )
 
 
 def test_a_second_load_of_the_same_document_writes_nothing() -> None:
-    uow = _loaded(sample_document())
+    uow = _loaded(_with_settings())
     written = list(uow.db.catalog_writes)
 
-    report = load_catalog(sample_document(), uow=uow, clock=CLOCK)
+    report = load_catalog(_with_settings(), uow=uow, clock=CLOCK)
 
     assert uow.db.catalog_writes == written
     assert not report.writes
+    assert report.counts()["settings"]["unchanged"] == len(SETTINGS)
     assert report.counts()["templates"] == {
         "created": 0,
         "updated": 0,

@@ -18,6 +18,7 @@ class Retirement(enum.Enum):
 
     SOFT_DELETE = "soft_delete"  # it gets a deleted_at and is no longer found
     DEACTIVATE = "deactivate"  # it stays, with is_active false
+    KEEP = "keep"  # never retired: a prune keeps it as it is
 
 
 @runtime_checkable
@@ -67,8 +68,9 @@ def changes(
 
     An entry equal to the stored one is unchanged; a different one is updated, unless
     `only_missing` (then it is kept as stored). A stored entry the document lacks is kept,
-    or retired with `prune` (unless it is retired already).
+    or retired with `prune` (unless it is retired already, or its kind is never retired).
     """
+    prune = prune and retirement is not Retirement.KEEP
     created = sorted(key for key in wanted if key not in current)
     differ = sorted(key for key in wanted if key in current and current[key] != wanted[key])
     same = sorted(key for key in wanted if key in current and current[key] == wanted[key])
@@ -85,8 +87,11 @@ def changes(
     )
 
 
-def retire(entity: SoftDeletable | Deactivatable, how: Retirement, now: datetime) -> None:
-    """Take an entity out of the catalog: soft-delete it at `now`, or deactivate it."""
+def retire(entity: object, how: Retirement, now: datetime) -> None:
+    """Take an entity out of the catalog: soft-delete it at `now`, or deactivate it (an
+    entity of a kind that is kept is left as it is)."""
+    if how is Retirement.KEEP:
+        return
     if how is Retirement.SOFT_DELETE and isinstance(entity, SoftDeletable):
         entity.deleted_at = now
     elif isinstance(entity, Deactivatable):

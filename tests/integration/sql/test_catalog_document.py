@@ -15,11 +15,18 @@ from genmedia.adapters.sql.tables import generation_templates, metadata, tags
 from genmedia.adapters.sql.unit_of_work import SqlUnitOfWork
 from genmedia.application.catalog.loading import LoadReport, export_catalog, load_catalog
 from genmedia.application.catalog.seeding import sample_document, seed_catalog
+from genmedia.domain.errors import InvalidInput, NotFound
+from genmedia.domain.settings import Setting
 from tests.fakes import FakeClock, FakeHasher
 
 pytestmark = pytest.mark.integration
 
 CLOCK = FakeClock()
+SETTINGS = [
+    {"key": "ratio", "type": "float", "value": 0.25, "group": "billing"},
+    {"key": "beta", "type": "bool", "value": False, "label": "Beta features"},
+    {"key": "banner", "type": "json", "value": {"b": [1, "two"], "a": None}},
+]
 
 
 def _export(engine: sa.Engine) -> dict[str, Any]:
@@ -31,7 +38,8 @@ def _load(engine: sa.Engine, document: dict[str, Any], **kw: Any) -> LoadReport:
 
 
 CATALOG = ("template_options", "template_option_groups", "generation_templates",
-           "generation_features", "tags", "provider_models", "credit_packs")  # fmt: skip
+           "generation_features", "tags", "provider_models", "credit_packs",
+           "settings")  # fmt: skip
 
 
 def _empty(engine: sa.Engine) -> None:
@@ -57,7 +65,9 @@ def _writes(engine: sa.Engine) -> Iterator[list[str]]:
 
 
 def _seeded(engine: sa.Engine) -> dict[str, Any]:
+    """The seeded catalog's export, after adding a setting of each type but string."""
     seed_catalog(uow=SqlUnitOfWork(engine), hasher=FakeHasher(), clock=CLOCK, admin_email="a@x.io")
+    _load(engine, {"settings": SETTINGS})
     return _export(engine)
 
 
@@ -73,6 +83,7 @@ def test_an_export_loaded_into_an_empty_database_exports_as_the_same_document(
     assert [t["slug"] for t in exported["templates"]] == sorted(
         t["slug"] for t in sample_document()["templates"]
     )
+    assert [s["key"] for s in exported["settings"]] == ["banner", "beta", "ratio", "vnd_per_credit"]
 
 
 def test_a_second_load_of_the_same_document_makes_no_writes(engine: sa.Engine) -> None:
@@ -87,6 +98,7 @@ def test_a_second_load_of_the_same_document_makes_no_writes(engine: sa.Engine) -
     assert writes == []
     assert not second.writes
     assert second.counts()["templates"]["unchanged"] == len(exported["templates"])
+    assert second.counts()["settings"]["unchanged"] == len(exported["settings"])
 
 
 def test_the_sample_catalog_loaded_again_over_the_seed_writes_nothing(engine: sa.Engine) -> None:
@@ -171,6 +183,7 @@ def test_every_field_a_document_can_set_survives_the_round_trip(engine: sa.Engin
     document["tags"][0].update(color_from="#000", is_active=False)
     document["provider_models"][0].update(category="inpaint", version="2", is_default=True)
     document["credit_packs"][0].update(price=0, is_active=False)
+    document["settings"][0].update(description="Shown at sign-in", value={"é": "ü"})
     _empty(engine)
 
     _load(engine, document)
@@ -180,3 +193,25 @@ def test_every_field_a_document_can_set_survives_the_round_trip(engine: sa.Engin
     assert exported["templates"][0]["capabilities"] == {"a": [1.5, {"b": True, "y": None}], "z": 1}
     assert json.dumps(exported) == json.dumps(_export(engine))
     assert _load(engine, document).writes is False
+
+
+def test_an_encrypted_setting_is_never_exported_overwritten_or_pruned(engine: sa.Engine) -> None:
+    document = _seeded(engine)
+    with SqlUnitOfWork(engine) as uow:
+        sealed = Setting(key="webhook_url", value="k1:token", is_encrypted=True, sealed=True)
+        uow.settings.add(sealed)
+        uow.commit()
+    overwriting = copy.deepcopy(document)
+    overwriting["settings"].append({"key": "webhook_url", "value": "https://x"})
+
+    with pytest.raises(InvalidInput) as refused:
+        _load(engine, overwriting)
+    pruned = _load(engine, document | {"settings": []}, prune=True)
+
+    assert [e.field for e in refused.value.field_errors()] == ["settings[4].key"]
+    assert pruned.sections["settings"].kept == tuple(s["key"] for s in document["settings"])
+    assert _export(engine) == document
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.settings.get("webhook_url").value == "k1:token"
+        with pytest.raises(NotFound):  # the store itself never writes an encrypted setting
+            uow.catalog.update(Setting(id=sealed.id, key="webhook_url", value="https://x"))

@@ -3,7 +3,7 @@ every problem of the document named by its path (issue #20 §5)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from genmedia.application.catalog.document_fields import Problems, problem, record
@@ -28,7 +28,7 @@ def _entries(section: Section, value: Any, problems: Problems) -> Entries:
     first: dict[str, int] = {}
     for index, item in enumerate(value):
         path, before = f"{section.name}[{index}]", len(problems)
-        entry = record(item, section.fields, path, problems)
+        entry = record(item, section.fields, path, problems, section.refused)
         if len(problems) == before:
             entry = normalised(section, entry, path, problems)
         key = entry.get(section.key)
@@ -70,6 +70,18 @@ def read_document(data: Any) -> dict[str, Entries]:
     if problems:
         raise InvalidInput(problems)
     return document
+
+
+def refuse_stored_secrets(document: Mapping[str, Entries], encrypted: Collection[str]) -> None:
+    """InvalidInput naming each setting of a read document whose key is that of an encrypted
+    stored setting, which a load must neither overwrite nor compare with (and so reveal)."""
+    problems: Problems = []
+    for index, key in enumerate(document["settings"]):  # a read document keeps every record
+        if key in encrypted:
+            message = "is an encrypted setting, which a catalog load never changes"
+            problem(problems, f"settings[{index}].key", message)
+    if problems:
+        raise InvalidInput(problems)
 
 
 def write_document(document: Mapping[str, Entries]) -> dict[str, Any]:

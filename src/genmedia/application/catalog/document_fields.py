@@ -79,6 +79,11 @@ optional_name = _typed(
 )
 
 
+def json_value(value: Any, path: str, problems: Problems) -> Any:
+    """Any JSON value (a section that takes one checks it further)."""
+    return canonical(value)
+
+
 def integer(minimum: int | None = None) -> Check:
     """A whole number, at least `minimum` if given."""
     if minimum is None:
@@ -106,16 +111,22 @@ def moment(value: Any, path: str, problems: Problems) -> Any:
     return parsed.astimezone(UTC).isoformat()
 
 
-def record(value: Any, fields: Iterable[Field], path: str, problems: Problems) -> dict[str, Any]:
+def record(
+    value: Any,
+    fields: Iterable[Field],
+    path: str,
+    problems: Problems,
+    refused: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """A record's values in field order, defaults filled in; every unknown, missing or bad
-    field is a problem."""
+    field is a problem (a `refused` one with its own message)."""
     if not isinstance(value, dict):
         problem(problems, path, "must be an object")
         return {}
     fields = tuple(fields)
     known = {f.name for f in fields}
     for unknown in (key for key in value if key not in known):
-        problem(problems, f"{path}.{unknown}", "unknown field")
+        problem(problems, f"{path}.{unknown}", (refused or {}).get(unknown, "unknown field"))
     read: dict[str, Any] = {}
     for f in fields:
         if f.name in value:

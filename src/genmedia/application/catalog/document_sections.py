@@ -4,8 +4,8 @@ A section is one kind of catalog entity. Its records name each other by natural 
 by database id: a feature names its provider models by slug, a template its feature by name.
 The sections are listed in the order a load applies them (what is named comes first).
 
-To add a kind (settings without secrets, for instance), append a `Section` to `SECTIONS`
-and teach `application.catalog.entries` to turn its entities into records and back.
+To add a kind, append a `Section` to `SECTIONS` and teach `application.catalog.entries` to
+turn its entities into records and back.
 """
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ import attrs
 
 from genmedia.application.catalog.document_fields import (
     Field,
+    Problems,
     boolean,
     integer,
+    json_value,
     mapping,
     moment,
     name,
     one_of,
     optional_name,
     optional_string,
+    problem,
     records,
     string,
     strings,
@@ -32,6 +35,7 @@ from genmedia.application.catalog.document_fields import (
 from genmedia.domain.catalog import MediaCategory
 from genmedia.domain.catalog_changes import Retirement
 from genmedia.domain.provider_model import ModelCategory
+from genmedia.domain.settings import SettingType, names_a_secret
 
 FORMAT_VERSION = 1
 Entry = dict[str, Any]
@@ -48,6 +52,8 @@ class Section:
     retirement: Retirement
     # Each field that names another entity: the section it names, and the entity's id field.
     references: Mapping[str, tuple[str, str]] = attrs.field(factory=dict)
+    # Fields a record must not have, each with why.
+    refused: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def _active() -> Field:
@@ -183,4 +189,36 @@ TEMPLATES = Section(
         _order(),
     ),
 )
-SECTIONS: tuple[Section, ...] = (PROVIDER_MODELS, FEATURES, TAGS, CREDIT_PACKS, TEMPLATES)
+_KEPT_OUT = "encrypted settings are never in a catalog document: use `genmedia settings set`"
+
+
+def _setting_key(value: Any, path: str, problems: Problems) -> Any:
+    """A setting's key, which must not name a credential (those are kept encrypted)."""
+    key = name(value, path, problems)
+    if isinstance(key, str) and names_a_secret(key):
+        problem(problems, path, f"names a credential; {_KEPT_OUT}")
+    return key
+
+
+SETTINGS = Section(
+    name="settings",
+    key="key",
+    retirement=Retirement.KEEP,
+    refused={"is_encrypted": f"not a field of a setting here; {_KEPT_OUT}"},
+    fields=(
+        Field("key", _setting_key),
+        Field("type", one_of(SettingType), SettingType.STRING.value),
+        Field("value", json_value, None),
+        Field("group", name, "general"),
+        Field("label", optional_string, None),
+        Field("description", optional_string, None),
+    ),
+)
+SECTIONS: tuple[Section, ...] = (
+    PROVIDER_MODELS,
+    FEATURES,
+    TAGS,
+    CREDIT_PACKS,
+    TEMPLATES,
+    SETTINGS,
+)

@@ -4,6 +4,7 @@ natural keys become ids on the way in."""
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from genmedia.domain.catalog import Feature, MediaCategory, Tag
 from genmedia.domain.errors import DomainError
 from genmedia.domain.provider_model import ModelCategory, ProviderModel
 from genmedia.domain.purchases import CreditPack
+from genmedia.domain.settings import Setting, SettingType
 from genmedia.domain.template import ImageSlot, Option, OptionGroup, Template
 
 Ids = Mapping[str, Mapping[str, int]]  # section → natural key → id
@@ -41,6 +43,13 @@ def _plain(value: Any) -> Any:
     return canonical(value)
 
 
+def _field(item: object, name: str) -> Any:
+    """A field of an entity as a record holds it (a setting's value as its type)."""
+    if isinstance(item, Setting) and name == "value":
+        return canonical(item.typed_value)
+    return _plain(getattr(item, name))
+
+
 def _entry(section: Section, item: object, keys: Mapping[str, Mapping[int, str]]) -> Entry:
     entry: Entry = {}
     for field in section.fields:
@@ -48,7 +57,7 @@ def _entry(section: Section, item: object, keys: Mapping[str, Mapping[int, str]]
             target, id_field = section.references[field.name]
             entry[field.name] = keys[target].get(getattr(item, id_field))
         else:
-            entry[field.name] = _plain(getattr(item, field.name))
+            entry[field.name] = _field(item, field.name)
     return entry
 
 
@@ -88,12 +97,20 @@ def _template_parts(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _setting_parts(values: dict[str, Any]) -> dict[str, Any]:
+    """A JSON setting's value as its text, so that a JSON string stays a string."""
+    if values["type"] == SettingType.JSON.value and values["value"] is not None:
+        values["value"] = json.dumps(values["value"])
+    return values
+
+
 _CLASSES: dict[str, tuple[type[Any], Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "provider_models": (ProviderModel, lambda v: {**v, "category": ModelCategory(v["category"])}),
     "features": (Feature, lambda v: {**v, "category": MediaCategory(v["category"])}),
     "tags": (Tag, lambda v: v),
     "credit_packs": (CreditPack, lambda v: v),
     "templates": (Template, _template_parts),
+    "settings": (Setting, _setting_parts),
 }
 _DATED_ON_CREATION = frozenset({"features", "templates"})
 
@@ -139,6 +156,6 @@ def normalised(section: Section, entry: Entry, path: str, problems: Problems) ->
             problem(problems, path, str(error))
         return entry
     return {
-        name: value if name in section.references else _plain(getattr(item, name))
+        name: value if name in section.references else _field(item, name)
         for name, value in entry.items()
     }

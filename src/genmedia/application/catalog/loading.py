@@ -9,7 +9,11 @@ from typing import Any
 
 import attrs
 
-from genmedia.application.catalog.document import read_document, write_document
+from genmedia.application.catalog.document import (
+    read_document,
+    refuse_stored_secrets,
+    write_document,
+)
 from genmedia.application.catalog.document_sections import SECTIONS, Entries, Section
 from genmedia.application.catalog.entries import Document, build, document_of, items_of
 from genmedia.application.ports import CatalogContents, CatalogItem, Clock, UnitOfWork
@@ -38,7 +42,8 @@ class LoadReport:
 
 
 def export_catalog(*, uow: UnitOfWork) -> dict[str, Any]:
-    """The whole catalog as a document, each section sorted by natural key."""
+    """The whole catalog as a document, each section sorted by natural key; encrypted
+    settings are left out."""
     with uow:
         uow.read_snapshot()
         contents = uow.catalog.contents()
@@ -58,11 +63,13 @@ def load_catalog(
 
     Entities are matched by natural key; equal ones are not written. One the document lacks
     is kept, or with `prune` retired (soft-deleted, or deactivated where the kind has no
-    soft delete). With `only_missing`, entities already stored are left as they are.
+    soft delete; settings are never retired). With `only_missing`, entities already stored
+    are left as they are. A setting that is encrypted in store is refused (InvalidInput).
     """
     wanted = read_document(data)
     with uow:
         contents = uow.catalog.contents()
+        refuse_stored_secrets(wanted, contents.encrypted_setting_keys)
         report = _Load(uow, contents, clock.now()).apply(wanted, prune, only_missing)
         uow.commit()
     return report

@@ -62,8 +62,8 @@ def seed_catalog(
         except AlreadyExists:
             continue
         _seed_settings(uow)
-        created = {name: len(found.created) for name, found in report.sections.items()}
-        return SeedReport(**created)
+        added = {f.name: len(report.sections[f.name].created) for f in attrs.fields(SeedReport)}
+        return SeedReport(**added)
     raise AlreadyExists("catalog", "seed kept colliding with a concurrent seed")
 
 

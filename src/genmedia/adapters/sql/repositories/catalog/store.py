@@ -23,6 +23,11 @@ from genmedia.adapters.sql.repositories.catalog.rows import (
 )
 from genmedia.adapters.sql.repositories.commerce.purchases import SqlCreditPackRepository
 from genmedia.adapters.sql.repositories.commerce.rows import pack_from_row, row_of
+from genmedia.adapters.sql.repositories.settings.repository import (
+    SqlSettingRepository,
+    setting_from_row,
+    setting_row,
+)
 from genmedia.adapters.sql.repositories.templates.repository import SqlTemplateRepository
 from genmedia.adapters.sql.repositories.templates.rows import (
     insert_option_groups,
@@ -35,6 +40,7 @@ from genmedia.adapters.sql.tables import (
     generation_features,
     generation_templates,
     provider_models,
+    settings,
     tags,
     template_option_groups,
     template_options,
@@ -44,6 +50,7 @@ from genmedia.domain.catalog import Feature, Tag
 from genmedia.domain.errors import NotFound
 from genmedia.domain.provider_model import ProviderModel
 from genmedia.domain.purchases import CreditPack
+from genmedia.domain.settings import Setting
 from genmedia.domain.template import Template
 
 _features, _templates = generation_features, generation_templates
@@ -55,6 +62,7 @@ _CATALOG_COLUMNS: dict[type[Any], tuple[sa.Table, Callable[[Any], dict[str, Any]
     Feature: (_features, feature_row, "created_at"),
     Tag: (tags, tag_row, ""),
     CreditPack: (credit_packs, row_of, ""),
+    Setting: (settings, setting_row, ""),
     Template: (
         _templates,
         template_row,
@@ -81,7 +89,8 @@ class SqlCatalogStore(SqlRepository, CatalogStore):
     """Every kind of the catalog at once; writes go through the unit of work's connection."""
 
     def contents(self) -> CatalogContents:
-        """Every model, tag and pack; every live feature and live template of a live feature."""
+        """Every model, tag and pack; every live feature and live template of a live feature;
+        every setting not encrypted, and the keys alone of the encrypted ones."""
         templates = self._all(_live_templates().order_by(_templates.c.id))
         groups = load_option_groups(self._connection, [row.id for row in templates])
         live_features = sa.select(_features).where(_features.c.deleted_at.is_(None))
@@ -94,6 +103,15 @@ class SqlCatalogStore(SqlRepository, CatalogStore):
             tags=[tag_from_row(r) for r in self._all(sa.select(tags).order_by(tags.c.id))],
             credit_packs=[pack_from_row(r) for r in self._all(sa.select(credit_packs))],
             templates=[template_from_row(r, groups.get(r.id, [])) for r in templates],
+            settings=[
+                setting_from_row(r)
+                for r in self._all(sa.select(settings).where(settings.c.is_encrypted.is_(False)))
+            ],
+            encrypted_setting_keys=frozenset(
+                self._connection.execute(
+                    sa.select(settings.c.key).where(settings.c.is_encrypted.is_(True))
+                ).scalars()
+            ),
         )
 
     def add(self, item: CatalogItem) -> int:
@@ -108,6 +126,8 @@ class SqlCatalogStore(SqlRepository, CatalogStore):
             return SqlProviderModelRepository(connection).add(item).id or 0
         if isinstance(item, Tag):
             return SqlTagRepository(connection).add(item).id or 0
+        if isinstance(item, Setting):
+            return SqlSettingRepository(connection).add(item).id or 0
         return SqlCreditPackRepository(connection).add(item).id or 0
 
     def _revive(self, template: Template) -> int | None:
@@ -127,9 +147,11 @@ class SqlCatalogStore(SqlRepository, CatalogStore):
         return int(template_id)
 
     def update(self, item: CatalogItem) -> None:
-        """Write an entity's catalog columns; NotFound if it is gone."""
+        """Write an entity's catalog columns; NotFound if it is gone or, a setting, encrypted."""
         table, values = _columns(item)
         statement = sa.update(table).where(table.c.id == item.id).values(values)
+        if isinstance(item, Setting):
+            statement = statement.where(settings.c.is_encrypted.is_(False))
         with unique_or_already_exists(self._connection, type(item).__name__, item.id):
             if self._connection.execute(statement).rowcount != 1:
                 raise NotFound(type(item).__name__, item.id)

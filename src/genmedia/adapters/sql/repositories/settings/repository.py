@@ -17,7 +17,8 @@ s = settings
 _COLUMNS = ("key", "value", "type", "group", "label", "description", "is_encrypted")
 
 
-def _row(setting: Setting) -> dict[str, Any]:
+def setting_row(setting: Setting) -> dict[str, Any]:
+    """The columns of a setting; ValueError if an encrypted value is not sealed."""
     if setting.is_encrypted and setting.value is not None and not setting.sealed:
         raise ValueError(f"setting {setting.key!r} must be sealed before it is stored")
     values = {name: getattr(setting, name) for name in _COLUMNS}
@@ -25,7 +26,8 @@ def _row(setting: Setting) -> dict[str, Any]:
     return values
 
 
-def _setting(row: sa.Row[Any]) -> Setting:
+def setting_from_row(row: sa.Row[Any]) -> Setting:
+    """The setting of a row, sealed if its value is encrypted."""
     values = row._asdict()
     return Setting(**values, sealed=values["is_encrypted"] and values["value"] is not None)
 
@@ -35,7 +37,7 @@ class SqlSettingRepository(SqlRepository, SettingRepository):
 
     def add(self, setting: Setting) -> Setting:
         """Insert a setting; AlreadyExists if the key is taken."""
-        statement = sa.insert(s).values(_row(setting)).returning(s.c.id, s.c.created_at)
+        statement = sa.insert(s).values(setting_row(setting)).returning(s.c.id, s.c.created_at)
         with unique_or_already_exists(self._connection, "setting", setting.key):
             setting_id, created_at = self._connection.execute(statement).one()
         setting.stored_as(setting_id, created_at=created_at, updated_at=created_at)
@@ -47,17 +49,20 @@ class SqlSettingRepository(SqlRepository, SettingRepository):
         row = self._one(query.with_for_update() if for_update else query)
         if row is None:
             raise NotFound("setting", key)
-        return _setting(row)
+        return setting_from_row(row)
 
     def find(self, key: str) -> Setting | None:
         """The setting with this key, if any."""
         row = self._one(sa.select(s).where(s.c.key == key))
-        return None if row is None else _setting(row)
+        return None if row is None else setting_from_row(row)
 
     def save(self, setting: Setting) -> Setting:
         """Write every field of the setting with its id; NotFound if the row is gone."""
         statement = (
-            sa.update(s).where(s.c.id == setting.id).values(_row(setting)).returning(s.c.updated_at)
+            sa.update(s)
+            .where(s.c.id == setting.id)
+            .values(setting_row(setting))
+            .returning(s.c.updated_at)
         )
         updated_at = self._connection.execute(statement).scalar_one_or_none()
         if updated_at is None:
@@ -75,7 +80,8 @@ class SqlSettingRepository(SqlRepository, SettingRepository):
         query = sa.select(s).where(s.c.is_encrypted.is_(True), s.c.value.is_not(None))
         query = query.order_by(s.c.id)
         return [
-            _setting(row) for row in self._all(query.with_for_update() if for_update else query)
+            setting_from_row(row)
+            for row in self._all(query.with_for_update() if for_update else query)
         ]
 
     def list(
@@ -83,4 +89,4 @@ class SqlSettingRepository(SqlRepository, SettingRepository):
     ) -> list[Setting]:
         """Settings by id."""
         query = keyset(sa.select(s), ((s.c.id, False),), after, limit)
-        return [_setting(row) for row in self._all(query)]
+        return [setting_from_row(row) for row in self._all(query)]
