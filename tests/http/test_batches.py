@@ -234,3 +234,44 @@ def test_a_retried_batch_with_its_key_gets_the_first_answer_and_reserves_once(
     assert first.json() == again.json()
     assert _rows(container)[0] == 1
     assert _wallet(client, user)["held"] == 16
+
+
+def _trained(client: TestClient[Any], container: Container, user: Registered, base: int) -> int:
+    """A model trained over HTTP on `base`, its training finished as the trainer would."""
+    body = {"name": "Me", "trigger_word": "ohwx", "type": "portrait", "base_model_id": base,
+            "media_ids": [_reference(client, user)]}  # fmt: skip
+    answer = client.post("/v1/trainings", json=body, headers=user.headers)
+    assert answer.status_code == 202, answer.text
+    with container.uow() as uow:
+        model = uow.trained_models.get(answer.json()["trained_model_id"], for_update=True)
+        model.complete("trained/weights.json", credits_used=20)
+        uow.trained_models.save(model)
+        uow.commit()
+    return int(answer.json()["trained_model_id"])
+
+
+def test_a_portrait_trained_on_the_headshot_model_is_applied_to_every_request_of_a_batch(
+    client: TestClient[Any], container: Container, user: Registered, headshot: int
+) -> None:
+    base = client.get(f"/v1/templates/{headshot}").json()["provider_model_id"]
+    model = _trained(client, container, user, base)
+    refs = [_reference(client, user), _reference(client, user)]
+    batch = _submit(client, user, _body(headshot, refs, trained_model_id=model))
+    assert batch["credits_reserved"] == 8 * (4 + 2)  # each image also pays the model's price
+    for request_id in batch["request_ids"]:
+        request = client.get(f"/v1/requests/{request_id}", headers=user.headers).json()
+        assert request["trained_model_id"] == model
+
+
+def test_a_model_trained_on_another_base_model_is_refused_in_a_batch_naming_it(
+    client: TestClient[Any], container: Container, user: Registered, headshot: int
+) -> None:
+    models = client.get("/v1/provider-models", params={"limit": 100}).json()["items"]
+    other = next(m["id"] for m in models if m["model_slug"] == "local-t2i")
+    model = _trained(client, container, user, other)
+    before = _wallet(client, user)
+    body = _body(headshot, [_reference(client, user)], trained_model_id=model)
+    answer = client.post("/v1/batches", json=body, headers=user.headers)
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["trained_model_id"]
+    assert _wallet(client, user) == before
