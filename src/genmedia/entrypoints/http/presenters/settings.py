@@ -45,11 +45,12 @@ class SettingChangesBody:
 
 @attrs.frozen(kw_only=True)
 class SettingView:
-    """A setting; `value` is its typed value, or "***" when it is encrypted."""
+    """A setting; `value` is its typed value, or "***" when it is encrypted. (Typed `Any`:
+    as a union, the OpenAPI `oneOf` would make a whole number both integer and number.)"""
 
     id: int
     key: str
-    value: Value
+    value: Any
     type: SettingType
     group: str
     label: str | None
