@@ -66,16 +66,16 @@ def fal_stack(
                 assert stop(worker) == 0, stack.logs()
 
 
-def train(app: Container, email: str) -> tuple[User, int, int]:
-    """Upload the selfies for a new user and submit a training on fal; the user, the
-    training's id and the model's."""
+def train(app: Container, email: str, base_slug: str = BASE) -> tuple[User, int, int]:
+    """Upload the selfies for a new user and submit a training on the base model (fal's by
+    default); the user, the training's id and the model's."""
     user = prepare(app, email=email, credits=1000)
     uploads = [
         app.upload_media(UploadMedia(user_id=user.id or 0, filename=f"{n}.jpg", content=[data]))
         for n, data in enumerate(SELFIES)
     ]
     with app.uow() as uow:
-        base = uow.provider_models.get_by_slug(BASE)
+        base = uow.provider_models.get_by_slug(base_slug)
     assert base is not None
     training = app.submit_training(
         SubmitTraining(
