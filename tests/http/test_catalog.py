@@ -77,7 +77,7 @@ def test_features_tags_and_models_are_read_without_a_token(client: TestClient[An
     models = _items(client, "/v1/provider-models?category=i2i")
     assert [m["model_slug"] for m in models] == ["local-i2i"]
     assert set(models[0]) >= MODEL_FIELDS
-    assert len(_items(client, "/v1/provider-models")) == 7
+    assert len(_items(client, "/v1/provider-models")) == 9
 
 
 def test_templates_are_listed_newest_first_with_their_named_fields(

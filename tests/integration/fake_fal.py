@@ -9,7 +9,8 @@ server (a small PNG drawn from the request), or fal's error body; PUT …/cancel
 GET /.well-known/jwks.json serves the fake's Ed25519 key, with which `signed_headers`
 signs webhook deliveries. GET /api/openapi/queue/openapi.json?endpoint_id=… answers the
 endpoint's OpenAPI document (`schemas`, see fake_schemas), without a key, as fal.ai does.
-Every request is recorded; submits are counted.
+Every request is recorded; submits are counted. Trainings and the LoRAs of generations:
+see fake_fal_training.
 """
 
 from __future__ import annotations
@@ -34,12 +35,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.integration.fake_bfl import RecordedRequest, sample_png
+from tests.integration.fake_fal_training import (
+    Archive,
+    download_archive,
+    is_trainer,
+    lora_downloads,
+    training_files,
+    training_result,
+)
 from tests.integration.fake_schemas import FAL_SCHEMA_PATH, fal_openapi_document
 
 API_KEY = "fal-key-id-0123:fal-key-secret-456789abcdef"
 ALWAYS = sys.maxsize
 BILLABLE_UNITS = "1.5"
 JWKS_PATH = "/.well-known/jwks.json"
+_FILE = re.compile(r"/files/(?P<id>[^/]+)/(?P<name>[^/]+)")
 _REQUEST = re.compile(r"/(?P<app>.+)/requests/(?P<id>[^/]+)(?P<tail>/status|/cancel)?")
 _MODERATION_MSG = "The content could not be processed because it was flagged by a content checker."
 
@@ -65,6 +75,8 @@ class Script:
     expire_files: result files answer 404.
     submit_delay: seconds a submit waits (after queueing) before answering.
     omit_urls: the submit answer names no status/response/cancel URL.
+    lora_fetches: how many times a training's LoRA and config files are served before they
+    expire (404).
     """
 
     queued_polls: int = 1
@@ -81,6 +93,7 @@ class Script:
     expire_files: bool = False
     submit_delay: float = 0.0
     omit_urls: bool = False
+    lora_fetches: int = 1
 
 
 @attrs.define
@@ -90,6 +103,12 @@ class _Request:
     script: Script
     polls: int = 0
     cancelled: bool = False
+    # A training's archive as downloaded (None: it could not be), and the files it made.
+    archive: Archive | None = None
+    files: dict[str, bytes] = attrs.field(factory=dict)
+    # What each LoRA a generation named downloaded as (None: it could not be).
+    loras: list[bytes | None] = attrs.field(factory=list)
+    training: bool = False
 
     @property
     def completed(self) -> bool:
@@ -108,6 +127,7 @@ class FakeFal:
         self._http: list[RecordedRequest] = []
         self._requests: dict[str, _Request] = {}
         self._failures = {"submit": 0, "queued": 0, "poll": 0}
+        self._served: dict[str, int] = {}
         self.stopping = threading.Event()
         # The OpenAPI documents the fake publishes, by endpoint id.
         self.schemas = {"fal-ai/flux/dev": fal_openapi_document("fal-ai/flux/dev")}
@@ -134,6 +154,16 @@ class FakeFal:
         with self._lock:
             return list(self._requests)
 
+    def request(self, request_id: str) -> _Request:
+        """A queued request: its body, and what the fake downloaded for it."""
+        with self._lock:
+            return self._requests[request_id]
+
+    def served(self, path: str) -> int:
+        """How many times the file at `path` was served (with 200)."""
+        with self._lock:
+            return self._served.get(path, 0)
+
     def cancelled(self, request_id: str) -> bool:
         with self._lock:
             return self._requests[request_id].cancelled
@@ -149,6 +179,7 @@ class FakeFal:
         with self._lock:
             self._http.clear()
             self._requests.clear()
+            self._served.clear()
         self.script(**(attrs.asdict(Script()) | script))
 
     def request_url(self, app: str, request_id: str, tail: str = "") -> str:
@@ -191,9 +222,27 @@ class FakeFal:
 
     def queue(self, app: str, body: dict[str, Any], script: Script) -> str:
         request_id = str(uuid.uuid4())
+        request = _Request(app=app, body=body, script=script, training=is_trainer(app))
+        if request.training:
+            request.archive = download_archive(body.get("images_data_url"))
+            if request.archive is not None:
+                request.files = training_files(request_id, request.archive, body)
+        request.loras = lora_downloads(body)
         with self._lock:
-            self._requests[request_id] = _Request(app=app, body=body, script=script)
+            self._requests[request_id] = request
         return request_id
+
+    def serve_file(self, request_id: str, name: str, path: str) -> bytes | None:
+        """A training's file, unless it never existed or has expired (served its count)."""
+        with self._lock:
+            request = self._requests.get(request_id)
+            data = request.files.get(name) if request else None
+            if request is None or data is None:
+                return None
+            if self._served.get(path, 0) >= request.script.lora_fetches:
+                return None
+            self._served[path] = self._served.get(path, 0) + 1
+            return data
 
     def find(self, app: str, request_id: str) -> _Request | None:
         with self._lock:
@@ -342,7 +391,7 @@ class _Handler(BaseHTTPRequestHandler):
             answer["queue_position"] = 0
         elif status == "COMPLETED":
             answer["metrics"] = {"inference_time": 0.42}
-            answer |= _completed_error(script.outcome)
+            answer |= _completed_error(_outcome(request))
             if script.outcome not in _OUTCOMES:
                 answer["status"] = script.outcome
         self._json(200, answer)
@@ -351,10 +400,15 @@ class _Handler(BaseHTTPRequestHandler):
         if not request.completed:
             self._json(400, {"detail": "Request is still in progress"})
             return
-        outcome, body = request.script.outcome, request.body
+        outcome, body = _outcome(request), request.body
         if outcome in _ERROR_RESULTS:
             status, answer, headers = _ERROR_RESULTS[outcome](body)
             self._json(status, answer, headers | {"x-fal-request-id": request_id})
+            return
+        if request.training:
+            answer = training_result(fake.base_url, request_id, request.files)
+            headers = {"x-fal-request-id": request_id, "x-fal-billable-units": BILLABLE_UNITS}
+            self._json(200, answer, headers)
             return
         image = {"url": fake.file_url(request_id), "width": 32, "height": 24}
         image |= {"content_type": "image/png", "file_name": f"{request_id}.png"}
@@ -371,6 +425,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _file(self, fake: FakeFal, script: Script, request: RecordedRequest) -> None:
         if "authorization" in request.headers:
             self._json(400, {"detail": "credentials must not be sent to the file URL"})
+            return
+        if named := _FILE.fullmatch(request.path):
+            found = fake.serve_file(named["id"], named["name"], request.path)
+            if found is None:
+                self._reply(404, b"<Error><Code>NoSuchKey</Code></Error>", "application/xml")
+            else:
+                self._reply(200, found, "application/octet-stream")
             return
         request_id = request.path.removeprefix("/files/").removesuffix(".png")
         try:
@@ -416,7 +477,16 @@ def _urls(fake: FakeFal, app: str, request_id: str) -> dict[str, str]:
     }
 
 
+def _outcome(request: _Request) -> str:
+    """The script's outcome, or a download error if a training's archive could not be read."""
+    if request.training and request.archive is None:
+        return "download_error"
+    return request.script.outcome
+
+
 def _completed_error(outcome: str) -> dict[str, Any]:
+    if outcome == "download_error":
+        return {"error": "Invalid status code: 422"}
     if outcome == "error":
         return {"error": "Request timed out", "error_type": "request_timeout"}
     if outcome in ("input_moderated", "no_media"):
@@ -437,7 +507,16 @@ def _timed_out(body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
     return 504, answer, {"X-Fal-Error-Type": "request_timeout", "X-Fal-Retryable": "false"}
 
 
+def _download_error(body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    item = {
+        "loc": ["body", "images_data_url"], "msg": "Failed to download the file.",
+        "type": "file_download_error", "input": body.get("images_data_url"),
+    }  # fmt: skip
+    return 422, {"detail": [item]}, {"X-Fal-Retryable": "false"}
+
+
 _ERROR_RESULTS = {
+    "download_error": _download_error,
     "input_moderated": _detail_422("content_policy_violation", _MODERATION_MSG),
     "no_media": _detail_422("no_media_generated", "No media was generated."),
     "error": _timed_out,

@@ -11,8 +11,13 @@ scripted for every prediction, or for those whose prompt holds a marker
 (`script_for`). GET /v1/models/<owner>/<name>[/versions/<id>] answers the model (with its
 latest version) or the version, each with Cog's `openapi_schema` (see fake_schemas).
 Every request is recorded and every create counted; `webhook_delivery`
-signs a prediction as Replicate's webhooks do (Standard Webhooks). This module holds the
-fake's state; `fake_replicate_server` serves it over HTTP.
+signs a prediction as Replicate's webhooks do (Standard Webhooks). Trainings: POST
+/v1/models creates a destination model (409 if it exists); POST
+/v1/models/<owner>/<name>/versions/<TRAINER_VERSION>/trainings downloads `input.input_images`
+(as Replicate does) and makes a training, got at /v1/trainings/<id> and cancelled at its
+/cancel, that succeeds with `output.weights` under /delivery/, served `weights_fetches`
+times and then expired (404). This module holds the fake's state; `fake_replicate_server`
+serves it over HTTP.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ API_KEY = "r8_fake-token-0123456789abcdef"
 WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"the fake replicate webhook key!!").decode()
 MODEL = "black-forest-labs/flux-schnell"
 VERSION = hashlib.sha256(b"flux-schnell").hexdigest()
+TRAINER = "ostris/flux-dev-lora-trainer"
+TRAINER_VERSION = "e440909d3512c31646ee2e0c7d6f6f4923224863a6a10c494606e79fb5844497"
 ALWAYS = sys.maxsize
 NSFW_OUTPUT = "NSFW content detected. Try running it again, or try a different prompt."
 NSFW_INPUT = "Your prompt was flagged as sensitive content by the safety filter."
@@ -55,6 +62,7 @@ class Script:
     outputs / output_as_list: how many output URLs, as a list or (one) as a plain string.
     data_removed: succeeded, but the output is null and data_removed true (after 1 h).
     forget_predictions: gets answer 404. expire_outputs: outputs answer `expired_status`.
+    weights_fetches: how many times a training's weights are served before they expire.
     """
 
     fail_submits: int = 0
@@ -77,6 +85,7 @@ class Script:
     expired_status: int = 404
     submit_delay: float = 0.0
     poll_delay: float = 0.0
+    weights_fetches: int = 1
 
 
 @attrs.define
@@ -93,6 +102,15 @@ class Prediction:
     webhook: str | None
     polls: int = 0
     canceled: bool = False
+    # A training: its destination, the archive it downloaded and the weights it made.
+    destination: str | None = None
+    archive: bytes | None = None
+    weights: bytes = b""
+    weights_served: int = 0
+
+    @property
+    def kind(self) -> str:
+        return "predictions" if self.destination is None else "trainings"
 
     def status(self) -> str:
         """The status after the polls so far."""
@@ -120,6 +138,8 @@ class FakeReplicate:
         self._requests: list[RecordedRequest] = []
         self._predictions: dict[str, Prediction] = {}
         self.submits = 0
+        self.destinations: set[str] = set()
+        self.model_creates: list[str] = []
         self.stopping = threading.Event()
 
     @property
@@ -218,6 +238,26 @@ class FakeReplicate:
                 found.polls += 1
             return found
 
+    def create_model(self, name: str) -> bool:
+        """Create a destination model; False if it exists."""
+        with self._lock:
+            self.model_creates.append(name)
+            if name in self.destinations:
+                return False
+            self.destinations.add(name)
+            return True
+
+    def serve_weights(self, training_id: str) -> bytes | None:
+        """A succeeded training's weights, unless they have expired (served their count)."""
+        with self._lock:
+            found = self._predictions.get(training_id)
+            if found is None or found.status() != "succeeded" or found.destination is None:
+                return None
+            if found.weights_served >= found.script.weights_fetches:
+                return None
+            found.weights_served += 1
+            return found.weights
+
     def cancel(self, prediction_id: str) -> Prediction | None:
         with self._lock:
             found = self._predictions.get(prediction_id)
@@ -229,7 +269,7 @@ class FakeReplicate:
         """The prediction as Replicate's API shows it."""
         with self._lock:
             status = prediction.status()
-        url = f"{self.base_url}/v1/predictions/{prediction.id}"
+        url = f"{self.base_url}/v1/{prediction.kind}/{prediction.id}"
         answer: dict[str, Any] = {
             "id": prediction.id,
             "model": prediction.model or "someone/some-model",
@@ -265,6 +305,10 @@ def _ending(fake: FakeReplicate, prediction: Prediction, status: str) -> dict[st
         ended["error"] = script.error
     if status == "succeeded" and script.data_removed:
         ended |= {"output": None, "data_removed": True}
+    elif status == "succeeded" and prediction.destination is not None:
+        weights = f"{fake.base_url}/delivery/{prediction.id}/trained_model.tar"
+        made = f"{prediction.destination}:{hashlib.sha256(prediction.weights).hexdigest()}"
+        ended["output"] = {"version": made, "weights": weights}
     elif status == "succeeded":
         urls = [fake.output_url(prediction.id, i) for i in range(script.outputs)]
         ended["output"] = urls if script.output_as_list else urls[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -16,10 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import attrs
+
 from tests.integration.fake_bfl import RecordedRequest, sample_png
+from tests.integration.fake_fal_training import download
 from tests.integration.fake_replicate import (
     API_KEY,
     NOT_FOUND,
+    TRAINER,
+    TRAINER_VERSION,
     FakeReplicate,
     Prediction,
     Script,
@@ -31,6 +37,10 @@ _PREDICTION = re.compile(r"/v1/predictions/([^/]+)")
 _CANCEL = re.compile(r"/v1/predictions/([^/]+)/cancel")
 _MODEL = re.compile(r"/v1/models/([^/]+/[^/]+)")
 _VERSION = re.compile(r"/v1/models/([^/]+/[^/]+)/versions/([^/]+)")
+_TRAININGS = re.compile(r"/v1/models/([^/]+/[^/]+)/versions/([^/]+)/trainings")
+_TRAINING = re.compile(r"/v1/trainings/([^/]+)")
+_TRAINING_CANCEL = re.compile(r"/v1/trainings/([^/]+)/cancel")
+_WEIGHTS = re.compile(r"/delivery/([a-z0-9]+)/trained_model\.tar")
 _DELIVERY = re.compile(r"/delivery/([a-z0-9]+)/out-([0-9]+)\.png")
 _BAD_VERSION = {
     "title": "Invalid version",
@@ -89,7 +99,15 @@ class _Handler(BaseHTTPRequestHandler):
         by_model = _BY_MODEL.fullmatch(path)
         prediction = _PREDICTION.fullmatch(path)
         cancel = _CANCEL.fullmatch(path)
-        if post and path == "/v1/predictions":
+        if post and path == "/v1/models":
+            self._create_model(fake, request)
+        elif post and (trainings := _TRAININGS.fullmatch(path)):
+            self._train(fake, request, *trainings.groups())
+        elif not post and (training := _TRAINING.fullmatch(path)):
+            self._get(fake, training.group(1))
+        elif post and (stopped := _TRAINING_CANCEL.fullmatch(path)):
+            self._cancel(fake, stopped.group(1))
+        elif post and path == "/v1/predictions":
             self._create(fake, request, None)
         elif post and by_model:
             self._create(fake, request, by_model.group(1))
@@ -101,6 +119,38 @@ class _Handler(BaseHTTPRequestHandler):
             self._schema(fake, *matched.groups())
         else:
             self._json(404, NOT_FOUND)
+
+    def _create_model(self, fake: FakeReplicate, request: RecordedRequest) -> None:
+        body = request.json()
+        name = f"{body.get('owner')}/{body.get('name')}"
+        if fake.create_model(name):
+            self._json(201, {"owner": body.get("owner"), "name": body.get("name"), **body})
+        else:
+            self._json(409, _problem(409, "Conflict", "A model with that name already exists"))
+
+    def _train(
+        self, fake: FakeReplicate, request: RecordedRequest, trainer: str, version: str
+    ) -> None:
+        fake.count_submit()
+        body = request.json()
+        given = body.get("input") if isinstance(body, dict) else None
+        if (trainer, version) != (TRAINER, TRAINER_VERSION):
+            self._json(404, NOT_FOUND)
+        elif body.get("destination") not in fake.destinations or not isinstance(given, dict):
+            self._json(422, _problem(422, "Invalid destination", "the model does not exist"))
+        else:
+            marker, script = fake.script_of(str(given.get("trigger_word", "")))
+            archive = download(given.get("input_images"))
+            training = Prediction(
+                id=_new_id(), marker=marker, model=trainer, version=version, input=given,
+                script=script, cancel_after=None, webhook=body.get("webhook"),
+                destination=body["destination"], archive=archive,
+                weights=b"fake-lora-tar:" + hashlib.sha256(archive or b"").digest(),
+            )  # fmt: skip
+            if archive is None:  # Replicate fails a training whose files it cannot get
+                training.script = attrs.evolve(script, final_status="failed")
+            fake.create(training)
+            self._json(201, fake.answer(training))
 
     def _create(self, fake: FakeReplicate, request: RecordedRequest, model: str | None) -> None:
         fake.count_submit()
@@ -179,6 +229,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _delivery(self, fake: FakeReplicate, request: RecordedRequest) -> None:
         if "authorization" in request.headers:
             self._json(400, {"detail": "credentials must not be sent to the delivery URL"})
+            return
+        if weights := _WEIGHTS.fullmatch(request.path):
+            data = fake.serve_weights(weights.group(1))
+            if data is None:
+                self._reply(404, b"not found", "text/plain")
+            else:
+                self._reply(200, data, "application/x-tar")
             return
         matched = _DELIVERY.fullmatch(request.path)
         found = fake.find(matched.group(1)) if matched else None

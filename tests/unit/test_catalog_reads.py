@@ -82,7 +82,8 @@ def test_tags_and_provider_models_are_listed_in_their_order(uow: FakeUnitOfWork)
     models = list_provider_models(uow=uow).items
     assert [m.model_slug for m in models] == [
         "local-t2i", "local-t2i-async", "local-i2i", "google/gemini-2.5-flash-image",
-        "black-forest-labs/flux-schnell", "fal-ai/flux/dev", "flux-pro-1.1",
+        "black-forest-labs/flux-schnell", "black-forest-labs/flux-dev-lora", "fal-ai/flux/dev",
+        "fal-ai/flux-lora", "flux-pro-1.1",
     ]  # fmt: skip
     edits = list_provider_models("i2i", uow=uow).items
     assert [m.model_slug for m in edits] == ["local-i2i"]

@@ -24,7 +24,7 @@ def test_the_first_seed_adds_the_whole_sample_catalog_and_a_second_adds_nothing(
 
     again = seed_catalog(uow=uow, hasher=FakeHasher(), clock=clock, admin_email="a@example.com")
 
-    assert first == SeedReport(provider_models=7, features=2, tags=3, templates=9, credit_packs=3)
+    assert first == SeedReport(provider_models=9, features=2, tags=3, templates=9, credit_packs=3)
     assert again == SeedReport(provider_models=0, features=0, tags=0, templates=0, credit_packs=0)
 
 

@@ -58,6 +58,8 @@ class TrainingSpec:
     steps: int
     learning_rate: float
     images: tuple[TrainingImage, ...]
+    # The provider's training endpoint, when it is not the base model itself.
+    trainer: str | None = None
 
     def as_document(self) -> dict[str, Any]:
         """The spec as stored in the job's input document."""
@@ -78,6 +80,7 @@ class TrainingSpec:
             steps=int(doc.get("steps", 0)),
             learning_rate=float(doc.get("learning_rate", 0.0)),
             images=tuple(TrainingImage.from_document(i) for i in doc.get("images") or ()),
+            trainer=doc.get("trainer"),
         )
 
 
@@ -92,7 +95,8 @@ def _number(spec: Mapping[str, Any], key: str, default: float) -> float:
 class TrainingLimits:
     """What a base model accepts for a training (its `limits.training`), with defaults for
     what it does not say: 1–5 images, steps and learning rate in a range, the price in
-    credits and the time a training may take."""
+    credits, the time a training may take, and the provider's training endpoint if it is
+    not the base model itself (fal's `fal-ai/flux-lora-fast-training`)."""
 
     min_images: int = 1
     max_images: int = 5
@@ -104,6 +108,7 @@ class TrainingLimits:
     default_learning_rate: float = 1e-4
     price: int = 20
     timeout_seconds: int = 2 * 3600
+    trainer: str | None = None
 
     @classmethod
     def of(cls, model_id: int | None, limits: Mapping[str, Any]) -> TrainingLimits:
@@ -116,8 +121,12 @@ class TrainingLimits:
         values = {
             name: type(getattr(defaults, name))(_number(spec, name, getattr(defaults, name)))
             for name in attrs.fields_dict(cls)
+            if name != "trainer"
         }
-        return cls(**values)
+        trainer = spec.get("trainer")
+        if trainer is not None and (not isinstance(trainer, str) or not trainer.strip()):
+            raise ValueError("training limit trainer must be a provider endpoint")
+        return cls(**values, trainer=trainer)
 
     def check_images(self, count: int) -> list[FieldError]:
         """The error of training on `count` images, if it is outside the limits."""

@@ -130,6 +130,7 @@ def training_request(
         steps=steps,
         learning_rate=learning_rate,
         images=tuple(model.images),
+        trainer=limits.trainer,
     )
     given = JobInput(
         provider=base.provider,

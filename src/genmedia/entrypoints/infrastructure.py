@@ -154,6 +154,7 @@ class Infrastructure(containers.DeclarativeContainer):
         timeout=config.replicate_timeout,
         poll_after=config.replicate_poll_after,
         accepts_webhooks=providers.Callable(bool, config.replicate_webhook_secret),
+        training_destination=config.replicate_training_destination,
     )
     fal_provider = providers.Resource(
         gateways.fal,

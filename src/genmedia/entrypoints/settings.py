@@ -98,6 +98,7 @@ class Settings:
     replicate_poll_after: float = 1.0
     replicate_cancel_after: int | None = None  # None: the job timeout
     replicate_webhook_secret: str | None = attrs.field(default=None, repr=False)
+    replicate_training_destination: str | None = None  # owner/name trainings make versions of
     fal_api_key: str | None = attrs.field(default=None, repr=False)
     fal_base_url: str = "https://queue.fal.run"
     fal_timeout: float = 30.0

@@ -22,6 +22,7 @@ from genmedia.application.ports import (
     TrainingCall,
     TrainingGateway,
 )
+from genmedia.application.trainings.archive import archive_url, suffix_of
 from genmedia.application.trainings.outcomes import ARTIFACTS
 from genmedia.domain.job import Job
 from genmedia.domain.job_input import LoraUse
@@ -49,17 +50,25 @@ def submit(
         return gateway.submit(provider_call(job, storage, webhook_url, gateway))
     if not isinstance(gateway, TrainingGateway):
         raise ProviderError("unsupported", f"provider {gateway.name!r} does not train models")
-    return gateway.submit_training(training_call(job, training, storage, webhook_url))
+    call = training_call(job, training, storage, webhook_url, archived=gateway.archived_images)
+    return gateway.submit_training(call)
 
 
 def training_call(
-    job: Job, training: TrainingSpec, storage: ObjectStorage, webhook_url: str | None
+    job: Job,
+    training: TrainingSpec,
+    storage: ObjectStorage,
+    webhook_url: str | None,
+    *,
+    archived: bool = False,
 ) -> TrainingCall:
-    """The call that trains the job's model, its images read from storage in order."""
+    """The call that trains the job's model, its images read from storage in order (and,
+    for a trainer that downloads them, stored as one archive at a time-limited URL)."""
     images = tuple(
         InputImage(data=storage.get(i.storage_path), file_format=i.file_format, slot=f"{i.order}")
         for i in training.images
     )
+    key = f"{_job_prefix(job)}-images.zip"
     return TrainingCall(
         job_id=job.id or 0,
         model=job.input.model,
@@ -72,7 +81,14 @@ def training_call(
         learning_rate=training.learning_rate,
         images=images,
         webhook_url=webhook_url,
+        trainer=training.trainer,
+        images_url=archive_url(key, images, storage) if archived else None,
     )
+
+
+def _job_prefix(job: Job) -> str:
+    """Where the files of a training job are kept in storage, unique to the job."""
+    return f"trained/u{job.user_id}/r{job.request_id or 0}/j{job.id or 0}"
 
 
 def lora_call(lora: LoraUse, storage: ObjectStorage, inline: bool) -> LoraCall:
@@ -138,12 +154,13 @@ def finished(
 def stored_artifacts(
     job: Job, outcome: Finished, *, fetch: Callable[[str], bytes], storage: ObjectStorage
 ) -> dict[str, str]:
-    """Each artifact (a training's weights and config), fetched if the provider only gave
-    a URL, written to storage under a key of its own job; the keys, by name."""
+    """Each artifact (a training's weights and config), fetched at once if the provider only
+    gave a URL (it expires), written to storage under a key of its own job (with the URL's
+    file suffix, which a provider loading it may need); the keys, by name."""
     keys = {}
     for name, output in sorted(outcome.artifacts.items()):
         data = output.data if output.data is not None else fetch(output.url or "")
-        key = f"trained/u{job.user_id}/r{job.request_id or 0}/j{job.id or 0}-{name}"
+        key = f"{_job_prefix(job)}-{name}{suffix_of(output.url)}"
         storage.put(key, data, "application/octet-stream")
         keys[name] = key
     return keys

@@ -69,6 +69,11 @@ class TrainingCall:
     learning_rate: float
     images: tuple[InputImage, ...]
     webhook_url: str | None = None
+    # The provider's training endpoint, when it is not `model` itself.
+    trainer: str | None = None
+    # For a trainer that downloads them (`TrainingGateway.archived_images`): a time-limited
+    # URL of the images as one zip archive in our storage, in order.
+    images_url: str | None = None
 
     @property
     def idempotency_key(self) -> str:
@@ -139,6 +144,9 @@ class TrainingGateway(abc.ABC):
     """A provider that trains LoRAs; it is also the `ProviderGateway` that polls, cancels
     and fetches its tasks. A finished training answers `Finished` with the "weights" (and
     "config") artifacts and a preview image as its output, if it has one."""
+
+    # Whether the trainer downloads the images as one zip archive (TrainingCall.images_url).
+    archived_images: bool = False
 
     @abc.abstractmethod
     def submit_training(self, call: TrainingCall) -> Outcome:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import httpx
 
@@ -12,9 +12,17 @@ from genmedia.adapters.providers.fal.handle import Handle, app_of
 from genmedia.adapters.providers.fal.payload import submit_body
 from genmedia.adapters.providers.fal.results import failed, failure_of, finished, is_done
 from genmedia.adapters.providers.fal.secret import FalKey
+from genmedia.adapters.providers.fal.training import is_training, trained, trainer_of, training_body
 from genmedia.adapters.providers.fal.transport import Transport
 from genmedia.application.errors import ProviderError
-from genmedia.application.ports import Outcome, ProviderCall, ProviderGateway, Waiting
+from genmedia.application.ports import (
+    Outcome,
+    ProviderCall,
+    ProviderGateway,
+    TrainingCall,
+    TrainingGateway,
+    Waiting,
+)
 
 QUEUE_URL = "https://queue.fal.run"
 # What a cancel may answer besides 2xx: the request already finished (400, UNCONFIRMED)
@@ -25,7 +33,7 @@ _CANCEL_SETTLED = frozenset({400, 404})
 _ERROR_BODY = frozenset(range(400, 600)) - {429}
 
 
-class FalProvider(ProviderGateway):
+class FalProvider(ProviderGateway, TrainingGateway):
     """fal.ai's queue: POST {base}/{endpoint id}, then the status, result and cancel URLs
     fal returned, each with `Authorization: Key …`.
 
@@ -42,10 +50,14 @@ class FalProvider(ProviderGateway):
     timeout) is `submit_outcome_unknown`, never resent: fal has no idempotency key.
     A call that names a webhook URL asks fal to post the outcome there (`?fal_webhook=`);
     fal signs its deliveries with keys it publishes, so no secret is needed to hear them.
+
+    `submit_training` queues a LoRA training at its trainer endpoint (`training`), polled,
+    cancelled and fetched like any request; it finishes with the LoRA and config URLs.
     """
 
     name = "fal"
     accepts_webhooks = True
+    archived_images = True
 
     def __init__(
         self,
@@ -69,10 +81,17 @@ class FalProvider(ProviderGateway):
 
     def submit(self, call: ProviderCall) -> Outcome:
         """Queue a request; Waiting with fal's request id and the request's handle."""
-        app = app_of(call.model)
-        url = f"{self._base_url}/{call.model}"
-        body = submit_body(call)
-        params = {"fal_webhook": call.webhook_url} if call.webhook_url else None
+        return self._queue(call.model, submit_body(call), call.webhook_url)
+
+    def submit_training(self, call: TrainingCall) -> Outcome:
+        """Queue a training at its trainer; Waiting with its request id and handle."""
+        trainer = trainer_of(call)
+        return self._queue(trainer, training_body(call), call.webhook_url)
+
+    def _queue(self, endpoint: str, body: dict[str, Any], webhook_url: str | None) -> Outcome:
+        app = app_of(endpoint)
+        url = f"{self._base_url}/{endpoint}"
+        params = {"fal_webhook": webhook_url} if webhook_url else None
         answer = self._transport.api("POST", url, stage="submit", json=body, params=params).body
         request_id = answer.get("request_id") if isinstance(answer, dict) else None
         if not isinstance(request_id, str) or not request_id:
@@ -94,6 +113,8 @@ class FalProvider(ProviderGateway):
             answer = self._transport.api("GET", result_url, stage="result", accept=_ERROR_BODY)
             raise failure_of(status.body, answer, self._key)
         result = self._transport.api("GET", result_url, stage="result")
+        if is_training(result.body):
+            return trained(task_id, result)
         return finished(task_id, status.body, result)
 
     def fetch(self, url: str) -> bytes:

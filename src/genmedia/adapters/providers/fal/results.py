@@ -76,7 +76,7 @@ def finished(request_id: str, status: dict[str, Any], result: Answer) -> Finishe
         raise ProviderError("content_moderated", said, moderation=ModerationStage.OUTPUT)
     outputs = tuple(_output(image["url"]) for image in images)
     facts = _facts(request_id, status, body, result.headers)
-    return Finished(outputs=outputs, provider_cost=_cost(result.headers), metadata=facts)
+    return Finished(outputs=outputs, provider_cost=cost_of(result.headers), metadata=facts)
 
 
 def _images(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -98,7 +98,8 @@ def _output(url: str) -> ProviderOutput:
         raise ProviderError("provider_error", "fal returned an unreadable data URI") from None
 
 
-def _cost(headers: httpx.Headers) -> ProviderCost | None:
+def cost_of(headers: httpx.Headers) -> ProviderCost | None:
+    """What the request cost, from the result's `x-fal-billable-units`, if it says."""
     units = _number(headers.get("x-fal-billable-units"))
     return None if units is None else ProviderCost(units, CostUnit.FAL_BILLABLE_UNITS)
 

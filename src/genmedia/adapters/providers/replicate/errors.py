@@ -21,7 +21,7 @@ from genmedia.adapters.providers.replicate.secret import ApiKey
 from genmedia.adapters.providers.retry_after import retry_after_seconds
 from genmedia.application.errors import ProviderError
 
-Stage = Literal["submit", "poll", "cancel", "schema"]
+Stage = Literal["submit", "poll", "cancel", "schema", "model"]
 
 MAX_DETAIL = 400
 _THROTTLE_HINT = re.compile(r"resets in ~?\s*(\d+(?:\.\d+)?)\s*s", re.IGNORECASE)

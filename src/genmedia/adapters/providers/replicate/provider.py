@@ -12,12 +12,26 @@ from genmedia.adapters.providers.replicate.handle import Handle
 from genmedia.adapters.providers.replicate.payload import cancel_after, create_body, target_for
 from genmedia.adapters.providers.replicate.results import outcome_of
 from genmedia.adapters.providers.replicate.secret import ApiKey
+from genmedia.adapters.providers.replicate.training import (
+    destination_of,
+    model_body,
+    trained,
+    training_body,
+    trainings_path,
+)
 from genmedia.adapters.providers.replicate.transport import Transport
-from genmedia.application.ports import Outcome, ProviderCall, ProviderGateway, Waiting
+from genmedia.application.ports import (
+    Outcome,
+    ProviderCall,
+    ProviderGateway,
+    TrainingCall,
+    TrainingGateway,
+    Waiting,
+)
 from genmedia.application.ports.work_deadline import seconds_left
 
 
-class ReplicateProvider(ProviderGateway):
+class ReplicateProvider(ProviderGateway, TrainingGateway):
     """Replicate: create a prediction, poll its `urls.get`, cancel at its `urls.cancel`.
 
     `call.model` is `owner/name` (an official model) or `owner/name:<version id>` (see
@@ -34,9 +48,14 @@ class ReplicateProvider(ProviderGateway):
     A create Replicate refused (429, connect failures) may be tried again. A create whose
     outcome is unknown (a 5xx, a read timeout) raises `submit_outcome_unknown`, not
     retryable: the prediction may exist and be billed, and Replicate has no idempotency key.
+
+    `submit_training` ensures the destination model (`training_destination`, `owner/name`),
+    then creates a training of the trainer version the call names (`training`); it is
+    polled and cancelled like a prediction, at /v1/trainings/{id}.
     """
 
     name = "replicate"
+    archived_images = True
 
     def __init__(
         self,
@@ -49,6 +68,8 @@ class ReplicateProvider(ProviderGateway):
         cancel_after: float | None = 1800.0,
         accepts_webhooks: bool = False,
         client: httpx.Client | None = None,
+        training_destination: str | None = None,
+        destination_hardware: str = "cpu",
     ) -> None:
         self._key = ApiKey(api_key)
         self._fetch_result = fetch_result
@@ -56,6 +77,8 @@ class ReplicateProvider(ProviderGateway):
         self._poll_after = poll_after
         self._cancel_after = cancel_after
         self.accepts_webhooks = accepts_webhooks
+        self._destination = training_destination
+        self._hardware = destination_hardware
         self._transport = Transport(api_key=self._key, timeout=timeout, client=client)
 
     def __repr__(self) -> str:
@@ -71,11 +94,26 @@ class ReplicateProvider(ProviderGateway):
         handle = Handle.created(answer)
         return self._waiting(handle.prediction_id, handle.polling_url())
 
+    def submit_training(self, call: TrainingCall) -> Outcome:
+        """Ensure the destination model, then create the training; Waiting with its id."""
+        owner, name = destination_of(self._destination)
+        path = trainings_path(call)
+        webhook = call.webhook_url if self.accepts_webhooks else None
+        body = training_body(call, f"{owner}/{name}", webhook)
+        created = model_body(owner, name, self._hardware)
+        url = self._base_url + "/v1/models"
+        self._transport.api("POST", url, stage="model", json=created, accept=frozenset({409}))
+        answer = self._transport.api("POST", self._base_url + path, stage="submit", json=body)
+        handle = Handle.created(answer, training=True)
+        return self._waiting(handle.prediction_id, handle.polling_url())
+
     def poll(self, task_id: str, polling_url: str | None) -> Outcome:
-        """Get the prediction at its `urls.get` and say how it is doing."""
-        get_url, _ = Handle.stored(task_id, polling_url).urls(self._base_url)
+        """Get the prediction (or training) at its `urls.get` and say how it is doing."""
+        handle = Handle.stored(task_id, polling_url)
+        get_url, _ = handle.urls(self._base_url)
         answer = self._transport.api("GET", get_url, stage="poll")
-        return outcome_of(answer, self._waiting(task_id, polling_url))
+        finish = trained if handle.training else None
+        return outcome_of(answer, self._waiting(task_id, polling_url), finish)
 
     def cancel(self, task_id: str, polling_url: str | None) -> None:
         """Ask Replicate to cancel the prediction at its `urls.cancel`."""

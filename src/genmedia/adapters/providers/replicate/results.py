@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 import math
+from collections.abc import Callable
 from typing import Any
 
 from genmedia.adapters.providers.replicate.errors import shorten
@@ -32,9 +33,12 @@ _URL_SCHEMES = ("https://", "http://")
 _RAW_LIMIT = 300
 
 
-def outcome_of(answer: Any, waiting: Waiting) -> Outcome:
-    """The Outcome a prediction answer stands for (`waiting` while it runs); ProviderError
-    for every failure."""
+def outcome_of(
+    answer: Any, waiting: Waiting, finish: Callable[[dict[str, Any]], Finished] | None = None
+) -> Outcome:
+    """The Outcome a prediction (or training) answer stands for (`waiting` while it runs,
+    `finish` of it once it succeeded: a prediction's outputs by default); ProviderError for
+    every failure."""
     if not isinstance(answer, dict) or not isinstance(answer.get("status"), str):
         raise ProviderError(
             "provider_unavailable", "Replicate answered the poll without a status", retryable=True
@@ -43,7 +47,7 @@ def outcome_of(answer: Any, waiting: Waiting) -> Outcome:
     if status in _WAITING:
         return waiting
     if status == "succeeded":
-        return finished(answer)
+        return (finish or finished)(answer)
     if status == "failed":
         raise failure(answer.get("error"))
     if status in _STOPPED:
@@ -67,7 +71,7 @@ def finished(answer: dict[str, Any]) -> Finished:
     metrics = answer.get("metrics")
     metrics = metrics if isinstance(metrics, dict) else {}
     predict_time = _seconds(metrics.get("predict_time"))
-    facts = {
+    facts: dict[str, Any] = {
         "prediction_id": answer.get("id"),
         "model": answer.get("model"),
         "version": answer.get("version"),
@@ -75,9 +79,14 @@ def finished(answer: dict[str, Any]) -> Finished:
         "total_time": _seconds(metrics.get("total_time")),
     }
     metadata = {name: value for name, value in facts.items() if _is_plain(value)}
-    seconds = CostUnit.REPLICATE_PREDICT_SECONDS
-    cost = None if predict_time is None else ProviderCost(predict_time, seconds)
-    return Finished(outputs=outputs_of(answer), provider_cost=cost, metadata=metadata)
+    return Finished(outputs=outputs_of(answer), provider_cost=cost_of(answer), metadata=metadata)
+
+
+def cost_of(answer: dict[str, Any]) -> ProviderCost | None:
+    """What a finished prediction or training cost: its `metrics.predict_time`, if said."""
+    metrics = answer.get("metrics")
+    seconds = _seconds(metrics.get("predict_time")) if isinstance(metrics, dict) else None
+    return None if seconds is None else ProviderCost(seconds, CostUnit.REPLICATE_PREDICT_SECONDS)
 
 
 def outputs_of(answer: dict[str, Any]) -> tuple[ProviderOutput, ...]:

@@ -44,8 +44,10 @@ class Transport:
         stage: Stage,
         json: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        accept: frozenset[int] = frozenset(),
     ) -> Any:
-        """Send an authenticated API request; Replicate's JSON answer, or a ProviderError."""
+        """Send an authenticated API request; Replicate's JSON answer, or a ProviderError
+        for an error status (except those in `accept`)."""
         sent = {"Accept": "application/json", **(headers or {})}
         sent["Authorization"] = self._key.bearer()
         response = self._http.request(
@@ -57,7 +59,7 @@ class Transport:
             headers=sent,
             timeout=self._timeout,
         )
-        if response.status_code >= 400:
+        if response.status_code >= 400 and response.status_code not in accept:
             raise error_for_response(response, stage, self._key)
         return json_of(response, lambda: _bad_answer(stage, response.status_code))
 
