@@ -47,7 +47,7 @@ def test_an_exported_catalog_loads_back_without_a_change(
     report = json.loads(out)
     assert report["writes"] is False
     assert report["sections"]["templates"]["unchanged"][0] == "alpine-landscape"
-    assert report["sections"]["settings"]["unchanged"] == ["vnd_per_credit"]
+    assert report["sections"]["settings"]["unchanged"] == ["request_archive_days", "vnd_per_credit"]
     _, stdout, _ = _run(capsys, "catalog", "export", "-")
     assert stdout == (home / "catalog.json").read_text(encoding="utf-8")
 
@@ -68,7 +68,7 @@ def test_a_pruning_load_reports_what_it_retired(
     assert (code, err) == (0, "")
     assert "tags: 0 created, 0 updated, 2 unchanged, 0 kept, 1 retired" in out
     assert "templates: 0 created, 2 updated, 7 unchanged, 0 kept, 0 retired" in out
-    assert "settings: 0 created, 0 updated, 0 unchanged, 1 kept, 0 retired" in out
+    assert "settings: 0 created, 0 updated, 0 unchanged, 2 kept, 0 retired" in out
 
 
 def test_a_bad_file_is_refused_whole_with_each_problem_on_its_own_line(
@@ -91,7 +91,7 @@ def test_a_bad_file_is_refused_whole_with_each_problem_on_its_own_line(
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         "error: tags[0].icon: must be a string or null",
-        "error: settings[1].key: names a credential; encrypted settings are never in a catalog"
+        "error: settings[2].key: names a credential; encrypted settings are never in a catalog"
         " document: use `genmedia settings set`",
         "error: templates[0].feature: names 'Nope', which is not in features",
     ]

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient, TestClient
 from genmedia.adapters.sql.tables import generation_requests
 from genmedia.application.execution.completion import complete_job
 from genmedia.application.execution.steps import claim_job, fail_job
+from genmedia.application.settings.commands import PutSetting
 from genmedia.domain.job import Job
 from genmedia.domain.media import ImageInfo, Media, MediaKind
 from genmedia.domain.moderation import ModerationStage
@@ -453,3 +454,27 @@ def test_requests_finished_long_ago_are_archived_and_listed_only_on_request(
     assert archived[0]["archived_at"] is not None
     assert listed[0]["archived_at"] is None
     assert client.get(f"/v1/requests/{old}", headers=user.headers).status_code == 200
+
+
+def test_the_archive_period_is_the_setting_an_admin_changes_unless_configured(
+    client: TestClient[Any], container: Container, user: Registered, neon: dict[str, Any]
+) -> None:
+    request_id = _submit(client, user, neon)["id"]
+    client.post(f"/v1/requests/{request_id}/cancel", headers=user.headers)
+    with container.engine().begin() as connection:
+        old = (
+            sa.func.current_timestamp() - sa.text("INTERVAL '10 days'")
+            if connection.dialect.name == "postgresql"
+            else sa.text("datetime('now', '-10 days')")
+        )
+        connection.execute(
+            sa.update(generation_requests)
+            .where(generation_requests.c.id == request_id)
+            .values(created_at=old)
+        )
+    assert container.apply_retention().requests_archived == 0
+    container.config.request_archive_days.override(30)
+    assert container.apply_retention().requests_archived == 0
+    container.config.request_archive_days.override(None)
+    container.put_setting(PutSetting(key="request_archive_days", value=7))
+    assert container.apply_retention().requests_archived == 1

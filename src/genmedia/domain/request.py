@@ -13,6 +13,9 @@ from genmedia.domain.photos import BATCH
 from genmedia.domain.status import Progress, Status, request_progress
 from genmedia.domain.stored import Stored
 
+ARCHIVE_DAYS = 90
+"""Finished requests are archived this many days after they were made, unless set otherwise."""
+
 
 @attrs.define(slots=False, eq=False, kw_only=True)
 class GenerationRequest(Stored):

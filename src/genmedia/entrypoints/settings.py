@@ -65,7 +65,8 @@ class Settings:
     retry_max_delay: float = 60.0
     job_retention_days: int = 30
     media_retention_days: int = 30
-    request_archive_days: int = 90
+    # None: the `request_archive_days` setting (CAT-7), else ARCHIVE_DAYS (90).
+    request_archive_days: int | None = None
     retention_interval: float = 3600.0
     trend_interval: float = 300.0
     trend_window_hours: float = 7 * 24.0

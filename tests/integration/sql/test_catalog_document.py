@@ -83,7 +83,13 @@ def test_an_export_loaded_into_an_empty_database_exports_as_the_same_document(
     assert [t["slug"] for t in exported["templates"]] == sorted(
         t["slug"] for t in sample_document()["templates"]
     )
-    assert [s["key"] for s in exported["settings"]] == ["banner", "beta", "ratio", "vnd_per_credit"]
+    assert [s["key"] for s in exported["settings"]] == [
+        "banner",
+        "beta",
+        "ratio",
+        "request_archive_days",
+        "vnd_per_credit",
+    ]
 
 
 def test_a_second_load_of_the_same_document_makes_no_writes(engine: sa.Engine) -> None:
@@ -208,7 +214,7 @@ def test_an_encrypted_setting_is_never_exported_overwritten_or_pruned(engine: sa
         _load(engine, overwriting)
     pruned = _load(engine, document | {"settings": []}, prune=True)
 
-    assert [e.field for e in refused.value.field_errors()] == ["settings[4].key"]
+    assert [e.field for e in refused.value.field_errors()] == ["settings[5].key"]
     assert pruned.sections["settings"].kept == tuple(s["key"] for s in document["settings"])
     assert _export(engine) == document
     with SqlUnitOfWork(engine) as uow:

@@ -16,6 +16,7 @@ import attrs
 
 from genmedia.application.ports import Clock, ObjectStorage, UnitOfWork
 from genmedia.domain.errors import InvalidValue, NotFound
+from genmedia.domain.request import ARCHIVE_DAYS
 
 BATCH = 500
 
@@ -44,7 +45,7 @@ def apply_retention(
     clock: Clock,
     job_days: int,
     media_days: int,
-    archive_days: int = 90,
+    archive_days: int = ARCHIVE_DAYS,
     batch: int = BATCH,
 ) -> RetentionReport:
     """Prune jobs finished more than `job_days` ago and the objects of media deleted more

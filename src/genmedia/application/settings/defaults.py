@@ -4,6 +4,7 @@ when missing and never changed once there."""
 from __future__ import annotations
 
 from genmedia.application.ports import UnitOfWork
+from genmedia.domain.request import ARCHIVE_DAYS
 from genmedia.domain.settings import Setting, SettingType
 
 
@@ -17,6 +18,14 @@ def default_settings() -> list[Setting]:
             group="billing",
             label="VND per credit",
             description="The VND↔credits rate: how many Vietnamese đồng one credit is worth.",
+        ),
+        Setting.define(
+            key="request_archive_days",
+            value=ARCHIVE_DAYS,
+            type=SettingType.INT,
+            group="retention",
+            label="Archive requests after (days)",
+            description="Finished requests older than this leave the default listings.",
         ),
     ]
 

@@ -10,6 +10,8 @@ from genmedia.application.generation import batches, requests
 from genmedia.application.generation import queries as generation_queries
 from genmedia.application.media import library, uploads
 from genmedia.application.operations import retention
+from genmedia.application.settings import overrides
+from genmedia.domain.request import ARCHIVE_DAYS
 from genmedia.domain.uploads import UploadLimits
 from genmedia.entrypoints.infrastructure import Infrastructure
 
@@ -66,5 +68,12 @@ class GenerationServices(Infrastructure):
         clock=clock,
         job_days=config.job_retention_days,
         media_days=config.media_retention_days,
-        archive_days=config.request_archive_days,
+        archive_days=providers.Callable(
+            overrides.configured_or_setting,
+            "request_archive_days",
+            config.request_archive_days,
+            ARCHIVE_DAYS,
+            uow=uow,
+            cipher=Infrastructure.cipher,
+        ),
     )
