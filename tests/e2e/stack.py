@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 import sqlalchemy as sa
 
+from genmedia.adapters.sql import migrate
 from genmedia.adapters.sql.tables import generation_jobs
 from genmedia.entrypoints.container import Container, build_container
 from genmedia.entrypoints.settings import Settings
@@ -78,6 +79,24 @@ class Stack:
     def logs(self) -> dict[str, str]:
         """The output of every process this stack started, by log file name."""
         return {path.name: path.read_text(errors="replace") for path in self.home.glob("*.log")}
+
+
+@contextmanager
+def seeded_stack_with_worker(
+    home: Path, database_url: str, redis_url: str, s3_endpoint: str, provider_env: dict[str, str]
+) -> Iterator[Container]:
+    """A migrated, seeded stack on PostgreSQL, Redis and S3 with these provider variables,
+    and one worker process (2 threads) running until the block ends (it must stop cleanly)."""
+    migrate.upgrade(database_url)
+    stack = Stack(home=home, env=stack_env(home, database_url, redis_url, s3_endpoint))
+    stack.env.update(provider_env)
+    with stack.container() as app:
+        app.seed_catalog()
+        worker = stack.worker("--threads", "2")
+        try:
+            yield app
+        finally:
+            assert stop(worker) == 0, stack.logs()
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ from genmedia.domain.user import User
 from genmedia.domain.wallet import Wallet
 from genmedia.entrypoints.container import Container
 from tests.e2e.conftest import REDIS_URL
-from tests.e2e.stack import Stack, stack_env, stop, wait_until
+from tests.e2e.stack import Stack, seeded_stack_with_worker, stack_env, stop, wait_until
 from tests.e2e.test_production import prepare, rows
 from tests.integration.fake_fal import ALWAYS, API_KEY, BILLABLE_UNITS, FakeFal, fake_fal_server
 
@@ -64,18 +64,14 @@ def fal_stack(
     tmp_path_factory: pytest.TempPathFactory, module_postgres_url: str, s3_endpoint: str
 ) -> Iterator[FalStack]:
     """One stack, fake fal and worker process (2 threads) for the module's scenarios."""
-    migrate.upgrade(module_postgres_url)
     home = tmp_path_factory.mktemp("fal-stack")
-    stack = Stack(home=home, env=stack_env(home, module_postgres_url, REDIS_URL, s3_endpoint))
-    with fake_fal_server() as fal:
-        stack.env.update(fal_env(fal))
-        with stack.container() as app:
-            app.seed_catalog()
-            worker = stack.worker("--threads", "2")
-            try:
-                yield FalStack(app, fal)
-            finally:
-                assert stop(worker) == 0, stack.logs()
+    with (
+        fake_fal_server() as fal,
+        seeded_stack_with_worker(
+            home, module_postgres_url, REDIS_URL, s3_endpoint, fal_env(fal)
+        ) as app,
+    ):
+        yield FalStack(app, fal)
 
 
 @attrs.frozen

@@ -20,7 +20,7 @@ from genmedia.adapters.sql import migrate
 from genmedia.application.generation.commands import CancelRequest
 from genmedia.entrypoints.container import Container
 from tests.e2e.conftest import REDIS_URL
-from tests.e2e.stack import Stack, stack_env, stop, wait_until
+from tests.e2e.stack import Stack, seeded_stack_with_worker, stack_env, stop, wait_until
 from tests.e2e.test_fal_training import PRICE, captures, ended, job_of, model_of, train
 from tests.e2e.test_trainings import SELFIES
 from tests.integration.fake_replicate import API_KEY, TRAINER, TRAINER_VERSION, FakeReplicate
@@ -55,18 +55,14 @@ def replicate_stack(
     tmp_path_factory: pytest.TempPathFactory, module_postgres_url: str, s3_endpoint: str
 ) -> Iterator[ReplicateStack]:
     """One stack, fake Replicate and worker process for the module's trainings."""
-    migrate.upgrade(module_postgres_url)
     home = tmp_path_factory.mktemp("replicate-training")
-    stack = Stack(home=home, env=stack_env(home, module_postgres_url, REDIS_URL, s3_endpoint))
-    with fake_replicate_server() as fake:
-        stack.env.update(replicate_env(fake))
-        with stack.container() as app:
-            app.seed_catalog()
-            worker = stack.worker("--threads", "2")
-            try:
-                yield ReplicateStack(app, fake, s3_endpoint)
-            finally:
-                assert stop(worker) == 0, stack.logs()
+    with (
+        fake_replicate_server() as fake,
+        seeded_stack_with_worker(
+            home, module_postgres_url, REDIS_URL, s3_endpoint, replicate_env(fake)
+        ) as app,
+    ):
+        yield ReplicateStack(app, fake, s3_endpoint)
 
 
 def test_a_replicate_training_makes_its_destination_and_copies_the_weights_before_they_expire(
