@@ -145,12 +145,6 @@ class FakeCouponRepository(Repo, CouponRepository):
         found = (c for c in self.db.commerce.coupons.values() if c.code == key)
         return copy.deepcopy(next(found, None))
 
-    def list_recent(
-        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
-    ) -> list[Coupon]:
-        coupons = self.db.commerce.coupons.values()
-        return copy.deepcopy(keyed(coupons, lambda c: (c.id or 0,), after, limit, descending=True))
-
     def claim_use(self, redemption: CouponRedemption) -> bool:
         stored = self.db.commerce.coupons[redemption.coupon_id]
         now = redemption.redeemed_at or self.db.now
@@ -203,12 +197,6 @@ class FakeGiftCardRepository(Repo, GiftCardRepository):
             return False
         self.db.commerce.cards[card.id or 0] = copy.deepcopy(card)
         return True
-
-    def list_recent(
-        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
-    ) -> list[GiftCard]:
-        cards = self.db.commerce.cards.values()
-        return copy.deepcopy(keyed(cards, lambda c: (c.id or 0,), after, limit, descending=True))
 
     def activate(self, card: GiftCard) -> bool:
         return self._write(card, lambda c: c.activate())

@@ -75,7 +75,7 @@ def cmd_coupons_create(container: Container, args: argparse.Namespace) -> int:
 
 def cmd_coupons_list(container: Container, args: argparse.Namespace) -> int:
     """List coupons."""
-    page = container.list_coupons(limit=_limit(args.limit))
+    page = container.admin_list_coupons(limit=_limit(args.limit))
     if args.json:
         print(json.dumps([coupon_json(c) for c in page.items], indent=2))
         return 0
@@ -88,7 +88,7 @@ def cmd_coupons_list(container: Container, args: argparse.Namespace) -> int:
 
 def cmd_gift_cards_list(container: Container, args: argparse.Namespace) -> int:
     """List gift cards (a code is never shown again: only its last four characters)."""
-    page = container.list_gift_cards(limit=_limit(args.limit))
+    page = container.admin_list_gift_cards(limit=_limit(args.limit))
     if args.json:
         print(json.dumps([gift_card_json(c) for c in page.items], indent=2))
         return 0

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.coupons import Coupon, CouponRedemption, used_up
@@ -17,16 +16,6 @@ def create_coupon(coupon: Coupon, *, uow: UnitOfWork) -> Coupon:
         uow.coupons.add(coupon)
         uow.commit()
     return coupon
-
-
-def list_coupons(
-    *, uow: UnitOfWork, after: Key | None = None, limit: int = DEFAULT_LIMIT
-) -> Page[Coupon]:
-    """Every coupon, newest first."""
-    check_window(after, limit, 1)
-    with uow:
-        rows = uow.coupons.list_recent(after=after, limit=limit + 1)
-    return page_of(rows, limit, lambda c: (c.id or 0,))
 
 
 def record_use(uow: UnitOfWork, coupon: Coupon, redemption: CouponRedemption) -> None:

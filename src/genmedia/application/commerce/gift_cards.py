@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import attrs
 
 from genmedia.application.commerce.purchases import pack_on_sale
-from genmedia.application.pages import DEFAULT_LIMIT, Key, Page, check_window, page_of
 from genmedia.application.ports import Clock, UnitOfWork
 from genmedia.domain import postings
 from genmedia.domain.gift_cards import GiftCard, already_redeemed, new_code
@@ -64,16 +63,6 @@ def redeem_gift_card(uow: UnitOfWork, card: GiftCard, user_id: int, now: datetim
     if not uow.gift_cards.redeem(card):
         raise already_redeemed(card)
     return uow.wallets.post(user_id, postings.gift_card(card))
-
-
-def list_gift_cards(
-    *, uow: UnitOfWork, after: Key | None = None, limit: int = DEFAULT_LIMIT
-) -> Page[GiftCard]:
-    """Every gift card, newest first (their codes are not kept: only their hints)."""
-    check_window(after, limit, 1)
-    with uow:
-        rows = uow.gift_cards.list_recent(after=after, limit=limit + 1)
-    return page_of(rows, limit, lambda c: (c.id or 0,))
 
 
 def expire_gift_cards(now: datetime, *, uow: UnitOfWork) -> int:

@@ -89,12 +89,6 @@ class CouponRepository(abc.ABC):
         """The coupon with this (normalised) code, if any."""
 
     @abc.abstractmethod
-    def list_recent(
-        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
-    ) -> list[Coupon]:
-        """Coupons newest first (by id), from after the key `after`, at most `limit`."""
-
-    @abc.abstractmethod
     def claim_use(self, redemption: CouponRedemption) -> bool:
         """Count the use `Coupon.claim_use` decided, unless its coupon `is_used_up` meanwhile,
         however many claim at once; whether it was counted."""
@@ -135,12 +129,6 @@ class GiftCardRepository(abc.ABC):
     @abc.abstractmethod
     def get_by_hash(self, code_hash: str) -> GiftCard | None:
         """The card whose code hashes to `code_hash`, if any."""
-
-    @abc.abstractmethod
-    def list_recent(
-        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
-    ) -> list[GiftCard]:
-        """Cards newest first (by id), from after the key `after`, at most `limit`."""
 
     @abc.abstractmethod
     def activate(self, card: GiftCard) -> bool:

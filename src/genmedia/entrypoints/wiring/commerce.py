@@ -71,7 +71,5 @@ class CommerceServices(Infrastructure):
         payment_webhooks.receive_payment, verifiers=payment_verifiers, uow=uow, clock=clock
     )
     create_coupon = providers.Callable(coupons.create_coupon, uow=uow)
-    list_coupons = providers.Callable(coupons.list_coupons, uow=uow)
-    list_gift_cards = providers.Callable(gift_cards.list_gift_cards, uow=uow)
     buy_gift_card = providers.Callable(gift_cards.buy_gift_card, uow=uow, clock=clock)
     redeem_code = providers.Callable(redemptions.redeem_code, uow=uow, clock=clock)

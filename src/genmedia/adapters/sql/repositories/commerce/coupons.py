@@ -47,13 +47,6 @@ class SqlCouponRepository(SqlRepository, CouponRepository):
         row = self._one(sa.select(c).where(c.c.code == key))
         return coupon_from_row(row) if row else None
 
-    def list_recent(
-        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
-    ) -> list[Coupon]:
-        """Coupons newest first."""
-        query = keyset(sa.select(c), ((c.c.id, True),), after, limit)
-        return [coupon_from_row(row) for row in self._all(query)]
-
     def claim_use(self, redemption: CouponRedemption) -> bool:
         """used_count + 1 while the coupon is still active and not used up: the SQL form of
         `Coupon.is_used_up`, evaluated on the row as the increment locks it, so concurrent

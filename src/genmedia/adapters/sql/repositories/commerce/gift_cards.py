@@ -51,13 +51,6 @@ class SqlGiftCardRepository(SqlRepository, GiftCardRepository):
         )
         return self._connection.execute(statement).rowcount == 1
 
-    def list_recent(
-        self, *, after: tuple[int, ...] | None = None, limit: int | None = None
-    ) -> list[GiftCard]:
-        """Cards newest first."""
-        query = keyset(sa.select(g), ((g.c.id, True),), after, limit)
-        return [gift_card_from_row(row) for row in self._all(query)]
-
     def activate(self, card: GiftCard) -> bool:
         """Write an activated card, if its row is still pending."""
         return self._write(card, GiftCardStatus.PENDING)
